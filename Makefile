@@ -1,0 +1,60 @@
+# mydocker build. `make` builds build/mydocker (hot paths: json-c, libcap,
+# libseccomp only), build/mydocker-image (image tools: libarchive, libcrypto)
+# and the unit tests. See docs/architecture.md for why there are two binaries.
+CC      ?= gcc
+PKG     ?= pkg-config
+BUILD   ?= build
+VERSION ?= 0.1.0
+
+WARN    = -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wno-unused-parameter \
+          -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Isrc -MMD -MP \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS += -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
+
+HOT_PKGS   = json-c libseccomp libcap
+IMAGE_PKGS = json-c libarchive libcrypto
+HOT_CFLAGS   := $(shell $(PKG) --cflags $(HOT_PKGS))
+HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
+IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
+IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
+
+LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c)
+CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
+TOOL_SRCS  = $(wildcard src/imagetool/*.c)
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmydocker.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/mydocker: $(CMD_OBJS) $(BUILD)/libmydocker.a
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
+
+$(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmydocker.a
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmydocker.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HOT_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmydocker.a $(HOT_LIBS)
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(wildcard src/*/*.h)
+
+.PHONY: all clean format
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
