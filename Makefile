@@ -34,7 +34,8 @@ all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmydocker.a: $(LIB_OBJS)
 	@rm -f $@

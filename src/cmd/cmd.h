@@ -1,0 +1,21 @@
+/* One function per subcommand: parse flags, call the library, print, and
+ * return the process exit code. Dispatched from the table in mydocker.c. */
+#ifndef MD_CMD_H
+#define MD_CMD_H
+
+struct md_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+/* import, images, rmi, tag: run by build/mydocker-image (libarchive and
+ * libcrypto stay out of the hot binary) */
+int cmd_image_tool(int argc, char **argv);
+
+extern const struct md_command md_commands[];
+
+#endif

@@ -1,0 +1,21 @@
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+#include "engine/opts.h"
+#include "engine/run.h"
+
+int cmd_run(int argc, char **argv)
+{
+    struct md_run_opts o;
+    md_error_t *err = NULL;
+    int r = md_run_opts_parse(argc, argv, &o, &err);
+    if (r == 1) {
+        md_run_opts_free(&o);
+        return 0;
+    }
+    if (r == 0)
+        r = md_engine_run(&o, &err);
+    md_run_opts_free(&o);
+    fflush(stdout);
+    return r < 0 ? md_error_report(&err) : r;
+}

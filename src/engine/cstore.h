@@ -1,0 +1,34 @@
+/* The engine's container records (see docs/state.md):
+ *   /var/lib/mydocker/containers/<id>/   container.json, config.json, upper/, work/,
+ *                                        rootfs/, hostname, hosts, resolv.conf
+ *   /var/lib/mydocker/names/<name>       symlink -> <id>; symlink(2) is the
+ *                                        atomic "reserve this name" operation
+ *   /run/mydocker/autoremove/<id>        flock held by the `run --rm` that owns
+ *                                        the container; a free lock means the
+ *                                        owner died and the next run sweeps it */
+#ifndef MD_CSTORE_H
+#define MD_CSTORE_H
+
+#include "util/error.h"
+
+#define MD_RUN_ROOT "/run/mydocker"
+
+/* 64 hex digits from getrandom(2). */
+int md_new_container_id(char out[65], md_error_t **err);
+/* docker-style adjective_surname */
+char *md_generate_name(void);
+int md_name_reserve(const char *name, const char *id, md_error_t **err);
+void md_name_release(const char *name);
+int md_name_valid(const char *name);
+char *md_container_dir(const char *id);
+/* hostname, hosts, resolv.conf for a container in dir; host_net: the host's own. */
+int md_write_etc_files(const char *dir, const char *hostname, int host_net, md_error_t **err);
+/* Remove every trace of a container: dir, name. */
+int md_container_remove_files(const char *id, const char *name, md_error_t **err);
+/* Hold the autoremove lock of id; returns the fd. */
+int md_autoremove_hold(const char *id, md_error_t **err);
+void md_autoremove_release(const char *id, int fd);
+/* Remove `run --rm` containers whose owner died (kill -9). */
+void md_autoremove_sweep(void);
+
+#endif

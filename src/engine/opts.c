@@ -1,0 +1,248 @@
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+enum {
+    OPT_RM = 256, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_NAME, OPT_NETWORK, OPT_READ_ONLY,
+    OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_STOP_SIGNAL,
+    OPT_ROOTFS, OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+    {"rm", no_argument, NULL, OPT_RM},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"detach", no_argument, NULL, 'd'},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"hostname", required_argument, NULL, 'h'},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"ulimit", required_argument, NULL, OPT_ULIMIT},
+    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+void md_run_usage(void)
+{
+    fputs("Usage:  mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+          "\n"
+          "Create and run a new container from an image (or, as in the seeds, an absolute\n"
+          "host command run in new namespaces over the host's own root: `run -it /bin/sh`)\n"
+          "\n"
+          "Options:\n"
+          "      --cap-add list           Add Linux capabilities\n"
+          "      --cap-drop list          Drop Linux capabilities\n"
+          "  -d, --detach                 Run container in background and print container ID\n"
+          "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
+          "  -e, --env list               Set environment variables\n"
+          "      --env-file list          Read in a file of environment variables\n"
+          "  -h, --hostname string        Container host name\n"
+          "      --init                   Run an init inside the container that forwards signals\n"
+          "                               and reaps processes\n"
+          "  -i, --interactive            Keep STDIN open even if not attached\n"
+          "      --name string            Assign a name to the container\n"
+          "      --network string         Connect a container to a network (none, host)\n"
+          "      --privileged             Give extended privileges to this container\n"
+          "      --read-only              Mount the container's root filesystem as read only\n"
+          "      --rm                     Automatically remove the container when it exits\n"
+          "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
+          "      --security-opt list      Security Options (no-new-privileges, seccomp=unconfined)\n"
+          "      --stop-signal string     Signal to stop the container\n"
+          "  -t, --tty                    Allocate a pseudo-TTY\n"
+          "      --ulimit ulimit          Ulimit options (e.g. nofile=1024:2048)\n"
+          "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
+          "  -w, --workdir string         Working directory inside the container\n",
+          stdout);
+}
+
+static int add_env(struct md_run_opts *o, const char *kv)
+{
+    if (strchr(kv, '=') != NULL)
+        return md_strv_append(&o->env, kv);
+    /* KEY alone takes the host's value, and is dropped when the host has none */
+    const char *v = getenv(kv);
+    if (v == NULL)
+        return 0;
+    cleanup_free char *s = NULL;
+    if (asprintf(&s, "%s=%s", kv, v) < 0)
+        return -ENOMEM;
+    return md_strv_append(&o->env, s);
+}
+
+static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **err)
+{
+    cleanup_fclose FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return md_error(err, errno, "open %s", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int r = 0;
+    while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '\0' || *s == '#')
+            continue;
+        if (*s == '=') {
+            r = md_error(err, 0, "invalid environment variable: %s", s);
+            break;
+        }
+        if (add_env(o, s) < 0)
+            r = md_error(err, ENOMEM, "env-file");
+    }
+    free(line);
+    return r;
+}
+
+int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err)
+{
+    const char *eq = strchr(spec, '=');
+    if (eq == NULL || eq == spec)
+        return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: %s",
+                        spec, spec);
+    char *end;
+    errno = 0;
+    unsigned long long soft = strtoull(eq + 1, &end, 10), hard = soft;
+    if (errno == 0 && *end == ':')
+        hard = strtoull(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || end == eq + 1 || eq[1] == '-')
+        return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit value", spec);
+    if (soft > hard)
+        return md_error(err, 0,
+                        "invalid argument \"%s\" for \"--ulimit\" flag: ulimit soft limit must be less "
+                        "than or equal to hard limit: %llu > %llu", spec, soft, hard);
+    u->name = strndup(spec, (size_t)(eq - spec));
+    u->soft = soft;
+    u->hard = hard;
+    return 0;
+}
+
+static int security_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges:true") == 0 ||
+        strcmp(v, "no-new-privileges=true") == 0)
+        o->no_new_privs = 1;
+    else if (strcmp(v, "no-new-privileges:false") == 0 || strcmp(v, "no-new-privileges=false") == 0)
+        o->no_new_privs = 0;
+    else if (strcmp(v, "seccomp=unconfined") == 0 || strcmp(v, "seccomp:unconfined") == 0)
+        o->seccomp_unconfined = 1;
+    else if (strncmp(v, "seccomp=", 8) == 0)
+        o->seccomp_profile = strdup(v + 8);
+    else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "label=", 6) == 0 ||
+             strncmp(v, "label:", 6) == 0)
+        return 0; /* no LSM on this host: accepted and ignored, as docker does without one */
+    else
+        return md_error(err, 0, "invalid --security-opt: \"%s\"", v);
+    return 0;
+}
+
+static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
+{
+    switch (c) {
+    case OPT_RM: o->rm = 1; return 0;
+    case 'i': o->interactive = 1; return 0;
+    case 't': o->tty = 1; return 0;
+    case 'd': o->detach = 1; return 0;
+    case 'e': return add_env(o, optarg) < 0 ? md_error(err, ENOMEM, "env") : 0;
+    case OPT_ENV_FILE: return add_env_file(o, optarg, err);
+    case 'w':
+        if (optarg[0] != '/')
+            return md_error(err, 0, "the working directory '%s' is invalid, it needs to be an absolute path", optarg);
+        free(o->workdir); o->workdir = strdup(optarg); return 0;
+    case 'u': free(o->user); o->user = strdup(optarg); return 0;
+    case 'h': free(o->hostname); o->hostname = strdup(optarg); return 0;
+    case OPT_ENTRYPOINT: free(o->entrypoint); o->entrypoint = strdup(optarg); o->entrypoint_set = 1; return 0;
+    case OPT_INIT: o->init = 1; return 0;
+    case OPT_NAME: free(o->name); o->name = strdup(optarg); return 0;
+    case OPT_NETWORK: free(o->network); o->network = strdup(optarg); return 0;
+    case OPT_READ_ONLY: o->read_only = 1; return 0;
+    case OPT_CAP_ADD: return md_strv_append(&o->cap_add, optarg);
+    case OPT_CAP_DROP: return md_strv_append(&o->cap_drop, optarg);
+    case OPT_PRIVILEGED: o->privileged = 1; return 0;
+    case OPT_SECURITY_OPT: return security_opt(o, optarg, err);
+    case OPT_ULIMIT: {
+        struct md_ulimit u;
+        int r = md_ulimit_parse(optarg, &u, err);
+        if (r < 0)
+            return r;
+        struct md_ulimit *n = realloc(o->ulimits, (o->n_ulimits + 1) * sizeof(*n));
+        if (n == NULL)
+            return md_error(err, ENOMEM, "ulimit");
+        o->ulimits = n;
+        o->ulimits[o->n_ulimits++] = u;
+        return 0;
+    }
+    case OPT_STOP_SIGNAL: free(o->stop_signal); o->stop_signal = strdup(optarg); return 0;
+    case OPT_ROOTFS: free(o->rootfs); o->rootfs = strdup(optarg); return 0;
+    default: return md_error(err, 0, "unknown flag");
+    }
+}
+
+int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err)
+{
+    memset(o, 0, sizeof(*o));
+    optind = 0; /* full reset: parse may run more than once in one process */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+ite:w:u:h:d", long_opts, NULL)) != -1) {
+        if (c == OPT_HELP) {
+            md_run_usage();
+            return 1;
+        }
+        if (c == '?' || c == ':') {
+            const char *bad = argv[optind - 1];
+            if (optopt && c == ':')
+                return md_error(err, 0, "flag needs an argument: %s\nSee 'mydocker run --help'.", bad);
+            return md_error(err, 0, "unknown flag: %s\nSee 'mydocker run --help'.", bad);
+        }
+        int r = parse_one(c, o, err);
+        if (r < 0)
+            return r;
+    }
+    if (o->rootfs == NULL) {
+        if (optind >= argc)
+            return md_error(err, 0, "\"mydocker run\" requires at least 1 argument.\n"
+                                    "See 'mydocker run --help'.");
+        o->image = strdup(argv[optind++]);
+    }
+    o->args = md_strv_dup(argv + optind);
+    if (o->args == NULL)
+        return md_error(err, ENOMEM, "args");
+    return 0;
+}
+
+void md_run_opts_free(struct md_run_opts *o)
+{
+    free(o->name); free(o->hostname); free(o->workdir); free(o->user); free(o->network);
+    free(o->rootfs); free(o->stop_signal); free(o->entrypoint); free(o->image);
+    free(o->seccomp_profile);
+    md_strv_free(o->env); md_strv_free(o->cap_add); md_strv_free(o->cap_drop);
+    md_strv_free(o->args);
+    for (size_t i = 0; i < o->n_ulimits; i++)
+        free(o->ulimits[i].name);
+    free(o->ulimits);
+    memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,39 @@
+/* `mydocker run` / `create` flags, parsed into one struct (pure: no I/O
+ * except --env-file, unit-tested in tests/unit/test_opts.c). */
+#ifndef MD_OPTS_H
+#define MD_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+struct md_ulimit {
+    char *name; /* "nofile" */
+    uint64_t soft, hard;
+};
+
+struct md_run_opts {
+    int rm, interactive, tty, detach, init, privileged, read_only, no_new_privs;
+    int seccomp_unconfined;
+    char *seccomp_profile; /* --security-opt seccomp=FILE */
+    char *name, *hostname, *workdir, *user, *network, *rootfs, *stop_signal;
+    int entrypoint_set;
+    char *entrypoint; /* "" resets the image's */
+    char **env;       /* KEY=VAL after --env/--env-file expansion, in order */
+    char **cap_add, **cap_drop;
+    struct md_ulimit *ulimits;
+    size_t n_ulimits;
+    char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */
+    char **args;  /* command + args after the image, NULL-terminated (may be empty) */
+};
+
+/* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.
+ * Returns 1 after printing --help. */
+int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err);
+void md_run_opts_free(struct md_run_opts *o);
+/* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
+int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
+void md_run_usage(void);
+
+#endif

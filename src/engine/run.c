@@ -1,0 +1,419 @@
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cstore.h"
+#include "engine/specgen.h"
+#include "engine/user.h"
+#include "image/store.h"
+#include "runtime/container.h"
+#include "runtime/io.h"
+#include "runtime/security.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+struct run_ctx {
+    struct md_run_opts *o;
+    char id[65];
+    char *name;
+    int name_reserved;
+    char *hostname;
+    char *dir;
+    char *rootfs, *upper, *work, *lower;
+    int host_root;
+    md_image_t *image;
+    struct md_user user;
+    struct json_object *doc; /* config.json */
+    struct json_object *record; /* container.json */
+    int autoremove_fd;
+};
+
+/* The image's file as the container will see it: the top-most layer that has
+ * it wins; each layer is opened as its own root so no symlink escapes. */
+static FILE *open_image_file(struct run_ctx *c, const char *path)
+{
+    if (c->host_root || c->o->rootfs) {
+        cleanup_close int root = open(c->host_root ? "/" : c->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int fd = root < 0 ? -1 : md_openat_in_root(root, path, O_RDONLY, 0, NULL);
+        return fd < 0 ? NULL : fdopen(fd, "re");
+    }
+    size_t n = md_strv_len(c->image->layer_dirs);
+    for (size_t i = n; i-- > 0;) {
+        cleanup_close int root = open(c->image->layer_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int fd = root < 0 ? -1 : md_openat_in_root(root, path, O_RDONLY | O_NONBLOCK, 0, NULL);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+            return fdopen(fd, "re");
+        close(fd); /* an overlay whiteout (char 0/0): deleted in this layer */
+        return NULL;
+    }
+    return NULL;
+}
+
+static struct json_object *image_config(struct run_ctx *c)
+{
+    struct json_object *cfg = NULL;
+    if (c->image && c->image->config)
+        json_object_object_get_ex(c->image->config, "config", &cfg);
+    return cfg;
+}
+
+static int resolve_user(struct run_ctx *c, md_error_t **err)
+{
+    const char *spec = c->o->user;
+    struct json_object *u;
+    if (spec == NULL && image_config(c) && json_object_object_get_ex(image_config(c), "User", &u))
+        spec = json_object_get_string(u);
+    cleanup_fclose FILE *pw = open_image_file(c, "/etc/passwd");
+    cleanup_fclose FILE *gr = open_image_file(c, "/etc/group");
+    return md_user_resolve(spec, pw, gr, &c->user, err);
+}
+
+static int resolve_source(struct run_ctx *c, md_error_t **err)
+{
+    struct md_run_opts *o = c->o;
+    if (o->image && o->image[0] == '/') {
+        /* the seeds' `run -it /bin/sh`: the host's root, fresh namespaces */
+        c->host_root = 1;
+        char **args = NULL;
+        if (md_strv_append(&args, o->image) < 0)
+            return md_error(err, ENOMEM, "args");
+        for (char **a = o->args; a && *a; a++)
+            md_strv_append(&args, *a);
+        md_strv_free(o->args);
+        o->args = args;
+        o->entrypoint_set = 1;
+        free(o->entrypoint);
+        o->entrypoint = strdup("");
+        return 0;
+    }
+    if (o->rootfs) {
+        struct stat st;
+        if (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+            return md_error(err, errno ? errno : ENOTDIR, "rootfs %s", o->rootfs);
+        return 0;
+    }
+    int r = md_image_lookup(o->image, &c->image, err);
+    if (r < 0 && err && *err) {
+        cleanup_free char *norm = md_image_normalize_ref(o->image, NULL);
+        md_error_free(err);
+        if (norm == NULL)
+            return md_error(err, 0, "invalid reference format: %s", o->image);
+        return md_error(err, 0, "Unable to find image '%s' locally", norm);
+    }
+    return r;
+}
+
+static char *join_lower(char **dirs)
+{
+    size_t n = md_strv_len(dirs), len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(dirs[i]) + 1;
+    char *s = calloc(1, len);
+    if (s == NULL)
+        return NULL;
+    for (size_t i = n; i-- > 0;) { /* overlay wants the top-most first */
+        strcat(s, dirs[i]);
+        if (i)
+            strcat(s, ":");
+    }
+    return s;
+}
+
+static int sub(char **out, const char *dir, const char *name)
+{
+    return asprintf(out, "%s/%s", dir, name) < 0 ? -ENOMEM : 0;
+}
+
+static int prepare_dirs(struct run_ctx *c, md_error_t **err)
+{
+    c->dir = md_container_dir(c->id);
+    if (c->dir == NULL)
+        return md_error(err, ENOMEM, "container dir");
+    int r = md_mkdir_p(c->dir, 0700, err);
+    if (r < 0)
+        return r;
+    if (c->host_root) {
+        c->rootfs = strdup("/");
+        return 0;
+    }
+    if (c->o->rootfs) {
+        c->rootfs = realpath(c->o->rootfs, NULL);
+        return c->rootfs ? 0 : md_error(err, errno, "rootfs %s", c->o->rootfs);
+    }
+    if (md_strv_len(c->image->layer_dirs) == 0)
+        return md_error(err, 0, "image %s has no layers", c->o->image);
+    if (sub(&c->rootfs, c->dir, "rootfs") < 0 || sub(&c->upper, c->dir, "upper") < 0 ||
+        sub(&c->work, c->dir, "work") < 0 || (c->lower = join_lower(c->image->layer_dirs)) == NULL)
+        return md_error(err, ENOMEM, "container dir");
+    if (mkdir(c->rootfs, 0755) < 0 || mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0)
+        return md_error(err, errno, "create %s", c->dir);
+    return 0;
+}
+
+static int reserve_name(struct run_ctx *c, md_error_t **err)
+{
+    for (int i = 0; c->o->name == NULL && i < 10; i++) {
+        free(c->name);
+        c->name = md_generate_name();
+        if (c->name && md_name_reserve(c->name, c->id, NULL) == 0) {
+            c->name_reserved = 1;
+            return 0;
+        }
+    }
+    if (c->o->name == NULL)
+        return md_error(err, 0, "could not generate a container name");
+    c->name = strdup(c->o->name);
+    int r = md_name_reserve(c->name, c->id, err);
+    c->name_reserved = r == 0;
+    return r;
+}
+
+static char *host_hostname(void)
+{
+    char buf[256] = "";
+    gethostname(buf, sizeof(buf) - 1);
+    return strdup(buf);
+}
+
+static int build_spec(struct run_ctx *c, md_error_t **err)
+{
+    struct winsize ws = {0};
+    if (c->o->tty)
+        ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
+    struct md_specgen_in in = {
+        .opts = c->o, .hostname = c->hostname, .image_config = image_config(c),
+        .rootfs = c->rootfs, .overlay_lower = c->lower, .overlay_upper = c->upper,
+        .overlay_work = c->work, .etc_dir = c->host_root ? NULL : c->dir, .user = &c->user,
+        .host_root = c->host_root, .rows = ws.ws_row, .cols = ws.ws_col,
+        .host_caps = md_caps_host_bounding(),
+    };
+    int r = md_specgen(&in, &c->doc, err);
+    if (r < 0)
+        return r;
+    cleanup_free char *path = NULL;
+    if (sub(&path, c->dir, "config.json") < 0)
+        return md_error(err, ENOMEM, "config.json");
+    const char *text = json_object_to_json_string_ext(c->doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+}
+
+static char *now_rfc3339(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char buf[40], *out = NULL;
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    return asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : out;
+}
+
+static void jset_str(struct json_object *o, const char *k, const char *v)
+{
+    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static struct json_object *record_new(struct run_ctx *c)
+{
+    struct json_object *r = json_object_new_object(), *cfg = json_object_new_object();
+    struct json_object *hc = json_object_new_object(), *st = json_object_new_object(), *proc;
+    cleanup_free char *now = now_rfc3339(), *nm = NULL;
+    if (asprintf(&nm, "/%s", c->name) < 0)
+        nm = NULL;
+    jset_str(r, "Id", c->id);
+    jset_str(r, "Created", now);
+    json_object_object_get_ex(c->doc, "process", &proc);
+    struct json_object *args = NULL, *env = NULL;
+    json_object_object_get_ex(proc, "args", &args);
+    json_object_object_get_ex(proc, "env", &env);
+    jset_str(r, "Path", json_object_get_string(json_object_array_get_idx(args, 0)));
+    struct json_object *rest = json_object_new_array();
+    for (size_t i = 1; i < json_object_array_length(args); i++)
+        json_object_array_add(rest, json_object_get(json_object_array_get_idx(args, i)));
+    json_object_object_add(r, "Args", rest);
+    jset_str(r, "Image", c->image ? c->image->id : "");
+    jset_str(r, "image_id", c->image ? c->image->id : "");
+    jset_str(r, "Name", nm);
+    jset_str(cfg, "Hostname", c->hostname);
+    jset_str(cfg, "Image", c->o->image ? c->o->image : c->o->rootfs);
+    json_object_object_add(cfg, "Env", json_object_get(env));
+    json_object_object_add(cfg, "Cmd", json_object_get(args));
+    json_object_object_add(cfg, "Tty", json_object_new_boolean(c->o->tty));
+    json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->o->interactive));
+    jset_str(cfg, "StopSignal", c->o->stop_signal);
+    json_object_object_add(r, "Config", cfg);
+    json_object_object_add(hc, "AutoRemove", json_object_new_boolean(c->o->rm));
+    json_object_object_add(hc, "Privileged", json_object_new_boolean(c->o->privileged));
+    json_object_object_add(hc, "ReadonlyRootfs", json_object_new_boolean(c->o->read_only));
+    json_object_object_add(hc, "Init", json_object_new_boolean(c->o->init));
+    jset_str(hc, "NetworkMode", c->o->network ? c->o->network : "none");
+    json_object_object_add(r, "HostConfig", hc);
+    jset_str(st, "Status", "created");
+    json_object_object_add(r, "State", st);
+    return r;
+}
+
+static int record_save(struct run_ctx *c, md_error_t **err)
+{
+    cleanup_free char *path = NULL;
+    if (sub(&path, c->dir, "container.json") < 0)
+        return md_error(err, ENOMEM, "container.json");
+    const char *text = json_object_to_json_string_ext(c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+}
+
+static void record_state(struct run_ctx *c, const char *status, int pid, int exit_code)
+{
+    struct json_object *st;
+    json_object_object_get_ex(c->record, "State", &st);
+    cleanup_free char *now = now_rfc3339();
+    jset_str(st, "Status", status);
+    json_object_object_add(st, "Running", json_object_new_boolean(strcmp(status, "running") == 0));
+    json_object_object_add(st, "Pid", json_object_new_int(pid));
+    json_object_object_add(st, "ExitCode", json_object_new_int(exit_code));
+    jset_str(st, strcmp(status, "running") == 0 ? "StartedAt" : "FinishedAt", now);
+}
+
+static void tty_restore_cleanup(struct md_tty_saved *s)
+{
+    md_tty_restore(s);
+}
+
+static int execute(struct run_ctx *c, struct md_spec *spec, int *status, md_error_t **err)
+{
+    struct md_container ct;
+    __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
+    struct md_create_opts copts = {0};
+    int r = md_container_create(spec, &copts, &ct, err);
+    if (r < 0)
+        return r;
+    r = md_io_block_signals(err);
+    if (r == 0 && c->o->tty && ct.pty_master >= 0) {
+        md_tty_copy_winsize(STDIN_FILENO, ct.pty_master);
+        if (c->o->interactive)
+            md_tty_raw(STDIN_FILENO, &saved);
+    }
+    if (r == 0)
+        r = md_container_start(&ct, err);
+    if (r == 0) {
+        record_state(c, "running", ct.pid, 0);
+        if (record_save(c, err) < 0)
+            md_error_free(err); /* the container runs; a stale record is not fatal */
+        r = md_io_wait(&ct, c->o->interactive, status, err);
+    }
+    md_container_destroy(&ct);
+    return r;
+}
+
+static void run_ctx_free(struct run_ctx *c)
+{
+    free(c->name);
+    free(c->hostname);
+    free(c->dir);
+    free(c->rootfs);
+    free(c->upper);
+    free(c->work);
+    free(c->lower);
+    md_image_free(c->image);
+    md_user_clear(&c->user);
+    json_object_put(c->doc);
+    json_object_put(c->record);
+}
+
+/* Undo whatever part of the container exists. */
+static void discard(struct run_ctx *c)
+{
+    md_error_t *e = NULL;
+    if (c->dir)
+        md_rm_rf(c->dir, &e);
+    md_error_free(&e);
+    if (c->name_reserved)
+        md_name_release(c->name);
+    if (c->autoremove_fd >= 0)
+        md_autoremove_release(c->id, c->autoremove_fd);
+    c->autoremove_fd = -1;
+}
+
+static int create_container(struct run_ctx *c, md_error_t **err)
+{
+    int r = resolve_source(c, err);
+    if (r == 0)
+        r = md_new_container_id(c->id, err);
+    if (r == 0)
+        r = reserve_name(c, err);
+    if (r < 0)
+        return r;
+    c->hostname = c->o->hostname ? strdup(c->o->hostname)
+                  : (c->o->network && strcmp(c->o->network, "host") == 0) ? host_hostname()
+                                                                          : strndup(c->id, 12);
+    if (c->o->rm)
+        c->autoremove_fd = r = md_autoremove_hold(c->id, err);
+    if (r >= 0)
+        r = prepare_dirs(c, err);
+    if (r == 0 && !c->host_root)
+        r = md_write_etc_files(c->dir, c->hostname, c->o->network && strcmp(c->o->network, "host") == 0, err);
+    if (r == 0)
+        r = resolve_user(c, err);
+    if (r == 0)
+        r = build_spec(c, err);
+    if (r == 0 && (c->record = record_new(c)) == NULL)
+        r = md_error(err, ENOMEM, "container record");
+    if (r == 0)
+        r = record_save(c, err);
+    return r;
+}
+
+static int check_opts(struct md_run_opts *o, md_error_t **err)
+{
+    if (o->detach)
+        return md_error(err, 0, "detached mode (-d) is not available in this build yet");
+    if (o->network && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
+        return md_error(err, 0, "network %s not found", o->network);
+    if (o->interactive && o->tty && !isatty(STDIN_FILENO))
+        return md_error(err, 0, "the input device is not a TTY");
+    return 0;
+}
+
+int md_engine_run(struct md_run_opts *o, md_error_t **err)
+{
+    struct run_ctx c = {.o = o, .autoremove_fd = -1};
+    md_autoremove_sweep();
+    int r = check_opts(o, err);
+    if (r == 0)
+        r = create_container(&c, err);
+    struct md_spec *spec = NULL;
+    if (r == 0)
+        r = md_spec_parse(c.doc, &spec, err);
+    if (r < 0) {
+        discard(&c);
+        run_ctx_free(&c);
+        return r;
+    }
+    int status = 0;
+    r = execute(&c, spec, &status, err);
+    md_spec_free(spec);
+    if (o->rm) {
+        discard(&c);
+    } else {
+        record_state(&c, r < 0 ? "created" : "exited", 0, r < 0 ? (*err)->exit_code : status);
+        md_error_t *e2 = NULL;
+        if (record_save(&c, &e2) < 0)
+            md_error_free(&e2);
+    }
+    run_ctx_free(&c);
+    return r < 0 ? r : status;
+}

@@ -1,0 +1,50 @@
+/* mydocker: the docker-style CLI. Global flags, then one subcommand from the table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "util/error.h"
+
+const struct md_command md_commands[] = {
+    {"run", cmd_run, "Create and run a new container from an image"},
+    {"images", cmd_image_tool, "List images"},
+    {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
+    {"rmi", cmd_image_tool, "Remove one or more images"},
+    {"tag", cmd_image_tool, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"info", cmd_info, "Display system-wide information"},
+    {"version", cmd_version, "Show the mydocker version information"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fputs("Usage:  mydocker [OPTIONS] COMMAND\n\n"
+          "A small, fast, daemonless container engine\n\n"
+          "Options:\n"
+          "  -h, --help       Print usage\n"
+          "  -v, --version    Print version information and quit\n\n"
+          "Commands:\n", f);
+    for (const struct md_command *c = md_commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fputs("\nRun 'mydocker COMMAND --help' for more information on a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 0;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(verb, "-v") == 0 || strcmp(verb, "--version") == 0)
+        return cmd_version(argc - 1, argv + 1);
+    for (const struct md_command *c = md_commands; c->name; c++)
+        if (strcmp(c->name, verb) == 0)
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "mydocker: '%s' is not a mydocker command.\nSee 'mydocker --help'\n", verb);
+    return 1;
+}

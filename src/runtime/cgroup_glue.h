@@ -1,0 +1,15 @@
+/* The runtime's use of the cgroup drivers (src/cgroup): create the spec's
+ * cgroupsPath with its linux.resources, put the child in, remove it. */
+#ifndef MD_CGROUP_GLUE_H
+#define MD_CGROUP_GLUE_H
+
+#include <sys/types.h>
+
+#include "spec.h"
+
+struct md_cgroup;
+int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err);
+int md_cgroup_glue_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err);
+void md_cgroup_glue_destroy(struct md_cgroup *cg);
+
+#endif

@@ -1,0 +1,263 @@
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "rootfs.h"
+#include "security.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static const int ns_flags[MD_NS_COUNT] = {
+    [MD_NS_PID] = CLONE_NEWPID, [MD_NS_NET] = CLONE_NEWNET,       [MD_NS_MNT] = CLONE_NEWNS,
+    [MD_NS_IPC] = CLONE_NEWIPC, [MD_NS_UTS] = CLONE_NEWUTS,       [MD_NS_USER] = CLONE_NEWUSER,
+    [MD_NS_CGROUP] = CLONE_NEWCGROUP, [MD_NS_TIME] = CLONE_NEWTIME,
+};
+
+/* Stage: join namespaces given by path (pid and user are handled by the parent). */
+static int join_namespaces(struct md_spec *s, md_error_t **err)
+{
+    static const int order[] = {MD_NS_IPC, MD_NS_UTS, MD_NS_NET, MD_NS_CGROUP, MD_NS_TIME, MD_NS_MNT};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        struct md_namespace *n = &s->ns[order[i]];
+        if (!n->present || n->path == NULL)
+            continue;
+        cleanup_close int fd = open(n->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return md_error(err, errno, "open namespace %s", n->path);
+        if (setns(fd, ns_flags[order[i]]) < 0)
+            return md_error(err, errno, "join namespace %s", n->path);
+    }
+    /* a new cgroup namespace only now: the parent has moved us into the
+     * container's cgroup, which must become the namespace's root */
+    if (s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL &&
+        unshare(CLONE_NEWCGROUP) < 0)
+        return md_error(err, errno, "unshare cgroup namespace");
+    return 0;
+}
+
+/* A new network namespace starts with lo down; every engine brings it up. */
+static int loopback_up(struct md_spec *s, md_error_t **err)
+{
+    if (!s->ns[MD_NS_NET].present || s->ns[MD_NS_NET].path != NULL)
+        return 0;
+    cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+        return md_error(err, errno, "loopback");
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+        return md_error(err, errno, "bring up lo");
+    return 0;
+}
+
+static int receive_process(int sock, struct md_process *p, md_error_t **err)
+{
+    struct md_sync_msg msg;
+    int r = md_sync_expect(sock, MD_SYNC_PROCESS, &msg, "parent went away", err);
+    if (r < 0)
+        return r;
+    enum json_tokener_error jerr;
+    struct json_object *o = json_tokener_parse_verbose(msg.data, &jerr);
+    md_sync_msg_clear(&msg);
+    if (o == NULL)
+        return md_error(err, 0, "process description: %s", json_tokener_error_desc(jerr));
+    r = md_process_parse(o, p, err);
+    json_object_put(o);
+    return r;
+}
+
+static int set_identity(struct md_spec *s, md_error_t **err)
+{
+    if (!s->ns[MD_NS_UTS].present)
+        return 0;
+    if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+        return md_error(err, errno, "sethostname %s", s->hostname);
+    if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+        return md_error(err, errno, "setdomainname %s", s->domainname);
+    return 0;
+}
+
+static int write_sysctls(struct md_spec *s, md_error_t **err)
+{
+    for (size_t i = 0; s->sysctl_keys && s->sysctl_keys[i]; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl_keys[i]);
+        for (char *c = path + 10; *c; c++)
+            if (*c == '.')
+                *c = '/';
+        cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        const char *v = s->sysctl_values[i];
+        if (fd < 0 || md_write_all(fd, v, strlen(v)) < 0)
+            return md_error(err, errno, "sysctl %s=%s", s->sysctl_keys[i], v);
+    }
+    return 0;
+}
+
+/* Stage: a pty from the container's own devpts; the master goes to the parent. */
+static int setup_terminal(int sock, struct md_process *p, md_error_t **err)
+{
+    cleanup_close int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return md_error(err, errno, "open /dev/ptmx");
+    if (unlockpt(master) < 0)
+        return md_error(err, errno, "unlockpt");
+    cleanup_close int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0)
+        return md_error(err, errno, "open pty slave");
+    if (p->rows && p->cols) {
+        struct winsize ws = {.ws_row = p->rows, .ws_col = p->cols};
+        ioctl(slave, TIOCSWINSZ, &ws);
+    }
+    int r = md_sync_send(sock, MD_SYNC_PTY, NULL, 0, master);
+    if (r < 0)
+        return md_error(err, -r, "send pty to parent");
+    if (ioctl(slave, TIOCSCTTY, 0) < 0)
+        return md_error(err, errno, "set controlling terminal");
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(slave, fd) < 0)
+            return md_error(err, errno, "dup2 pty");
+    return 0;
+}
+
+static int enter_cwd(const char *cwd, md_error_t **err)
+{
+    if (chdir(cwd) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return md_error(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+    /* docker creates a missing working directory */
+    cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int fd = md_mkpath_in_root(root, cwd, 0, err);
+    if (fd < 0)
+        return fd;
+    if (fchdir(fd) < 0)
+        return md_error(err, errno, "chdir %s", cwd);
+    return 0;
+}
+
+static int set_oom_score(struct md_process *p, md_error_t **err)
+{
+    if (!p->has_oom_score_adj)
+        return 0;
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+    cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || md_write_all(fd, buf, (size_t)n) < 0)
+        return md_error(err, errno, "set oom_score_adj %d", p->oom_score_adj);
+    return 0;
+}
+
+/* Stages up to READY: everything that needs privileges and the host's view. */
+static int setup_container(struct md_child_args *a, struct md_process *p, md_error_t **err)
+{
+    struct md_spec *s = a->spec;
+    int r = receive_process(a->sock, p, err);
+    if (r == 0 && setsid() < 0)
+        r = md_error(err, errno, "setsid");
+    if (r == 0)
+        r = join_namespaces(s, err);
+    if (r == 0)
+        r = set_identity(s, err);
+    if (r == 0)
+        r = loopback_up(s, err);
+    if (r == 0 && s->ns[MD_NS_MNT].present)
+        r = md_rootfs_prepare(s, err);
+    if (r == 0)
+        r = md_dev_setup(s, err);
+    if (r == 0)
+        r = write_sysctls(s, err);
+    if (r == 0 && p->terminal)
+        r = setup_terminal(a->sock, p, err);
+    if (r == 0 && s->ns[MD_NS_MNT].present)
+        r = md_rootfs_finalize(s, err);
+    if (r == 0)
+        r = enter_cwd(p->cwd, err);
+    if (r == 0)
+        r = set_oom_score(p, err);
+    return r;
+}
+
+static int wait_for_start(struct md_child_args *a, md_error_t **err)
+{
+    int r = md_sync_send(a->sock, MD_SYNC_READY, NULL, 0, -1);
+    if (r < 0)
+        return md_error(err, -r, "report ready");
+    if (a->exec_fifo != NULL) {
+        /* opening the fifo for writing blocks until `start` opens it to read */
+        cleanup_close int fd = open(a->exec_fifo, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            return md_error(err, errno, "exec fifo");
+        return 0;
+    }
+    struct md_sync_msg msg;
+    r = md_sync_expect(a->sock, MD_SYNC_START, &msg, "parent went away", err);
+    md_sync_msg_clear(&msg);
+    return r;
+}
+
+/* Stages after START, in the order that keeps each one permitted. */
+static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t **err)
+{
+    int r = md_rlimits_apply(p, err);
+    if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        r = md_error(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    if (r == 0 && p->has_umask)
+        umask(p->umask);
+    if (r == 0)
+        r = md_caps_drop_bounding(p, err);
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we have it */
+    if (r == 0 && !p->no_new_privileges)
+        r = md_seccomp_apply(s->seccomp, err);
+    if (r == 0)
+        r = md_switch_user(p, err);
+    if (r == 0)
+        r = md_caps_apply(p, err);
+    if (r == 0 && p->no_new_privileges)
+        r = md_seccomp_apply(s->seccomp, err);
+    return r;
+}
+
+int md_child_main(struct md_child_args *a)
+{
+    md_error_t *err = NULL;
+    struct md_process p;
+    memset(&p, 0, sizeof(p));
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    int r = setup_container(a, &p, &err);
+    if (r == 0)
+        r = wait_for_start(a, &err);
+    if (r == 0 && a->spec->init)
+        r = md_mini_init(a->sock, &err);
+    if (r == 0)
+        r = drop_privileges(a->spec, &p, &err);
+    if (r == 0) {
+        /* nothing of ours may reach the container (CVE-2024-21626 leaked a
+         * host fd); CLOEXEC rather than close so the sync socket still
+         * reports an exec failure and closes by itself on success */
+        if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+            r = md_error(&err, errno, "close_range");
+    }
+    if (r == 0)
+        r = md_exec_path(p.args, p.env, &err);
+    int code = err ? err->exit_code : MD_EXIT_ENGINE;
+    md_sync_send_error(a->sock, &err);
+    return code;
+}

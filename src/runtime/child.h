@@ -1,0 +1,26 @@
+/* The container's first process, from clone(2) to execve(2). It runs a copy
+ * of the parent's memory (no re-exec of the host binary: CVE-2019-5736) and
+ * talks to the parent only through the sync socket. */
+#ifndef MD_CHILD_H
+#define MD_CHILD_H
+
+#include "spec.h"
+
+struct md_child_args {
+    struct md_spec *spec;
+    int sock;           /* child end of the sync socketpair */
+    const char *exec_fifo; /* create/start split: block here until `start`; NULL: wait on sock */
+};
+
+/* Never returns on success; returns the exit code for _exit() on failure. */
+int md_child_main(struct md_child_args *a);
+
+/* execve argv[0] looked up in PATH from envp (not the caller's environment),
+ * as execvp would. On failure sets *err with docker's 126/127 codes. */
+int md_exec_path(char **argv, char **envp, md_error_t **err);
+
+/* --init: fork the payload, stay as a reaping, signal-forwarding PID 1.
+ * Returns 0 in the payload child; never returns in the init. */
+int md_mini_init(int sock, md_error_t **err);
+
+#endif

@@ -1,0 +1,206 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup_glue.h"
+#include "child.h"
+#include "sync.h"
+#include "util/cleanup.h"
+
+void md_container_init(struct md_container *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->pid = -1;
+    c->pidfd = -1;
+    c->sock = -1;
+    c->pty_master = -1;
+}
+
+static int clone_flags(const struct md_spec *s)
+{
+    static const int f[MD_NS_COUNT] = {
+        [MD_NS_PID] = CLONE_NEWPID, [MD_NS_NET] = CLONE_NEWNET, [MD_NS_MNT] = CLONE_NEWNS,
+        [MD_NS_IPC] = CLONE_NEWIPC, [MD_NS_UTS] = CLONE_NEWUTS,
+    };
+    int flags = 0;
+    for (int i = 0; i < MD_NS_COUNT; i++)
+        if (s->ns[i].present && s->ns[i].path == NULL)
+            flags |= f[i];
+    return flags;
+}
+
+/* The pid namespace to join must be entered before clone: it only applies to
+ * children. A new time namespace likewise. */
+static int prepare_parent_namespaces(const struct md_spec *s, md_error_t **err)
+{
+    if (s->ns[MD_NS_PID].present && s->ns[MD_NS_PID].path) {
+        cleanup_close int fd = open(s->ns[MD_NS_PID].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
+            return md_error(err, errno, "join pid namespace %s", s->ns[MD_NS_PID].path);
+    }
+    if (s->ns[MD_NS_TIME].present && s->ns[MD_NS_TIME].path == NULL &&
+        unshare(CLONE_NEWTIME) < 0)
+        return md_error(err, errno, "unshare time namespace");
+    if (s->ns[MD_NS_USER].present)
+        return md_error(err, EOPNOTSUPP, "user namespaces");
+    return 0;
+}
+
+const char *md_container_process_json(struct md_spec *spec)
+{
+    struct json_object *p = NULL;
+    json_object_object_get_ex(spec->json, "process", &p);
+    return json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
+                       struct md_container *c, md_error_t **err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return md_error(err, errno, "socketpair");
+    int pidfd = -1;
+    /* raw clone: the child continues on a copy of our stack, like fork, but
+     * born in its namespaces. It must not use raise() or pthreads (glibc's
+     * cached tid is the parent's). */
+    long pid = syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD, NULL,
+                       &pidfd, NULL, NULL);
+    if (pid < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return md_error(err, e, "clone");
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        struct md_child_args a = {.spec = spec, .sock = sv[1], .exec_fifo = opts ? opts->exec_fifo : NULL};
+        _exit(md_child_main(&a));
+    }
+    close(sv[1]);
+    c->pid = (pid_t)pid;
+    c->pidfd = pidfd;
+    c->sock = sv[0];
+    return 0;
+}
+
+static int send_process(struct md_container *c, md_error_t **err)
+{
+    const char *pj = md_container_process_json(c->spec);
+    int r = md_sync_send(c->sock, MD_SYNC_PROCESS, pj, strlen(pj), -1);
+    if (r < 0)
+        return md_error(err, -r, "send process to container");
+    return 0;
+}
+
+static int wait_ready(struct md_container *c, md_error_t **err)
+{
+    struct md_sync_msg msg;
+    const char *eof = "container init exited before it was ready";
+    int r = md_sync_expect(c->sock, c->spec->process.terminal ? MD_SYNC_PTY : MD_SYNC_READY, &msg,
+                           eof, err);
+    if (r < 0)
+        return r;
+    if (msg.type == MD_SYNC_PTY) {
+        c->pty_master = msg.fd;
+        msg.fd = -1;
+        md_sync_msg_clear(&msg);
+        if (c->pty_master < 0)
+            return md_error(err, 0, "container sent no pty");
+        r = md_sync_expect(c->sock, MD_SYNC_READY, &msg, eof, err);
+    }
+    md_sync_msg_clear(&msg);
+    return r;
+}
+
+int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
+                        struct md_container *c, md_error_t **err)
+{
+    md_container_init(c);
+    c->spec = spec;
+    int r = prepare_parent_namespaces(spec, err);
+    if (r == 0 && opts && opts->set_cgroup)
+        r = md_cgroup_glue_create(spec, &c->cgroup, err);
+    if (r == 0)
+        r = spawn_child(spec, opts, c, err);
+    if (r == 0 && c->cgroup)
+        r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
+    if (r == 0)
+        r = send_process(c, err);
+    if (r == 0)
+        r = wait_ready(c, err);
+    if (r < 0)
+        md_container_destroy(c);
+    return r;
+}
+
+int md_container_start(struct md_container *c, md_error_t **err)
+{
+    int r = md_sync_send(c->sock, MD_SYNC_START, NULL, 0, -1);
+    if (r < 0)
+        return md_error(err, -r, "start container");
+    struct md_sync_msg msg;
+    r = md_sync_recv(c->sock, &msg);
+    close(c->sock);
+    c->sock = -1;
+    if (r == -EPIPE)
+        return 0; /* the socket closed on exec: the command runs */
+    if (r < 0)
+        return md_error(err, -r, "start container");
+    if (msg.type == MD_SYNC_ERROR)
+        r = md_sync_error_from_msg(&msg, err);
+    else
+        r = md_error(err, 0, "start container: unexpected message %u", msg.type);
+    md_sync_msg_clear(&msg);
+    return r;
+}
+
+int md_container_wait(struct md_container *c, int *status, md_error_t **err)
+{
+    int st;
+    pid_t w;
+    do
+        w = waitpid(c->pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        return md_error(err, errno, "wait for container");
+    c->pid = -1;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+int md_container_signal(struct md_container *c, int sig)
+{
+    if (c->pidfd >= 0)
+        return (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
+    return c->pid > 0 ? kill(c->pid, sig) : -1;
+}
+
+void md_container_destroy(struct md_container *c)
+{
+    if (c->pid > 0) {
+        md_container_signal(c, SIGKILL);
+        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        c->pid = -1;
+    }
+    if (c->cgroup) {
+        md_cgroup_glue_destroy(c->cgroup);
+        c->cgroup = NULL;
+    }
+    if (c->sock >= 0)
+        close(c->sock);
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    if (c->pty_master >= 0)
+        close(c->pty_master);
+    c->sock = c->pidfd = c->pty_master = -1;
+}

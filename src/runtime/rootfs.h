@@ -1,0 +1,19 @@
+/* The container's filesystem, set up by the child inside its own mount
+ * namespace: root (overlay or bind), the spec's mounts, /dev, pivot_root,
+ * masked and read-only paths. Everything here dies with the namespace. */
+#ifndef MD_ROOTFS_H
+#define MD_ROOTFS_H
+
+#include "spec.h"
+
+/* Up to and including pivot_root; afterwards "/" is the container's root. */
+int md_rootfs_prepare(struct md_spec *s, md_error_t **err);
+/* After pivot_root: masked paths, read-only paths, read-only root. */
+int md_rootfs_finalize(struct md_spec *s, md_error_t **err);
+/* Create a directory (and its parents) or, with is_file, an empty file, as a
+ * path beneath rootfd that cannot escape it; returns an O_PATH fd. */
+int md_mkpath_in_root(int rootfd, const char *path, int is_file, md_error_t **err);
+/* Device nodes and the standard /dev symlinks, after pivot_root. */
+int md_dev_setup(struct md_spec *s, md_error_t **err);
+
+#endif

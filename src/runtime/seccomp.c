@@ -1,0 +1,146 @@
+/* linux.seccomp of the runtime spec, compiled by libseccomp. */
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "security.h"
+
+static int parse_action(const char *a, struct json_object *errno_ret, int default_errno,
+                        uint32_t *out)
+{
+    int e = errno_ret ? json_object_get_int(errno_ret) : default_errno;
+    if (a == NULL)
+        return -EINVAL;
+    if (strcmp(a, "SCMP_ACT_ALLOW") == 0)
+        *out = SCMP_ACT_ALLOW;
+    else if (strcmp(a, "SCMP_ACT_ERRNO") == 0)
+        *out = SCMP_ACT_ERRNO((uint32_t)e);
+    else if (strcmp(a, "SCMP_ACT_KILL") == 0 || strcmp(a, "SCMP_ACT_KILL_THREAD") == 0)
+        *out = SCMP_ACT_KILL_THREAD;
+    else if (strcmp(a, "SCMP_ACT_KILL_PROCESS") == 0)
+        *out = SCMP_ACT_KILL_PROCESS;
+    else if (strcmp(a, "SCMP_ACT_TRAP") == 0)
+        *out = SCMP_ACT_TRAP;
+    else if (strcmp(a, "SCMP_ACT_TRACE") == 0)
+        *out = SCMP_ACT_TRACE((uint32_t)e);
+    else if (strcmp(a, "SCMP_ACT_LOG") == 0)
+        *out = SCMP_ACT_LOG;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+static int parse_op(const char *op, enum scmp_compare *out)
+{
+    static const struct {
+        const char *n;
+        enum scmp_compare c;
+    } t[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
+             {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+             {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+             {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+    for (size_t i = 0; op && i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcmp(op, t[i].n) == 0) {
+            *out = t[i].c;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static struct json_object *jget(struct json_object *o, const char *k)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static int add_archs(scmp_filter_ctx ctx, struct json_object *archs, md_error_t **err)
+{
+    for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
+        const char *a = json_object_get_string(json_object_array_get_idx(archs, i));
+        char name[32];
+        if (a == NULL)
+            continue;
+        if (strncmp(a, "SCMP_ARCH_", 10) == 0)
+            a += 10;
+        size_t j = 0;
+        for (; a[j] && j < sizeof(name) - 1; j++)
+            name[j] = (char)tolower((unsigned char)a[j]);
+        name[j] = '\0';
+        uint32_t arch = seccomp_arch_resolve_name(name);
+        if (arch == 0)
+            return md_error(err, 0, "seccomp: unknown architecture %s", a);
+        int r = seccomp_arch_add(ctx, arch);
+        if (r < 0 && r != -EEXIST)
+            return md_error(err, -r, "seccomp: add architecture %s", a);
+    }
+    return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, struct json_object *rule, int default_errno,
+                    md_error_t **err)
+{
+    uint32_t action;
+    if (parse_action(jstr(rule, "action"), jget(rule, "errnoRet"), default_errno, &action) < 0)
+        return md_error(err, 0, "seccomp: unsupported action %s", jstr(rule, "action"));
+    struct json_object *args = jget(rule, "args"), *names = jget(rule, "names");
+    struct scmp_arg_cmp cmp[6];
+    unsigned n_args = 0;
+    for (size_t i = 0; args && i < json_object_array_length(args) && n_args < 6; i++) {
+        struct json_object *a = json_object_array_get_idx(args, i);
+        enum scmp_compare op;
+        if (parse_op(jstr(a, "op"), &op) < 0)
+            return md_error(err, 0, "seccomp: bad operator %s", jstr(a, "op"));
+        cmp[n_args].arg = (unsigned)json_object_get_int(jget(a, "index"));
+        cmp[n_args].op = op;
+        cmp[n_args].datum_a = json_object_get_uint64(jget(a, "value"));
+        cmp[n_args].datum_b = json_object_get_uint64(jget(a, "valueTwo"));
+        n_args++;
+    }
+    for (size_t i = 0; names && i < json_object_array_length(names); i++) {
+        const char *n = json_object_get_string(json_object_array_get_idx(names, i));
+        int nr = n ? seccomp_syscall_resolve_name(n) : __NR_SCMP_ERROR;
+        if (nr == __NR_SCMP_ERROR)
+            continue; /* unknown to this libseccomp/arch: nothing to filter */
+        int r = seccomp_rule_add_array(ctx, action, nr, n_args, cmp);
+        /* a rule equal to the default action is refused by libseccomp; harmless */
+        if (r < 0 && r != -EACCES && r != -EEXIST)
+            return md_error(err, -r, "seccomp: add rule for %s", n);
+    }
+    return 0;
+}
+
+int md_seccomp_apply(struct json_object *sc, md_error_t **err)
+{
+    if (sc == NULL)
+        return 0;
+    struct json_object *der = jget(sc, "defaultErrnoRet");
+    int default_errno = der ? json_object_get_int(der) : EPERM;
+    uint32_t def;
+    if (parse_action(jstr(sc, "defaultAction"), der, EPERM, &def) < 0)
+        return md_error(err, 0, "seccomp: unsupported default action %s", jstr(sc, "defaultAction"));
+    scmp_filter_ctx ctx = seccomp_init(def);
+    if (ctx == NULL)
+        return md_error(err, ENOMEM, "seccomp_init");
+    /* no_new_privs is the spec's decision (process.noNewPrivileges), not libseccomp's */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    int r = add_archs(ctx, jget(sc, "architectures"), err);
+    struct json_object *calls = jget(sc, "syscalls");
+    for (size_t i = 0; r == 0 && calls && i < json_object_array_length(calls); i++)
+        r = add_rule(ctx, json_object_array_get_idx(calls, i), default_errno, err);
+    if (r == 0) {
+        r = seccomp_load(ctx);
+        if (r < 0)
+            r = md_error(err, -r, "seccomp: load filter");
+    }
+    seccomp_release(ctx);
+    return r;
+}

@@ -1,0 +1,18 @@
+/* Privileges of the container process: user/groups, capabilities (libcap),
+ * no_new_privs, seccomp (libseccomp), rlimits. Applied in the child, in the
+ * order docs/protocol.md gives, the last of them just before execve. */
+#ifndef MD_SECURITY_H
+#define MD_SECURITY_H
+
+#include "spec.h"
+
+int md_caps_drop_bounding(const struct md_process *p, md_error_t **err);
+int md_switch_user(const struct md_process *p, md_error_t **err);
+int md_caps_apply(const struct md_process *p, md_error_t **err);
+int md_rlimits_apply(const struct md_process *p, md_error_t **err);
+/* Load the spec's linux.seccomp (NULL: nothing). */
+int md_seccomp_apply(struct json_object *seccomp, md_error_t **err);
+/* The capabilities the calling process may hand out (its bounding set). */
+uint64_t md_caps_host_bounding(void);
+
+#endif
