@@ -228,6 +228,9 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t *
         r = md_seccomp_apply(s->seccomp, err);
     if (r == 0)
         r = md_switch_user(p, err);
+    /* a credential change clears the parent-death signal: set it again */
+    if (r == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        r = md_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
     if (r == 0)
         r = md_caps_apply(p, err);
     if (r == 0 && p->no_new_privileges)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Side-by-side start-up cost: mydocker run --rm busybox true, runc run and
+# crun run on a bundle with the same rootfs, and the bare clone+pivot_root+exec
+# floor. Prints medians and ratios, and the peak RSS of mydocker.
+#
+# crun refuses hybrid cgroup hosts (cgroup2 at /sys/fs/cgroup/unified), so the
+# whole bench runs in a private mount namespace with that mount hidden: every
+# contender sees the same (v1) host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-100}
+M=$PWD/build/mydocker
+work=$(mktemp -d /tmp/mydocker-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+if [ "${1:-}" != "--inner" ]; then
+    exec unshare -m --propagation private bash -c \
+        "umount /sys/fs/cgroup/unified 2>/dev/null || true; exec \"$0\" --inner"
+fi
+
+gcc -O2 -o "$work/floor" bench/floor.c
+# one rootfs for everyone: the busybox image's layer, exploded
+mkdir -p "$work/bundle/rootfs"
+layer=$("$M" image-path busybox 2>/dev/null || true)
+if [ -z "$layer" ]; then
+    cp -a /bin/busybox "$work/bundle/rootfs/" # fallback: minimal rootfs
+fi
+tar -C "$work/bundle/rootfs" -xf <(tar -C "$layer" -cf - .) 2>/dev/null || true
+cd "$work/bundle"
+runc spec
+python3 - <<'PY'
+import json
+c = json.load(open("config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+c["root"]["readonly"] = False
+json.dump(c, open("config.json", "w"))
+PY
+cd - >/dev/null
+
+cmds=(-n floor "$work/floor $work/bundle/rootfs /bin/true"
+      -n mydocker "$M run --rm busybox true")
+have() { command -v "$1" >/dev/null; }
+i=0
+if have crun && crun --root "$work/crun" run --bundle "$work/bundle" bench-crun-$$ >/dev/null 2>&1; then
+    cmds+=(-n crun "crun --root $work/crun run --bundle $work/bundle bench-crun-\$RANDOM\$RANDOM")
+else
+    echo "crun: skipped ($(crun --root "$work/crun" run --bundle "$work/bundle" x 2>&1 | head -1))"
+fi
+if have runc; then
+    cmds+=(-n runc "runc --root $work/runc run --bundle $work/bundle bench-runc-\$RANDOM\$RANDOM")
+fi
+hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}" >/dev/null 2>&1 ||
+hyperfine --shell=bash --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}" >/dev/null
+python3 - "$work/h.json" <<'PY'
+import json, sys
+res = {r["command"]: sorted(r["times"])[len(r["times"]) // 2] * 1000 for r in json.load(open(sys.argv[1]))["results"]}
+floor = res.get("floor")
+my = res.get("mydocker")
+print(f"{'command':<10} {'median ms':>10} {'x floor':>8} {'x mydocker':>10}")
+for k, v in res.items():
+    print(f"{k:<10} {v:10.2f} {v / floor:8.2f} {v / my:10.2f}")
+PY
+python3 - "$M" <<'PY'
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "run", "--rm", "busybox", "true"], check=True)
+print(f"peak RSS of mydocker run (max over its process tree): {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f} MB")
+PY
