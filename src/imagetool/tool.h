@@ -1,0 +1,22 @@
+/* mydocker-image: the heavy image commands (libarchive, libcrypto), exec'd by
+ * `mydocker` so that its hot paths never load those libraries. */
+#ifndef MD_IMAGETOOL_TOOL_H
+#define MD_IMAGETOOL_TOOL_H
+
+/* Each takes argv[0] = the command name and returns the process exit code. */
+int md_cmd_import(int argc, char **argv);
+int md_cmd_images(int argc, char **argv);
+int md_cmd_rmi(int argc, char **argv);
+int md_cmd_tag(int argc, char **argv);
+
+/* docker's exit code for a command that failed (not a flag error) */
+#define MD_TOOL_EXIT_FAIL 1
+
+/* Print "mydocker: <msg>" and "See 'mydocker <cmd> --help'." like docker's flag
+ * errors; returns 125. */
+int md_tool_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Report getopt's '?' (unknown flag or missing value) for cmd; returns 125. */
+int md_tool_bad_flag(const char *cmd, int argc, char **argv);
+
+#endif
