@@ -24,13 +24,15 @@ int md_tool_usage_error(const char *cmd, const char *fmt, ...)
     return 125;
 }
 
-int md_tool_bad_flag(const char *cmd, int argc, char **argv)
+int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv)
 {
     const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-    if (optopt && strncmp(arg, "--", 2) != 0 && strchr(arg + 1, optopt))
-        return md_tool_usage_error(cmd, "unknown shorthand flag: '%c' in %s", optopt, arg);
-    if (optopt) return md_tool_usage_error(cmd, "flag needs an argument: %s", arg);
-    return md_tool_usage_error(cmd, "unknown flag: %s", arg);
+    int is_long = strncmp(arg, "--", 2) == 0;
+    if (c == ':' && is_long) return md_tool_usage_error(cmd, "flag needs an argument: %s", arg);
+    if (c == ':')
+        return md_tool_usage_error(cmd, "flag needs an argument: '%c' in -%c", optopt, optopt);
+    if (is_long) return md_tool_usage_error(cmd, "unknown flag: %s", arg);
+    return md_tool_usage_error(cmd, "unknown shorthand flag: '%c' in %s", optopt, arg);
 }
 
 /* ---- docker's units (go-units HumanDuration / HumanSizeWithPrecision) ---- */
@@ -179,7 +181,7 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "qah", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qah", longopts, NULL)) != -1) {
         if (c == 'q')
             o->quiet = 1;
         else if (c == 'T')
@@ -190,8 +192,8 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
                    "      --no-trunc    Don't truncate output\n"
                    "  -q, --quiet       Only show image IDs\n");
             return -1;
-        } else if (c == '?')
-            return md_tool_bad_flag("images", argc, argv);
+        } else if (c == '?' || c == ':')
+            return md_tool_bad_flag("images", c, argc, argv);
     }
     if (argc - optind > 1) {
         fprintf(stderr, "%s: \"images\" requires at most 1 argument.\nSee '%s images --help'.\n",
@@ -248,7 +250,7 @@ int md_cmd_rmi(int argc, char **argv)
     int c, force = 0, status = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":fh", longopts, NULL)) != -1) {
         if (c == 'f')
             force = 1;
         else if (c == 'h')
@@ -256,8 +258,8 @@ int md_cmd_rmi(int argc, char **argv)
                           "Remove one or more images\n\nOptions:\n"
                           "  -f, --force      Force removal of the image\n"),
                    0;
-        else if (c == '?')
-            return md_tool_bad_flag("rmi", argc, argv);
+        else if (c == '?' || c == ':')
+            return md_tool_bad_flag("rmi", c, argc, argv);
     }
     if (optind >= argc) {
         fprintf(stderr, "%s: \"rmi\" requires at least 1 argument.\nSee '%s rmi --help'.\n",

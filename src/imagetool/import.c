@@ -58,7 +58,7 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:m:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:m:h", longopts, NULL)) != -1) {
         if (c == 'c' && md_strv_append(&o->changes, optarg) < 0)
             return md_tool_usage_error("import", "out of memory");
         else if (c == 'm')
@@ -70,8 +70,8 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
                    "  -c, --change list      Apply Dockerfile instruction to the created image\n"
                    "  -m, --message string   Set commit message for imported image\n");
             return -1;
-        } else if (c == '?')
-            return md_tool_bad_flag("import", argc, argv);
+        } else if (c == '?' || c == ':')
+            return md_tool_bad_flag("import", c, argc, argv);
     }
     int n = argc - optind;
     if (n < 1 || n > 2) {

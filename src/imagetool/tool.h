@@ -16,7 +16,8 @@ int md_cmd_tag(int argc, char **argv);
  * errors; returns 125. */
 int md_tool_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Report getopt's '?' (unknown flag or missing value) for cmd; returns 125. */
-int md_tool_bad_flag(const char *cmd, int argc, char **argv);
+/* Report getopt's '?' (unknown flag) or ':' (missing value; the optstring must
+ * start with ':') for cmd, in docker's words; returns 125. */
+int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv);
 
 #endif
