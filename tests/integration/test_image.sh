@@ -34,7 +34,8 @@ if [ "$(id -u)" -ne 0 ] || [ ! -x "$TOOL" ]; then
     exit 1
 fi
 T=$(mktemp -d /tmp/mydocker-image-test.XXXXXX)
-trap 'umount "$T/mnt" 2>/dev/null; rm -rf "$T" /tmp/mydocker-evil-"$UNIQ" /etc/mydocker-evil-"$UNIQ"' EXIT
+cleanup="umount '$T/mnt' 2>/dev/null; rm -rf '$T' /tmp/mydocker-evil-$UNIQ /etc/mydocker-evil-$UNIQ"
+if declare -F at_exit >/dev/null; then at_exit "$cleanup"; else trap "$cleanup" EXIT; fi
 export MYDOCKER_ROOT=$T/root
 S=$MYDOCKER_ROOT/image
 mi() { "$TOOL" "$@"; }
