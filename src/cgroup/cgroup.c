@@ -177,10 +177,21 @@ const char *md_cgroup_path(const md_cgroup_t *cg)
     return cg->path;
 }
 
+/* Undo a half-done create. Plain rmdir, never a kill: a leaf that already
+ * existed with tasks or children in it is busy and stays. */
+static void create_rollback(md_cgroup_t *cg)
+{
+    for (size_t i = 0; i < cg->n_v1; i++)
+        rmdir(cg->v1[i].dir);
+    if (cg->v2dir != NULL) rmdir(cg->v2dir);
+}
+
 int md_cgroup_create(md_cgroup_t *cg, md_error_t **err)
 {
     int r = cg->drv->create(cg, err);
-    return r < 0 ? md_error_prefix(err, "create cgroup %s", cg->path) : 0;
+    if (r == 0) return 0;
+    create_rollback(cg);
+    return md_error_prefix(err, "create cgroup %s", cg->path);
 }
 
 int md_cgroup_set(md_cgroup_t *cg, const struct md_resources *r, md_error_t **err)

@@ -157,7 +157,8 @@ const char *md_cgroup_path(const md_cgroup_t *cg); /* normalized, no leading '/'
 
 /* mkdir in every hierarchy (existing is fine). v1: fills empty cpuset.cpus/
  * mems from the parent, level by level. v2: enables the controllers in each
- * ancestor's cgroup.subtree_control. */
+ * ancestor's cgroup.subtree_control. On failure the leaves are removed
+ * again where they are empty; ancestors are kept. */
 int md_cgroup_create(md_cgroup_t *cg, md_error_t **err);
 /* Write the set fields of r. */
 int md_cgroup_set(md_cgroup_t *cg, const struct md_resources *r, md_error_t **err);

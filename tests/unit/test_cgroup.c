@@ -539,6 +539,29 @@ out:
     drop_root(root);
 }
 
+/* A create that fails half-way removes the leaves it made. */
+static void test_create_rollback(void)
+{
+    md_error_t *err = NULL;
+    md_cgroup_t *cg = NULL;
+    char *root = fake_root();
+    static const char *const hs[] = {"cpu,cpuacct", "memory", "pids", "systemd", NULL};
+    for (const char *const *h = hs; *h; h++) {
+        char rel[256];
+        snprintf(rel, sizeof(rel), "%s/cgroup.procs", *h);
+        put(root, rel, "");
+    }
+    put(root, "pids/mydocker", ""); /* a file: mkdir pids/mydocker/c1 fails */
+    OK(md_cgroup_open(root, "mydocker/c1", MD_CGROUP_V1, &cg, &err));
+    if (cg != NULL) FAILS(md_cgroup_create(cg, &err), "mkdir");
+    CHECK(exists(root, "memory/mydocker"));
+    CHECK(!exists(root, "memory/mydocker/c1"));
+    CHECK(!exists(root, "cpu,cpuacct/mydocker/c1"));
+    CHECK(!exists(root, "systemd/mydocker"));
+    md_cgroup_free(cg);
+    drop_root(root);
+}
+
 /* ---- v2 ---- */
 
 static char *v2_tree(void)
@@ -1192,6 +1215,7 @@ int main(void)
     test_create_destroy(MD_CGROUP_V1);
     test_create_destroy(MD_CGROUP_V2);
     test_create_destroy(MD_CGROUP_HYBRID);
+    test_create_rollback();
     test_v2_set();
     test_v2_variants();
     test_hybrid_set();
