@@ -30,7 +30,7 @@ CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(UNIT_BINS)
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -39,17 +39,26 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/libmydocker.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/mydocker: $(CMD_OBJS) $(BUILD)/libmydocker.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
 
 $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmydocker.a
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS)
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS)
+
+# libc only, nothing else: one of these stays resident per detached container
+$(BUILD)/mydocker-monitor: src/monitor/monitor.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmydocker.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HOT_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmydocker.a $(HOT_LIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmydocker.a $(HOT_LIBS)
 
 clean:
 	rm -rf $(BUILD)

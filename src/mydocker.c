@@ -7,6 +7,18 @@
 
 const struct md_command md_commands[] = {
     {"run", cmd_run, "Create and run a new container from an image"},
+    {"create", cmd_create, "Create a new container"},
+    {"start", cmd_start, "Start one or more stopped containers"},
+    {"restart", cmd_restart, "Restart one or more containers"},
+    {"stop", cmd_stop, "Stop one or more running containers"},
+    {"kill", cmd_kill, "Kill one or more running containers"},
+    {"rm", cmd_rm, "Remove one or more containers"},
+    {"wait", cmd_wait, "Block until containers stop, then print their exit codes"},
+    {"rename", cmd_rename, "Rename a container"},
+    {"ps", cmd_ps, "List containers"},
+    {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"inspect", cmd_inspect, "Return low-level information on containers or images"},
+    {"exec", cmd_exec, "Execute a command in a running container"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},
@@ -42,6 +54,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(verb, "-v") == 0 || strcmp(verb, "--version") == 0)
         return cmd_version(argc - 1, argv + 1);
+    if (strcmp(verb, "container-exited") == 0) /* internal: from mydocker-monitor */
+        return cmd_container_exited(argc - 1, argv + 1);
     for (const struct md_command *c = md_commands; c->name; c++)
         if (strcmp(c->name, verb) == 0)
             return c->fn(argc - 1, argv + 1);

@@ -10,6 +10,19 @@ struct md_command {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_container_exited(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 /* import, images, rmi, tag: run by build/mydocker-image (libarchive and

@@ -1,4 +1,4 @@
-#include "run.h"
+#include "engine/create.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +227,34 @@ static void jset_str(struct json_object *o, const char *k, const char *v)
     json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
+static struct json_object *restart_policy_json(const char *spec)
+{
+    struct json_object *p = json_object_new_object();
+    char name[32] = "no";
+    int max = 0;
+    if (spec) {
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(spec, ":"), spec);
+        if (strchr(spec, ':'))
+            max = atoi(strchr(spec, ':') + 1);
+    }
+    jset_str(p, "Name", name);
+    json_object_object_add(p, "MaximumRetryCount", json_object_new_int(max));
+    return p;
+}
+
+static struct json_object *log_config_json(const struct md_run_opts *o)
+{
+    struct json_object *lc = json_object_new_object(), *cfg = json_object_new_object();
+    jset_str(lc, "Type", "json-file");
+    for (char **kv = o->log_opts; kv && *kv; kv++) {
+        char *eq = strchr(*kv, '=');
+        cleanup_free char *k = strndup(*kv, (size_t)(eq - *kv));
+        json_object_object_add(cfg, k, json_object_new_string(eq + 1));
+    }
+    json_object_object_add(lc, "Config", cfg);
+    return lc;
+}
+
 static struct json_object *record_new(struct run_ctx *c)
 {
     struct json_object *r = json_object_new_object(), *cfg = json_object_new_object();
@@ -261,6 +289,11 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(hc, "ReadonlyRootfs", json_object_new_boolean(c->o->read_only));
     json_object_object_add(hc, "Init", json_object_new_boolean(c->o->init));
     jset_str(hc, "NetworkMode", c->o->network ? c->o->network : "none");
+    json_object_object_add(hc, "RestartPolicy", restart_policy_json(c->o->restart));
+    json_object_object_add(hc, "LogConfig", log_config_json(c->o));
+    json_object_object_add(r, "RestartCount", json_object_new_int(0));
+    json_object_object_add(cfg, "AttachStdin", json_object_new_boolean(c->o->interactive && !c->o->detach));
+    json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(r, "HostConfig", hc);
     jset_str(st, "Status", "created");
     json_object_object_add(r, "State", st);
@@ -274,49 +307,6 @@ static int record_save(struct run_ctx *c, md_error_t **err)
         return md_error(err, ENOMEM, "container.json");
     const char *text = json_object_to_json_string_ext(c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
-}
-
-static void record_state(struct run_ctx *c, const char *status, int pid, int exit_code)
-{
-    struct json_object *st;
-    json_object_object_get_ex(c->record, "State", &st);
-    cleanup_free char *now = now_rfc3339();
-    jset_str(st, "Status", status);
-    json_object_object_add(st, "Running", json_object_new_boolean(strcmp(status, "running") == 0));
-    json_object_object_add(st, "Pid", json_object_new_int(pid));
-    json_object_object_add(st, "ExitCode", json_object_new_int(exit_code));
-    jset_str(st, strcmp(status, "running") == 0 ? "StartedAt" : "FinishedAt", now);
-}
-
-static void tty_restore_cleanup(struct md_tty_saved *s)
-{
-    md_tty_restore(s);
-}
-
-static int execute(struct run_ctx *c, struct md_spec *spec, int *status, md_error_t **err)
-{
-    struct md_container ct;
-    __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
-    struct md_create_opts copts = {0};
-    int r = md_container_create(spec, &copts, &ct, err);
-    if (r < 0)
-        return r;
-    r = md_io_block_signals(err);
-    if (r == 0 && c->o->tty && ct.pty_master >= 0) {
-        md_tty_copy_winsize(STDIN_FILENO, ct.pty_master);
-        if (c->o->interactive)
-            md_tty_raw(STDIN_FILENO, &saved);
-    }
-    if (r == 0)
-        r = md_container_start(&ct, err);
-    if (r == 0) {
-        record_state(c, "running", ct.pid, 0);
-        if (record_save(c, err) < 0)
-            md_error_free(err); /* the container runs; a stale record is not fatal */
-        r = md_io_wait(&ct, c->o->interactive, status, err);
-    }
-    md_container_destroy(&ct);
-    return r;
 }
 
 static void run_ctx_free(struct run_ctx *c)
@@ -360,7 +350,7 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     c->hostname = c->o->hostname ? strdup(c->o->hostname)
                   : (c->o->network && strcmp(c->o->network, "host") == 0) ? host_hostname()
                                                                           : strndup(c->id, 12);
-    if (c->o->rm)
+    if (c->o->rm && !c->o->detach)
         c->autoremove_fd = r = md_autoremove_hold(c->id, err);
     if (r >= 0)
         r = prepare_dirs(c, err);
@@ -379,8 +369,8 @@ static int create_container(struct run_ctx *c, md_error_t **err)
 
 static int check_opts(struct md_run_opts *o, md_error_t **err)
 {
-    if (o->detach)
-        return md_error(err, 0, "detached mode (-d) is not available in this build yet");
+    if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
+        return md_error(err, 0, "Conflicting options: --restart and --rm");
     if (o->network && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
         return md_error(err, 0, "network %s not found", o->network);
     if (o->interactive && o->tty && !isatty(STDIN_FILENO))
@@ -388,32 +378,21 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
     return 0;
 }
 
-int md_engine_run(struct md_run_opts *o, md_error_t **err)
+int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_error_t **err)
 {
     struct run_ctx c = {.o = o, .autoremove_fd = -1};
     md_autoremove_sweep();
     int r = check_opts(o, err);
     if (r == 0)
         r = create_container(&c, err);
-    struct md_spec *spec = NULL;
-    if (r == 0)
-        r = md_spec_parse(c.doc, &spec, err);
-    if (r < 0) {
+    if (r < 0)
         discard(&c);
-        run_ctx_free(&c);
-        return r;
-    }
-    int status = 0;
-    r = execute(&c, spec, &status, err);
-    md_spec_free(spec);
-    if (o->rm) {
-        discard(&c);
-    } else {
-        record_state(&c, r < 0 ? "created" : "exited", 0, r < 0 ? (*err)->exit_code : status);
-        md_error_t *e2 = NULL;
-        if (record_save(&c, &e2) < 0)
-            md_error_free(&e2);
-    }
+    else
+        memcpy(id, c.id, 65);
+    if (autoremove_fd)
+        *autoremove_fd = c.autoremove_fd;
+    else if (c.autoremove_fd >= 0)
+        close(c.autoremove_fd);
     run_ctx_free(&c);
-    return r < 0 ? r : status;
+    return r;
 }

@@ -12,7 +12,7 @@
 enum {
     OPT_RM = 256, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_NAME, OPT_NETWORK, OPT_READ_ONLY,
     OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_STOP_SIGNAL,
-    OPT_ROOTFS, OPT_HELP,
+    OPT_ROOTFS, OPT_HELP, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +39,9 @@ static const struct option long_opts[] = {
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
     {"help", no_argument, NULL, OPT_HELP},
+    {"restart", required_argument, NULL, OPT_RESTART},
+    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
+    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,6 +66,9 @@ void md_run_usage(void)
           "      --name string            Assign a name to the container\n"
           "      --network string         Connect a container to a network (none, host)\n"
           "      --privileged             Give extended privileges to this container\n"
+          "      --log-opt list           Log driver options (max-size, max-file)\n"
+          "      --restart string         Restart policy to apply when a container exits\n"
+          "                               (no, on-failure[:max-retries], always, unless-stopped)\n"
           "      --read-only              Mount the container's root filesystem as read only\n"
           "      --rm                     Automatically remove the container when it exits\n"
           "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
@@ -140,6 +146,61 @@ int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err)
     return 0;
 }
 
+long long md_parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    long long mult = 1;
+    switch (*end) {
+    case 'b': case 'B': mult = 1; end++; break;
+    case 'k': case 'K': mult = 1024; end++; break;
+    case 'm': case 'M': mult = 1024 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024LL * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024LL * 1024 * 1024 * 1024; end++; break;
+    case '\0': break;
+    default: return -1;
+    }
+    if (mult > 1 && (*end == 'b' || *end == 'B'))
+        end++;
+    return *end ? -1 : (long long)(v * (double)mult);
+}
+
+static int restart_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    if (strcmp(v, "no") != 0 && strcmp(v, "always") != 0 && strcmp(v, "unless-stopped") != 0 &&
+        strcmp(v, "on-failure") != 0) {
+        char *end;
+        if (strncmp(v, "on-failure:", 11) != 0 || strtol(v + 11, &end, 10) < 0 || *end || !v[11])
+            return md_error(err, 0, "invalid restart policy: %s", v);
+    }
+    if (strchr(v, ':') && strncmp(v, "on-failure:", 11) != 0)
+        return md_error(err, 0, "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    free(o->restart);
+    o->restart = strdup(v);
+    return 0;
+}
+
+static int log_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    const char *eq = strchr(v, '=');
+    if (eq == NULL)
+        return md_error(err, 0, "invalid key value pair format in log options: %s", v);
+    if (strncmp(v, "max-size=", 9) == 0) {
+        if (md_parse_size(eq + 1) <= 0)
+            return md_error(err, 0, "invalid max-size: %s", eq + 1);
+    } else if (strncmp(v, "max-file=", 9) == 0) {
+        char *end;
+        if (strtol(eq + 1, &end, 10) < 1 || *end)
+            return md_error(err, 0, "invalid max-file: %s", eq + 1);
+    } else {
+        return md_error(err, 0, "unknown log opt '%.*s' for json-file log driver", (int)(eq - v), v);
+    }
+    return md_strv_append(&o->log_opts, v);
+}
+
 static int security_opt(struct md_run_opts *o, const char *v, md_error_t **err)
 {
     if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges:true") == 0 ||
@@ -197,6 +258,12 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     }
     case OPT_STOP_SIGNAL: free(o->stop_signal); o->stop_signal = strdup(optarg); return 0;
     case OPT_ROOTFS: free(o->rootfs); o->rootfs = strdup(optarg); return 0;
+    case OPT_RESTART: return restart_opt(o, optarg, err);
+    case OPT_LOG_OPT: return log_opt(o, optarg, err);
+    case OPT_LOG_DRIVER:
+        if (strcmp(optarg, "json-file") != 0)
+            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", optarg);
+        return 0;
     default: return md_error(err, 0, "unknown flag");
     }
 }
@@ -239,6 +306,8 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->name); free(o->hostname); free(o->workdir); free(o->user); free(o->network);
     free(o->rootfs); free(o->stop_signal); free(o->entrypoint); free(o->image);
     free(o->seccomp_profile);
+    free(o->restart);
+    md_strv_free(o->log_opts);
     md_strv_free(o->env); md_strv_free(o->cap_add); md_strv_free(o->cap_drop);
     md_strv_free(o->args);
     for (size_t i = 0; i < o->n_ulimits; i++)

@@ -17,6 +17,8 @@ struct md_run_opts {
     int rm, interactive, tty, detach, init, privileged, read_only, no_new_privs;
     int seccomp_unconfined;
     char *seccomp_profile; /* --security-opt seccomp=FILE */
+    char *restart;    /* no | always | unless-stopped | on-failure[:N] */
+    char **log_opts;  /* max-size=..., max-file=... */
     char *name, *hostname, *workdir, *user, *network, *rootfs, *stop_signal;
     int entrypoint_set;
     char *entrypoint; /* "" resets the image's */
@@ -35,5 +37,7 @@ void md_run_opts_free(struct md_run_opts *o);
 /* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
 int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
 void md_run_usage(void);
+/* docker sizes: "10m", "1g", "512k", "100" (bytes); -1 on a malformed one */
+long long md_parse_size(const char *s);
 
 #endif

@@ -172,6 +172,13 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
     int r = receive_process(a->sock, p, err);
     if (r == 0 && setsid() < 0)
         r = md_error(err, errno, "setsid");
+    if (r == 0 && a->exec_mode) {
+        if (p->terminal)
+            r = setup_terminal(a->sock, p, err);
+        if (r == 0)
+            r = enter_cwd(p->cwd, err);
+        return r;
+    }
     if (r == 0)
         r = join_namespaces(s, err);
     if (r == 0)
@@ -247,7 +254,7 @@ int md_child_main(struct md_child_args *a)
     int r = setup_container(a, &p, &err);
     if (r == 0)
         r = wait_for_start(a, &err);
-    if (r == 0 && a->spec->init)
+    if (r == 0 && a->spec->init && !a->exec_mode)
         r = md_mini_init(a->sock, &err);
     if (r == 0)
         r = drop_privileges(a->spec, &p, &err);

@@ -10,6 +10,7 @@ struct md_child_args {
     struct md_spec *spec;
     int sock;           /* child end of the sync socketpair */
     const char *exec_fifo; /* create/start split: block here until `start`; NULL: wait on sock */
+    int exec_mode;         /* `exec` into a running container: namespaces and rootfs exist */
 };
 
 /* Never returns on success; returns the exit code for _exit() on failure. */

@@ -39,6 +39,11 @@ int md_container_signal(struct md_container *c, int sig);
 void md_container_destroy(struct md_container *c);
 void md_container_init(struct md_container *c);
 
+/* A new process (spec->json's "process") in the running container whose
+ * PID 1 is target; then md_container_start / md_io_wait as for create. */
+int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
+                      struct md_container *c, md_error_t **err);
+
 /* Serialize spec->json's "process" for the sync channel. */
 const char *md_container_process_json(struct md_spec *spec);
 

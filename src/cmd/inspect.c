@@ -1,0 +1,127 @@
+/* inspect: docker-shaped JSON for containers (and images), --format access. */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "engine/ctr.h"
+#include "engine/format.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+
+static struct json_object *container_doc(struct md_ctr *c)
+{
+    struct json_object *doc = NULL;
+    json_object_deep_copy(c->record, &doc, NULL);
+    struct json_object *st = NULL;
+    json_object_object_get_ex(doc, "State", &st);
+    int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED;
+    json_object_object_add(st, "Status", json_object_new_string(md_ctr_status_name(c->status)));
+    json_object_object_add(st, "Running", json_object_new_boolean(live));
+    json_object_object_add(st, "Paused", json_object_new_boolean(c->status == MD_CTR_PAUSED));
+    json_object_object_add(st, "Restarting", json_object_new_boolean(c->status == MD_CTR_RESTARTING));
+    json_object_object_add(st, "Dead", json_object_new_boolean(c->status == MD_CTR_DEAD));
+    json_object_object_add(st, "Pid", json_object_new_int(live ? c->pid : 0));
+    if (!json_object_object_get_ex(st, "OOMKilled", NULL))
+        json_object_object_add(st, "OOMKilled", json_object_new_boolean(0));
+    if (c->status == MD_CTR_EXITED) {
+        json_object_object_add(st, "ExitCode", json_object_new_int(c->exit_code));
+        if (c->finished_ns) {
+            cleanup_free char *t = md_time_rfc3339(c->finished_ns);
+            json_object_object_add(st, "FinishedAt", json_object_new_string(t));
+        }
+    }
+    static const char *const zero_time = "0001-01-01T00:00:00Z";
+    if (!json_object_object_get_ex(st, "StartedAt", NULL))
+        json_object_object_add(st, "StartedAt", json_object_new_string(zero_time));
+    if (!json_object_object_get_ex(st, "FinishedAt", NULL))
+        json_object_object_add(st, "FinishedAt", json_object_new_string(zero_time));
+    json_object_object_del(doc, "image_id");
+    if (!json_object_object_get_ex(doc, "Mounts", NULL))
+        json_object_object_add(doc, "Mounts", json_object_new_array());
+    if (!json_object_object_get_ex(doc, "NetworkSettings", NULL))
+        json_object_object_add(doc, "NetworkSettings", json_object_new_object());
+    char logpath[4300];
+    snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
+    json_object_object_add(doc, "LogPath", json_object_new_string(logpath));
+    return doc;
+}
+
+static struct json_object *image_doc(md_image_t *img)
+{
+    struct json_object *doc = NULL;
+    json_object_deep_copy(img->config, &doc, NULL);
+    struct json_object *cfg = NULL;
+    if (json_object_object_get_ex(doc, "config", &cfg))
+        json_object_object_add(doc, "Config", json_object_get(cfg));
+    json_object_object_add(doc, "Id", json_object_new_string(img->id));
+    struct json_object *tags = json_object_new_array();
+    if (img->name)
+        json_object_array_add(tags, json_object_new_string(img->name));
+    json_object_object_add(doc, "RepoTags", tags);
+    return doc;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+    static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+                                       {"type", required_argument, NULL, 'T'},
+                                       {"size", no_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+    const char *fmt = NULL, *type = NULL;
+    int ch;
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "f:s", lo, NULL)) != -1) {
+        if (ch == 'f')
+            fmt = optarg;
+        else if (ch == 'T')
+            type = optarg;
+        else if (ch != 's') {
+            fprintf(stderr, "mydocker: unknown flag: %s\n", argv[optind - 1]);
+            return 125;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "mydocker: \"inspect\" requires at least 1 argument.\n");
+        return 1;
+    }
+    struct json_object *out = json_object_new_array();
+    int failed = 0;
+    for (int i = optind; i < argc; i++) {
+        struct md_ctr *c = NULL;
+        md_image_t *img = NULL;
+        struct json_object *doc = NULL;
+        if ((type == NULL || strcmp(type, "container") == 0) && md_ctr_load(argv[i], &c, NULL) == 0)
+            doc = container_doc(c);
+        else if ((type == NULL || strcmp(type, "image") == 0) && md_image_lookup(argv[i], &img, NULL) == 0)
+            doc = image_doc(img);
+        md_ctr_free(c);
+        md_image_free(img);
+        if (doc == NULL) {
+            fprintf(stderr, "mydocker: No such object: %s\n", argv[i]);
+            failed = 1;
+            continue;
+        }
+        if (fmt) {
+            char *line = NULL;
+            md_error_t *err = NULL;
+            if (md_template_render(fmt, doc, &line, &err) < 0) {
+                json_object_put(doc);
+                json_object_put(out);
+                md_error_report(&err);
+                return 1;
+            }
+            puts(line);
+            free(line);
+            json_object_put(doc);
+        } else {
+            json_object_array_add(out, doc);
+        }
+    }
+    if (!fmt)
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(out);
+    return failed;
+}

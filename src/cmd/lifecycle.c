@@ -1,0 +1,220 @@
+/* stop, kill, rm, wait, start, restart, rename, create, container-exited */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "engine/create.h"
+#include "engine/lifecycle.h"
+#include "engine/start.h"
+
+struct each_opts {
+    int timeout, force, sig, attach, interactive;
+    const char *verb;
+};
+
+typedef int (*each_fn)(struct md_ctr *c, const struct each_opts *o, md_error_t **err);
+
+/* docker applies a verb to each container named, prints what succeeded and
+ * one line per failure, and exits 1 if anything failed. */
+static int for_each(int argc, char **argv, const struct each_opts *o, each_fn fn, int print)
+{
+    if (optind >= argc) {
+        fprintf(stderr, "mydocker: \"%s\" requires at least 1 argument.\n", o->verb);
+        return 1;
+    }
+    int failed = 0;
+    for (int i = optind; i < argc; i++) {
+        struct md_ctr *c = NULL;
+        md_error_t *err = NULL;
+        int r = md_ctr_load(argv[i], &c, &err);
+        if (r == 0)
+            r = fn(c, o, &err);
+        if (r < 0) {
+            md_error_report(&err);
+            failed = 1;
+        } else if (print) {
+            puts(argv[i]);
+        }
+        md_ctr_free(c);
+    }
+    return failed;
+}
+
+static int parse(int argc, char **argv, const char *shortopts, const struct option *lo,
+                 struct each_opts *o)
+{
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+        switch (c) {
+        case 't': o->timeout = atoi(optarg); break;
+        case 'f': o->force = 1; break;
+        case 'v': break; /* volumes: none are anonymous yet */
+        case 'a': o->attach = 1; break;
+        case 'i': o->interactive = 1; break;
+        case 's':
+            o->sig = md_signal_parse(optarg);
+            if (o->sig < 0) {
+                fprintf(stderr, "mydocker: invalid signal: %s\n", optarg);
+                return -1;
+            }
+            break;
+        default:
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker %s --help'.\n", argv[optind - 1], o->verb);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int do_stop(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    return md_engine_stop(c, o->timeout, err);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+    static const struct option lo[] = {{"time", required_argument, NULL, 't'},
+                                       {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+    struct each_opts o = {.timeout = -1, .verb = "stop"};
+    return parse(argc, argv, "t:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_stop, 1);
+}
+
+static int do_kill(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    return md_engine_kill(c, o->sig, err);
+}
+
+int cmd_kill(int argc, char **argv)
+{
+    static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+    struct each_opts o = {.sig = SIGKILL, .verb = "kill"};
+    return parse(argc, argv, "s:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_kill, 1);
+}
+
+static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    return md_engine_rm(c, o->force, err);
+}
+
+int cmd_rm(int argc, char **argv)
+{
+    static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
+                                       {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    struct each_opts o = {.verb = "rm"};
+    return parse(argc, argv, "fv", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_rm, 1);
+}
+
+static int do_wait(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    int code = md_engine_wait(c, err);
+    if (code >= 0)
+        printf("%d\n", code);
+    fflush(stdout);
+    return code < 0 ? code : 0;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+    static const struct option lo[] = {{NULL, 0, NULL, 0}};
+    struct each_opts o = {.verb = "wait"};
+    return parse(argc, argv, "", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_wait, 0);
+}
+
+static int do_start(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
+        return 0;
+    if (o->attach) {
+        int r = md_engine_start_foreground(c, o->interactive, err);
+        return r < 0 ? r : r; /* exit code of the container */
+    }
+    return md_engine_start_detached(c, err);
+}
+
+int cmd_start(int argc, char **argv)
+{
+    static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
+                                       {"interactive", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+    struct each_opts o = {.verb = "start"};
+    if (parse(argc, argv, "ai", lo, &o) < 0)
+        return 125;
+    if (o.attach && optind < argc) {
+        struct md_ctr *c = NULL;
+        md_error_t *err = NULL;
+        int r = md_ctr_load(argv[optind], &c, &err);
+        if (r == 0)
+            r = do_start(c, &o, &err);
+        md_ctr_free(c);
+        return r < 0 ? md_error_report(&err) : r;
+    }
+    return for_each(argc, argv, &o, do_start, 1);
+}
+
+static int do_restart(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
+{
+    int r = md_engine_stop(c, o->timeout, err);
+    if (r == 0) {
+        md_ctr_refresh(c);
+        r = md_engine_start_detached(c, err);
+    }
+    return r;
+}
+
+int cmd_restart(int argc, char **argv)
+{
+    static const struct option lo[] = {{"time", required_argument, NULL, 't'},
+                                       {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+    struct each_opts o = {.timeout = -1, .verb = "restart"};
+    return parse(argc, argv, "t:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_restart, 1);
+}
+
+int cmd_rename(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "mydocker: \"rename\" requires exactly 2 arguments.\n");
+        return 1;
+    }
+    struct md_ctr *c = NULL;
+    md_error_t *err = NULL;
+    int r = md_ctr_load(argv[1], &c, &err);
+    if (r == 0)
+        r = md_engine_rename(c, argv[2], &err);
+    md_ctr_free(c);
+    return r < 0 ? (md_error_report(&err), 1) : 0;
+}
+
+int cmd_create(int argc, char **argv)
+{
+    struct md_run_opts o;
+    md_error_t *err = NULL;
+    argv[0] = "create";
+    int r = md_run_opts_parse(argc, argv, &o, &err);
+    char id[65];
+    if (r == 0) {
+        o.detach = 1; /* nobody holds a created container: no --rm lock */
+        r = md_engine_create(&o, id, NULL, &err);
+    }
+    md_run_opts_free(&o);
+    if (r == 1)
+        return 0;
+    if (r < 0)
+        return md_error_report(&err);
+    puts(id);
+    return 0;
+}
+
+/* internal: the monitor execs this when the container's PID 1 has ended */
+int cmd_container_exited(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    md_error_t *err = NULL;
+    if (md_engine_container_exited(argv[1], atoi(argv[2]), &err) < 0)
+        md_error_free(&err);
+    return 0;
+}

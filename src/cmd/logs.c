@@ -1,0 +1,165 @@
+/* logs: docker's json-file log of a container, also after it exited. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "engine/ctr.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+struct logs_opts {
+    int follow, timestamps;
+    long tail; /* -1: all */
+    int64_t since, until;
+};
+
+/* "2024-01-02T03:04:05Z", a unix timestamp, or a duration ago ("10m", "2h", "30s") */
+static int64_t parse_time(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && (*end == 's' || *end == 'm' || *end == 'h') && end[1] == '\0') {
+        double mult = *end == 's' ? 1 : *end == 'm' ? 60 : 3600;
+        return md_now_ns() - (int64_t)(v * mult * 1e9);
+    }
+    if (end != s && *end == '\0')
+        return (int64_t)(v * 1e9);
+    int64_t t = md_parse_rfc3339(s);
+    return t ? t : -1;
+}
+
+static void emit(struct json_object *e, const struct logs_opts *o)
+{
+    struct json_object *log, *stream, *tm;
+    if (!json_object_object_get_ex(e, "log", &log) || !json_object_object_get_ex(e, "stream", &stream))
+        return;
+    const char *t = json_object_object_get_ex(e, "time", &tm) ? json_object_get_string(tm) : "";
+    int64_t ns = md_parse_rfc3339(t);
+    if ((o->since && ns < o->since) || (o->until && ns > o->until))
+        return;
+    FILE *f = strcmp(json_object_get_string(stream), "stderr") == 0 ? stderr : stdout;
+    if (o->timestamps)
+        fprintf(f, "%s ", t);
+    fwrite(json_object_get_string(log), 1, (size_t)json_object_get_string_len(log), f);
+}
+
+/* Lines of all rotated files, oldest first. */
+static char **read_lines(struct md_ctr *c, const char *logpath)
+{
+    char **lines = calloc(1, sizeof(char *));
+    for (int i = 9; i >= 0 && lines; i--) {
+        char path[4400];
+        if (i)
+            snprintf(path, sizeof(path), "%s.%d", logpath, i);
+        else
+            snprintf(path, sizeof(path), "%s", logpath);
+        cleanup_free char *text = NULL;
+        if (md_read_file(path, &text, NULL, NULL) < 0)
+            continue;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            md_strv_append(&lines, l);
+    }
+    (void)c;
+    return lines;
+}
+
+static void follow(struct md_ctr *c, const char *logpath, off_t offset, const struct logs_opts *o)
+{
+    cleanup_free char *pending = NULL;
+    for (;;) {
+        md_ctr_refresh(c);
+        int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING;
+        FILE *f = fopen(logpath, "re");
+        if (f) {
+            fseeko(f, 0, SEEK_END);
+            if (ftello(f) < offset)
+                offset = 0; /* rotated */
+            fseeko(f, offset, SEEK_SET);
+            char *line = NULL;
+            size_t cap = 0;
+            ssize_t n;
+            while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
+                struct json_object *e = json_tokener_parse(line);
+                if (e)
+                    emit(e, o);
+                json_object_put(e);
+                offset += n;
+            }
+            free(line);
+            fclose(f);
+            fflush(stdout);
+            fflush(stderr);
+        }
+        if (done)
+            return;
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int cmd_logs(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"follow", no_argument, NULL, 'f'}, {"timestamps", no_argument, NULL, 't'},
+        {"tail", required_argument, NULL, 'n'}, {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'}, {"details", no_argument, NULL, 'D'},
+        {NULL, 0, NULL, 0}};
+    struct logs_opts o = {.tail = -1};
+    int ch;
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'f': o.follow = 1; break;
+        case 't': o.timestamps = 1; break;
+        case 'n': o.tail = strcmp(optarg, "all") == 0 ? -1 : atol(optarg); break;
+        case 'S': o.since = parse_time(optarg); break;
+        case 'U': o.until = parse_time(optarg); break;
+        case 'D': break;
+        default:
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker logs --help'.\n", argv[optind - 1]);
+            return 125;
+        }
+        if (o.since < 0 || o.until < 0) {
+            fprintf(stderr, "mydocker: invalid time value: %s\n", optarg);
+            return 125;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "mydocker: \"logs\" requires exactly 1 argument.\n");
+        return 1;
+    }
+    struct md_ctr *c = NULL;
+    md_error_t *err = NULL;
+    if (md_ctr_load(argv[optind], &c, &err) < 0)
+        return (md_error_report(&err), 1);
+    char logpath[4300];
+    snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
+    cleanup_strv char **lines = read_lines(c, logpath);
+    size_t n = md_strv_len(lines), start = (o.tail >= 0 && (size_t)o.tail < n) ? n - (size_t)o.tail : 0;
+    for (size_t i = start; i < n; i++) {
+        struct json_object *e = json_tokener_parse(lines[i]);
+        if (e)
+            emit(e, &o);
+        json_object_put(e);
+    }
+    fflush(stdout);
+    if (o.follow) {
+        FILE *f = fopen(logpath, "re");
+        off_t off = 0;
+        if (f) {
+            fseeko(f, 0, SEEK_END);
+            off = ftello(f);
+            fclose(f);
+        }
+        follow(c, logpath, off, &o);
+    }
+    md_ctr_free(c);
+    return 0;
+}

@@ -1,0 +1,233 @@
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cmd.h"
+#include "engine/ctr.h"
+#include "engine/format.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+struct ps_opts {
+    int all, quiet, no_trunc, last, latest;
+    char **filters;
+    const char *format;
+};
+
+static char *command_text(struct md_ctr *c, int no_trunc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct json_object *args = NULL;
+    const char *path = md_ctr_str(c, "Path");
+    fputs(path ? path : "", f);
+    json_object_object_get_ex(c->record, "Args", &args);
+    for (size_t i = 0; args && i < json_object_array_length(args); i++)
+        fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(args, i)));
+    fclose(f);
+    char *out = NULL;
+    /* docker cuts at 20 characters and marks the cut with an ellipsis */
+    int r = (!no_trunc && strlen(buf) > 20) ? asprintf(&out, "\"%.19s…\"", buf)
+                                             : asprintf(&out, "\"%s\"", buf);
+    if (r < 0)
+        out = NULL;
+    free(buf);
+    return out;
+}
+
+static struct json_object *row_data(struct md_ctr *c, int no_trunc)
+{
+    struct json_object *d = json_object_new_object();
+    char id[65];
+    snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, c->id);
+    cleanup_free char *cmd = command_text(c, no_trunc), *status = md_ctr_status_text(c);
+    int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
+    cleanup_free char *ago = md_human_duration(md_now_ns() - created), *running_for = NULL;
+    if (asprintf(&running_for, "%s ago", ago ? ago : "") < 0)
+        running_for = NULL;
+    time_t cs = (time_t)(created / 1000000000LL);
+    struct tm tm;
+    char cat[64];
+    gmtime_r(&cs, &tm);
+    strftime(cat, sizeof(cat), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+    const char *image = md_ctr_str(c, "Config.Image");
+    json_object_object_add(d, "ID", json_object_new_string(id));
+    json_object_object_add(d, "Image", json_object_new_string(image ? image : ""));
+    json_object_object_add(d, "Command", json_object_new_string(cmd ? cmd : ""));
+    json_object_object_add(d, "CreatedAt", json_object_new_string(cat));
+    json_object_object_add(d, "RunningFor", json_object_new_string(running_for ? running_for : ""));
+    json_object_object_add(d, "Status", json_object_new_string(status ? status : ""));
+    json_object_object_add(d, "State", json_object_new_string(md_ctr_status_name(c->status)));
+    json_object_object_add(d, "Ports", json_object_new_string(""));
+    json_object_object_add(d, "Names", json_object_new_string(c->name));
+    return d;
+}
+
+static int matches(struct md_ctr *c, const struct ps_opts *o)
+{
+    for (char **f = o->filters; f && *f; f++) {
+        if (strncmp(*f, "name=", 5) == 0 && strstr(c->name, *f + 5) == NULL)
+            return 0;
+        if (strncmp(*f, "status=", 7) == 0 && strcmp(md_ctr_status_name(c->status), *f + 7) != 0)
+            return 0;
+        if (strncmp(*f, "id=", 3) == 0 && strncmp(c->id, *f + 3, strlen(*f + 3)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    const struct md_ctr *x = *(struct md_ctr *const *)a, *y = *(struct md_ctr *const *)b;
+    const char *cx = md_ctr_str(x, "Created"), *cy = md_ctr_str(y, "Created");
+    return strcmp(cy ? cy : "", cx ? cx : "");
+}
+
+static size_t load_all(struct md_ctr ***out)
+{
+    cleanup_strv char **ids = md_ctr_list_ids();
+    size_t n = 0, cap = md_strv_len(ids);
+    struct md_ctr **v = calloc(cap + 1, sizeof(*v));
+    for (char **i = ids; v && i && *i; i++)
+        if (md_ctr_load_id(*i, &v[n], NULL) == 0)
+            n++;
+    if (v)
+        qsort(v, n, sizeof(*v), by_created_desc);
+    *out = v;
+    return v ? n : 0;
+}
+
+static void print_rows(struct json_object **rows, size_t n, const struct ps_opts *o)
+{
+    static const char *const cols[] = {"ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"};
+    static const char *const heads[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"};
+    char ***cells = calloc(n + 1, sizeof(char **));
+    cells[0] = (char **)heads;
+    for (size_t i = 0; i < n; i++) {
+        cells[i + 1] = calloc(7, sizeof(char *));
+        for (size_t c = 0; c < 7; c++) {
+            struct json_object *v;
+            json_object_object_get_ex(rows[i], cols[c], &v);
+            cells[i + 1][c] = (char *)json_object_get_string(v);
+        }
+    }
+    md_table_print(cells, n + 1, 7);
+    for (size_t i = 0; i < n; i++)
+        free(cells[i + 1]);
+    free(cells);
+    (void)o;
+}
+
+static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
+{
+    int table = strncmp(fmt, "table", 5) == 0;
+    if (strcmp(fmt, "json") == 0) {
+        for (size_t i = 0; i < n; i++)
+            puts(json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return 0;
+    }
+    if (table)
+        fmt += 5 + (fmt[5] == ' ');
+    if (table) {
+        /* the header: each placeholder's docker column title */
+        struct json_object *h = json_object_new_object();
+        static const char *const k[][2] = {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"}, {"Command", "COMMAND"},
+            {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Status", "STATUS"},
+            {"Ports", "PORTS"}, {"Names", "NAMES"}, {"State", "STATE"}};
+        for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+            json_object_object_add(h, k[i][0], json_object_new_string(k[i][1]));
+        char *line = NULL;
+        if (md_template_render(fmt, h, &line, NULL) == 0)
+            puts(line);
+        free(line);
+        json_object_put(h);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *line = NULL;
+        md_error_t *err = NULL;
+        if (md_template_render(fmt, rows[i], &line, &err) < 0)
+            return md_error_report(&err);
+        puts(line);
+        free(line);
+    }
+    return 0;
+}
+
+static int parse_ps(int argc, char **argv, struct ps_opts *o)
+{
+    static const struct option lo[] = {
+        {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
+        {"no-trunc", no_argument, NULL, 'T'}, {"last", required_argument, NULL, 'n'},
+        {"latest", no_argument, NULL, 'l'},  {"filter", required_argument, NULL, 'f'},
+        {"format", required_argument, NULL, 'F'}, {"size", no_argument, NULL, 's'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    opterr = 0;
+    o->last = -1;
+    while ((c = getopt_long(argc, argv, "aqn:lf:s", lo, NULL)) != -1) {
+        switch (c) {
+        case 'a': o->all = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'T': o->no_trunc = 1; break;
+        case 'n': o->last = atoi(optarg); break;
+        case 'l': o->latest = 1; break;
+        case 's': break;
+        case 'f':
+            if (strncmp(optarg, "name=", 5) && strncmp(optarg, "status=", 7) && strncmp(optarg, "id=", 3)) {
+                fprintf(stderr, "mydocker: invalid filter '%s'\n", optarg);
+                return -1;
+            }
+            md_strv_append(&o->filters, optarg);
+            break;
+        case 'F': o->format = optarg; break;
+        default:
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker ps --help'.\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (o->latest)
+        o->last = 1;
+    if (o->last >= 0)
+        o->all = 1;
+    return 0;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+    struct ps_opts o = {0};
+    if (parse_ps(argc, argv, &o) < 0)
+        return 125;
+    struct md_ctr **all = NULL;
+    size_t n = load_all(&all), k = 0;
+    struct json_object **rows = calloc(n + 1, sizeof(*rows));
+    for (size_t i = 0; i < n; i++) {
+        struct md_ctr *c = all[i];
+        int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED || c->status == MD_CTR_RESTARTING;
+        if ((o.all || live) && matches(c, &o) && (o.last < 0 || (int)k < o.last))
+            rows[k++] = row_data(c, o.no_trunc);
+    }
+    int r = 0;
+    if (o.quiet)
+        for (size_t i = 0; i < k; i++) {
+            struct json_object *v;
+            json_object_object_get_ex(rows[i], "ID", &v);
+            puts(json_object_get_string(v));
+        }
+    else if (o.format)
+        r = print_formatted(rows, k, o.format);
+    else
+        print_rows(rows, k, &o);
+    for (size_t i = 0; i < k; i++)
+        json_object_put(rows[i]);
+    for (size_t i = 0; i < n; i++)
+        md_ctr_free(all[i]);
+    free(rows);
+    free(all);
+    md_strv_free(o.filters);
+    return r;
+}

@@ -1,0 +1,12 @@
+/* Container creation: flags + image -> container dir, name, config.json and
+ * container.json in state "created". Every step is undone on failure. */
+#ifndef MD_ENGINE_CREATE_H
+#define MD_ENGINE_CREATE_H
+
+#include "engine/opts.h"
+
+/* With --rm and no -d, *autoremove_fd gets the lock the caller must hold
+ * while it owns the container (see cstore.h). */
+int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_error_t **err);
+
+#endif

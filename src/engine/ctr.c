@@ -1,0 +1,396 @@
+#include "ctr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cstore.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+int64_t md_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+char *md_time_rfc3339(int64_t ns)
+{
+    time_t s = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char buf[40], *out = NULL;
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    return asprintf(&out, "%s.%09lldZ", buf, (long long)(ns % 1000000000LL)) < 0 ? NULL : out;
+}
+
+int64_t md_parse_rfc3339(const char *s)
+{
+    struct tm tm = {0};
+    if (s == NULL)
+        return 0;
+    const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (rest == NULL)
+        return 0;
+    int64_t ns = 0;
+    if (*rest == '.') {
+        int digits = 0;
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
+            if (digits < 9)
+                ns = ns * 10 + (*rest - '0');
+        for (; digits < 9; digits++)
+            ns *= 10;
+    }
+    return (int64_t)timegm(&tm) * 1000000000LL + ns;
+}
+
+char *md_human_duration(int64_t ns)
+{
+    int64_t s = ns / 1000000000LL;
+    char *out = NULL;
+    int r;
+    if (s < 1)
+        r = asprintf(&out, "Less than a second");
+    else if (s == 1)
+        r = asprintf(&out, "1 second");
+    else if (s < 60)
+        r = asprintf(&out, "%lld seconds", (long long)s);
+    else if (s / 60 == 1)
+        r = asprintf(&out, "About a minute");
+    else if (s < 3600)
+        r = asprintf(&out, "%lld minutes", (long long)(s / 60));
+    else if ((s + 1800) / 3600 == 1)
+        r = asprintf(&out, "About an hour");
+    else if (s < 48 * 3600)
+        r = asprintf(&out, "%lld hours", (long long)((s + 1800) / 3600));
+    else if (s < 14 * 86400)
+        r = asprintf(&out, "%lld days", (long long)(s / 86400));
+    else if (s < 60 * 86400)
+        r = asprintf(&out, "%lld weeks", (long long)(s / (7 * 86400)));
+    else if (s < 2 * 365 * 86400)
+        r = asprintf(&out, "%lld months", (long long)(s / (30 * 86400)));
+    else
+        r = asprintf(&out, "%lld years", (long long)(s / (365 * 86400)));
+    return r < 0 ? NULL : out;
+}
+
+uint64_t md_proc_starttime(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    cleanup_free char *text = NULL;
+    if (pid <= 0 || md_read_file(path, &text, NULL, NULL) < 0)
+        return 0;
+    /* the command name may hold spaces and ')': fields start after the last ')' */
+    char *p = strrchr(text, ')');
+    if (p == NULL)
+        return 0;
+    p += 2; /* field 3 */
+    for (int field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    if (p == NULL)
+        return 0;
+    /* a zombie is as good as gone: it cannot run anything */
+    char *st = strrchr(text, ')') + 2;
+    if (*st == 'Z' || *st == 'X')
+        return 0;
+    return strtoull(p, NULL, 10);
+}
+
+const char *md_ctr_status_name(enum md_ctr_status s)
+{
+    static const char *const n[] = {"created", "running", "paused", "restarting", "exited", "dead"};
+    return n[s];
+}
+
+static struct json_object *jpath(struct json_object *o, const char *path)
+{
+    char key[128];
+    while (o && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        if (!json_object_object_get_ex(o, key, &o))
+            return NULL;
+        path += n + (dot ? 1 : 0);
+    }
+    return o;
+}
+
+const char *md_ctr_str(const struct md_ctr *c, const char *path)
+{
+    struct json_object *v = jpath(c->record, path);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static char *run_dir(const char *id)
+{
+    char *p = NULL;
+    return asprintf(&p, MD_RUN_ROOT "/containers/%s", id) < 0 ? NULL : p;
+}
+
+static struct json_object *read_json(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    cleanup_free char *text = NULL;
+    if (md_read_file(path, &text, NULL, NULL) < 0)
+        return NULL;
+    return json_tokener_parse(text);
+}
+
+static int64_t jint(struct json_object *o, const char *k)
+{
+    struct json_object *v;
+    return o && json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void status_from_record(struct md_ctr *c)
+{
+    const char *s = md_ctr_str(c, "State.Status");
+    c->exit_code = (int)jint(jpath(c->record, "State"), "ExitCode");
+    c->started_ns = md_parse_rfc3339(md_ctr_str(c, "State.StartedAt"));
+    c->finished_ns = md_parse_rfc3339(md_ctr_str(c, "State.FinishedAt"));
+    c->status = MD_CTR_CREATED;
+    if (s && strcmp(s, "exited") == 0)
+        c->status = MD_CTR_EXITED;
+    else if (s && strcmp(s, "restarting") == 0)
+        c->status = MD_CTR_RESTARTING;
+    else if (s && strcmp(s, "dead") == 0)
+        c->status = MD_CTR_DEAD;
+    else if (s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0)) {
+        /* the record says running but no runtime state exists (host reboot,
+         * or the owner was killed): the process is gone */
+        c->status = MD_CTR_EXITED;
+        if (c->exit_code == 0)
+            c->exit_code = 137;
+    }
+}
+
+void md_ctr_refresh(struct md_ctr *c)
+{
+    c->pid = 0;
+    status_from_record(c);
+    struct json_object *st = read_json(c->rundir, "state.json");
+    if (st == NULL)
+        return;
+    c->pid = (pid_t)jint(st, "pid");
+    c->pid_start = (uint64_t)jint(st, "pid_start");
+    c->monitor = (pid_t)jint(st, "monitor");
+    c->started_ns = jint(st, "started_ns");
+    json_object_put(st);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/exit", c->rundir);
+    cleanup_free char *exit_text = NULL;
+    if (md_read_file(path, &exit_text, NULL, NULL) == 0) {
+        long long code = 0, sec = 0, nsec = 0;
+        sscanf(exit_text, "%lld %lld.%lld", &code, &sec, &nsec);
+        c->status = MD_CTR_EXITED;
+        c->exit_code = (int)code;
+        c->finished_ns = sec * 1000000000LL + nsec;
+        c->pid = 0;
+        return;
+    }
+    if (c->pid > 0 && md_proc_starttime(c->pid) == c->pid_start) {
+        snprintf(path, sizeof(path), "%s/paused", c->rundir);
+        c->status = md_path_exists(path) ? MD_CTR_PAUSED : MD_CTR_RUNNING;
+        return;
+    }
+    /* killed from outside with its monitor: never shown as Up */
+    c->status = MD_CTR_EXITED;
+    c->exit_code = 137;
+    c->pid = 0;
+}
+
+int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
+{
+    struct md_ctr *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return md_error(err, ENOMEM, "container");
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->dir = md_container_dir(id);
+    c->rundir = run_dir(id);
+    c->record = c->dir ? read_json(c->dir, "container.json") : NULL;
+    if (c->record == NULL) {
+        md_ctr_free(c);
+        return md_error(err, 0, "No such container: %s", id);
+    }
+    const char *n = md_ctr_str(c, "Name");
+    c->name = strdup(n ? n + (n[0] == '/') : "");
+    md_ctr_refresh(c);
+    *out = c;
+    return 0;
+}
+
+static int is_hex(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err)
+{
+    char path[4200], target[80];
+    snprintf(path, sizeof(path), "%s/names/%s", md_lib_root(), ref[0] == '/' ? ref + 1 : ref);
+    ssize_t n = strchr(ref + 1, '/') ? -1 : readlink(path, target, sizeof(target) - 1);
+    if (n == 64) {
+        target[n] = '\0';
+        if (md_ctr_load_id(target, out, NULL) == 0)
+            return 0;
+    }
+    if (!is_hex(ref) || strlen(ref) > 64)
+        return md_error(err, 0, "No such container: %s", ref);
+    cleanup_strv char **ids = md_ctr_list_ids();
+    const char *found = NULL;
+    size_t rl = strlen(ref);
+    for (char **i = ids; i && *i; i++) {
+        if (strncmp(*i, ref, rl) != 0)
+            continue;
+        if (found)
+            return md_error(err, 0, "multiple IDs found with provided prefix: %s", ref);
+        found = *i;
+    }
+    if (found == NULL)
+        return md_error(err, 0, "No such container: %s", ref);
+    return md_ctr_load_id(found, out, err);
+}
+
+void md_ctr_free(struct md_ctr *c)
+{
+    if (c == NULL)
+        return;
+    free(c->name);
+    free(c->dir);
+    free(c->rundir);
+    json_object_put(c->record);
+    free(c);
+}
+
+char **md_ctr_list_ids(void)
+{
+    char dir[4200];
+    snprintf(dir, sizeof(dir), "%s/containers", md_lib_root());
+    char **ids = calloc(1, sizeof(char *));
+    cleanup_dir DIR *d = opendir(dir);
+    struct dirent *de;
+    while (ids && d && (de = readdir(d)) != NULL)
+        if (strlen(de->d_name) == 64 && is_hex(de->d_name))
+            md_strv_append(&ids, de->d_name);
+    return ids;
+}
+
+int md_ctr_save(struct md_ctr *c, md_error_t **err)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/container.json", c->dir);
+    const char *text = json_object_to_json_string_ext(c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+}
+
+int md_ctr_lock(struct md_ctr *c, md_error_t **err)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/lock", c->dir);
+    return md_lock_file(path, 1, 0, err);
+}
+
+char *md_ctr_status_text(const struct md_ctr *c)
+{
+    char *out = NULL;
+    int64_t now = md_now_ns();
+    cleanup_free char *d = NULL;
+    switch (c->status) {
+    case MD_CTR_RUNNING:
+    case MD_CTR_PAUSED:
+        d = md_human_duration(now - c->started_ns);
+        return asprintf(&out, "Up %s%s", d ? d : "", c->status == MD_CTR_PAUSED ? " (Paused)" : "") < 0 ? NULL : out;
+    case MD_CTR_EXITED:
+        d = md_human_duration(now - c->finished_ns);
+        return asprintf(&out, "Exited (%d) %s ago", c->exit_code, d ? d : "") < 0 ? NULL : out;
+    case MD_CTR_RESTARTING:
+        d = md_human_duration(now - c->finished_ns);
+        return asprintf(&out, "Restarting (%d) %s ago", c->exit_code, d ? d : "") < 0 ? NULL : out;
+    case MD_CTR_DEAD:
+        return strdup("Dead");
+    default:
+        return strdup("Created");
+    }
+}
+
+int md_ctr_pidfd(const struct md_ctr *c)
+{
+    if (c->pid <= 0)
+        return -ESRCH;
+    int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+    if (fd < 0)
+        return -errno;
+    /* the pidfd pins the process; if the start time still matches now, it
+     * is the container's and cannot be recycled under us */
+    if (md_proc_starttime(c->pid) != c->pid_start) {
+        close(fd);
+        return -ESRCH;
+    }
+    return fd;
+}
+
+int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err)
+{
+    cleanup_close int fd = md_ctr_pidfd(c);
+    if (fd < 0)
+        return md_error(err, 0, "Container %s is not running", c->id);
+    if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
+        return md_error(err, errno, "kill container %.12s", c->id);
+    return 0;
+}
+
+int md_signal_parse(const char *s)
+{
+    static const struct {
+        const char *n;
+        int s;
+    } t[] = {{"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+             {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
+             {"FPE", SIGFPE},   {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+             {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+             {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+             {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU}, {"URG", SIGURG},
+             {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+             {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL}, {"PWR", SIGPWR},
+             {"SYS", SIGSYS}};
+    if (s == NULL || *s == '\0')
+        return -1;
+    if (*s >= '0' && *s <= '9') {
+        char *end;
+        long v = strtol(s, &end, 10);
+        return (*end || v <= 0 || v >= NSIG) ? -1 : (int)v;
+    }
+    if (strncasecmp(s, "SIG", 3) == 0)
+        s += 3;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcasecmp(s, t[i].n) == 0)
+            return t[i].s;
+    if (strncasecmp(s, "RTMIN", 5) == 0)
+        return SIGRTMIN + (s[5] == '+' ? atoi(s + 6) : 0);
+    return -1;
+}

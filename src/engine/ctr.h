@@ -1,0 +1,68 @@
+/* A container as the engine's short-lived commands see it: its record
+ * (container.json), its runtime state under /run/mydocker/containers/<id>/
+ * (state.json written at start, `exit` written by the monitor), and the
+ * truth about its process (pid + start time, so a recycled pid is never
+ * taken for the container). See docs/lifecycle.md. */
+#ifndef MD_CTR_H
+#define MD_CTR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct json_object;
+
+enum md_ctr_status {
+    MD_CTR_CREATED,
+    MD_CTR_RUNNING,
+    MD_CTR_PAUSED,
+    MD_CTR_RESTARTING,
+    MD_CTR_EXITED,
+    MD_CTR_DEAD,
+};
+
+struct md_ctr {
+    char id[65];
+    char *name;                 /* without the leading '/' */
+    char *dir;                  /* /var/lib/mydocker/containers/<id> */
+    char *rundir;               /* /run/mydocker/containers/<id> */
+    struct json_object *record; /* container.json (owned) */
+    enum md_ctr_status status;
+    pid_t pid;                  /* host pid of PID 1 while running */
+    uint64_t pid_start;         /* its start time (clock ticks since boot) */
+    pid_t monitor;
+    int exit_code;
+    int64_t started_ns, finished_ns;
+};
+
+/* By full id, unique id prefix, or name. Not found: "No such container: X". */
+int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err);
+int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err);
+void md_ctr_free(struct md_ctr *c);
+/* Every container id (sorted newest first by Created); NULL-terminated. */
+char **md_ctr_list_ids(void);
+int md_ctr_save(struct md_ctr *c, md_error_t **err);
+/* Exclusive flock on the container (held by start/stop/rm/...). Returns the fd. */
+int md_ctr_lock(struct md_ctr *c, md_error_t **err);
+/* Re-read the runtime state (status, pid, exit code). */
+void md_ctr_refresh(struct md_ctr *c);
+const char *md_ctr_status_name(enum md_ctr_status s);
+/* "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", ... */
+char *md_ctr_status_text(const struct md_ctr *c);
+/* A pidfd for the container's PID 1, after checking it is still the same
+ * process (start time); -ESRCH when it is gone. */
+int md_ctr_pidfd(const struct md_ctr *c);
+int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err);
+/* Start time of a pid from /proc/<pid>/stat (field 22), 0 when gone. */
+uint64_t md_proc_starttime(pid_t pid);
+int64_t md_now_ns(void);
+/* RFC 3339 with nanoseconds, as docker prints times. */
+char *md_time_rfc3339(int64_t ns);
+int64_t md_parse_rfc3339(const char *s);
+/* docker's "About a minute", "3 seconds", "2 hours" */
+char *md_human_duration(int64_t ns);
+const char *md_ctr_str(const struct md_ctr *c, const char *path); /* "Config.Image" style lookup */
+int md_signal_parse(const char *s);
+
+#endif

@@ -1,0 +1,151 @@
+#include "format.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+
+static struct json_object *lookup(struct json_object *o, const char *path, size_t len)
+{
+    char key[256];
+    while (len > 0 && *path == '.') {
+        path++;
+        len--;
+        size_t n = 0;
+        while (n < len && path[n] != '.')
+            n++;
+        if (n == 0)
+            return o; /* "." alone */
+        if (n >= sizeof(key) || o == NULL)
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        if (!json_object_object_get_ex(o, key, &o))
+            return NULL;
+        path += n;
+        len -= n;
+    }
+    return o;
+}
+
+static void emit_value(FILE *f, struct json_object *v, int as_json)
+{
+    if (as_json) {
+        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), f);
+        return;
+    }
+    if (v == NULL) {
+        fputs("<no value>", f);
+        return;
+    }
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        fputs(json_object_get_string(v), f);
+        break;
+    case json_type_array:
+        fputc('[', f);
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+            if (i)
+                fputc(' ', f);
+            emit_value(f, json_object_array_get_idx(v, i), 0);
+        }
+        fputc(']', f);
+        break;
+    case json_type_object:
+        fputs("map[", f);
+        {
+            int first = 1;
+            json_object_object_foreach(v, k, val)
+            {
+                fprintf(f, "%s%s:", first ? "" : " ", k);
+                emit_value(f, val, 0);
+                first = 0;
+            }
+        }
+        fputc(']', f);
+        break;
+    default:
+        fputs(json_object_to_json_string(v), f);
+    }
+}
+
+static int render_action(FILE *f, const char *a, size_t n, struct json_object *data, md_error_t **err)
+{
+    while (n > 0 && *a == ' ')
+        a++, n--;
+    while (n > 0 && a[n - 1] == ' ')
+        n--;
+    int as_json = 0;
+    if (n > 5 && strncmp(a, "json ", 5) == 0) {
+        as_json = 1;
+        a += 5;
+        n -= 5;
+        while (n > 0 && *a == ' ')
+            a++, n--;
+    }
+    if (n == 0 || a[0] != '.')
+        return md_error(err, 0, "template: unsupported action \"%.*s\"", (int)n, a);
+    emit_value(f, lookup(data, a, n), as_json);
+    return 0;
+}
+
+int md_template_render(const char *t, struct json_object *data, char **out, md_error_t **err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return md_error(err, errno, "template");
+    int r = 0;
+    while (*t && r == 0) {
+        if (t[0] == '{' && t[1] == '{') {
+            const char *end = strstr(t + 2, "}}");
+            if (end == NULL) {
+                r = md_error(err, 0, "template: unclosed action");
+                break;
+            }
+            r = render_action(f, t + 2, (size_t)(end - t - 2), data, err);
+            t = end + 2;
+        } else if (t[0] == '\\' && (t[1] == 't' || t[1] == 'n')) {
+            fputc(t[1] == 't' ? '\t' : '\n', f);
+            t += 2;
+        } else {
+            fputc(*t++, f);
+        }
+    }
+    fclose(f);
+    if (r < 0) {
+        free(buf);
+        return r;
+    }
+    *out = buf;
+    return 0;
+}
+
+void md_table_print(char ***rows, size_t nrows, size_t ncols)
+{
+    size_t w[32] = {0};
+    for (size_t r = 0; r < nrows; r++)
+        for (size_t c = 0; c < ncols && c < 32; c++) {
+            size_t l = 0;
+            /* count UTF-8 code points, not bytes, so "…" is one column */
+            for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
+                l += (*p & 0xC0) != 0x80;
+            if (l > w[c])
+                w[c] = l;
+        }
+    for (size_t r = 0; r < nrows; r++) {
+        for (size_t c = 0; c < ncols; c++) {
+            size_t l = 0;
+            for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
+                l += (*p & 0xC0) != 0x80;
+            fputs(rows[r][c], stdout);
+            if (c + 1 < ncols)
+                printf("%*s", (int)(w[c] - l + 3), "");
+        }
+        fputc('\n', stdout);
+    }
+}

@@ -1,0 +1,18 @@
+/* A small subset of Go templates, enough for docker's --format:
+ * "{{.Field}}", "{{.A.B}}" paths, "{{json .X}}", "{{.}}", "table " prefix
+ * handled by the caller, and "\t" / "\n" escapes as docker's CLI accepts. */
+#ifndef MD_FORMAT_H
+#define MD_FORMAT_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+struct json_object;
+
+/* Field lookup: a JSON object whose keys are the placeholders' paths. */
+int md_template_render(const char *tmpl, struct json_object *data, char **out, md_error_t **err);
+/* Print rows as a docker table: columns padded to the widest cell + 3 spaces. */
+void md_table_print(char ***rows, size_t nrows, size_t ncols);
+
+#endif

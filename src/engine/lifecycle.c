@@ -1,0 +1,156 @@
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cstore.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void mark_stopped(struct md_ctr *c)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/stopped", c->rundir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* Wait for the process behind the pidfd to end, up to ms (-1: forever). */
+static int wait_pidfd(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    int r;
+    do
+        r = poll(&p, 1, ms);
+    while (r < 0 && errno == EINTR);
+    return r > 0;
+}
+
+void md_engine_wait_recorded(struct md_ctr *c, int ms)
+{
+    for (int waited = 0; waited <= ms; waited += 10) {
+        md_ctr_refresh(c);
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/state.json", c->rundir);
+        if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED &&
+            (!md_path_exists(path) || c->finished_ns))
+            return;
+        sleep_ms(10);
+    }
+}
+
+int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
+{
+    if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING)
+        return 0; /* docker: stopping a stopped container succeeds */
+    mark_stopped(c);
+    if (c->status == MD_CTR_RESTARTING)
+        return 0;
+    const char *ss = md_ctr_str(c, "Config.StopSignal");
+    int sig = ss ? md_signal_parse(ss) : SIGTERM;
+    cleanup_close int fd = md_ctr_pidfd(c);
+    if (fd < 0)
+        return 0; /* ended meanwhile */
+    if (c->status == MD_CTR_PAUSED)
+        kill(c->pid, SIGCONT);
+    if (sig > 0)
+        md_ctr_signal(c, sig, NULL);
+    if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 10 : timeout_s) * 1000)) {
+        md_ctr_signal(c, SIGKILL, NULL);
+        if (!wait_pidfd(fd, 10000))
+            return md_error(err, 0, "cannot stop container %s: it did not die", c->name);
+    }
+    md_engine_wait_recorded(c, 2000);
+    return 0;
+}
+
+int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
+{
+    if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
+        return md_error(err, 0, "cannot kill container: %s: container %s is not running", c->name, c->id);
+    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
+        mark_stopped(c);
+    int r = md_ctr_signal(c, sig, err);
+    if (r == 0 && sig == SIGKILL)
+        md_engine_wait_recorded(c, 2000);
+    return r;
+}
+
+int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
+{
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED || c->status == MD_CTR_RESTARTING) {
+        if (!force)
+            return md_error(err, 0, "cannot remove container \"/%s\": container is %s: stop the "
+                            "container before removing or force remove", c->name,
+                            c->status == MD_CTR_PAUSED ? "paused" : "running");
+        mark_stopped(c);
+        cleanup_close int fd = md_ctr_pidfd(c);
+        if (fd >= 0) {
+            md_ctr_signal(c, SIGKILL, NULL);
+            wait_pidfd(fd, 5000);
+        }
+        md_engine_wait_recorded(c, 2000);
+    }
+    int lock = md_ctr_lock(c, err);
+    if (lock < 0)
+        return lock;
+    static const char *const files[] = {"state.json", "exit", "paused", "stopped", "attach.sock"};
+    char path[4200];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", c->rundir, files[i]);
+        unlink(path);
+    }
+    rmdir(c->rundir);
+    int r = md_container_remove_files(c->id, c->name, err);
+    close(lock);
+    return r;
+}
+
+int md_engine_wait(struct md_ctr *c, md_error_t **err)
+{
+    (void)err;
+    for (;;) {
+        cleanup_close int fd = md_ctr_pidfd(c);
+        if (fd >= 0)
+            wait_pidfd(fd, -1);
+        md_engine_wait_recorded(c, 2000);
+        if (c->status != MD_CTR_RESTARTING && c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
+            return c->exit_code;
+        sleep_ms(50);
+    }
+}
+
+int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err)
+{
+    int r = md_name_reserve(new_name, c->id, err);
+    if (r < 0)
+        return r;
+    cleanup_free char *slashed = NULL;
+    if (asprintf(&slashed, "/%s", new_name) < 0)
+        return md_error(err, ENOMEM, "rename");
+    json_object_object_add(c->record, "Name", json_object_new_string(slashed));
+    r = md_ctr_save(c, err);
+    if (r < 0) {
+        md_name_release(new_name);
+        return r;
+    }
+    md_name_release(c->name);
+    free(c->name);
+    c->name = strdup(new_name);
+    return 0;
+}

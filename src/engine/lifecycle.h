@@ -1,0 +1,18 @@
+/* stop / kill / rm / wait / rename on a loaded container. */
+#ifndef MD_LIFECYCLE_H
+#define MD_LIFECYCLE_H
+
+#include "engine/ctr.h"
+
+/* Stop signal (the container's --stop-signal, else SIGTERM), SIGKILL after
+ * timeout_s seconds (< 0: the default 10 s). */
+int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err);
+int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err);
+int md_engine_rm(struct md_ctr *c, int force, md_error_t **err);
+/* Block until the container is not running; returns its exit code. */
+int md_engine_wait(struct md_ctr *c, md_error_t **err);
+int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err);
+/* Wait (up to ms) for the monitor to record the end of the container. */
+void md_engine_wait_recorded(struct md_ctr *c, int ms);
+
+#endif

@@ -1,0 +1,32 @@
+#include "run.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "engine/create.h"
+#include "engine/cstore.h"
+#include "engine/start.h"
+
+int md_engine_run(struct md_run_opts *o, md_error_t **err)
+{
+    char id[65];
+    int autoremove_fd = -1;
+    int r = md_engine_create(o, id, &autoremove_fd, err);
+    if (r < 0)
+        return r;
+    struct md_ctr *c = NULL;
+    r = md_ctr_load_id(id, &c, err);
+    if (r == 0 && o->detach) {
+        r = md_engine_start_detached(c, err);
+        if (r == 0) {
+            printf("%s\n", id);
+            fflush(stdout);
+        }
+    } else if (r == 0) {
+        r = md_engine_start_foreground(c, o->interactive, err);
+    }
+    md_ctr_free(c);
+    if (autoremove_fd >= 0)
+        md_autoremove_release(id, autoremove_fd);
+    return r;
+}

@@ -1,0 +1,407 @@
+#include "start.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cstore.h"
+#include "engine/opts.h"
+#include "runtime/container.h"
+#include "runtime/io.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+char *md_self_path(const char *sibling)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n < 0)
+        return NULL;
+    self[n] = '\0';
+    char *out = NULL;
+    if (sibling == NULL)
+        return strdup(self);
+    return asprintf(&out, "%s/%s", dirname(self), sibling) < 0 ? NULL : out;
+}
+
+static struct json_object *state_obj(struct md_ctr *c)
+{
+    struct json_object *st = NULL;
+    json_object_object_get_ex(c->record, "State", &st);
+    return st;
+}
+
+static void set_state(struct md_ctr *c, const char *status, int pid, int64_t ns, int exit_code)
+{
+    struct json_object *st = state_obj(c);
+    cleanup_free char *t = md_time_rfc3339(ns);
+    int running = strcmp(status, "running") == 0;
+    json_object_object_add(st, "Status", json_object_new_string(status));
+    json_object_object_add(st, "Running", json_object_new_boolean(running));
+    json_object_object_add(st, "Paused", json_object_new_boolean(0));
+    json_object_object_add(st, "Restarting", json_object_new_boolean(strcmp(status, "restarting") == 0));
+    json_object_object_add(st, "Pid", json_object_new_int(pid));
+    if (running) {
+        json_object_object_add(st, "StartedAt", json_object_new_string(t));
+        json_object_object_add(st, "ExitCode", json_object_new_int(0));
+        json_object_object_add(st, "OOMKilled", json_object_new_boolean(0));
+        json_object_object_add(st, "Error", json_object_new_string(""));
+    } else if (strcmp(status, "exited") == 0) {
+        json_object_object_add(st, "FinishedAt", json_object_new_string(t));
+        json_object_object_add(st, "ExitCode", json_object_new_int(exit_code));
+    }
+}
+
+static int write_runtime_state(struct md_ctr *c, pid_t pid, pid_t monitor, int64_t started,
+                               md_error_t **err)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "pid", json_object_new_int(pid));
+    json_object_object_add(o, "pid_start", json_object_new_uint64(md_proc_starttime(pid)));
+    json_object_object_add(o, "monitor", json_object_new_int(monitor));
+    json_object_object_add(o, "started_ns", json_object_new_int64(started));
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/state.json", c->rundir);
+    const char *text = json_object_to_json_string(o);
+    int r = md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+    json_object_put(o);
+    return r;
+}
+
+static void clear_runtime_state(const char *rundir)
+{
+    static const char *const files[] = {"state.json", "exit", "paused", "stopped", "attach.sock"};
+    char path[4200];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", rundir, files[i]);
+        unlink(path);
+    }
+}
+
+static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **err)
+{
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
+        return md_error(err, 0, "container %s is already running", c->name);
+    int r = md_mkdir_p(c->rundir, 0700, err);
+    if (r < 0)
+        return r;
+    clear_runtime_state(c->rundir);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/config.json", c->dir);
+    return md_spec_load(path, spec, err);
+}
+
+/* The container is running: make that true on disk. */
+static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t **err)
+{
+    int64_t now = md_now_ns();
+    int r = write_runtime_state(c, pid, monitor, now, err);
+    set_state(c, "running", pid, now, 0);
+    if (r == 0)
+        r = md_ctr_save(c, err);
+    return r;
+}
+
+static int autoremove(struct md_ctr *c)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(c->record, "HostConfig", &v);
+    return v && json_object_object_get_ex(v, "AutoRemove", &v) && json_object_get_boolean(v);
+}
+
+static void remove_container(struct md_ctr *c)
+{
+    md_error_t *e = NULL;
+    clear_runtime_state(c->rundir);
+    rmdir(c->rundir);
+    md_container_remove_files(c->id, c->name, &e);
+    md_error_free(&e);
+    md_autoremove_release(c->id, -1);
+}
+
+/* docker keeps a container whose start failed as "Created", with the error */
+static void start_failed(struct md_ctr *c, md_error_t *err)
+{
+    clear_runtime_state(c->rundir);
+    if (autoremove(c)) {
+        remove_container(c);
+        return;
+    }
+    set_state(c, "created", 0, md_now_ns(), 0);
+    struct json_object *st = state_obj(c);
+    json_object_object_add(st, "ExitCode", json_object_new_int(err ? err->exit_code : 125));
+    json_object_object_add(st, "Error", json_object_new_string(err && err->msg ? err->msg : ""));
+    md_error_t *e = NULL;
+    if (md_ctr_save(c, &e) < 0)
+        md_error_free(&e);
+}
+
+static void tty_restore_cleanup(struct md_tty_saved *s)
+{
+    md_tty_restore(s);
+}
+
+int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
+{
+    struct md_spec *spec = NULL;
+    int r = prepare_start(c, &spec, err);
+    if (r < 0)
+        return r;
+    struct md_container ct;
+    __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
+    struct md_create_opts copts = {.set_cgroup = 1};
+    r = md_container_create(spec, &copts, &ct, err);
+    if (r == 0)
+        r = md_io_block_signals(err);
+    if (r == 0 && ct.pty_master >= 0) {
+        md_tty_copy_winsize(STDIN_FILENO, ct.pty_master);
+        if (attach_stdin)
+            md_tty_raw(STDIN_FILENO, &saved);
+    }
+    if (r == 0)
+        r = md_container_start(&ct, err);
+    int status = 0;
+    if (r == 0) {
+        md_error_t *e2 = NULL;
+        if (mark_running(c, ct.pid, getpid(), &e2) < 0)
+            md_error_free(&e2); /* it runs; a stale record is not fatal */
+        r = md_io_wait(&ct, attach_stdin, &status, err);
+    }
+    md_container_destroy(&ct);
+    md_spec_free(spec);
+    md_tty_restore(&saved);
+    if (r < 0) {
+        start_failed(c, *err);
+        return r;
+    }
+    md_error_t *e3 = NULL;
+    md_engine_container_exited(c->id, status, &e3);
+    md_error_free(&e3);
+    return status;
+}
+
+struct monitor_fds {
+    int out[2], err[2], in[2];
+    int tty, interactive;
+};
+
+static int log_opt_int(struct md_ctr *c, const char *key, long long def)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(c->record, "HostConfig", &v);
+    json_object_object_get_ex(v, "LogConfig", &v);
+    json_object_object_get_ex(v, "Config", &v);
+    if (v == NULL || !json_object_object_get_ex(v, key, &v))
+        return (int)def;
+    long long n = strcmp(key, "max-size") == 0 ? md_parse_size(json_object_get_string(v))
+                                               : atoll(json_object_get_string(v));
+    return n > 0 ? (int)n : (int)def;
+}
+
+/* In the monitor-to-be: stdio for the container, then create + start. */
+static int monitor_stdio(struct monitor_fds *f, md_error_t **err)
+{
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0)
+        return md_error(err, errno, "open /dev/null");
+    int in = f->interactive ? f->in[0] : null;
+    int out = f->tty ? null : f->out[1], er = f->tty ? null : f->err[1];
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(er, 2) < 0)
+        return md_error(err, errno, "dup2");
+    close(null);
+    return 0;
+}
+
+static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monitor_fds *f)
+{
+    char logpath[4300], a_size[32], a_files[16], a_pidfd[16], a_out[16], a_err[16], a_in[16];
+    snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
+    snprintf(a_size, sizeof(a_size), "%d", log_opt_int(c, "max-size", 0));
+    snprintf(a_files, sizeof(a_files), "%d", log_opt_int(c, "max-file", 1));
+    int pidfd = ct->pidfd, outfd = f->tty ? ct->pty_master : f->out[0];
+    int errfd = f->tty ? -1 : f->err[0], infd = f->interactive && !f->tty ? f->in[1] : -1;
+    int keep[] = {pidfd, outfd, errfd, infd};
+    for (size_t i = 0; i < 4; i++)
+        if (keep[i] >= 0)
+            fcntl(keep[i], F_SETFD, 0);
+    snprintf(a_pidfd, sizeof(a_pidfd), "%d", pidfd);
+    snprintf(a_out, sizeof(a_out), "%d", outfd);
+    snprintf(a_err, sizeof(a_err), "%d", errfd);
+    snprintf(a_in, sizeof(a_in), "%d", infd);
+    cleanup_free char *mon = md_self_path("mydocker-monitor"), *self = md_self_path(NULL);
+    if (mon && self)
+        execl(mon, "mydocker-monitor", c->id, c->rundir, logpath, a_size, a_files, a_pidfd, a_out,
+              a_err, a_in, f->tty ? "1" : "0", self, (char *)NULL);
+}
+
+static void report(int fd, md_error_t *err)
+{
+    const char *m = err && err->msg ? err->msg : "monitor failed";
+    md_write_all(fd, m, strlen(m));
+}
+
+/* The monitor process: becomes the container's parent, then execs the tiny
+ * monitor binary so that the engine's memory image does not stay around. */
+static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_fd)
+{
+    md_error_t *err = NULL;
+    struct md_spec *spec = NULL;
+    struct md_container ct;
+    md_container_init(&ct);
+    setsid();
+    int r = prepare_start(c, &spec, &err);
+    if (r == 0)
+        r = monitor_stdio(f, &err);
+    struct md_create_opts copts = {.set_cgroup = 1};
+    if (r == 0)
+        r = md_container_create(spec, &copts, &ct, &err);
+    if (r == 0)
+        r = md_container_start(&ct, &err);
+    if (r == 0)
+        r = mark_running(c, ct.pid, getpid(), &err);
+    if (r == 0) {
+        /* status_fd is close-on-exec: EOF without a message means started */
+        exec_monitor(c, &ct, f);
+        r = md_error(&err, errno, "exec mydocker-monitor");
+    }
+    start_failed(c, err);
+    report(status_fd, err);
+    md_container_destroy(&ct);
+    _exit(1);
+}
+
+static struct json_object *config_bool(struct md_ctr *c, const char *key)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(c->record, "Config", &v);
+    return v && json_object_object_get_ex(v, key, &v) ? v : NULL;
+}
+
+static void close_pair(int p[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (p[i] >= 0)
+            close(p[i]);
+}
+
+int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
+{
+    struct monitor_fds f = {.out = {-1, -1}, .err = {-1, -1}, .in = {-1, -1}};
+    f.tty = json_object_get_boolean(config_bool(c, "Tty"));
+    f.interactive = json_object_get_boolean(config_bool(c, "OpenStdin"));
+    int st[2] = {-1, -1};
+    if (pipe2(st, O_CLOEXEC) < 0 || (!f.tty && (pipe2(f.out, O_CLOEXEC) < 0 || pipe2(f.err, O_CLOEXEC) < 0)) ||
+        (f.interactive && !f.tty && pipe2(f.in, O_CLOEXEC) < 0)) {
+        int e = errno;
+        close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
+        return md_error(err, e, "pipe");
+    }
+    /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
+    pid_t mid = fork();
+    if (mid == 0) {
+        close(st[0]);
+        if (fork() == 0)
+            become_monitor(c, &f, st[1]);
+        _exit(0);
+    }
+    close(st[1]);
+    close_pair(f.out), close_pair(f.err), close_pair(f.in);
+    if (mid < 0) {
+        close(st[0]);
+        return md_error(err, errno, "fork");
+    }
+    waitpid(mid, NULL, 0);
+    cleanup_free char *msg = NULL;
+    size_t len = 0;
+    md_error_t *rerr = NULL;
+    int r = md_read_fd(st[0], &msg, &len, &rerr);
+    close(st[0]);
+    md_error_free(&rerr);
+    if (r == 0 && len > 0) {
+        int code = strstr(msg, "executable file not found") ? MD_EXIT_NOT_FOUND
+                   : strstr(msg, "exec: ")                   ? MD_EXIT_CANNOT_INVOKE
+                                                             : MD_EXIT_ENGINE;
+        if (strstr(msg, "stat ") && code == MD_EXIT_CANNOT_INVOKE)
+            code = MD_EXIT_NOT_FOUND;
+        return md_error_code(err, code, 0, "%s", msg);
+    }
+    return 0;
+}
+
+static int restart_wanted(struct md_ctr *c, int status)
+{
+    struct json_object *p = NULL, *v;
+    json_object_object_get_ex(c->record, "HostConfig", &p);
+    json_object_object_get_ex(p, "RestartPolicy", &p);
+    const char *name = p && json_object_object_get_ex(p, "Name", &v) ? json_object_get_string(v) : "no";
+    int max = p && json_object_object_get_ex(p, "MaximumRetryCount", &v) ? json_object_get_int(v) : 0;
+    int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/stopped", c->rundir);
+    if (md_path_exists(path))
+        return 0; /* stopped by the user: no policy restarts it */
+    if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0)
+        return 1;
+    if (strcmp(name, "on-failure") == 0 && status != 0)
+        return max == 0 || count < max;
+    return 0;
+}
+
+/* docker's back-off: 100 ms doubling per restart, at most a minute, reset
+ * once a run lasted 10 s */
+static void restart_backoff(struct md_ctr *c, int64_t ran_ns)
+{
+    struct json_object *v;
+    int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+    int64_t delay = 100 * 1000000LL;
+    for (int i = 0; i < count && delay < 60000000000LL && ran_ns < 10000000000LL; i++)
+        delay *= 2;
+    if (delay > 60000000000LL)
+        delay = 60000000000LL;
+    struct timespec ts = {(time_t)(delay / 1000000000LL), (long)(delay % 1000000000LL)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+    json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
+}
+
+int md_engine_container_exited(const char *id, int status, md_error_t **err)
+{
+    struct md_ctr *c = NULL;
+    int r = md_ctr_load_id(id, &c, err);
+    if (r < 0)
+        return r; /* removed meanwhile (rm -f) */
+    int lock = md_ctr_lock(c, err);
+    if (lock < 0) {
+        md_ctr_free(c);
+        return lock;
+    }
+    int64_t ran = md_now_ns() - c->started_ns;
+    int again = !autoremove(c) && restart_wanted(c, status);
+    set_state(c, again ? "restarting" : "exited", 0, md_now_ns(), status);
+    json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
+    if (autoremove(c)) {
+        remove_container(c);
+    } else {
+        r = md_ctr_save(c, err);
+        clear_runtime_state(c->rundir);
+    }
+    close(lock);
+    if (again) {
+        restart_backoff(c, ran);
+        md_ctr_refresh(c);
+        if (c->status == MD_CTR_RESTARTING)
+            r = md_engine_start_detached(c, err);
+    }
+    md_ctr_free(c);
+    return r;
+}
