@@ -86,8 +86,10 @@ static int set_user(struct json_object *proc, struct md_ctr *c, const char *spec
     cleanup_fclose FILE *gr = container_file(c->pid, "/etc/group");
     struct md_user u;
     int r = md_user_resolve(spec, pw, gr, &u, err);
-    if (r < 0)
+    if (r < 0) {
+        md_user_clear(&u);
         return r;
+    }
     struct json_object *uo = json_object_new_object(), *g = json_object_new_array();
     json_object_object_add(uo, "uid", json_object_new_int64(u.uid));
     json_object_object_add(uo, "gid", json_object_new_int64(u.gid));

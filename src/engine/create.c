@@ -176,7 +176,7 @@ static int reserve_name(struct run_ctx *c, md_error_t **err)
     }
     if (c->o->name == NULL)
         return md_error(err, 0, "could not generate a container name");
-    c->name = strdup(c->o->name);
+    c->name = strdup(c->o->name + (c->o->name[0] == '/')); /* docker accepts "/web" */
     int r = md_name_reserve(c->name, c->id, err);
     c->name_reserved = r == 0;
     return r;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -123,18 +124,37 @@ static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **er
     return r;
 }
 
+/* a number, or -1 for unlimited (docker's "core=-1") */
+static int ulimit_value(const char *s, size_t n, unsigned long long *out)
+{
+    char buf[32];
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (strcmp(buf, "-1") == 0) {
+        *out = RLIM_INFINITY;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    *out = strtoull(buf, &end, 10);
+    return (errno || *end || buf[0] == '-') ? -1 : 0;
+}
+
 int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err)
 {
     const char *eq = strchr(spec, '=');
     if (eq == NULL || eq == spec)
         return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: %s",
                         spec, spec);
-    char *end;
-    errno = 0;
-    unsigned long long soft = strtoull(eq + 1, &end, 10), hard = soft;
-    if (errno == 0 && *end == ':')
-        hard = strtoull(end + 1, &end, 10);
-    if (errno != 0 || *end != '\0' || end == eq + 1 || eq[1] == '-')
+    unsigned long long soft, hard;
+    const char *colon = strchr(eq + 1, ':');
+    int r = ulimit_value(eq + 1, colon ? (size_t)(colon - eq - 1) : strlen(eq + 1), &soft);
+    hard = soft;
+    if (r == 0 && colon)
+        r = ulimit_value(colon + 1, strlen(colon + 1), &hard);
+    if (r < 0)
         return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit value", spec);
     if (soft > hard)
         return md_error(err, 0,
@@ -268,23 +288,34 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     }
 }
 
+/* getopt leaves optind on the cluster when a short option in it is bad */
+static int bad_flag(int c, int argc, char **argv, md_error_t **err)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt && optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' &&
+        strchr(argv[optind], optopt))
+        arg = argv[optind];
+    if (c == ':')
+        return md_error(err, 0, "flag needs an argument: %s\nSee 'mydocker run --help'.", arg);
+    if (optopt && arg[1] != '-')
+        return md_error(err, 0, "unknown shorthand flag: '%c' in %s\nSee 'mydocker run --help'.",
+                        optopt, arg);
+    return md_error(err, 0, "unknown flag: %s\nSee 'mydocker run --help'.", arg);
+}
+
 int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err)
 {
     memset(o, 0, sizeof(*o));
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+ite:w:u:h:d", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:d", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;
         }
-        if (c == '?' || c == ':') {
-            const char *bad = argv[optind - 1];
-            if (optopt && c == ':')
-                return md_error(err, 0, "flag needs an argument: %s\nSee 'mydocker run --help'.", bad);
-            return md_error(err, 0, "unknown flag: %s\nSee 'mydocker run --help'.", bad);
-        }
+        if (c == '?' || c == ':')
+            return bad_flag(c, argc, argv, err);
         int r = parse_one(c, o, err);
         if (r < 0)
             return r;

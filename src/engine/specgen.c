@@ -66,9 +66,8 @@ char **md_env_merge(char **image_env, char **user_env, const char *hostname, int
 {
     char **env = NULL;
     char *buf = NULL;
-    int r = 0;
-    if (!env_has(image_env, "PATH") && !env_has(user_env, "PATH"))
-        r = md_strv_append(&env, DEFAULT_PATH);
+    /* docker: PATH first (the image's value replaces the default in place) */
+    int r = md_strv_append(&env, DEFAULT_PATH);
     if (r == 0 && hostname && asprintf(&buf, "HOSTNAME=%s", hostname) >= 0) {
         r = md_strv_append(&env, buf);
         free(buf);
@@ -144,7 +143,8 @@ static int cap_list_apply(char **list, uint64_t all, uint64_t *caps, int add, md
         }
         int n = md_cap_from_name(*c);
         if (n < 0)
-            return md_error(err, 0, "invalid capability: %s", *c);
+            return md_error(err, 0, "unknown capability: \"%s%s\"",
+                            strncasecmp(*c, "CAP_", 4) == 0 ? "" : "CAP_", *c);
         if (add)
             *caps |= 1ULL << n;
         else
@@ -165,10 +165,22 @@ int md_caps_compute(const struct md_run_opts *o, uint64_t host_caps, uint64_t *o
     }
     for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++)
         caps |= 1ULL << md_cap_from_name(default_caps[i]);
-    /* docker: drops first, then adds, so "--cap-drop ALL --cap-add X" keeps X */
-    int r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
-    if (r == 0)
+    /* docker: with --cap-add ALL every capability but the dropped ones;
+     * otherwise drops first, then adds, so "--cap-drop ALL --cap-add X" keeps X */
+    int add_all = 0;
+    for (char **c = o->cap_add; c && *c; c++)
+        add_all |= strcasecmp(*c, "ALL") == 0;
+    int r = 0;
+    if (add_all) {
+        caps = host_caps;
         r = cap_list_apply(o->cap_add, host_caps, &caps, 1, err);
+        if (r == 0)
+            r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
+    } else {
+        r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
+        if (r == 0)
+            r = cap_list_apply(o->cap_add, host_caps, &caps, 1, err);
+    }
     *out = caps & host_caps;
     return r;
 }

@@ -139,8 +139,10 @@ int md_user_resolve(const char *spec, FILE *passwd, FILE *group, struct md_user 
     }
     if (grp && *grp) {
         unsigned long gid;
-        if (parse_id(grp, &gid) < 0 && !find_group(group, grp, &gid))
+        if (parse_id(grp, &gid) < 0 && !find_group(group, grp, &gid)) {
+            md_user_clear(u);
             return md_error(err, 0, "unable to find group %s: no matching entries in group file", grp);
+        }
         u->gid = (gid_t)gid;
     } else if (supplementary(group, uname, u) < 0) {
         return md_error(err, ENOMEM, "groups");

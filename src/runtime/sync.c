@@ -46,11 +46,22 @@ int md_sync_send(int sock, uint32_t type, const void *data, size_t len, int fd)
     if (n < 0)
         return -errno;
     if ((size_t)n < sizeof(h)) {
-        int r = md_write_all(sock, (char *)&h + n, sizeof(h) - (size_t)n);
-        if (r < 0)
-            return r;
+        ssize_t w = send(sock, (char *)&h + n, sizeof(h) - (size_t)n, MSG_NOSIGNAL);
+        if (w != (ssize_t)(sizeof(h) - (size_t)n))
+            return w < 0 ? -errno : -EIO;
     }
-    return len ? md_write_all(sock, data, len) : 0;
+    /* send, not write: a peer that died must give EPIPE, not kill us by SIGPIPE */
+    const char *b = data;
+    while (len > 0) {
+        ssize_t w = send(sock, b, len, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        b += w;
+        len -= (size_t)w;
+    }
+    return 0;
 }
 
 static int recv_header(int sock, struct hdr *h, int *fd)

@@ -26,8 +26,9 @@ int md_mkdir_p(const char *path, mode_t mode, md_error_t **err)
             return md_error(err, errno, "mkdir %s", p);
         *s = '/';
     }
-    if (mkdir(p, mode) < 0 && errno != EEXIST)
-        return md_error(err, errno, "mkdir %s", p);
+    struct stat st;
+    if (mkdir(p, mode) < 0 && (errno != EEXIST || stat(p, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return md_error(err, errno == EEXIST ? ENOTDIR : errno, "mkdir %s", p);
     return 0;
 }
 
