@@ -191,6 +191,8 @@ static char *host_hostname(void)
 
 static int build_spec(struct run_ctx *c, md_error_t **err)
 {
+    char cgpath[128];
+    snprintf(cgpath, sizeof(cgpath), "mydocker/%s", c->id);
     struct winsize ws = {0};
     if (c->o->tty)
         ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
@@ -199,7 +201,7 @@ static int build_spec(struct run_ctx *c, md_error_t **err)
         .rootfs = c->rootfs, .overlay_lower = c->lower, .overlay_upper = c->upper,
         .overlay_work = c->work, .etc_dir = c->host_root ? NULL : c->dir, .user = &c->user,
         .host_root = c->host_root, .rows = ws.ws_row, .cols = ws.ws_col,
-        .host_caps = md_caps_host_bounding(),
+        .host_caps = md_caps_host_bounding(), .cgroups_path = cgpath,
     };
     int r = md_specgen(&in, &c->doc, err);
     if (r < 0)

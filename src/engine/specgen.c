@@ -426,6 +426,10 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
     const struct md_run_opts *o = in->opts;
     struct json_object *lx = json_object_new_object();
     json_object_object_add(lx, "namespaces", namespaces_json(o));
+    if (in->cgroups_path)
+        json_object_object_add(lx, "cgroupsPath", json_object_new_string(in->cgroups_path));
+    if (in->resources)
+        json_object_object_add(lx, "resources", json_object_get(in->resources));
     if (!in->host_root && !o->privileged) {
         json_object_object_add(lx, "maskedPaths", cstrv_json(masked_paths, sizeof(masked_paths) / sizeof(*masked_paths)));
         json_object_object_add(lx, "readonlyPaths", cstrv_json(readonly_paths, sizeof(readonly_paths) / sizeof(*readonly_paths)));

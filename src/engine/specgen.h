@@ -23,6 +23,8 @@ struct md_specgen_in {
     int host_root; /* the seeds' mode: host's "/" with fresh namespaces and /proc */
     unsigned short rows, cols;
     uint64_t host_caps; /* for --privileged: the host's bounding set */
+    const char *cgroups_path; /* linux.cgroupsPath ("mydocker/<id>") */
+    struct json_object *resources; /* linux.resources (borrowed), or NULL */
 };
 
 /* Merge env per docker: image env, then -e/--env-file replacing or

@@ -16,6 +16,8 @@
 
 #include "engine/cstore.h"
 #include "engine/opts.h"
+#include "cgroup/cgroup.h"
+#include "runtime/cgroup_glue.h"
 #include "runtime/container.h"
 #include "runtime/io.h"
 #include "util/cleanup.h"
@@ -176,6 +178,11 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         if (mark_running(c, ct.pid, getpid(), &e2) < 0)
             md_error_free(&e2); /* it runs; a stale record is not fatal */
         r = md_io_wait(&ct, attach_stdin, &status, err);
+    }
+    if (r == 0 && ct.cgroup) {
+        /* container_exited reads the OOM state, then removes the cgroup */
+        md_cgroup_free(ct.cgroup);
+        ct.cgroup = NULL;
     }
     md_container_destroy(&ct);
     md_spec_free(spec);
@@ -386,9 +393,14 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
         return lock;
     }
     int64_t ran = md_now_ns() - c->started_ns;
+    char cgpath[128];
+    int oom = 0;
+    snprintf(cgpath, sizeof(cgpath), "mydocker/%s", c->id);
+    md_cgroup_glue_finish(cgpath, &oom);
     int again = !autoremove(c) && restart_wanted(c, status);
     set_state(c, again ? "restarting" : "exited", 0, md_now_ns(), status);
     json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
+    json_object_object_add(state_obj(c), "OOMKilled", json_object_new_boolean(oom));
     if (autoremove(c)) {
         remove_container(c);
     } else {

@@ -1,26 +1,69 @@
+/* The runtime's use of the cgroup drivers: the spec's cgroupsPath is created
+ * with its linux.resources before the child may run anything, the child is
+ * moved in while it still waits on the sync socket, and the cgroup goes when
+ * the container does. */
 #include "cgroup_glue.h"
 
 #include <stddef.h>
 
-/* Placeholder wiring until the cgroup drivers land: no cgroup requested
- * means none is made. */
+#include "cgroup/cgroup.h"
+
 int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
 {
-    (void)s;
-    (void)err;
     *out = NULL;
+    if (s->cgroups_path == NULL)
+        return 0;
+    struct md_resources res;
+    md_cgroup_t *cg = NULL;
+    int r = md_resources_from_json(s->resources, &res, err);
+    if (r == 0)
+        r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
+    if (r == 0)
+        r = md_cgroup_create(cg, err);
+    if (r == 0) {
+        r = md_cgroup_set(cg, &res, err);
+        if (r < 0) {
+            md_error_t *e2 = NULL;
+            md_cgroup_destroy(cg, &e2);
+            md_error_free(&e2);
+        }
+    }
+    md_resources_free(&res);
+    if (r < 0) {
+        md_cgroup_free(cg);
+        return r;
+    }
+    *out = cg;
     return 0;
 }
 
 int md_cgroup_glue_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err)
 {
-    (void)cg;
-    (void)pid;
-    (void)err;
-    return 0;
+    return md_cgroup_enter(cg, pid, err);
 }
 
 void md_cgroup_glue_destroy(struct md_cgroup *cg)
 {
-    (void)cg;
+    md_error_t *err = NULL;
+    md_cgroup_destroy(cg, &err);
+    md_error_free(&err);
+    md_cgroup_free(cg);
+}
+
+int md_cgroup_glue_finish(const char *path, int *oom_killed)
+{
+    md_cgroup_t *cg = NULL;
+    md_error_t *err = NULL;
+    if (oom_killed)
+        *oom_killed = 0;
+    if (path == NULL || md_cgroup_open(NULL, path, MD_CGROUP_AUTO, &cg, &err) < 0) {
+        md_error_free(&err);
+        return 0;
+    }
+    if (oom_killed)
+        *oom_killed = md_cgroup_oom_killed(cg) == 1;
+    int r = md_cgroup_destroy(cg, &err);
+    md_error_free(&err);
+    md_cgroup_free(cg);
+    return r;
 }
