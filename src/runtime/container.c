@@ -133,6 +133,8 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
         r = spawn_child(spec, opts, c, err);
     if (r == 0 && c->cgroup)
         r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
+    if (r == 0 && opts && opts->after_clone)
+        r = opts->after_clone(c->pid, opts->data, err);
     if (r == 0)
         r = send_process(c, err);
     if (r == 0)

@@ -13,6 +13,12 @@ struct md_cgroup;
 struct md_create_opts {
     const char *exec_fifo; /* create/start across processes (runc); NULL: start via the socket */
     int set_cgroup;        /* create linux.cgroupsPath and apply linux.resources */
+    /* Called once the child exists in its new namespaces and cgroup, while it
+     * still waits for its process description: the place to wire up its
+     * network namespace (/proc/<pid>/ns/net) or run createRuntime hooks.
+     * A failure aborts the create (the child is killed, nothing is left). */
+    int (*after_clone)(pid_t pid, void *data, md_error_t **err);
+    void *data;
 };
 
 struct md_container {
