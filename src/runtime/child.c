@@ -30,6 +30,18 @@ static const int ns_flags[MD_NS_COUNT] = {
     [MD_NS_CGROUP] = CLONE_NEWCGROUP, [MD_NS_TIME] = CLONE_NEWTIME,
 };
 
+/* A new cgroup namespace only once the parent has moved us into the
+ * container's cgroup, which must become the namespace's root: early when a
+ * cgroup filesystem is mounted in the container (the parent then moves us
+ * before sending the process), else after START. */
+static int new_cgroupns(struct md_spec *s, md_error_t **err)
+{
+    if (s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL &&
+        unshare(CLONE_NEWCGROUP) < 0)
+        return md_error(err, errno, "unshare cgroup namespace");
+    return 0;
+}
+
 /* Stage: join namespaces given by path (pid and user are handled by the parent). */
 static int join_namespaces(struct md_spec *s, md_error_t **err)
 {
@@ -44,11 +56,8 @@ static int join_namespaces(struct md_spec *s, md_error_t **err)
         if (setns(fd, ns_flags[order[i]]) < 0)
             return md_error(err, errno, "join namespace %s", n->path);
     }
-    /* a new cgroup namespace only now: the parent has moved us into the
-     * container's cgroup, which must become the namespace's root */
-    if (s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL &&
-        unshare(CLONE_NEWCGROUP) < 0)
-        return md_error(err, errno, "unshare cgroup namespace");
+    if (md_spec_cgroupns_early(s))
+        return new_cgroupns(s, err);
     return 0;
 }
 
@@ -232,7 +241,7 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t *
         r = md_caps_drop_bounding(p, err);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we have it */
     if (r == 0 && !p->no_new_privileges)
-        r = md_seccomp_apply(s->seccomp, err);
+        r = md_seccomp_load(&(struct md_seccomp_prog){s->seccomp_bpf, s->seccomp_bpf_len}, err);
     if (r == 0)
         r = md_switch_user(p, err);
     /* a credential change clears the parent-death signal: set it again */
@@ -241,7 +250,7 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t *
     if (r == 0)
         r = md_caps_apply(p, err);
     if (r == 0 && p->no_new_privileges)
-        r = md_seccomp_apply(s->seccomp, err);
+        r = md_seccomp_load(&(struct md_seccomp_prog){s->seccomp_bpf, s->seccomp_bpf_len}, err);
     return r;
 }
 
@@ -254,6 +263,8 @@ int md_child_main(struct md_child_args *a)
     int r = setup_container(a, &p, &err);
     if (r == 0)
         r = wait_for_start(a, &err);
+    if (r == 0 && !a->exec_mode && !md_spec_cgroupns_early(a->spec))
+        r = new_cgroupns(a->spec, &err);
     if (r == 0 && a->spec->init && !a->exec_mode)
         r = md_mini_init(a->sock, &err);
     if (r == 0)

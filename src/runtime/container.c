@@ -13,6 +13,7 @@
 
 #include "cgroup_glue.h"
 #include "child.h"
+#include "security.h"
 #include "sync.h"
 #include "util/cleanup.h"
 
@@ -60,6 +61,19 @@ const char *md_container_process_json(struct md_spec *spec)
     struct json_object *p = NULL;
     json_object_object_get_ex(spec->json, "process", &p);
     return json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Compile (or fetch from the cache) the seccomp filter before clone: the
+ * child only loads it, and does not need libseccomp's compiler. */
+int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err)
+{
+    if (spec->seccomp == NULL || spec->seccomp_bpf != NULL)
+        return 0;
+    struct md_seccomp_prog prog;
+    int r = md_seccomp_prepare(spec->seccomp, &prog, err);
+    spec->seccomp_bpf = prog.insns;
+    spec->seccomp_bpf_len = prog.len;
+    return r;
 }
 
 static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
@@ -126,16 +140,25 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
 {
     md_container_init(c);
     c->spec = spec;
-    int r = prepare_parent_namespaces(spec, err);
+    int r = md_container_prepare_seccomp(spec, err);
+    if (r == 0)
+        r = prepare_parent_namespaces(spec, err);
     if (r == 0 && opts && opts->set_cgroup)
         r = md_cgroup_glue_create(spec, &c->cgroup, err);
     if (r == 0)
         r = spawn_child(spec, opts, c, err);
+    /* Moving a task between v1 cgroups waits for an RCU grace period (the
+     * cgroup_threadgroup_rwsem write side): several ms. Unless the child
+     * needs its cgroup namespace before its mounts, let it set up its root
+     * meanwhile; it only runs our code until START, which comes after. */
+    int late = !md_spec_cgroupns_early(spec);
+    if (r == 0 && late)
+        r = send_process(c, err);
     if (r == 0 && c->cgroup)
         r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
     if (r == 0 && opts && opts->after_clone)
         r = opts->after_clone(c->pid, opts->data, err);
-    if (r == 0)
+    if (r == 0 && !late)
         r = send_process(c, err);
     if (r == 0)
         r = wait_ready(c, err);

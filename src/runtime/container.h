@@ -50,6 +50,8 @@ void md_container_init(struct md_container *c);
 int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
                       struct md_container *c, md_error_t **err);
 
+int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err);
+
 /* Serialize spec->json's "process" for the sync channel. */
 const char *md_container_process_json(struct md_spec *spec);
 

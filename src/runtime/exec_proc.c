@@ -138,6 +138,9 @@ int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
 {
     md_container_init(c);
     c->spec = spec;
+    int r0 = md_container_prepare_seccomp(spec, err);
+    if (r0 < 0)
+        return r0;
     /* the exec'd process is our grandchild: be its reaper */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         return md_error(err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");

@@ -10,8 +10,15 @@ int md_caps_drop_bounding(const struct md_process *p, md_error_t **err);
 int md_switch_user(const struct md_process *p, md_error_t **err);
 int md_caps_apply(const struct md_process *p, md_error_t **err);
 int md_rlimits_apply(const struct md_process *p, md_error_t **err);
-/* Load the spec's linux.seccomp (NULL: nothing). */
-int md_seccomp_apply(struct json_object *seccomp, md_error_t **err);
+/* A compiled seccomp filter (classic BPF), prepared in the parent before
+ * clone (compiled once per profile and cached) and loaded by the child. */
+struct md_seccomp_prog {
+    char *insns;
+    size_t len;
+};
+int md_seccomp_prepare(struct json_object *seccomp, struct md_seccomp_prog *out, md_error_t **err);
+int md_seccomp_load(const struct md_seccomp_prog *p, md_error_t **err);
+void md_seccomp_prog_free(struct md_seccomp_prog *p);
 /* The capabilities the calling process may hand out (its bounding set). */
 uint64_t md_caps_host_bounding(void);
 

@@ -426,6 +426,14 @@ int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **er
     return 0;
 }
 
+int md_spec_cgroupns_early(const struct md_spec *s)
+{
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (s->mounts[i].type && strncmp(s->mounts[i].type, "cgroup", 6) == 0)
+            return 1;
+    return 0;
+}
+
 int md_spec_load(const char *path, struct md_spec **out, md_error_t **err)
 {
     cleanup_free char *text = NULL;
@@ -471,6 +479,7 @@ void md_spec_free(struct md_spec *s)
     free(s->overlay_lower);
     free(s->overlay_upper);
     free(s->overlay_work);
+    free(s->seccomp_bpf);
     json_object_put(s->json);
     free(s);
 }

@@ -87,6 +87,8 @@ struct md_spec {
     char *cgroups_path;
     struct json_object *resources; /* linux.resources (borrowed from json) */
     struct json_object *seccomp;   /* linux.seccomp (borrowed from json) */
+    char *seccomp_bpf;             /* compiled by the parent (md_seccomp_prepare) */
+    size_t seccomp_bpf_len;
     struct json_object *hooks;     /* hooks (borrowed) */
     struct json_object *annotations;
     /* engine extension (annotation org.mydocker.rootfs.overlay): the
@@ -97,6 +99,9 @@ struct md_spec {
 };
 
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err);
+/* Whether the child needs its cgroup namespace before its mounts (a cgroup
+ * filesystem is mounted in the container). */
+int md_spec_cgroupns_early(const struct md_spec *s);
 int md_spec_load(const char *path, struct md_spec **out, md_error_t **err);
 int md_process_parse(struct json_object *proc, struct md_process *out, md_error_t **err);
 void md_process_clear(struct md_process *p);
