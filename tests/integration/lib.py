@@ -130,3 +130,19 @@ def children_of(pid):
         if fields[1] == str(pid):
             out.append(int(e))
     return out
+
+
+def remove_new_containers(before, paths=None):
+    """`mydocker rm -f` the containers created since state_snapshot() BEFORE (only those whose
+    Path is in PATHS, when given): for tests that must run without --rm."""
+    import json
+    for cid in set(state_snapshot()) - set(before):
+        if paths is not None:
+            try:
+                with open(os.path.join(STATE_DIR, cid, "container.json")) as f:
+                    if json.load(f).get("Path") not in paths:
+                        continue
+            except (OSError, ValueError):
+                continue
+        subprocess.run([MYDOCKER, "rm", "-f", cid], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)

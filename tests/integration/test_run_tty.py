@@ -14,7 +14,8 @@ import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib import Test, MYDOCKER, UNIQ, image_args, mounts_snapshot, children_of  # noqa: E402
+from lib import (Test, MYDOCKER, UNIQ, image_args, mounts_snapshot, children_of,  # noqa: E402
+                 state_snapshot, remove_new_containers)
 
 t = Test()
 img = image_args()
@@ -136,6 +137,8 @@ def host_proc_state():
 # ------------------------------------------------------------------ seeds: run -it /bin/sh
 mounts_before = mounts_snapshot()
 proc_before = host_proc_state()
+# the seeds' commands have no --rm: remove the containers they leave (docker keeps them too)
+state_before = state_snapshot()
 host_hostname = os.uname().nodename
 s = Session(["run", "-it", "/bin/sh"])
 try:
@@ -326,5 +329,6 @@ try:
 finally:
     s.close()
 
+remove_new_containers(state_before, ["/bin/sh", "/bin/ls"])
 t.check_eq("no mount left after the tty sessions", mounts_snapshot(), mounts_before)
 t.summary()
