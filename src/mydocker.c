@@ -19,6 +19,7 @@ const struct md_command md_commands[] = {
     {"logs", cmd_logs, "Fetch the logs of a container"},
     {"inspect", cmd_inspect, "Return low-level information on containers or images"},
     {"exec", cmd_exec, "Execute a command in a running container"},
+    {"volume", cmd_volume, "Manage volumes"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},

@@ -11,7 +11,7 @@
 #include "engine/start.h"
 
 struct each_opts {
-    int timeout, force, sig, attach, interactive;
+    int timeout, force, sig, attach, interactive, volumes;
     const char *verb;
 };
 
@@ -53,7 +53,7 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
         switch (c) {
         case 't': o->timeout = atoi(optarg); break;
         case 'f': o->force = 1; break;
-        case 'v': break; /* volumes: none are anonymous yet */
+        case 'v': o->volumes = 1; break;
         case 'a': o->attach = 1; break;
         case 'i': o->interactive = 1; break;
         case 's':
@@ -98,7 +98,10 @@ int cmd_kill(int argc, char **argv)
 
 static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
-    return md_engine_rm(c, o->force, err);
+    int r = md_engine_rm(c, o->force, err);
+    if (r == 0 && o->volumes)
+        md_engine_remove_anon_volumes(c);
+    return r;
 }
 
 int cmd_rm(int argc, char **argv)

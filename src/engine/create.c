@@ -16,6 +16,7 @@
 #include "engine/cstore.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
+#include "engine/volumes.h"
 #include "image/store.h"
 #include "runtime/container.h"
 #include "runtime/io.h"
@@ -37,6 +38,8 @@ struct run_ctx {
     struct json_object *doc; /* config.json */
     struct json_object *record; /* container.json */
     int autoremove_fd;
+    struct md_vmount *vmounts;
+    size_t n_vmounts;
 };
 
 /* The image's file as the container will see it: the top-most layer that has
@@ -202,6 +205,7 @@ static int build_spec(struct run_ctx *c, md_error_t **err)
         .overlay_work = c->work, .etc_dir = c->host_root ? NULL : c->dir, .user = &c->user,
         .host_root = c->host_root, .rows = ws.ws_row, .cols = ws.ws_col,
         .host_caps = md_caps_host_bounding(), .cgroups_path = cgpath,
+        .vmounts = c->vmounts, .n_vmounts = c->n_vmounts,
     };
     int r = md_specgen(&in, &c->doc, err);
     if (r < 0)
@@ -297,6 +301,7 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(cfg, "AttachStdin", json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(r, "HostConfig", hc);
+    json_object_object_add(r, "Mounts", md_vmounts_record(c->vmounts, c->n_vmounts));
     jset_str(st, "Status", "created");
     json_object_object_add(r, "State", st);
     return r;
@@ -322,6 +327,7 @@ static void run_ctx_free(struct run_ctx *c)
     free(c->lower);
     md_image_free(c->image);
     md_user_clear(&c->user);
+    md_vmounts_free(c->vmounts, c->n_vmounts);
     json_object_put(c->doc);
     json_object_put(c->record);
 }
@@ -335,6 +341,9 @@ static void discard(struct run_ctx *c)
     md_error_free(&e);
     if (c->name_reserved)
         md_name_release(c->name);
+    for (size_t i = 0; i < c->n_vmounts; i++)
+        if (c->vmounts[i].anonymous)
+            md_volume_remove(c->vmounts[i].name, 1, NULL);
     if (c->autoremove_fd >= 0)
         md_autoremove_release(c->id, c->autoremove_fd);
     c->autoremove_fd = -1;
@@ -360,6 +369,8 @@ static int create_container(struct run_ctx *c, md_error_t **err)
         r = md_write_etc_files(c->dir, c->hostname, c->o->network && strcmp(c->o->network, "host") == 0, err);
     if (r == 0)
         r = resolve_user(c, err);
+    if (r == 0 && !c->host_root)
+        r = md_volumes_resolve(c->o, image_config(c), &c->vmounts, &c->n_vmounts, err);
     if (r == 0)
         r = build_spec(c, err);
     if (r == 0 && (c->record = record_new(c)) == NULL)

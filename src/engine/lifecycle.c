@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/cstore.h"
+#include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -119,6 +120,18 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     int r = md_container_remove_files(c->id, c->name, err);
     close(lock);
     return r;
+}
+
+void md_engine_remove_anon_volumes(struct md_ctr *c)
+{
+    struct json_object *mounts = NULL;
+    json_object_object_get_ex(c->record, "Mounts", &mounts);
+    for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+        struct json_object *m = json_object_array_get_idx(mounts, i), *a, *n;
+        if (json_object_object_get_ex(m, "Anonymous", &a) && json_object_get_boolean(a) &&
+            json_object_object_get_ex(m, "Name", &n))
+            md_volume_remove(json_object_get_string(n), 1, NULL);
+    }
 }
 
 int md_engine_wait(struct md_ctr *c, md_error_t **err)

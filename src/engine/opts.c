@@ -13,7 +13,7 @@
 enum {
     OPT_RM = 256, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_NAME, OPT_NETWORK, OPT_READ_ONLY,
     OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_STOP_SIGNAL,
-    OPT_ROOTFS, OPT_HELP, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
+    OPT_ROOTFS, OPT_HELP, OPT_MOUNT, OPT_TMPFS, OPT_VOLUMES_FROM, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +40,10 @@ static const struct option long_opts[] = {
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
     {"help", no_argument, NULL, OPT_HELP},
+    {"volume", required_argument, NULL, 'v'},
+    {"mount", required_argument, NULL, OPT_MOUNT},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
     {"restart", required_argument, NULL, OPT_RESTART},
     {"log-opt", required_argument, NULL, OPT_LOG_OPT},
     {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
@@ -77,6 +81,10 @@ void md_run_usage(void)
           "      --stop-signal string     Signal to stop the container\n"
           "  -t, --tty                    Allocate a pseudo-TTY\n"
           "      --ulimit ulimit          Ulimit options (e.g. nofile=1024:2048)\n"
+          "  -v, --volume list            Bind mount a volume (/host:/ctr[:ro], name:/ctr, /ctr)\n"
+          "      --mount mount            Attach a filesystem mount (type=bind|volume|tmpfs,...)\n"
+          "      --tmpfs list             Mount a tmpfs directory (/path[:options])\n"
+          "      --volumes-from list      Mount volumes from the specified container(s)\n"
           "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
           "  -w, --workdir string         Working directory inside the container\n",
           stdout);
@@ -278,6 +286,10 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     }
     case OPT_STOP_SIGNAL: free(o->stop_signal); o->stop_signal = strdup(optarg); return 0;
     case OPT_ROOTFS: free(o->rootfs); o->rootfs = strdup(optarg); return 0;
+    case 'v': return md_strv_append(&o->volumes, optarg);
+    case OPT_MOUNT: return md_strv_append(&o->mounts, optarg);
+    case OPT_TMPFS: return md_strv_append(&o->tmpfs, optarg);
+    case OPT_VOLUMES_FROM: return md_strv_append(&o->volumes_from, optarg);
     case OPT_RESTART: return restart_opt(o, optarg, err);
     case OPT_LOG_OPT: return log_opt(o, optarg, err);
     case OPT_LOG_DRIVER:
@@ -309,7 +321,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:d", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;
@@ -340,6 +352,8 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->restart);
     md_strv_free(o->log_opts);
     md_strv_free(o->env); md_strv_free(o->cap_add); md_strv_free(o->cap_drop);
+    md_strv_free(o->volumes); md_strv_free(o->mounts); md_strv_free(o->tmpfs);
+    md_strv_free(o->volumes_from);
     md_strv_free(o->args);
     for (size_t i = 0; i < o->n_ulimits; i++)
         free(o->ulimits[i].name);

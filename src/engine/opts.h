@@ -24,6 +24,7 @@ struct md_run_opts {
     char *entrypoint; /* "" resets the image's */
     char **env;       /* KEY=VAL after --env/--env-file expansion, in order */
     char **cap_add, **cap_drop;
+    char **volumes, **mounts, **tmpfs, **volumes_from; /* -v, --mount, --tmpfs, --volumes-from */
     struct md_ulimit *ulimits;
     size_t n_ulimits;
     char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */

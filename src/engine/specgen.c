@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/volumes.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -354,6 +355,7 @@ static struct json_object *mounts_json(const struct md_specgen_in *in)
             add_mount(a, dst, "bind", src, "rbind,rprivate");
         }
     }
+    md_vmounts_to_spec(in->vmounts, in->n_vmounts, a);
     return a;
 }
 

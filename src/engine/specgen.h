@@ -10,6 +10,7 @@
 #include "engine/user.h"
 
 struct json_object;
+struct md_vmount;
 
 struct md_specgen_in {
     const struct md_run_opts *opts;
@@ -24,6 +25,8 @@ struct md_specgen_in {
     unsigned short rows, cols;
     uint64_t host_caps; /* for --privileged: the host's bounding set */
     const char *cgroups_path; /* linux.cgroupsPath ("mydocker/<id>") */
+    const struct md_vmount *vmounts; /* -v, --mount, --tmpfs, image VOLUMEs */
+    size_t n_vmounts;
     struct json_object *resources; /* linux.resources (borrowed), or NULL */
 };
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/cstore.h"
+#include "engine/lifecycle.h"
 #include "engine/opts.h"
 #include "cgroup/cgroup.h"
 #include "runtime/cgroup_glue.h"
@@ -124,6 +125,7 @@ static int autoremove(struct md_ctr *c)
 static void remove_container(struct md_ctr *c)
 {
     md_error_t *e = NULL;
+    md_engine_remove_anon_volumes(c); /* docker: --rm takes anonymous volumes along */
     clear_runtime_state(c->rundir);
     rmdir(c->rundir);
     md_container_remove_files(c->id, c->name, &e);

@@ -153,6 +153,11 @@ static int adjust_mount(int rootfd, const struct md_mount *m, md_error_t **err)
 
 static int mount_one(int rootfd, const struct md_mount *m, md_error_t **err)
 {
+    if (m->copy_up && m->source) {
+        int r = md_copy_up(rootfd, m->destination, m->source, err);
+        if (r < 0)
+            return r;
+    }
     cleanup_close int fd = md_mkpath_in_root(rootfd, m->destination, !is_dir_mount(m), err);
     if (fd < 0)
         return fd;

@@ -13,6 +13,8 @@ int md_rootfs_finalize(struct md_spec *s, md_error_t **err);
 /* Create a directory (and its parents) or, with is_file, an empty file, as a
  * path beneath rootfd that cannot escape it; returns an O_PATH fd. */
 int md_mkpath_in_root(int rootfd, const char *path, int is_file, md_error_t **err);
+/* Copy the tree at path beneath rootfd into the empty directory dst. */
+int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err);
 /* Device nodes and the standard /dev symlinks, after pivot_root. */
 int md_dev_setup(struct md_spec *s, md_error_t **err);
 

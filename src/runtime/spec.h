@@ -44,6 +44,7 @@ struct md_mount {
     unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid", ...) */
     unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) */
     int bind;                  /* bind or rbind */
+    int copy_up;               /* MD_MOUNT_OPT_COPYUP: fill an empty source from the rootfs */
     char *data;                /* filesystem-specific options, comma-joined */
 };
 
@@ -118,5 +119,9 @@ int md_mount_options(struct md_mount *m, struct json_object *options, md_error_t
 #define MD_ANNOT_OVERLAY_UPPER "org.mydocker.overlay.upperdir"
 #define MD_ANNOT_OVERLAY_WORK "org.mydocker.overlay.workdir"
 #define MD_ANNOT_INIT "org.mydocker.init"
+/* Engine mount option: docker's volume copy-up. When the bind source is an
+ * empty directory, the image's content at the destination is copied into it
+ * first (in the child, inside the container's mount namespace). */
+#define MD_MOUNT_OPT_COPYUP "mydocker.copy-up"
 
 #endif

@@ -69,6 +69,10 @@ static int apply_option(struct md_mount *m, const char *o)
             return 0;
         }
     }
+    if (strcmp(o, MD_MOUNT_OPT_COPYUP) == 0) {
+        m->copy_up = 1;
+        return 0;
+    }
     if (strcmp(o, "bind") == 0) {
         m->bind = 1;
         return 0;

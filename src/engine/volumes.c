@@ -1,0 +1,449 @@
+#include "volumes.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cstore.h"
+#include "engine/ctr.h"
+#include "image/store.h"
+#include "runtime/spec.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+int md_volume_name_valid(const char *n)
+{
+    return md_name_valid(n) || (strlen(n) == 1 && ((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9')));
+}
+
+static char *vol_dir(const char *name)
+{
+    char *p = NULL;
+    return asprintf(&p, "%s/volumes/%s", md_lib_root(), name) < 0 ? NULL : p;
+}
+
+int md_volume_create(const char *name, int anonymous, char **mountpoint, md_error_t **err)
+{
+    if (!md_volume_name_valid(name))
+        return md_error(err, 0, "create %s: \"%s\" includes invalid characters for a local volume "
+                        "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", name, name);
+    cleanup_free char *dir = vol_dir(name), *data = NULL, *meta = NULL;
+    if (dir == NULL || asprintf(&data, "%s/_data", dir) < 0 || asprintf(&meta, "%s/volume.json", dir) < 0)
+        return md_error(err, ENOMEM, "volume");
+    if (!md_path_exists(meta)) {
+        int r = md_mkdir_p(data, 0755, err);
+        if (r < 0)
+            return r;
+        struct json_object *o = json_object_new_object();
+        cleanup_free char *now = md_time_rfc3339(md_now_ns());
+        json_object_object_add(o, "Name", json_object_new_string(name));
+        json_object_object_add(o, "Driver", json_object_new_string("local"));
+        json_object_object_add(o, "Mountpoint", json_object_new_string(data));
+        json_object_object_add(o, "CreatedAt", json_object_new_string(now ? now : ""));
+        json_object_object_add(o, "Labels", json_object_new_object());
+        json_object_object_add(o, "Scope", json_object_new_string("local"));
+        json_object_object_add(o, "Anonymous", json_object_new_boolean(anonymous));
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+        r = md_write_file_atomic(meta, text, strlen(text), 0600, 0, err);
+        json_object_put(o);
+        if (r < 0)
+            return r;
+    }
+    if (mountpoint)
+        *mountpoint = strdup(data);
+    return 0;
+}
+
+struct json_object *md_volume_inspect(const char *name)
+{
+    cleanup_free char *dir = vol_dir(name), *meta = NULL, *text = NULL;
+    if (dir == NULL || asprintf(&meta, "%s/volume.json", dir) < 0 ||
+        md_read_file(meta, &text, NULL, NULL) < 0)
+        return NULL;
+    return json_tokener_parse(text);
+}
+
+char **md_volume_list(void)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/volumes", md_lib_root());
+    char **v = calloc(1, sizeof(char *));
+    cleanup_dir DIR *d = opendir(path);
+    struct dirent *de;
+    while (v && d && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.')
+            md_strv_append(&v, de->d_name);
+    return v;
+}
+
+char **md_volume_users(const char *name)
+{
+    char **users = calloc(1, sizeof(char *));
+    cleanup_strv char **ids = md_ctr_list_ids();
+    for (char **id = ids; users && id && *id; id++) {
+        struct md_ctr *c = NULL;
+        if (md_ctr_load_id(*id, &c, NULL) < 0)
+            continue;
+        struct json_object *mounts = NULL;
+        json_object_object_get_ex(c->record, "Mounts", &mounts);
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+            struct json_object *n;
+            if (json_object_object_get_ex(json_object_array_get_idx(mounts, i), "Name", &n) &&
+                strcmp(json_object_get_string(n), name) == 0) {
+                md_strv_append(&users, *id);
+                break;
+            }
+        }
+        md_ctr_free(c);
+    }
+    return users;
+}
+
+int md_volume_remove(const char *name, int force, md_error_t **err)
+{
+    cleanup_free char *dir = vol_dir(name), *meta = NULL;
+    if (dir == NULL || asprintf(&meta, "%s/volume.json", dir) < 0)
+        return md_error(err, ENOMEM, "volume");
+    if (!md_path_exists(meta))
+        return md_error(err, 0, "get %s: no such volume", name);
+    cleanup_strv char **users = md_volume_users(name);
+    if (!force && users && users[0])
+        return md_error(err, 0, "remove %s: volume is in use - [%s]", name, users[0]);
+    return md_rm_rf(dir, err);
+}
+
+void md_vmounts_free(struct md_vmount *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].type);
+        free(m[i].name);
+        free(m[i].source);
+        free(m[i].destination);
+        free(m[i].options);
+    }
+    free(m);
+}
+
+struct vlist {
+    struct md_vmount *v;
+    size_t n;
+};
+
+static struct md_vmount *vpush(struct vlist *l)
+{
+    struct md_vmount *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+    if (nv == NULL)
+        return NULL;
+    l->v = nv;
+    memset(&nv[l->n], 0, sizeof(nv[0]));
+    return &nv[l->n++];
+}
+
+static int check_dest(struct vlist *l, const char *dst, md_error_t **err)
+{
+    if (dst == NULL || dst[0] != '/')
+        return md_error(err, 0, "invalid mount config: the mount destination %s is not an absolute path",
+                        dst ? dst : "(none)");
+    if (strcmp(dst, "/") == 0)
+        return md_error(err, 0, "invalid specification: destination can't be '/'");
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].destination, dst) == 0)
+            return md_error(err, 0, "Duplicate mount point: %s", dst);
+    return 0;
+}
+
+/* A named (or, with name NULL, anonymous) volume at dst. */
+static int add_volume(struct vlist *l, const char *name, const char *dst, int rw, int nocopy,
+                      md_error_t **err)
+{
+    char anon[65];
+    if (name == NULL && md_new_container_id(anon, err) < 0)
+        return -1;
+    struct md_vmount *m = vpush(l);
+    if (m == NULL)
+        return md_error(err, ENOMEM, "volume");
+    m->type = strdup("volume");
+    m->name = strdup(name ? name : anon);
+    m->destination = strdup(dst);
+    m->rw = rw;
+    m->anonymous = name == NULL;
+    int r = md_volume_create(m->name, m->anonymous, &m->source, err);
+    m->copy_up = !nocopy;
+    return r;
+}
+
+static int add_bind(struct vlist *l, const char *src, const char *dst, int rw, int create,
+                    md_error_t **err)
+{
+    struct stat st;
+    if (stat(src, &st) < 0) {
+        if (!create)
+            return md_error(err, 0, "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
+        int r = md_mkdir_p(src, 0755, err); /* docker's -v creates a missing source dir */
+        if (r < 0)
+            return r;
+    }
+    struct md_vmount *m = vpush(l);
+    if (m == NULL)
+        return md_error(err, ENOMEM, "bind");
+    m->type = strdup("bind");
+    m->source = realpath(src, NULL);
+    m->destination = strdup(dst);
+    m->rw = rw;
+    return m->source ? 0 : md_error(err, errno, "bind source %s", src);
+}
+
+static int add_tmpfs(struct vlist *l, const char *dst, const char *opts, md_error_t **err)
+{
+    struct md_vmount *m = vpush(l);
+    if (m == NULL)
+        return md_error(err, ENOMEM, "tmpfs");
+    m->type = strdup("tmpfs");
+    m->destination = strdup(dst);
+    if (asprintf(&m->options, "nosuid,nodev,noexec%s%s", opts && *opts ? "," : "", opts ? opts : "") < 0)
+        m->options = NULL;
+    m->rw = !(opts && (strstr(opts, "ro,") == opts || strcmp(opts, "ro") == 0 || strstr(opts, ",ro")));
+    return 0;
+}
+
+/* -v SRC:DST[:OPTS] | -v DST */
+static int parse_volume_flag(struct vlist *l, const char *spec, md_error_t **err)
+{
+    cleanup_free char *s = strdup(spec);
+    char *parts[3] = {s, NULL, NULL};
+    int n = 1;
+    for (char *p = s; *p && n < 3; p++)
+        if (*p == ':') {
+            *p = '\0';
+            parts[n++] = p + 1;
+        }
+    const char *src = n >= 2 ? parts[0] : NULL, *dst = n >= 2 ? parts[1] : parts[0];
+    const char *opts = n == 3 ? parts[2] : "";
+    int rw = 1, nocopy = 0;
+    for (const char *o = opts; *o;) {
+        size_t len = strcspn(o, ",");
+        if (len == 2 && strncmp(o, "ro", 2) == 0)
+            rw = 0;
+        else if (len == 6 && strncmp(o, "nocopy", 6) == 0)
+            nocopy = 1;
+        else if (!(len == 2 && strncmp(o, "rw", 2) == 0) && !(len == 1 && (*o == 'z' || *o == 'Z')) &&
+                 !(len >= 5 && strstr(o, "slave") && len <= 7) && !(len >= 6 && strstr(o, "shared")) &&
+                 !(len >= 7 && strstr(o, "private")))
+            return md_error(err, 0, "invalid mode: %s", opts);
+        o += len + (o[len] == ',');
+    }
+    int r = check_dest(l, dst, err);
+    if (r < 0)
+        return r;
+    if (src == NULL)
+        return add_volume(l, NULL, dst, rw, nocopy, err);
+    if (src[0] == '/')
+        return add_bind(l, src, dst, rw, 1, err);
+    if (src[0] == '.' || src[0] == '\0')
+        return md_error(err, 0, "invalid volume specification: '%s': a bind source must be an absolute path", spec);
+    return add_volume(l, src, dst, rw, nocopy, err);
+}
+
+struct mount_kv {
+    const char *type, *src, *dst, *tmpfs_size, *tmpfs_mode;
+    int ro, nocopy;
+};
+
+static int mount_key(struct mount_kv *kv, char *k, char *v, md_error_t **err)
+{
+    if (strcmp(k, "type") == 0)
+        kv->type = v;
+    else if (strcmp(k, "source") == 0 || strcmp(k, "src") == 0)
+        kv->src = v;
+    else if (strcmp(k, "target") == 0 || strcmp(k, "destination") == 0 || strcmp(k, "dst") == 0)
+        kv->dst = v;
+    else if (strcmp(k, "readonly") == 0 || strcmp(k, "ro") == 0)
+        kv->ro = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+    else if (strcmp(k, "volume-nocopy") == 0)
+        kv->nocopy = v == NULL || strcmp(v, "true") == 0;
+    else if (strcmp(k, "tmpfs-size") == 0)
+        kv->tmpfs_size = v;
+    else if (strcmp(k, "tmpfs-mode") == 0)
+        kv->tmpfs_mode = v;
+    else if (strcmp(k, "bind-propagation") != 0 && strcmp(k, "consistency") != 0)
+        return md_error(err, 0, "invalid field '%s' must be a key=value pair", k);
+    return 0;
+}
+
+/* --mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,...] */
+static int parse_mount_flag(struct vlist *l, const char *spec, md_error_t **err)
+{
+    cleanup_free char *s = strdup(spec);
+    struct mount_kv kv = {.type = "volume"};
+    for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (eq)
+            *eq++ = '\0';
+        int r = mount_key(&kv, t, eq, err);
+        if (r < 0)
+            return r;
+    }
+    int r = check_dest(l, kv.dst, err);
+    if (r < 0)
+        return r;
+    if (strcmp(kv.type, "bind") == 0) {
+        if (kv.src == NULL)
+            return md_error(err, 0, "invalid mount config for type \"bind\": field Source must not be empty");
+        return add_bind(l, kv.src, kv.dst, !kv.ro, 0, err);
+    }
+    if (strcmp(kv.type, "volume") == 0)
+        return add_volume(l, kv.src, kv.dst, !kv.ro, kv.nocopy, err);
+    if (strcmp(kv.type, "tmpfs") == 0) {
+        char opts[128] = "";
+        if (kv.tmpfs_size)
+            snprintf(opts, sizeof(opts), "size=%lld", md_parse_size(kv.tmpfs_size));
+        if (kv.tmpfs_mode)
+            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%smode=%s", *opts ? "," : "", kv.tmpfs_mode);
+        return add_tmpfs(l, kv.dst, opts, err);
+    }
+    return md_error(err, 0, "invalid mount config: mount type unknown: \"%s\"", kv.type);
+}
+
+static int add_volumes_from(struct vlist *l, const char *spec, md_error_t **err)
+{
+    cleanup_free char *s = strdup(spec);
+    char *mode = strchr(s, ':');
+    if (mode)
+        *mode++ = '\0';
+    struct md_ctr *c = NULL;
+    int r = md_ctr_load(s, &c, err);
+    if (r < 0)
+        return r;
+    struct json_object *mounts = NULL;
+    json_object_object_get_ex(c->record, "Mounts", &mounts);
+    for (size_t i = 0; r == 0 && mounts && i < json_object_array_length(mounts); i++) {
+        struct json_object *m = json_object_array_get_idx(mounts, i), *v;
+        const char *type = json_object_object_get_ex(m, "Type", &v) ? json_object_get_string(v) : "";
+        const char *dst = json_object_object_get_ex(m, "Destination", &v) ? json_object_get_string(v) : NULL;
+        int rw = mode ? strcmp(mode, "ro") != 0 : (json_object_object_get_ex(m, "RW", &v) && json_object_get_boolean(v));
+        if (check_dest(l, dst, NULL) < 0)
+            continue; /* our own mounts win */
+        if (strcmp(type, "volume") == 0 && json_object_object_get_ex(m, "Name", &v))
+            r = add_volume(l, json_object_get_string(v), dst, rw, 1, err);
+        else if (strcmp(type, "bind") == 0 && json_object_object_get_ex(m, "Source", &v))
+            r = add_bind(l, json_object_get_string(v), dst, rw, 0, err);
+    }
+    md_ctr_free(c);
+    return r;
+}
+
+static int add_image_volumes(struct vlist *l, struct json_object *ic, md_error_t **err)
+{
+    struct json_object *vols = NULL;
+    if (ic == NULL || !json_object_object_get_ex(ic, "Volumes", &vols) ||
+        !json_object_is_type(vols, json_type_object))
+        return 0;
+    json_object_object_foreach(vols, dst, val)
+    {
+        (void)val;
+        if (check_dest(l, dst, NULL) < 0)
+            continue; /* covered by a mount the user gave */
+        int r = add_volume(l, NULL, dst, 1, 0, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+    const struct md_vmount *x = a, *y = b;
+    size_t dx = 0, dy = 0;
+    for (const char *p = x->destination; *p; p++)
+        dx += *p == '/';
+    for (const char *p = y->destination; *p; p++)
+        dy += *p == '/';
+    return dx < dy ? -1 : dx > dy;
+}
+
+int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, struct md_vmount **out,
+                       size_t *n, md_error_t **err)
+{
+    struct vlist l = {0};
+    int r = 0;
+    for (char **v = o->volumes; r == 0 && v && *v; v++)
+        r = parse_volume_flag(&l, *v, err);
+    for (char **v = o->mounts; r == 0 && v && *v; v++)
+        r = parse_mount_flag(&l, *v, err);
+    for (char **v = o->tmpfs; r == 0 && v && *v; v++) {
+        cleanup_free char *s = strdup(*v);
+        char *opts = strchr(s, ':');
+        if (opts)
+            *opts++ = '\0';
+        r = check_dest(&l, s, err);
+        if (r == 0)
+            r = add_tmpfs(&l, s, opts, err);
+    }
+    for (char **v = o->volumes_from; r == 0 && v && *v; v++)
+        r = add_volumes_from(&l, *v, err);
+    if (r == 0)
+        r = add_image_volumes(&l, ic, err);
+    if (r < 0) {
+        /* anonymous volumes made for this container die with the failure */
+        for (size_t i = 0; i < l.n; i++)
+            if (l.v[i].anonymous)
+                md_volume_remove(l.v[i].name, 1, NULL);
+        md_vmounts_free(l.v, l.n);
+        return r;
+    }
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof(*l.v), by_depth);
+    *out = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void md_vmounts_to_spec(const struct md_vmount *m, size_t n, struct json_object *mounts)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = json_object_new_object(), *opts = json_object_new_array();
+        int tmpfs = strcmp(m[i].type, "tmpfs") == 0;
+        json_object_object_add(e, "destination", json_object_new_string(m[i].destination));
+        json_object_object_add(e, "type", json_object_new_string(tmpfs ? "tmpfs" : "bind"));
+        json_object_object_add(e, "source", json_object_new_string(tmpfs ? "tmpfs" : m[i].source));
+        if (!tmpfs) {
+            json_object_array_add(opts, json_object_new_string("rbind"));
+            json_object_array_add(opts, json_object_new_string("rprivate"));
+        }
+        if (m[i].copy_up)
+            json_object_array_add(opts, json_object_new_string(MD_MOUNT_OPT_COPYUP));
+        cleanup_free char *o = tmpfs && m[i].options ? strdup(m[i].options) : NULL;
+        for (char *save = NULL, *t = o ? strtok_r(o, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+            json_object_array_add(opts, json_object_new_string(t));
+        json_object_array_add(opts, json_object_new_string(m[i].rw ? "rw" : "ro"));
+        json_object_object_add(e, "options", opts);
+        json_object_array_add(mounts, e);
+    }
+}
+
+struct json_object *md_vmounts_record(const struct md_vmount *m, size_t n)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = json_object_new_object();
+        json_object_object_add(e, "Type", json_object_new_string(m[i].type));
+        if (m[i].name) {
+            json_object_object_add(e, "Name", json_object_new_string(m[i].name));
+            json_object_object_add(e, "Driver", json_object_new_string("local"));
+        }
+        json_object_object_add(e, "Source", json_object_new_string(m[i].source ? m[i].source : ""));
+        json_object_object_add(e, "Destination", json_object_new_string(m[i].destination));
+        json_object_object_add(e, "Mode", json_object_new_string(m[i].options ? m[i].options : ""));
+        json_object_object_add(e, "RW", json_object_new_boolean(m[i].rw));
+        json_object_object_add(e, "Propagation", json_object_new_string(strcmp(m[i].type, "bind") == 0 ? "rprivate" : ""));
+        json_object_object_add(e, "Anonymous", json_object_new_boolean(m[i].anonymous));
+        json_object_array_add(a, e);
+    }
+    return a;
+}
