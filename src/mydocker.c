@@ -20,6 +20,8 @@ const struct md_command md_commands[] = {
     {"inspect", cmd_inspect, "Return low-level information on containers or images"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"volume", cmd_volume, "Manage volumes"},
+    {"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
+    {"container", cmd_container, "Manage containers (prune, ls, and the container verbs)"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},

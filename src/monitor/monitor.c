@@ -43,6 +43,7 @@ static struct {
     long long logsize;
     int pidfd, infd, tty, listenfd;
     int clients[MAX_CLIENTS];
+    int client_in[MAX_CLIENTS]; /* still sending input (not shut down for writing) */
     struct stream out, err;
 } m;
 
@@ -210,6 +211,7 @@ static void accept_client(void)
     for (int i = 0; i < MAX_CLIENTS; i++) {
         if (m.clients[i] < 0) {
             m.clients[i] = c;
+            m.client_in[i] = 1;
             return;
         }
     }
@@ -221,8 +223,8 @@ static void client_input(int i)
     char buf[4096];
     ssize_t n = read(m.clients[i], buf, sizeof(buf));
     if (n <= 0) {
-        close(m.clients[i]);
-        m.clients[i] = -1;
+        /* the client's input ended; it still gets the output */
+        m.client_in[i] = 0;
         return;
     }
     int in = m.tty ? m.out.fd : m.infd;
@@ -247,7 +249,7 @@ static void loop(void)
         p[2] = (struct pollfd){m.err.fd, POLLIN, 0};
         p[3] = (struct pollfd){m.listenfd, POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++)
-            p[4 + i] = (struct pollfd){m.clients[i], POLLIN, 0};
+            p[4 + i] = (struct pollfd){m.client_in[i] ? m.clients[i] : -1, POLLIN, 0};
         if (poll(p, 4 + MAX_CLIENTS, -1) < 0) {
             if (errno == EINTR)
                 continue;
