@@ -6,12 +6,15 @@
 #include "engine/create.h"
 #include "engine/cstore.h"
 #include "engine/start.h"
+#include "util/trace.h"
 
 int md_engine_run(struct md_run_opts *o, md_error_t **err)
 {
     char id[65];
     int autoremove_fd = -1;
+    md_trace("run");
     int r = md_engine_create(o, id, &autoremove_fd, err);
+    md_trace("created");
     if (r < 0)
         return r;
     struct md_ctr *c = NULL;
@@ -28,5 +31,6 @@ int md_engine_run(struct md_run_opts *o, md_error_t **err)
     md_ctr_free(c);
     if (autoremove_fd >= 0)
         md_autoremove_release(id, autoremove_fd);
+    md_trace("done");
     return r;
 }

@@ -314,6 +314,8 @@ static int process_obj(const struct md_specgen_in *in, struct json_object **out,
     json_object_object_add(p, "capabilities", capabilities_obj(caps));
     json_object_object_add(p, "rlimits", rl);
     json_object_object_add(p, "noNewPrivileges", json_object_new_boolean(o->no_new_privs));
+    if (o->res.has_oom_score_adj)
+        json_object_object_add(p, "oomScoreAdj", json_object_new_int(o->res.oom_score_adj));
     *out = p;
     return 0;
 }
@@ -364,8 +366,11 @@ static struct json_object *namespaces_json(const struct md_run_opts *o)
     const char *types[] = {"pid", "ipc", "uts", "mount", "network", "cgroup"};
     struct json_object *a = json_object_new_array();
     int host_net = o->network && strcmp(o->network, "host") == 0;
+    int host_cgroupns = o->res.cgroupns && strcmp(o->res.cgroupns, "host") == 0;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (host_net && strcmp(types[i], "network") == 0)
+            continue;
+        if (host_cgroupns && strcmp(types[i], "cgroup") == 0)
             continue;
         struct json_object *n = json_object_new_object();
         json_object_object_add(n, "type", json_object_new_string(types[i]));
@@ -457,6 +462,9 @@ static struct json_object *annotations_json(const struct md_specgen_in *in)
         json_object_object_add(a, MD_ANNOT_OVERLAY_LOWER, json_object_new_string(in->overlay_lower));
         json_object_object_add(a, MD_ANNOT_OVERLAY_UPPER, json_object_new_string(in->overlay_upper));
         json_object_object_add(a, MD_ANNOT_OVERLAY_WORK, json_object_new_string(in->overlay_work));
+        /* an upper dir that is thrown away at exit need not be synced */
+        if (in->opts->rm)
+            json_object_object_add(a, MD_ANNOT_OVERLAY_VOLATILE, json_object_new_string("true"));
     }
     if (in->opts->init)
         json_object_object_add(a, MD_ANNOT_INIT, json_object_new_string("true"));

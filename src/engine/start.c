@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/cgctl.h"
 #include "engine/cstore.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
@@ -23,6 +24,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/trace.h"
 
 char *md_self_path(const char *sibling)
 {
@@ -164,7 +166,9 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     struct md_container ct;
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
     struct md_create_opts copts = {.set_cgroup = 1};
+    md_trace("spec loaded");
     r = md_container_create(spec, &copts, &ct, err);
+    md_trace("container ready");
     if (r == 0)
         r = md_io_block_signals(err);
     if (r == 0 && ct.pty_master >= 0) {
@@ -174,12 +178,15 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     }
     if (r == 0)
         r = md_container_start(&ct, err);
+    md_trace("exec done");
     int status = 0;
     if (r == 0) {
         md_error_t *e2 = NULL;
         if (mark_running(c, ct.pid, getpid(), &e2) < 0)
             md_error_free(&e2); /* it runs; a stale record is not fatal */
+        md_trace("marked running");
         r = md_io_wait(&ct, attach_stdin, &status, err);
+        md_trace("container exited");
     }
     if (r == 0 && ct.cgroup) {
         /* container_exited reads the OOM state, then removes the cgroup */
@@ -194,6 +201,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         return r;
     }
     md_error_t *e3 = NULL;
+    md_trace("destroyed");
     md_engine_container_exited(c->id, status, &e3);
     md_error_free(&e3);
     return status;
@@ -395,17 +403,19 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
         return lock;
     }
     int64_t ran = md_now_ns() - c->started_ns;
-    char cgpath[128];
     int oom = 0;
-    snprintf(cgpath, sizeof(cgpath), "mydocker/%s", c->id);
+    /* config.json's path: --cgroup-parent may have put it elsewhere */
+    cleanup_free char *cgpath = md_ctr_cgroup_path(c);
+    md_trace("exited: loaded");
     md_cgroup_glue_finish(cgpath, &oom);
+    md_trace("exited: cgroup removed");
     int again = !autoremove(c) && restart_wanted(c, status);
-    set_state(c, again ? "restarting" : "exited", 0, md_now_ns(), status);
-    json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
-    json_object_object_add(state_obj(c), "OOMKilled", json_object_new_boolean(oom));
     if (autoremove(c)) {
         remove_container(c);
     } else {
+        set_state(c, again ? "restarting" : "exited", 0, md_now_ns(), status);
+        json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
+        json_object_object_add(state_obj(c), "OOMKilled", json_object_new_boolean(oom));
         r = md_ctr_save(c, err);
         clear_runtime_state(c->rundir);
     }

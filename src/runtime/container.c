@@ -16,6 +16,7 @@
 #include "security.h"
 #include "sync.h"
 #include "util/cleanup.h"
+#include "util/trace.h"
 
 void md_container_init(struct md_container *c)
 {
@@ -151,6 +152,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
      * cgroup_threadgroup_rwsem write side): several ms. Unless the child
      * needs its cgroup namespace before its mounts, let it set up its root
      * meanwhile; it only runs our code until START, which comes after. */
+    md_trace("cloned");
     int late = !md_spec_cgroupns_early(spec);
     if (r == 0 && late)
         r = send_process(c, err);
@@ -158,6 +160,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
         r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
     if (r == 0 && opts && opts->after_clone)
         r = opts->after_clone(c->pid, opts->data, err);
+    md_trace("cgroup entered");
     if (r == 0 && !late)
         r = send_process(c, err);
     if (r == 0)

@@ -91,8 +91,9 @@ static int mount_root(struct md_spec *s, md_error_t **err)
 {
     if (s->overlay_lower != NULL) {
         cleanup_free char *data = NULL;
-        if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s", s->overlay_lower,
-                     s->overlay_upper ? s->overlay_upper : "", s->overlay_work ? s->overlay_work : "") < 0)
+        if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s%s", s->overlay_lower,
+                     s->overlay_upper ? s->overlay_upper : "", s->overlay_work ? s->overlay_work : "",
+                     s->overlay_volatile ? ",volatile" : "") < 0)
             return md_error(err, ENOMEM, "overlay");
         if (s->overlay_upper == NULL) {
             free(data);

@@ -392,6 +392,8 @@ static void parse_annotations(struct md_spec *s)
     s->overlay_lower = jdup(s->annotations, MD_ANNOT_OVERLAY_LOWER);
     s->overlay_upper = jdup(s->annotations, MD_ANNOT_OVERLAY_UPPER);
     s->overlay_work = jdup(s->annotations, MD_ANNOT_OVERLAY_WORK);
+    const char *vol = jstr(s->annotations, MD_ANNOT_OVERLAY_VOLATILE);
+    s->overlay_volatile = vol && strcmp(vol, "true") == 0;
     const char *init = jstr(s->annotations, MD_ANNOT_INIT);
     s->init = init && strcmp(init, "true") == 0;
 }

@@ -97,6 +97,7 @@ struct md_spec {
      * namespace, so the mount dies with the container whatever happens. */
     char *overlay_lower, *overlay_upper, *overlay_work;
     int init; /* annotation org.mydocker.init: a reaping init as PID 1 */
+    int overlay_volatile; /* overlay "volatile": no syncs of an upper dir nobody keeps */
 };
 
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err);
@@ -119,6 +120,7 @@ int md_mount_options(struct md_mount *m, struct json_object *options, md_error_t
 #define MD_ANNOT_OVERLAY_UPPER "org.mydocker.overlay.upperdir"
 #define MD_ANNOT_OVERLAY_WORK "org.mydocker.overlay.workdir"
 #define MD_ANNOT_INIT "org.mydocker.init"
+#define MD_ANNOT_OVERLAY_VOLATILE "org.mydocker.overlay.volatile"
 /* Engine mount option: docker's volume copy-up. When the bind source is an
  * empty directory, the image's content at the destination is copied into it
  * first (in the child, inside the container's mount namespace). */
