@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/cstore.h"
+#include "engine/resources.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
 #include "engine/volumes.h"
@@ -40,6 +41,7 @@ struct run_ctx {
     int autoremove_fd;
     struct md_vmount *vmounts;
     size_t n_vmounts;
+    struct json_object *resources; /* linux.resources from the flags, or NULL */
 };
 
 /* The image's file as the container will see it: the top-most layer that has
@@ -194,8 +196,9 @@ static char *host_hostname(void)
 
 static int build_spec(struct run_ctx *c, md_error_t **err)
 {
-    char cgpath[128];
-    snprintf(cgpath, sizeof(cgpath), "mydocker/%s", c->id);
+    cleanup_free char *cgpath = md_res_cgroups_path(&c->o->res, c->id);
+    if (cgpath == NULL)
+        return md_error(err, ENOMEM, "cgroups path");
     struct winsize ws = {0};
     if (c->o->tty)
         ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
@@ -205,6 +208,7 @@ static int build_spec(struct run_ctx *c, md_error_t **err)
         .overlay_work = c->work, .etc_dir = c->host_root ? NULL : c->dir, .user = &c->user,
         .host_root = c->host_root, .rows = ws.ws_row, .cols = ws.ws_col,
         .host_caps = md_caps_host_bounding(), .cgroups_path = cgpath,
+        .resources = c->resources,
         .vmounts = c->vmounts, .n_vmounts = c->n_vmounts,
     };
     int r = md_specgen(&in, &c->doc, err);
@@ -297,6 +301,7 @@ static struct json_object *record_new(struct run_ctx *c)
     jset_str(hc, "NetworkMode", c->o->network ? c->o->network : "none");
     json_object_object_add(hc, "RestartPolicy", restart_policy_json(c->o->restart));
     json_object_object_add(hc, "LogConfig", log_config_json(c->o));
+    md_res_to_hostconfig(&c->o->res, hc);
     json_object_object_add(r, "RestartCount", json_object_new_int(0));
     json_object_object_add(cfg, "AttachStdin", json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->o->interactive && !c->o->detach));
@@ -330,6 +335,7 @@ static void run_ctx_free(struct run_ctx *c)
     md_vmounts_free(c->vmounts, c->n_vmounts);
     json_object_put(c->doc);
     json_object_put(c->record);
+    json_object_put(c->resources);
 }
 
 /* Undo whatever part of the container exists. */
@@ -396,6 +402,8 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
     struct run_ctx c = {.o = o, .autoremove_fd = -1};
     md_autoremove_sweep();
     int r = check_opts(o, err);
+    if (r == 0) /* every resource flag is checked before anything exists */
+        r = md_res_prepare(&o->res, &c.resources, err);
     if (r == 0)
         r = create_container(&c, err);
     if (r < 0)

@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/cgctl.h"
 #include "engine/cstore.h"
+#include "runtime/cgroup_glue.h"
 #include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -67,10 +69,9 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0)
         return 0; /* ended meanwhile */
-    if (c->status == MD_CTR_PAUSED)
-        kill(c->pid, SIGCONT);
     if (sig > 0)
         md_ctr_signal(c, sig, NULL);
+    md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
     if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 10 : timeout_s) * 1000)) {
         md_ctr_signal(c, SIGKILL, NULL);
         if (!wait_pidfd(fd, 10000))
@@ -87,6 +88,8 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
         mark_stopped(c);
     int r = md_ctr_signal(c, sig, err);
+    if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT))
+        md_engine_thaw(c);
     if (r == 0 && sig == SIGKILL)
         md_engine_wait_recorded(c, 2000);
     return r;
@@ -103,6 +106,7 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
         cleanup_close int fd = md_ctr_pidfd(c);
         if (fd >= 0) {
             md_ctr_signal(c, SIGKILL, NULL);
+            md_engine_thaw(c);
             wait_pidfd(fd, 5000);
         }
         md_engine_wait_recorded(c, 2000);
@@ -117,6 +121,9 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
         unlink(path);
     }
     rmdir(c->rundir);
+    /* normally gone with container-exited; not when its monitor was killed */
+    cleanup_free char *cgpath = md_ctr_cgroup_path(c);
+    md_cgroup_glue_finish(cgpath, NULL);
     int r = md_container_remove_files(c->id, c->name, err);
     close(lock);
     return r;

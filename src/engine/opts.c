@@ -47,6 +47,7 @@ static const struct option long_opts[] = {
     {"restart", required_argument, NULL, OPT_RESTART},
     {"log-opt", required_argument, NULL, OPT_LOG_OPT},
     {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+    MD_RES_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -86,7 +87,28 @@ void md_run_usage(void)
           "      --tmpfs list             Mount a tmpfs directory (/path[:options])\n"
           "      --volumes-from list      Mount volumes from the specified container(s)\n"
           "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
-          "  -w, --workdir string         Working directory inside the container\n",
+          "  -w, --workdir string         Working directory inside the container\n"
+          "\n"
+          "Resource options (docker's units: b, k, m, g):\n"
+          "      --blkio-weight uint16    Block IO (relative weight), between 10 and 1000\n"
+          "      --cgroup-parent string   Optional parent cgroup for the container\n"
+          "      --cgroupns string        Cgroup namespace to use (host|private) (default private)\n"
+          "  -c, --cpu-shares int         CPU shares (relative weight)\n"
+          "      --cpu-period int         Limit CPU CFS (Completely Fair Scheduler) period\n"
+          "      --cpu-quota int          Limit CPU CFS (Completely Fair Scheduler) quota\n"
+          "      --cpus decimal           Number of CPUs\n"
+          "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"
+          "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"
+          "      --device-read-bps list   Limit read rate (bytes per second) from a device\n"
+          "      --device-write-bps list  Limit write rate (bytes per second) to a device\n"
+          "  -m, --memory bytes           Memory limit\n"
+          "      --memory-reservation bytes\n"
+          "                               Memory soft limit\n"
+          "      --memory-swap bytes      Swap limit equal to memory plus swap: '-1' to enable\n"
+          "                               unlimited swap\n"
+          "      --oom-kill-disable       Disable OOM Killer\n"
+          "      --oom-score-adj int      Tune host's OOM preferences (-1000 to 1000)\n"
+          "      --pids-limit int         Tune container pids limit (set -1 for unlimited)\n",
           stdout);
 }
 
@@ -296,7 +318,11 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
         if (strcmp(optarg, "json-file") != 0)
             return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", optarg);
         return 0;
-    default: return md_error(err, 0, "unknown flag");
+    case 'm': case 'c': return md_res_opt_parse(&o->res, c, optarg, err);
+    default:
+        if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST)
+            return md_res_opt_parse(&o->res, c, optarg, err);
+        return md_error(err, 0, "unknown flag");
     }
 }
 
@@ -321,7 +347,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;
@@ -355,6 +381,7 @@ void md_run_opts_free(struct md_run_opts *o)
     md_strv_free(o->volumes); md_strv_free(o->mounts); md_strv_free(o->tmpfs);
     md_strv_free(o->volumes_from);
     md_strv_free(o->args);
+    md_res_opts_free(&o->res);
     for (size_t i = 0; i < o->n_ulimits; i++)
         free(o->ulimits[i].name);
     free(o->ulimits);

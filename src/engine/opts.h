@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/resources.h"
 #include "util/error.h"
 
 struct md_ulimit {
@@ -29,6 +30,7 @@ struct md_run_opts {
     size_t n_ulimits;
     char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */
     char **args;  /* command + args after the image, NULL-terminated (may be empty) */
+    struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
 };
 
 /* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.
