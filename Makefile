@@ -14,7 +14,7 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Isrc -MMD
 LDFLAGS += -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
 
 HOT_PKGS   = json-c libseccomp libcap
-IMAGE_PKGS = json-c libarchive libcrypto
+IMAGE_PKGS = json-c libarchive libcrypto libcurl
 HOT_CFLAGS   := $(shell $(PKG) --cflags $(HOT_PKGS))
 HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
 IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
@@ -47,7 +47,7 @@ $(BUILD)/mydocker: $(CMD_OBJS) $(BUILD)/libmydocker.a
 
 $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmydocker.a
 	@echo "  LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
 
 # libc only, nothing else: one of these stays resident per detached container
 $(BUILD)/mydocker-monitor: src/monitor/monitor.c

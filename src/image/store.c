@@ -157,6 +157,18 @@ static const char *find_by_digest(json_object *repos, const md_image_ref_t *r, c
         const char *id = md_repos_entry_id(val);
         if (id && (*name = strdup(key)) != NULL) return id;
     }
+    /* then the registry digests recorded on image records (pull by digest) */
+    cleanup_free char *want = NULL;
+    if (asprintf(&want, "%s@%s", r->familiar, r->digest) < 0) return NULL;
+    json_object_object_foreach(repos, k2, rec)
+    {
+        json_object *arr;
+        if (!md_repos_key_is_record(k2) || !json_object_object_get_ex(rec, "repo_digests", &arr))
+            continue;
+        for (size_t i = 0; i < json_object_array_length(arr); i++)
+            if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), want) == 0)
+                return (*name = strdup(want)) ? md_repos_entry_id(rec) : NULL;
+    }
     return NULL;
 }
 
@@ -326,9 +338,11 @@ static md_image_info_t *info_get(md_image_info_t **list, size_t *n, const char *
     info->size = -1;
     info->id = strdup(id);
     info->tags = calloc(1, sizeof(char *));
-    if (info->id == NULL || info->tags == NULL) {
+    info->digests = calloc(1, sizeof(char *));
+    if (info->id == NULL || info->tags == NULL || info->digests == NULL) {
         free(info->id);
         free(info->tags);
+        free(info->digests);
         return NULL;
     }
     (*n)++;
@@ -342,7 +356,13 @@ static int info_add_entry(md_image_info_t *info, const char *key, json_object *v
         json_object_get_string(m) && (info->manifest = strdup(json_object_get_string(m))) == NULL)
         return -ENOMEM;
     if (md_repos_key_is_record(key)) {
+        json_object *rd;
         if (json_object_object_get_ex(val, "size", &sz)) info->size = json_object_get_int64(sz);
+        if (json_object_object_get_ex(val, "repo_digests", &rd))
+            for (size_t i = 0; i < json_object_array_length(rd); i++)
+                if (md_strv_append(&info->digests,
+                                   json_object_get_string(json_object_array_get_idx(rd, i))) < 0)
+                    return -ENOMEM;
         return 0;
     }
     return md_strv_append(&info->tags, key);
@@ -408,6 +428,7 @@ void md_image_list_free(md_image_info_t *list, size_t n)
         free(list[i].id);
         free(list[i].manifest);
         md_strv_free(list[i].tags);
+        md_strv_free(list[i].digests);
     }
     free(list);
 }

@@ -78,6 +78,7 @@ typedef struct md_image_info {
     long long created; /* unix seconds from the config's "created", 0 when unknown */
     long created_nsec; /* and its fraction, so images made within a second still sort */
     long long size;    /* bytes of unpacked layers, -1 when not recorded */
+    char **digests;    /* "repo@sha256:<manifest>" known on registries (maybe empty) */
 } md_image_info_t;
 
 /* Every image in the store, newest first. */
@@ -100,6 +101,10 @@ int md_image_store_lock(md_error_t **err);
  * last tag that way stays as an untagged ("<none>") image, as in docker. */
 int md_image_register(const char *id, const char *manifest, long long size, const char *tag,
                       md_error_t **err);
+/* Lock held. Remember that image id is "repo@sha256:<manifest>" on a registry
+ * (docker's RepoDigests; replaces an older digest of the same repository), so
+ * that "repo@sha256:..." finds it and `images --digests` shows it. */
+int md_image_add_repo_digest(const char *id, const char *repo_digest, md_error_t **err);
 /* `docker tag SOURCE TARGET`; takes the lock. */
 int md_image_tag(const char *source, const char *target, md_error_t **err);
 /* `docker rmi [-f] REF`; takes the lock. Appends "Untagged: busybox:latest" and

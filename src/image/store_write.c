@@ -130,7 +130,10 @@ int md_image_register(const char *id, const char *manifest, long long size, cons
             size = json_object_get_int64(json_object_object_get(old, "size"));
     }
     cleanup_free char *m = manifest ? strdup(manifest) : NULL;
-    json_object *rec = new_entry(id, m, size);
+    json_object *rec = new_entry(id, m, size), *rd;
+    /* keep the registry digests pull/push recorded (md_image_add_repo_digest) */
+    if (rec && old && json_object_object_get_ex(old, "repo_digests", &rd))
+        json_object_object_add(rec, "repo_digests", json_object_get(rd));
     if (rec == NULL || json_object_object_add(repos, id, rec) < 0 ||
         (tag && set_tag(repos, tag, id, m) < 0))
         r = md_error(err, ENOMEM, "register image %s", id);
@@ -160,6 +163,32 @@ int md_image_tag(const char *source, const char *target, md_error_t **err)
             r = md_error(err, ENOMEM, "tag %s", target);
     }
     if (r == 0) r = md_repos_save(repos, err);
+    json_object_put(repos);
+    return r;
+}
+
+int md_image_add_repo_digest(const char *id, const char *repo_digest, md_error_t **err)
+{
+    json_object *repos = NULL, *rec, *arr;
+    int r = md_repos_load(&repos, err);
+    if (r < 0) return r;
+    if (md_repos_ensure_record(repos, id) < 0 || !json_object_object_get_ex(repos, id, &rec)) {
+        json_object_put(repos);
+        return md_error(err, ENOMEM, "record %s", repo_digest);
+    }
+    if (!json_object_object_get_ex(rec, "repo_digests", &arr)) {
+        arr = json_object_new_array();
+        json_object_object_add(rec, "repo_digests", arr);
+    }
+    /* one digest per repository, as docker keeps it: the newest wins */
+    const char *at = strchr(repo_digest, '@');
+    size_t plen = at ? (size_t)(at - repo_digest) + 1 : strlen(repo_digest);
+    for (size_t i = json_object_array_length(arr); i > 0; i--) {
+        const char *s = json_object_get_string(json_object_array_get_idx(arr, i - 1));
+        if (s && strncmp(s, repo_digest, plen) == 0) json_object_array_del_idx(arr, i - 1, 1);
+    }
+    json_object_array_add(arr, json_object_new_string(repo_digest));
+    r = md_repos_save(repos, err);
     json_object_put(repos);
     return r;
 }

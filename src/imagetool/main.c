@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "tool.h"
 #include "util/error.h"
 
@@ -16,6 +17,9 @@ static const struct {
     {"import", md_cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", md_cmd_rmi, "Remove one or more images"},
     {"tag", md_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"pull", md_cmd_pull, "Download an image from a registry"},
+    {"login", md_cmd_login, "Log in to a registry"},
+    {"logout", md_cmd_logout, "Log out from a registry"},
 };
 
 static void usage(FILE *f)

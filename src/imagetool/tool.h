@@ -8,6 +8,16 @@ int md_cmd_import(int argc, char **argv);
 int md_cmd_images(int argc, char **argv);
 int md_cmd_rmi(int argc, char **argv);
 int md_cmd_tag(int argc, char **argv);
+int md_cmd_pull(int argc, char **argv);
+int md_cmd_push(int argc, char **argv);
+int md_cmd_save(int argc, char **argv);
+int md_cmd_load(int argc, char **argv);
+int md_cmd_commit(int argc, char **argv);
+int md_cmd_export(int argc, char **argv);
+int md_cmd_cp(int argc, char **argv);
+int md_cmd_history(int argc, char **argv);
+int md_cmd_image(int argc, char **argv); /* `image inspect|prune|ls|...` */
+/* login/logout: auth.h */
 
 /* docker's exit code for a command that failed (not a flag error) */
 #define MD_TOOL_EXIT_FAIL 1
