@@ -54,6 +54,12 @@ check_eq() {
 check_match() {
     if [[ "$2" =~ $3 ]]; then ok "$1"; else fail "$1" "got [$2] want match of /$3/"; fi
 }
+# check_same NAME GOT WANT: like check_eq for multi-line text; on failure shows the diff
+check_same() {
+    if [ "$2" == "$3" ]; then ok "$1"; else
+        fail "$1" "$(diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | grep '^[<>]' | head -n 8)"
+    fi
+}
 check_rc() {
     local name=$1 want=$2; shift 2
     local out rc

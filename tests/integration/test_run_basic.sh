@@ -260,6 +260,7 @@ check_eq "--init: the host binary cannot be overwritten through /proc/1/exe" "$(
 # ---------------------------------------------------------------- --rm and cleanup
 state_before=$(state_snapshot)
 sid=$(md "${R[@]}" hostname 2>&1)
+check_match "--rm: the run worked (short id)" "$sid" '^[0-9a-f]{12}$'
 check_eq "--rm: no container dir left" "$(ls -d "$STATE_DIR/$sid"* 2>/dev/null)" ""
 check_eq "--rm: nothing left in /run/mydocker" "$(find /run/mydocker -name "$sid*" 2>/dev/null)" ""
 check_eq "--rm: no mount mentions the container" "$(grep -c "$sid" /proc/self/mountinfo)" "0"
@@ -270,12 +271,12 @@ md run --rm "nosuchimage-$UNIQ" true >/dev/null 2>&1
 md run --rm -u "nosuchuser$$" "${IMG[@]}" true >/dev/null 2>&1
 md run --rm -w relative "${IMG[@]}" true >/dev/null 2>&1
 md run --rm --security-opt "seccomp=/nonexistent/$UNIQ" "${IMG[@]}" true >/dev/null 2>&1
-check_eq "failing --rm runs leave no state" "$(state_snapshot)" "$state_before"
-check_eq "failing --rm runs leave no mount" "$(mounts_snapshot)" "$mounts_before"
+check_same "failing --rm runs leave no state" "$(state_snapshot)" "$state_before"
+check_same "failing --rm runs leave no mount" "$(mounts_snapshot)" "$mounts_before"
 for i in $(seq 20); do md "${R[@]}" true >/dev/null 2>&1 || break; done
 check_eq "20 run --rm cycles: all succeeded" "$i" 20
-check_eq "20 run --rm cycles: state unchanged" "$(state_snapshot)" "$state_before"
-check_eq "20 run --rm cycles: host mountinfo unchanged" "$(diff <(mounts_snapshot) <(echo "$mounts_before") | head -5)" ""
+check_same "20 run --rm cycles: state unchanged" "$(state_snapshot)" "$state_before"
+check_same "20 run --rm cycles: host mountinfo unchanged" "$(mounts_snapshot)" "$mounts_before"
 
 # ---------------------------------------------------------------- --name
 name="dup-$UNIQ"
@@ -311,6 +312,6 @@ check_eq "stdout 3 MB out, byte-exact" "$(md "${R[@]}" sh -c 'head -c 3000000 /d
 check_eq "run /bin/echo (host root)" "$(md run --rm /bin/echo hi 2>&1)" "hi"
 check_eq "run /bin/sh: PID 1" "$(md run --rm /bin/sh -c 'echo $$' 2>&1)" "1"
 check_rc "run /no/such (host root): 127" 127 md run --rm "/no/such/$UNIQ"
-check_eq "host root: mountinfo unchanged" "$(diff <(mounts_snapshot) <(echo "$mounts_before") | head -5)" ""
+check_same "host root: mountinfo unchanged" "$(mounts_snapshot)" "$mounts_before"
 
 summary

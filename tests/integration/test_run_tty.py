@@ -82,23 +82,20 @@ class Session:
         os.write(self.master, data if isinstance(data, bytes) else data.encode())
 
     def cmd(self, line, timeout=10):
-        """Type LINE, then a marker command; returns the output between them (\\r removed)
-        or None when the marker never came back."""
+        """Type LINE between two marker commands; returns the output between the markers
+        (\r removed), or None when they never came back. The markers' expansions
+        (BG<n>_<n*5>, MK<n>_<n*3>) differ from what the terminal echoes, so the echo of the
+        typed line (wrapped, redrawn by a line editor...) never matches."""
         counter[0] += 1
         n = counter[0]
-        # the marker's expansion (MK<n>_<n*3>) differs from what the terminal echoes
-        self.send("%s; echo MK%d_$((%d*3))\n" % (line, n, n))
+        self.send("echo BG%d_$((%d*5)); %s; echo MK%d_$((%d*3))\n" % (n, n, line, n, n))
+        if self.expect(rb"BG%d_%d\r?\n" % (n, n * 5), timeout) is None:
+            return None
         start = self.pos
         m = self.expect(rb"MK%d_%d" % (n, n * 3), timeout)
         if m is None:
             return None
-        out = self.buf[start:m.start()]
-        # drop everything up to the end of the echoed command line
-        echo = out.find(b"echo MK%d_$((" % n)
-        if echo >= 0:
-            nl = out.find(b"\n", echo)
-            out = out[nl + 1:] if nl >= 0 else b""
-        return out.replace(b"\r", b"")
+        return self.buf[start:m.start()].replace(b"\r", b"")
 
     def wait(self, timeout=10):
         try:
@@ -221,11 +218,13 @@ try:
         time.sleep(0.7)
         t0 = time.time()
         s.send(b"\x03")
-        out = s.cmd("echo status=$?", timeout=10)
+        # (an interactive shell drops the rest of a command list on SIGINT: type it afterwards;
+        # the echo of "status=$?" does not match the pattern, only the expansion does)
+        s.send("echo status=$?\n")
+        m = s.expect(rb"status=(\d+)", timeout=10)
         t.check("-it sh: Ctrl-C interrupts sleep 100 (in < 5 s)",
-                out is not None and time.time() - t0 < 5, s.tail())
-        t.check("-it sh: sleep's status is 130 after Ctrl-C", out is not None and b"status=130" in out,
-                repr(out))
+                m is not None and time.time() - t0 < 5, s.tail())
+        t.check_eq("-it sh: sleep's status is 130 after Ctrl-C", m and m.group(1), b"130")
         t.check_eq("-it sh: the shell survives Ctrl-C", (s.cmd("echo $$") or b"").strip(), b"1")
 
         # Ctrl-C at the prompt does not kill the shell either
