@@ -18,6 +18,7 @@ static const struct {
     {"rmi", md_cmd_rmi, "Remove one or more images"},
     {"tag", md_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"pull", md_cmd_pull, "Download an image from a registry"},
+    {"push", md_cmd_push, "Upload an image to a registry"},
     {"login", md_cmd_login, "Log in to a registry"},
     {"logout", md_cmd_logout, "Log out from a registry"},
 };

@@ -232,6 +232,7 @@ static struct curl_slist *request_headers(const md_reg_t *r, const md_reg_req_t 
     if (q->content_type &&
         snprintf(line, sizeof(line), "Content-Type: %s", q->content_type) < (int)sizeof(line))
         l = curl_slist_append(l, line);
+    if (q->extra_header) l = curl_slist_append(l, q->extra_header);
     if (r->authz) l = curl_slist_append(l, r->authz);
     return l;
 }

@@ -26,6 +26,7 @@ typedef struct md_reg_req {
     const char *url;     /* absolute, or relative to md_reg_base ("/manifests/latest") */
     const char *accept;  /* Accept header value, or NULL */
     const char *content_type;
+    const char *extra_header; /* one more "Name: value" line, or NULL */
     const void *body;    /* request body from memory ... */
     size_t body_len;
     int body_fd;         /* ... or from this fd (offset body_off, body_len bytes); -1: none */
