@@ -47,6 +47,11 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
                  struct each_opts *o)
 {
     int c;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) {
+            printf("Usage:  mydocker %s [OPTIONS] CONTAINER [CONTAINER...]\n", o->verb);
+            return 1;
+        }
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
@@ -81,7 +86,8 @@ int cmd_stop(int argc, char **argv)
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
                                        {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "stop"};
-    return parse(argc, argv, "t:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_stop, 1);
+    int p = parse(argc, argv, "t:", lo, &o);
+    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_stop, 1);
 }
 
 static int do_kill(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
@@ -93,7 +99,8 @@ int cmd_kill(int argc, char **argv)
 {
     static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.sig = SIGKILL, .verb = "kill"};
-    return parse(argc, argv, "s:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_kill, 1);
+    int p = parse(argc, argv, "s:", lo, &o);
+    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_kill, 1);
 }
 
 static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
@@ -109,7 +116,8 @@ int cmd_rm(int argc, char **argv)
     static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
                                        {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "rm"};
-    return parse(argc, argv, "fv", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_rm, 1);
+    int p = parse(argc, argv, "fv", lo, &o);
+    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_rm, 1);
 }
 
 static int do_wait(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
@@ -125,7 +133,8 @@ int cmd_wait(int argc, char **argv)
 {
     static const struct option lo[] = {{NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "wait"};
-    return parse(argc, argv, "", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_wait, 0);
+    int p = parse(argc, argv, "", lo, &o);
+    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_wait, 0);
 }
 
 static int do_start(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
@@ -144,8 +153,9 @@ int cmd_start(int argc, char **argv)
     static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
                                        {"interactive", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "start"};
-    if (parse(argc, argv, "ai", lo, &o) < 0)
-        return 125;
+    int p = parse(argc, argv, "ai", lo, &o);
+    if (p)
+        return p < 0 ? 125 : 0;
     if (o.attach && optind < argc) {
         struct md_ctr *c = NULL;
         md_error_t *err = NULL;
@@ -173,7 +183,8 @@ int cmd_restart(int argc, char **argv)
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
                                        {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "restart"};
-    return parse(argc, argv, "t:", lo, &o) < 0 ? 125 : for_each(argc, argv, &o, do_restart, 1);
+    int p = parse(argc, argv, "t:", lo, &o);
+    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_restart, 1);
 }
 
 int cmd_rename(int argc, char **argv)

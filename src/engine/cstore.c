@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "image/store.h"
+#include "engine/cgctl.h"
+#include "runtime/cgroup_glue.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -176,6 +178,11 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
     if (dir == NULL)
         return md_error(err, ENOMEM, "remove");
     md_name_release(name);
+    char rundir[256];
+    snprintf(rundir, sizeof(rundir), MD_RUN_ROOT "/containers/%s", id);
+    md_error_t *e2 = NULL;
+    md_rm_rf(rundir, &e2); /* runtime state of an owner that was killed */
+    md_error_free(&e2);
     return md_rm_rf(dir, err);
 }
 
@@ -236,6 +243,11 @@ void md_autoremove_sweep(void)
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             cleanup_free char *name = name_of(de->d_name);
             md_error_t *err = NULL;
+            /* the owner died: so did the container (parent-death signal),
+             * but nobody removed its cgroup */
+            cleanup_free char *dir = md_container_dir(de->d_name);
+            cleanup_free char *cg = dir ? md_cgroup_path_of(dir, de->d_name) : NULL;
+            md_cgroup_glue_finish(cg, NULL);
             md_container_remove_files(de->d_name, name, &err);
             md_error_free(&err);
             unlinkat(dirfd(d), de->d_name, 0);

@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -7,6 +8,15 @@
 #include "engine/cstore.h"
 #include "engine/start.h"
 #include "util/trace.h"
+
+static void stdin_from_null(void)
+{
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        close(fd);
+    }
+}
 
 int md_engine_run(struct md_run_opts *o, md_error_t **err)
 {
@@ -26,6 +36,8 @@ int md_engine_run(struct md_run_opts *o, md_error_t **err)
             fflush(stdout);
         }
     } else if (r == 0) {
+        if (!o->interactive)
+            stdin_from_null(); /* docker: without -i the container reads EOF */
         r = md_engine_start_foreground(c, o->interactive, err);
     }
     md_ctr_free(c);

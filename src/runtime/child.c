@@ -18,9 +18,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "container.h"
+#include "fifo.h"
+#include "hooks.h"
+#include "linux_extra.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
+#include "userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -174,6 +179,38 @@ static int set_oom_score(struct md_process *p, md_error_t **err)
     return 0;
 }
 
+/* Our pid as the host sees it, for the hooks' state: read from the host's
+ * /proc while it is still mounted (getpid() says 1). */
+static pid_t host_pid;
+
+static struct md_hook_state hook_state(struct md_child_args *a, const char *status)
+{
+    struct md_hook_state st = {.id = a->opts ? a->opts->id : NULL,
+                               .bundle = a->opts ? a->opts->bundle : NULL, .status = status,
+                               .pid = host_pid, .annotations = a->spec->annotations};
+    return st;
+}
+
+/* Between the mounts and pivot_root: the parent runs prestart and
+ * createRuntime hooks (we wait for RESUME), then we run createContainer
+ * hooks, in the container's namespaces but with the host's paths. */
+static int hooks_stage(struct md_child_args *a, md_error_t **err)
+{
+    struct json_object *h = a->spec->hooks;
+    if (md_hooks_present(h, "prestart") || md_hooks_present(h, "createRuntime")) {
+        int r = md_sync_send(a->sock, MD_SYNC_HOOKS, NULL, 0, -1);
+        if (r < 0)
+            return md_error(err, -r, "hooks stage");
+        struct md_sync_msg msg;
+        r = md_sync_expect(a->sock, MD_SYNC_RESUME, &msg, "parent went away", err);
+        md_sync_msg_clear(&msg);
+        if (r < 0)
+            return r;
+    }
+    struct md_hook_state st = hook_state(a, "created");
+    return md_hooks_run(h, "createContainer", &st, err);
+}
+
 /* Stages up to READY: everything that needs privileges and the host's view. */
 static int setup_container(struct md_child_args *a, struct md_process *p, md_error_t **err)
 {
@@ -188,6 +225,10 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
             r = enter_cwd(p->cwd, err);
         return r;
     }
+    if (r == 0 && s->ns[MD_NS_USER].present)
+        r = md_userns_become_root(err);
+    if (r == 0 && a->opts && a->opts->new_keyring)
+        r = md_keyring_new_session(err);
     if (r == 0)
         r = join_namespaces(s, err);
     if (r == 0)
@@ -195,7 +236,11 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
     if (r == 0)
         r = loopback_up(s, err);
     if (r == 0 && s->ns[MD_NS_MNT].present)
-        r = md_rootfs_prepare(s, err);
+        r = md_rootfs_mount(s, err);
+    if (r == 0 && s->hooks)
+        r = hooks_stage(a, err);
+    if (r == 0 && s->ns[MD_NS_MNT].present)
+        r = md_rootfs_pivot(s, err);
     if (r == 0)
         r = md_dev_setup(s, err);
     if (r == 0)
@@ -211,18 +256,17 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
     return r;
 }
 
-static int wait_for_start(struct md_child_args *a, md_error_t **err)
+static int wait_for_start(struct md_child_args *a, struct md_fifo_child *fifo, md_error_t **err)
 {
+    /* create/start (runc): `create` exits once we are READY, and we must
+     * outlive it; from here on we talk only through the fifo */
+    if (a->exec_fifo != NULL && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+        return md_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
     int r = md_sync_send(a->sock, MD_SYNC_READY, NULL, 0, -1);
     if (r < 0)
         return md_error(err, -r, "report ready");
-    if (a->exec_fifo != NULL) {
-        /* opening the fifo for writing blocks until `start` opens it to read */
-        cleanup_close int fd = open(a->exec_fifo, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1)
-            return md_error(err, errno, "exec fifo");
-        return 0;
-    }
+    if (a->exec_fifo != NULL)
+        return md_fifo_child_wait(fifo, err);
     struct md_sync_msg msg;
     r = md_sync_expect(a->sock, MD_SYNC_START, &msg, "parent went away", err);
     md_sync_msg_clear(&msg);
@@ -230,9 +274,11 @@ static int wait_for_start(struct md_child_args *a, md_error_t **err)
 }
 
 /* Stages after START, in the order that keeps each one permitted. */
-static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t **err)
+static int drop_privileges(struct md_spec *s, struct md_process *p, int pdeathsig, md_error_t **err)
 {
-    int r = md_rlimits_apply(p, err);
+    int r = md_process_extras_apply(s->json, err);
+    if (r == 0)
+        r = md_rlimits_apply(p, err);
     if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         r = md_error(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
     if (r == 0 && p->has_umask)
@@ -245,7 +291,7 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t *
     if (r == 0)
         r = md_switch_user(p, err);
     /* a credential change clears the parent-death signal: set it again */
-    if (r == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    if (r == 0 && pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         r = md_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
     if (r == 0)
         r = md_caps_apply(p, err);
@@ -254,31 +300,65 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, md_error_t *
     return r;
 }
 
+/* execve keeps ignored signals ignored and the mask as it is: the container
+ * must not inherit what the caller's shell did (a background job ignores
+ * SIGINT, nohup SIGHUP), or its PID 1 could not even trap them. */
+static void reset_signals(void)
+{
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            sigaction(s, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int md_child_main(struct md_child_args *a)
 {
     md_error_t *err = NULL;
     struct md_process p;
     memset(&p, 0, sizeof(p));
+    struct md_fifo_child fifo = {-1, -1, -1};
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    int r = setup_container(a, &p, &err);
+    reset_signals();
+    int r = 0;
+    if (a->exec_fifo)
+        r = md_fifo_child_prepare(a->exec_fifo, &fifo, &err);
+    if (r == 0 && a->spec->hooks && !a->exec_mode) {
+        char self[32] = "";
+        if (readlink("/proc/self", self, sizeof(self) - 1) > 0)
+            host_pid = (pid_t)atoi(self);
+    }
     if (r == 0)
-        r = wait_for_start(a, &err);
+        r = setup_container(a, &p, &err);
+    /* `start` must not be the one to find out that the command is missing */
+    if (r == 0 && a->exec_fifo)
+        r = md_exec_lookup(p.args, p.env, &err);
+    if (r == 0)
+        r = wait_for_start(a, &fifo, &err);
+    if (r == 0 && !a->exec_mode && a->spec->hooks) {
+        struct md_hook_state st = hook_state(a, "running");
+        r = md_hooks_run(a->spec->hooks, "startContainer", &st, &err);
+    }
     if (r == 0 && !a->exec_mode && !md_spec_cgroupns_early(a->spec))
         r = new_cgroupns(a->spec, &err);
     if (r == 0 && a->spec->init && !a->exec_mode)
         r = md_mini_init(a->sock, &err);
     if (r == 0)
-        r = drop_privileges(a->spec, &p, &err);
+        r = drop_privileges(a->spec, &p, a->exec_fifo == NULL, &err);
     if (r == 0) {
         /* nothing of ours may reach the container (CVE-2024-21626 leaked a
          * host fd); CLOEXEC rather than close so the sync socket still
          * reports an exec failure and closes by itself on success */
-        if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
+        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
             r = md_error(&err, errno, "close_range");
     }
     if (r == 0)
         r = md_exec_path(p.args, p.env, &err);
     int code = err ? err->exit_code : MD_EXIT_ENGINE;
+    md_fifo_child_error(&fifo, &err);
     md_sync_send_error(a->sock, &err);
     return code;
 }

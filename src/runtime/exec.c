@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +116,9 @@ int md_mini_init(int sock, md_error_t **err)
      * /proc/1/mem out of the container's reach (CVE-2019-5736). */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     close(sock);
+    /* the init never execs, so close-on-exec does not help: nothing of the
+     * caller's (a host directory fd, a lock) may stay reachable via /proc/1/fd */
+    syscall(SYS_close_range, 3, ~0U, 0);
     child_pid = pid;
     struct sigaction sa = {.sa_handler = forward};
     for (int s = 1; s < NSIG; s++)
