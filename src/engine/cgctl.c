@@ -26,17 +26,27 @@ static struct json_object *load_config(const struct md_ctr *c, md_error_t **err)
     return doc;
 }
 
-char *md_ctr_cgroup_path(const struct md_ctr *c)
+char *md_cgroup_path_of(const char *dir, const char *id)
 {
-    struct json_object *doc = load_config(c, NULL), *lx = NULL, *p = NULL;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    cleanup_free char *text = NULL;
+    struct json_object *doc = NULL, *lx = NULL, *p = NULL;
+    if (md_read_file(path, &text, NULL, NULL) == 0)
+        doc = json_tokener_parse(text);
     char *out = NULL;
     if (doc && json_object_object_get_ex(doc, "linux", &lx) &&
         json_object_object_get_ex(lx, "cgroupsPath", &p) && json_object_is_type(p, json_type_string))
         out = strdup(json_object_get_string(p));
     json_object_put(doc);
-    if (out == NULL && asprintf(&out, "mydocker/%s", c->id) < 0)
+    if (out == NULL && asprintf(&out, "mydocker/%s", id) < 0)
         out = NULL;
     return out;
+}
+
+char *md_ctr_cgroup_path(const struct md_ctr *c)
+{
+    return md_cgroup_path_of(c->dir, c->id);
 }
 
 int md_ctr_cgroup_open(const struct md_ctr *c, md_cgroup_t **cg, md_error_t **err)
@@ -118,7 +128,7 @@ int md_engine_pids(struct md_ctr *c, pid_t **pids, size_t *n, md_error_t **err)
     *pids = NULL;
     *n = 0;
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
-        return md_error(err, 0, "container %s is not running", c->id);
+        return md_error(err, 0, "Container %s is not running", c->id);
     md_cgroup_t *cg = NULL;
     int r = md_ctr_cgroup_open(c, &cg, err);
     if (r == 0)

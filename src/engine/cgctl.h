@@ -14,6 +14,8 @@
 /* linux.cgroupsPath of the container's config.json ("mydocker/<id>" when
  * the file has none). malloc'd. */
 char *md_ctr_cgroup_path(const struct md_ctr *c);
+/* The same for container directory dir (when no md_ctr is at hand). */
+char *md_cgroup_path_of(const char *dir, const char *id);
 int md_ctr_cgroup_open(const struct md_ctr *c, md_cgroup_t **cg, md_error_t **err);
 
 /* Freeze / thaw every process and create / remove the `paused` marker.
