@@ -19,6 +19,8 @@ static const struct {
     {"tag", md_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"pull", md_cmd_pull, "Download an image from a registry"},
     {"push", md_cmd_push, "Upload an image to a registry"},
+    {"save", md_cmd_save, "Save one or more images to a tar archive"},
+    {"load", md_cmd_load, "Load an image from a tar archive or STDIN"},
     {"login", md_cmd_login, "Log in to a registry"},
     {"logout", md_cmd_logout, "Log out from a registry"},
 };
