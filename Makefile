@@ -13,14 +13,14 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Isrc -MMD
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS += -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
 
-HOT_PKGS   = json-c libseccomp libcap
+HOT_PKGS   = json-c libseccomp libcap libmnl
 IMAGE_PKGS = json-c libarchive libcrypto libcurl
 HOT_CFLAGS   := $(shell $(PKG) --cflags $(HOT_PKGS))
 HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
 IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
 IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
 
-LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c)
+LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/net/*.c)
 CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
 TOOL_SRCS  = $(wildcard src/imagetool/*.c)
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)

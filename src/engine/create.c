@@ -19,6 +19,7 @@
 #include "engine/user.h"
 #include "engine/volumes.h"
 #include "image/store.h"
+#include "net/net.h"
 #include "runtime/container.h"
 #include "runtime/io.h"
 #include "runtime/security.h"
@@ -373,6 +374,8 @@ static int create_container(struct run_ctx *c, md_error_t **err)
         r = prepare_dirs(c, err);
     if (r == 0 && !c->host_root)
         r = md_write_etc_files(c->dir, c->hostname, c->o->network && strcmp(c->o->network, "host") == 0, err);
+    if (r == 0 && !c->host_root)
+        r = md_net_etc_files(c->dir, c->o, err);
     if (r == 0)
         r = resolve_user(c, err);
     if (r == 0 && !c->host_root)
@@ -382,6 +385,8 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     if (r == 0 && (c->record = record_new(c)) == NULL)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0)
+        r = md_net_record_init(c->record, c->o, image_config(c), err);
+    if (r == 0)
         r = record_save(c, err);
     return r;
 }
@@ -390,8 +395,8 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
 {
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
-    if (o->network && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0)
-        return md_error(err, 0, "network %s not found", o->network);
+    if (md_net_check_opts(o, err) < 0)
+        return -1;
     if (o->interactive && o->tty && !isatty(STDIN_FILENO))
         return md_error(err, 0, "the input device is not a TTY");
     return 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/store.h"
+#include "net/net.h"
 #include "engine/cgctl.h"
 #include "runtime/cgroup_glue.h"
 #include "util/cleanup.h"
@@ -248,6 +249,7 @@ void md_autoremove_sweep(void)
             cleanup_free char *dir = md_container_dir(de->d_name);
             cleanup_free char *cg = dir ? md_cgroup_path_of(dir, de->d_name) : NULL;
             md_cgroup_glue_finish(cg, NULL);
+            md_net_release_id(de->d_name); /* its owner died before releasing */
             md_container_remove_files(de->d_name, name, &err);
             md_error_free(&err);
             unlinkat(dirfd(d), de->d_name, 0);

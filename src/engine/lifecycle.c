@@ -13,6 +13,7 @@
 
 #include "engine/cgctl.h"
 #include "engine/cstore.h"
+#include "net/net.h"
 #include "runtime/cgroup_glue.h"
 #include "engine/volumes.h"
 #include "util/cleanup.h"
@@ -124,6 +125,7 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     /* normally gone with container-exited; not when its monitor was killed */
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
     md_cgroup_glue_finish(cgpath, NULL);
+    md_net_release(c); /* a no-op unless the monitor died before it could */
     int r = md_container_remove_files(c->id, c->name, err);
     close(lock);
     return r;

@@ -48,6 +48,7 @@ static const struct option long_opts[] = {
     {"log-opt", required_argument, NULL, OPT_LOG_OPT},
     {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
     MD_RES_LONG_OPTIONS,
+    MD_NET_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -70,7 +71,8 @@ void md_run_usage(void)
           "                               and reaps processes\n"
           "  -i, --interactive            Keep STDIN open even if not attached\n"
           "      --name string            Assign a name to the container\n"
-          "      --network string         Connect a container to a network (none, host)\n"
+          "      --network string         Connect a container to a network (bridge, none, host,\n"
+          "                               container:NAME, or a user network)\n"
           "      --privileged             Give extended privileges to this container\n"
           "      --log-opt list           Log driver options (max-size, max-file)\n"
           "      --restart string         Restart policy to apply when a container exits\n"
@@ -108,7 +110,8 @@ void md_run_usage(void)
           "                               unlimited swap\n"
           "      --oom-kill-disable       Disable OOM Killer\n"
           "      --oom-score-adj int      Tune host's OOM preferences (-1000 to 1000)\n"
-          "      --pids-limit int         Tune container pids limit (set -1 for unlimited)\n",
+          "      --pids-limit int         Tune container pids limit (set -1 for unlimited)\n"
+          MD_NET_USAGE,
           stdout);
 }
 
@@ -319,9 +322,12 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
             return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", optarg);
         return 0;
     case 'm': case 'c': return md_res_opt_parse(&o->res, c, optarg, err);
+    case 'p': case 'P': return md_net_opt_parse(&o->net, c, optarg, err);
     default:
         if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST)
             return md_res_opt_parse(&o->res, c, optarg, err);
+        if (c >= MD_NOPT_FIRST && c < MD_NOPT_LAST)
+            return md_net_opt_parse(&o->net, c, optarg, err);
         return md_error(err, 0, "unknown flag");
     }
 }
@@ -347,7 +353,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:P", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;
@@ -382,6 +388,7 @@ void md_run_opts_free(struct md_run_opts *o)
     md_strv_free(o->volumes_from);
     md_strv_free(o->args);
     md_res_opts_free(&o->res);
+    md_net_opts_free(&o->net);
     for (size_t i = 0; i < o->n_ulimits; i++)
         free(o->ulimits[i].name);
     free(o->ulimits);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "engine/resources.h"
+#include "net/netopts.h"
 #include "util/error.h"
 
 struct md_ulimit {
@@ -31,6 +32,7 @@ struct md_run_opts {
     char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */
     char **args;  /* command + args after the image, NULL-terminated (may be empty) */
     struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
+    struct md_net_opts net; /* -p, -P, --ip, --dns, ... (net/netopts.h) */
 };
 
 /* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.

@@ -18,6 +18,7 @@
 #include "engine/cstore.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
+#include "net/net.h"
 #include "cgroup/cgroup.h"
 #include "runtime/cgroup_glue.h"
 #include "runtime/container.h"
@@ -103,7 +104,12 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
     clear_runtime_state(c->rundir);
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
-    return md_spec_load(path, spec, err);
+    r = md_spec_load(path, spec, err);
+    if (r == 0 && (r = md_net_prepare(c, *spec, err)) < 0) { /* --network container:NAME */
+        md_spec_free(*spec);
+        *spec = NULL;
+    }
+    return r;
 }
 
 /* The container is running: make that true on disk. */
@@ -138,6 +144,7 @@ static void remove_container(struct md_ctr *c)
 /* docker keeps a container whose start failed as "Created", with the error */
 static void start_failed(struct md_ctr *c, md_error_t *err)
 {
+    md_net_release(c);
     clear_runtime_state(c->rundir);
     if (autoremove(c)) {
         remove_container(c);
@@ -165,7 +172,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         return r;
     struct md_container ct;
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
-    struct md_create_opts copts = {.set_cgroup = 1};
+    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     md_trace("spec loaded");
     r = md_container_create(spec, &copts, &ct, err);
     md_trace("container ready");
@@ -279,7 +286,7 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     int r = prepare_start(c, &spec, &err);
     if (r == 0)
         r = monitor_stdio(f, &err);
-    struct md_create_opts copts = {.set_cgroup = 1};
+    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     if (r == 0)
         r = md_container_create(spec, &copts, &ct, &err);
     if (r == 0)
@@ -409,6 +416,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
     md_trace("exited: loaded");
     md_cgroup_glue_finish(cgpath, &oom);
     md_trace("exited: cgroup removed");
+    md_net_release(c); /* lease and ports; the veth died with the netns */
     int again = !autoremove(c) && restart_wanted(c, status);
     if (autoremove(c)) {
         remove_container(c);

@@ -1,0 +1,149 @@
+#include "nft.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/store.h"
+#include "util/cleanup.h"
+
+struct nft_api {
+    struct nft_ctx *(*ctx_new)(uint32_t flags);
+    void (*ctx_free)(struct nft_ctx *ctx);
+    int (*buffer_output)(struct nft_ctx *ctx);
+    int (*buffer_error)(struct nft_ctx *ctx);
+    const char *(*get_error)(struct nft_ctx *ctx);
+    int (*run)(struct nft_ctx *ctx, const char *buf);
+};
+
+static int nft_load(struct nft_api *api, md_error_t **err)
+{
+    static void *lib;
+    if (lib == NULL)
+        lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL)
+        return md_error(err, 0, "firewall: cannot load libnftables.so.1 (install libnftables1): %s", dlerror());
+    *(void **)&api->ctx_new = dlsym(lib, "nft_ctx_new");
+    *(void **)&api->ctx_free = dlsym(lib, "nft_ctx_free");
+    *(void **)&api->buffer_output = dlsym(lib, "nft_ctx_buffer_output");
+    *(void **)&api->buffer_error = dlsym(lib, "nft_ctx_buffer_error");
+    *(void **)&api->get_error = dlsym(lib, "nft_ctx_get_error_buffer");
+    *(void **)&api->run = dlsym(lib, "nft_run_cmd_from_buffer");
+    if (!api->ctx_new || !api->ctx_free || !api->buffer_output || !api->buffer_error ||
+        !api->get_error || !api->run)
+        return md_error(err, 0, "firewall: libnftables lacks a symbol mydocker needs");
+    return 0;
+}
+
+int md_nft_run(const char *cmds, md_error_t **err)
+{
+    struct nft_api api = {0};
+    int r = nft_load(&api, err);
+    if (r < 0)
+        return r;
+    struct nft_ctx *ctx = api.ctx_new(NFT_CTX_DEFAULT);
+    if (ctx == NULL)
+        return md_error(err, ENOMEM, "firewall");
+    api.buffer_output(ctx);
+    api.buffer_error(ctx);
+    if (api.run(ctx, cmds) != 0) {
+        const char *e = api.get_error(ctx);
+        /* the first line is enough: the rest repeats the command with carets */
+        int len = e ? (int)strcspn(e, "\n") : 0;
+        r = md_error(err, 0, "firewall: %.*s", len, e ? e : "failed");
+    }
+    api.ctx_free(ctx);
+    return r;
+}
+
+/* The whole table in one transaction. `create table` makes it fail as a
+ * whole when the table exists already, so two racing creators cannot both
+ * add the rules. Rules (constant, whatever the number of containers):
+ *  prerouting/output: DNAT to a published port (map lookup; a miss ends the rule)
+ *  postrouting: masquerade host loopback sources (route_localnet), hairpin
+ *               traffic, and containers' outbound traffic
+ *  forward: internal networks and inter-network isolation (docker's) */
+static const char table_cmds[] =
+    "create table " MD_NFT_TABLE "\n"
+    "add set " MD_NFT_TABLE " bridges { type ifname; }\n"
+    "add set " MD_NFT_TABLE " internal { type ifname; }\n"
+    "add set " MD_NFT_TABLE " same { type ifname . ifname; }\n"
+    "add set " MD_NFT_TABLE " subnets { type ipv4_addr; flags interval; }\n"
+    "add set " MD_NFT_TABLE " nat_subnets { type ipv4_addr; flags interval; }\n"
+    "add map " MD_NFT_TABLE " ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "add map " MD_NFT_TABLE " ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "add chain " MD_NFT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+    "add chain " MD_NFT_TABLE " output { type nat hook output priority -100; policy accept; }\n"
+    "add chain " MD_NFT_TABLE " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+    "add chain " MD_NFT_TABLE " forward { type filter hook forward priority filter; policy accept; }\n"
+    "add rule " MD_NFT_TABLE " prerouting fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+    "add rule " MD_NFT_TABLE " prerouting meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
+    "add rule " MD_NFT_TABLE " output fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+    "add rule " MD_NFT_TABLE " output meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
+    "add rule " MD_NFT_TABLE " postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
+    "add rule " MD_NFT_TABLE " postrouting ct status dnat ip saddr @subnets oifname @bridges masquerade\n"
+    "add rule " MD_NFT_TABLE " postrouting ip saddr @nat_subnets oifname != @bridges masquerade\n"
+    "add rule " MD_NFT_TABLE " forward ct status dnat accept\n"
+    "add rule " MD_NFT_TABLE " forward iifname @internal iifname . oifname != @same drop\n"
+    "add rule " MD_NFT_TABLE " forward oifname @internal iifname . oifname != @same drop\n"
+    "add rule " MD_NFT_TABLE " forward iifname @bridges oifname @bridges iifname . oifname != @same drop\n";
+
+static char *network_elements(const char *verb, const struct md_network *n)
+{
+    cleanup_free char *sub = md_ip_str(n->subnet);
+    char *s = NULL;
+    const char *b = n->bridge;
+    int r;
+    if (n->internal)
+        r = asprintf(&s,
+                     "%s element " MD_NFT_TABLE " bridges { \"%s\" }\n"
+                     "%s element " MD_NFT_TABLE " same { \"%s\" . \"%s\" }\n"
+                     "%s element " MD_NFT_TABLE " internal { \"%s\" }\n",
+                     verb, b, verb, b, b, verb, b);
+    else
+        r = asprintf(&s,
+                     "%s element " MD_NFT_TABLE " bridges { \"%s\" }\n"
+                     "%s element " MD_NFT_TABLE " same { \"%s\" . \"%s\" }\n"
+                     "%s element " MD_NFT_TABLE " subnets { %s/%d }\n"
+                     "%s element " MD_NFT_TABLE " nat_subnets { %s/%d }\n",
+                     verb, b, verb, b, b, verb, sub, n->prefix, verb, sub, n->prefix);
+    return r < 0 ? NULL : s;
+}
+
+int md_nft_network_add(const struct md_network *n, md_error_t **err)
+{
+    md_error_t *e = NULL;
+    if (md_nft_run(table_cmds, &e) < 0) {
+        int exists = e && e->msg && strstr(e->msg, "File exists");
+        if (!exists) {
+            *err = e;
+            return -1;
+        }
+        md_error_free(&e);
+    }
+    cleanup_free char *cmds = network_elements("add", n);
+    if (cmds == NULL)
+        return md_error(err, ENOMEM, "firewall");
+    return md_nft_run(cmds, err);
+}
+
+int md_nft_network_del(const struct md_network *n, md_error_t **err)
+{
+    cleanup_free char *cmds = network_elements("delete", n);
+    if (cmds == NULL)
+        return md_error(err, ENOMEM, "firewall");
+    md_error_t *e = NULL;
+    if (md_nft_run(cmds, &e) == 0)
+        return 0;
+    /* some were gone already (a reboot, a flushed ruleset): delete one by one */
+    md_error_free(&e);
+    for (char *save = NULL, *l = strtok_r(cmds, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        md_nft_run(l, &e);
+        md_error_free(&e);
+    }
+    (void)err;
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* The firewall: one table of our own, `inet mydocker`, with a constant set
+ * of rules that read sets and maps (docs/network.md). A network is a few set
+ * elements, a published port is one map element: adding a container never
+ * adds a rule, so its cost does not grow with the number of containers.
+ * libnftables is dlopen'ed on first use: linking it would cost every start
+ * +0.35 ms, and most starts (no new network, no published port) never need it. */
+#ifndef MD_NET_NFT_H
+#define MD_NET_NFT_H
+
+#include "util/error.h"
+
+struct md_network;
+
+#define MD_NFT_TABLE "inet mydocker"
+
+/* Run an nft command batch (one transaction: all or nothing). */
+int md_nft_run(const char *cmds, md_error_t **err);
+/* The table, its sets, maps and rules, when missing; then the network's elements. */
+int md_nft_network_add(const struct md_network *n, md_error_t **err);
+int md_nft_network_del(const struct md_network *n, md_error_t **err);
+
+#endif
