@@ -21,6 +21,7 @@ static const struct {
     {"push", md_cmd_push, "Upload an image to a registry"},
     {"save", md_cmd_save, "Save one or more images to a tar archive"},
     {"load", md_cmd_load, "Load an image from a tar archive or STDIN"},
+    {"commit", md_cmd_commit, "Create a new image from a container's changes"},
     {"login", md_cmd_login, "Log in to a registry"},
     {"logout", md_cmd_logout, "Log out from a registry"},
 };

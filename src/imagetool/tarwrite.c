@@ -37,6 +37,7 @@ struct tw {
     int hashing;
     long long size;
     uint64_t root_mnt;
+    char *const *exclude;
     struct link *links;
     size_t nlinks, cap;
     char *buf;
@@ -219,16 +220,19 @@ static int walk(struct tw *t, int dirfd, const char *prefix)
         if (snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "/" : "", names[i]) >=
             (int)sizeof(path))
             return md_error(t->err, ENAMETOOLONG, "%s/%s", prefix, names[i]);
-        int r = write_one(t, dirfd, names[i], path);
+        int skip = 0;
+        for (char *const *x = t->exclude; x && *x && !skip; x++)
+            skip = strcmp(*x, path) == 0;
+        int r = skip ? 0 : write_one(t, dirfd, names[i], path);
         if (r < 0) return r;
     }
     return 0;
 }
 
-int md_tar_dir(int dirfd, int flags, int out_fd, char hex[MD_SHA256_HEX_LEN + 1], long long *size,
-               md_error_t **err)
+int md_tar_dir(int dirfd, int flags, char *const *exclude, int out_fd,
+               char hex[MD_SHA256_HEX_LEN + 1], long long *size, md_error_t **err)
 {
-    struct tw t = {.out_fd = out_fd, .flags = flags, .err = err};
+    struct tw t = {.out_fd = out_fd, .flags = flags, .err = err, .exclude = exclude};
     t.a = archive_write_new();
     t.buf = malloc(BUF_SIZE);
     int r = t.a && t.buf ? 0 : md_error(err, ENOMEM, "tar");

@@ -18,9 +18,10 @@ enum {
 
 /* Write everything below dirfd (not dirfd itself) to out_fd, in name order,
  * never following a symlink: owners numeric, modes, times, xattrs (but
- * overlay's own), hard links within the tree. hex (may be NULL) gets the sha256
+ * overlay's own), hard links within the tree. Paths listed in exclude
+ * (relative, "etc/hosts"; may be NULL) are left out. hex (may be NULL) gets the sha256
  * of the bytes written and *size (may be NULL) their count. */
-int md_tar_dir(int dirfd, int flags, int out_fd, char hex[MD_SHA256_HEX_LEN + 1], long long *size,
-               md_error_t **err);
+int md_tar_dir(int dirfd, int flags, char *const *exclude, int out_fd,
+               char hex[MD_SHA256_HEX_LEN + 1], long long *size, md_error_t **err);
 
 #endif
