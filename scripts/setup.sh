@@ -13,6 +13,7 @@ PACKAGES=(
     busybox-static                                   # the default image's rootfs
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings
+    libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -31,6 +31,8 @@ const struct md_command md_commands[] = {
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},
     {"tag", cmd_image_tool, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"network", cmd_network, "Manage networks"},
+    {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"info", cmd_info, "Display system-wide information"},
     {"version", cmd_version, "Show the mydocker version information"},
     {NULL, NULL, NULL},

@@ -34,6 +34,8 @@ int cmd_container_prune(int argc, char **argv);
 int cmd_container_exited(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 /* import, images, rmi, tag: run by build/mydocker-image (libarchive and
  * libcrypto stay out of the hot binary) */
 int cmd_image_tool(int argc, char **argv);

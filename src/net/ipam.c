@@ -291,16 +291,12 @@ int md_ipam_lease(struct md_network *n, const char *id, uint32_t want, struct js
             return md_error(err, 0, "Address already in use: %s", buf);
         host = w;
     } else {
-        /* round robin from the last lease, as docker: a freed address is not
-         * handed out again at once (peers' ARP caches still point to it) */
-        uint32_t last = 0;
-        const char *ls = jstr(n->ipam, "Last");
-        struct in_addr la;
-        if (ls && inet_pton(AF_INET, ls, &la) == 1)
-            last = ntohl(la.s_addr) - base;
-        for (uint32_t i = 1; i < size && host == 0; i++) {
-            uint32_t off = (last + i) % size, cand = base + off, be = htonl(cand);
-            if (off == 0 || off == size - 1 || be == n->gateway)
+        /* the lowest free address: reusing one at once is safe because the
+         * MAC is derived from it (02:42 + IPv4), so peers' ARP entries for
+         * it stay right; and ipam.json is the same again once all are gone */
+        for (uint32_t off = 1; off + 1 < size && host == 0; off++) {
+            uint32_t cand = base + off, be = htonl(cand);
+            if (be == n->gateway)
                 continue;
             inet_ntop(AF_INET, &be, buf, sizeof(buf));
             if (!json_object_object_get_ex(l, buf, NULL))
@@ -308,7 +304,6 @@ int md_ipam_lease(struct md_network *n, const char *id, uint32_t want, struct js
         }
         if (host == 0)
             return md_error(err, 0, "no available IPv4 addresses on network %s", n->name);
-        json_object_object_add(n->ipam, "Last", json_object_new_string(buf));
     }
     struct json_object *e = info ? json_object_get(info) : json_object_new_object();
     json_object_object_add(e, "Container", json_object_new_string(id));
