@@ -22,6 +22,8 @@ static const struct {
     {"save", md_cmd_save, "Save one or more images to a tar archive"},
     {"load", md_cmd_load, "Load an image from a tar archive or STDIN"},
     {"commit", md_cmd_commit, "Create a new image from a container's changes"},
+    {"export", md_cmd_export, "Export a container's filesystem as a tar archive"},
+    {"cp", md_cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"login", md_cmd_login, "Log in to a registry"},
     {"logout", md_cmd_logout, "Log out from a registry"},
 };
