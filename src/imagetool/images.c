@@ -78,11 +78,12 @@ static void human_size(long long bytes, char *buf, size_t len)
 
 /* ---- images ---- */
 
-enum { COLS = 5 };
+enum { COLS = 6 };
 
 struct table {
     char *(*rows)[COLS];
     size_t n;
+    int ncols; /* 5, or 6 with --digests */
 };
 
 static int table_add(struct table *t, const char *cells[COLS])
@@ -91,7 +92,7 @@ static int table_add(struct table *t, const char *cells[COLS])
     if (nr == NULL) return -1;
     t->rows = nr;
     for (int c = 0; c < COLS; c++)
-        if ((t->rows[t->n][c] = strdup(cells[c])) == NULL) return -1;
+        if ((t->rows[t->n][c] = strdup(c < t->ncols ? cells[c] : "")) == NULL) return -1;
     t->n++;
     return 0;
 }
@@ -101,14 +102,14 @@ static void table_print(const struct table *t)
 {
     size_t width[COLS] = {0};
     for (size_t r = 0; r < t->n; r++)
-        for (int c = 0; c < COLS - 1; c++) {
+        for (int c = 0; c < t->ncols - 1; c++) {
             size_t w = strlen(t->rows[r][c]) + 3;
             if (w > width[c]) width[c] = w;
         }
     for (size_t r = 0; r < t->n; r++) {
-        for (int c = 0; c < COLS - 1; c++)
+        for (int c = 0; c < t->ncols - 1; c++)
             printf("%-*s", (int)(width[c] < 10 ? 10 : width[c]), t->rows[r][c]);
-        printf("%s\n", t->rows[r][COLS - 1]);
+        printf("%s\n", t->rows[r][t->ncols - 1]);
     }
 }
 
@@ -133,7 +134,7 @@ static long long image_size(const md_image_info_t *info)
 }
 
 struct images_opts {
-    int quiet, no_trunc;
+    int quiet, no_trunc, digests;
     const char *repo, *tag; /* filter */
 };
 
@@ -141,6 +142,43 @@ static int tag_matches(const struct images_opts *o, const char *repo, const char
 {
     return o->repo == NULL ||
            (strcmp(o->repo, repo) == 0 && (o->tag == NULL || strcmp(o->tag, tag) == 0));
+}
+
+/* The registry digest recorded for repo, or "<none>". */
+static const char *repo_digest(const md_image_info_t *info, const char *repo)
+{
+    size_t n = strlen(repo);
+    for (char **d = info->digests; d && *d; d++)
+        if (strncmp(*d, repo, n) == 0 && (*d)[n] == '@') return *d + n + 1;
+    return "<none>";
+}
+
+static int add_row(struct table *t, const struct images_opts *o, const char *repo, const char *tag,
+                   const char *digest, const char *id, const char *created, const char *size)
+{
+    if (o->digests) return table_add(t, (const char *[COLS]){repo, tag, digest, id, created, size});
+    return table_add(t, (const char *[COLS]){repo, tag, id, created, size});
+}
+
+/* Repositories known only by digest (pulled by digest, never tagged). */
+static int add_digest_rows(struct table *t, const struct images_opts *o, const md_image_info_t *info,
+                           const char *id, const char *created, const char *size)
+{
+    for (char **d = info->digests; d && *d; d++) {
+        cleanup_free char *repo = strdup(*d);
+        if (repo == NULL) return -1;
+        char *at = strchr(repo, '@');
+        if (at == NULL) continue;
+        *at = '\0';
+        int tagged = 0;
+        size_t n = strlen(repo);
+        for (char **tg = info->tags; *tg && !tagged; tg++)
+            tagged = strncmp(*tg, repo, n) == 0 && (*tg)[n] == ':';
+        if (!tagged && tag_matches(o, repo, "<none>") &&
+            add_row(t, o, repo, "<none>", at + 1, id, created, size) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int add_image_rows(struct table *t, const struct images_opts *o, const md_image_info_t *info,
@@ -153,8 +191,9 @@ static int add_image_rows(struct table *t, const struct images_opts *o, const md
         strcat(created, " ago");
     }
     human_size(image_size(info), size, sizeof(size));
-    if (info->tags[0] == NULL && o->repo == NULL)
-        return table_add(t, (const char *[COLS]){"<none>", "<none>", id, created, size});
+    if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL) &&
+        o->repo == NULL)
+        return add_row(t, o, "<none>", "<none>", "<none>", id, created, size);
     for (char **tg = info->tags; *tg; tg++) {
         cleanup_free char *repo = strdup(*tg);
         if (repo == NULL) return -1;
@@ -163,10 +202,10 @@ static int add_image_rows(struct table *t, const struct images_opts *o, const md
         if (sep == NULL && (sep = strrchr(repo, ':')) != NULL) tag = sep + 1;
         if (sep) *sep = '\0';
         if (tag_matches(o, repo, tag) &&
-            table_add(t, (const char *[COLS]){repo, tag, id, created, size}) < 0)
+            add_row(t, o, repo, tag, repo_digest(info, repo), id, created, size) < 0)
             return -1;
     }
-    return 0;
+    return add_digest_rows(t, o, info, id, created, size);
 }
 
 static int parse_images_args(int argc, char **argv, struct images_opts *o, md_image_ref_t *ref)
@@ -175,6 +214,7 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
         {"quiet", no_argument, NULL, 'q'},
         {"all", no_argument, NULL, 'a'},
         {"no-trunc", no_argument, NULL, 'T'},
+        {"digests", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -186,9 +226,12 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
             o->quiet = 1;
         else if (c == 'T')
             o->no_trunc = 1;
+        else if (c == 'D')
+            o->digests = 1;
         else if (c == 'h') {
             printf("Usage:  mydocker images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
                    "Options:\n  -a, --all         Show all images\n"
+                   "      --digests     Show digests\n"
                    "      --no-trunc    Don't truncate output\n"
                    "  -q, --quiet       Only show image IDs\n");
             return -1;
@@ -220,15 +263,16 @@ int md_cmd_images(int argc, char **argv)
     md_error_t *err = NULL;
     if (r == 0 && md_image_list(&list, &n, &err) < 0)
         r = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
-    struct table t = {0};
+    struct table t = {.ncols = o.digests ? 6 : 5};
     const char *header[COLS] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
-    if (r == 0 && !o.quiet && table_add(&t, header) < 0) r = MD_TOOL_EXIT_FAIL;
+    const char *header_d[COLS] = {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"};
+    if (r == 0 && !o.quiet && table_add(&t, o.digests ? header_d : header) < 0) r = MD_TOOL_EXIT_FAIL;
     time_t now = time(NULL);
     for (size_t i = 0; r == 0 && i < n; i++)
         if (add_image_rows(&t, &o, &list[i], now) < 0) r = MD_TOOL_EXIT_FAIL;
     if (r == 0 && o.quiet)
         for (size_t i = 0; i < t.n; i++)
-            printf("%s\n", t.rows[i][2]);
+            printf("%s\n", t.rows[i][o.digests ? 3 : 2]);
     else if (r == 0)
         table_print(&t);
     table_free(&t);

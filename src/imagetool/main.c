@@ -24,6 +24,8 @@ static const struct {
     {"commit", md_cmd_commit, "Create a new image from a container's changes"},
     {"export", md_cmd_export, "Export a container's filesystem as a tar archive"},
     {"cp", md_cmd_cp, "Copy files/folders between a container and the local filesystem"},
+    {"image", md_cmd_image, "Manage images"},
+    {"history", md_cmd_history, "Show the history of an image"},
     {"login", md_cmd_login, "Log in to a registry"},
     {"logout", md_cmd_logout, "Log out from a registry"},
 };

@@ -1,0 +1,330 @@
+/* `image inspect`, `history`, `image prune`, and the `image SUBCOMMAND`
+ * dispatcher (`image ls|pull|push|rm|tag|save|load|import|history|inspect|prune`). */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/ctr.h"
+#include "engine/format.h"
+#include "image/store.h"
+#include "layer.h"
+#include "manifest.h"
+#include "progress.h"
+#include "tool.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static json_object *jstr(const char *s)
+{
+    return json_object_new_string(s ? s : "");
+}
+
+static const char *cfg_str(json_object *cfg, const char *key)
+{
+    return json_object_get_string(json_object_object_get(cfg, key));
+}
+
+static md_image_info_t *find_info(md_image_info_t *list, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].id, id) == 0) return &list[i];
+    return NULL;
+}
+
+static long long layers_size(json_object *cfg)
+{
+    json_object *ids = json_object_object_get(json_object_object_get(cfg, "rootfs"), "diff_ids");
+    long long total = 0, one;
+    for (size_t i = 0; ids && i < json_object_array_length(ids); i++) {
+        char dir[4096];
+        if (md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, i))) == 0 &&
+            md_layer_du(dir, &one, NULL) == 0)
+            total += one;
+    }
+    return total;
+}
+
+/* docker's image inspect document */
+static json_object *image_doc(const char *id, json_object *cfg, const md_image_info_t *info)
+{
+    json_object *d = json_object_new_object(), *tags = json_object_new_array();
+    json_object *digests = json_object_new_array(), *c;
+    for (char **t = info ? info->tags : NULL; t && *t; t++)
+        json_object_array_add(tags, jstr(*t));
+    for (char **t = info ? info->digests : NULL; t && *t; t++)
+        json_object_array_add(digests, jstr(*t));
+    json_object_object_add(d, "Id", jstr(id));
+    json_object_object_add(d, "RepoTags", tags);
+    json_object_object_add(d, "RepoDigests", digests);
+    json_object_object_add(d, "Parent", jstr(""));
+    json_object_object_add(d, "Comment", jstr(cfg_str(cfg, "comment")));
+    json_object_object_add(d, "Created", jstr(cfg_str(cfg, "created")));
+    json_object_object_add(d, "DockerVersion", jstr(cfg_str(cfg, "docker_version")));
+    json_object_object_add(d, "Author", jstr(cfg_str(cfg, "author")));
+    c = json_object_object_get(cfg, "config");
+    json_object_object_add(d, "Config", c ? json_object_get(c) : NULL);
+    json_object_object_add(d, "Architecture", jstr(cfg_str(cfg, "architecture")));
+    if (cfg_str(cfg, "variant")) json_object_object_add(d, "Variant", jstr(cfg_str(cfg, "variant")));
+    json_object_object_add(d, "Os", jstr(cfg_str(cfg, "os")));
+    long long size = info && info->size >= 0 ? info->size : layers_size(cfg);
+    json_object_object_add(d, "Size", json_object_new_int64(size));
+    json_object *gd = json_object_new_object(), *data = json_object_new_object();
+    json_object *ids = json_object_object_get(json_object_object_get(cfg, "rootfs"), "diff_ids");
+    cleanup_free char *lower = strdup("");
+    for (size_t i = ids ? json_object_array_length(ids) : 0; lower && i > 0; i--) {
+        char dir[4096], *nl = NULL;
+        md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, i - 1)));
+        if (asprintf(&nl, "%s%s%s", lower, *lower ? ":" : "", dir) < 0) nl = NULL;
+        free(lower);
+        lower = nl;
+    }
+    json_object_object_add(data, "LowerDir", jstr(lower));
+    json_object_object_add(gd, "Data", data);
+    json_object_object_add(gd, "Name", jstr("overlay2"));
+    json_object_object_add(d, "GraphDriver", gd);
+    json_object *rootfs = json_object_new_object();
+    json_object_object_add(rootfs, "Type", jstr("layers"));
+    json_object_object_add(rootfs, "Layers", ids ? json_object_get(ids) : json_object_new_array());
+    json_object_object_add(d, "RootFS", rootfs);
+    json_object *meta = json_object_new_object();
+    json_object_object_add(meta, "LastTagTime", jstr("0001-01-01T00:00:00Z"));
+    json_object_object_add(d, "Metadata", meta);
+    return d;
+}
+
+static int load_config(const char *ref, char **id, json_object **cfg, md_error_t **err)
+{
+    cleanup_free char *text = NULL;
+    size_t len;
+    int r = md_image_resolve(ref, id, NULL, err);
+    if (r == 0) r = md_store_read_blob(*id, &text, &len, err);
+    if (r == 0 && (*cfg = json_tokener_parse(text)) == NULL) r = md_error(err, 0, "image %s: bad config", ref);
+    return r;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
+    int c, status = 0;
+    const char *fmt = NULL;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:h", lo, NULL)) != -1) {
+        if (c == 'f') fmt = optarg;
+        else if (c == 'h')
+            return printf("Usage:  mydocker image inspect [OPTIONS] IMAGE [IMAGE...]\n\n"
+                          "Display detailed information on one or more images\n\nOptions:\n"
+                          "  -f, --format string   Format output using a Go template\n"),
+                   0;
+        else return md_tool_bad_flag("image inspect", c, argc, argv);
+    }
+    if (optind >= argc) return md_tool_usage_error("image inspect", "\"inspect\" requires at least 1 argument.");
+    md_image_info_t *list = NULL;
+    size_t n = 0;
+    md_image_list(&list, &n, NULL);
+    json_object *out = json_object_new_array();
+    for (int i = optind; i < argc; i++) {
+        cleanup_free char *id = NULL;
+        json_object *cfg = NULL;
+        md_error_t *err = NULL;
+        if (load_config(argv[i], &id, &cfg, &err) < 0) {
+            md_error_free(&err);
+            fprintf(stderr, "Error: No such image: %s\n", argv[i]);
+            status = MD_TOOL_EXIT_FAIL;
+            continue;
+        }
+        json_object *doc = image_doc(id, cfg, find_info(list, n, id));
+        json_object_put(cfg);
+        char *line = NULL;
+        if (fmt == NULL) {
+            json_object_array_add(out, doc);
+            continue;
+        }
+        if (md_template_render(fmt, doc, &line, &err) < 0) status = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
+        else printf("%s\n", line);
+        free(line);
+        json_object_put(doc);
+    }
+    if (fmt == NULL)
+        printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(out);
+    md_image_list_free(list, n);
+    return status;
+}
+
+/* ---- history ---- */
+
+static void history_row(json_object *h, const char *id, long long size, int no_trunc, char ***rows,
+                        size_t *nrows)
+{
+    char sz[32], by[64];
+    const char *created = cfg_str(h, "created"), *cb = cfg_str(h, "created_by");
+    cleanup_free char *ago = NULL;
+    int64_t t = created ? md_parse_rfc3339(created) : 0;
+    if (t > 0) {
+        cleanup_free char *d = md_human_duration(md_now_ns() - t);
+        if (asprintf(&ago, "%s ago", d ? d : "") < 0) ago = NULL;
+    }
+    md_human_size(size, sz, sizeof(sz));
+    cb = cb ? cb : "";
+    if (!no_trunc && strlen(cb) > 45) snprintf(by, sizeof(by), "%.44s…", cb);
+    else snprintf(by, sizeof(by), "%s", cb);
+    char **row = calloc(6, sizeof(char *));
+    if (row == NULL) return;
+    row[0] = strdup(id);
+    row[1] = strdup(ago ? ago : "N/A");
+    row[2] = strdup(no_trunc ? cb : by);
+    row[3] = strdup(sz);
+    row[4] = strdup(cfg_str(h, "comment") ? cfg_str(h, "comment") : "");
+    rows[(*nrows)++] = row;
+}
+
+static int cmd_history(int argc, char **argv)
+{
+    static const struct option lo[] = {{"no-trunc", no_argument, NULL, 'T'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"human", required_argument, NULL, 'H'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
+    int c, no_trunc = 0, quiet = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":qHh", lo, NULL)) != -1) {
+        if (c == 'T') no_trunc = 1;
+        else if (c == 'q') quiet = 1;
+        else if (c == 'H') continue;
+        else if (c == 'h')
+            return printf("Usage:  mydocker history [OPTIONS] IMAGE\n\nShow the history of an image\n\n"
+                          "Options:\n      --no-trunc   Don't truncate output\n"
+                          "  -q, --quiet      Only show image IDs\n"),
+                   0;
+        else return md_tool_bad_flag("history", c, argc, argv);
+    }
+    if (argc - optind != 1) return md_tool_usage_error("history", "\"history\" requires exactly 1 argument.");
+    cleanup_free char *id = NULL;
+    json_object *cfg = NULL;
+    md_error_t *err = NULL;
+    if (load_config(argv[optind], &id, &cfg, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    json_object *hist = json_object_object_get(cfg, "history");
+    json_object *ids = json_object_object_get(json_object_object_get(cfg, "rootfs"), "diff_ids");
+    size_t nh = hist ? json_object_array_length(hist) : 0, layer = ids ? json_object_array_length(ids) : 0;
+    char ***rows = calloc(nh + 2, sizeof(char **));
+    size_t nrows = 0;
+    char **header = calloc(6, sizeof(char *));
+    if (rows == NULL || header == NULL) return json_object_put(cfg), MD_TOOL_EXIT_FAIL;
+    const char *hdr[] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};
+    for (int i = 0; i < 5; i++)
+        header[i] = strdup(hdr[i]);
+    rows[nrows++] = header;
+    char shown[80];
+    snprintf(shown, sizeof(shown), "%.*s", no_trunc ? 71 : 12, no_trunc ? id : id + 7);
+    for (size_t i = nh; i > 0; i--) { /* newest first; empty_layer entries have no layer */
+        json_object *h = json_object_array_get_idx(hist, i - 1);
+        long long size = 0;
+        if (!json_object_get_boolean(json_object_object_get(h, "empty_layer")) && layer > 0) {
+            char dir[4096];
+            md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, --layer)));
+            md_layer_du(dir, &size, NULL);
+        }
+        if (quiet) printf("%s\n", i == nh ? shown : "<missing>");
+        else history_row(h, i == nh ? shown : "<missing>", size, no_trunc, rows, &nrows);
+    }
+    if (!quiet) md_table_print(rows, nrows, 5);
+    for (size_t i = 0; i < nrows; i++)
+        md_strv_free(rows[i]);
+    free(rows);
+    json_object_put(cfg);
+    return 0;
+}
+
+/* ---- prune ---- */
+
+static int cmd_prune(int argc, char **argv)
+{
+    static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {"filter", required_argument, NULL, 'F'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
+    int c, all = 0, force = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":afh", lo, NULL)) != -1) {
+        if (c == 'a') all = 1;
+        else if (c == 'f') force = 1;
+        else if (c == 'F') return md_tool_usage_error("image prune", "--filter is not supported");
+        else if (c == 'h')
+            return printf("Usage:  mydocker image prune [OPTIONS]\n\nRemove unused images\n\nOptions:\n"
+                          "  -a, --all     Remove all unused images, not just dangling ones\n"
+                          "  -f, --force   Do not prompt for confirmation\n"),
+                   0;
+        else return md_tool_bad_flag("image prune", c, argc, argv);
+    }
+    if (!force) {
+        printf("WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
+               all ? "images without at least one container associated to them" : "dangling");
+        fflush(stdout);
+        char ans[16] = "";
+        if (fgets(ans, sizeof(ans), stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y')) return 0;
+    }
+    md_image_info_t *list = NULL;
+    size_t n = 0;
+    md_error_t *err = NULL;
+    if (md_image_list(&list, &n, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    long long reclaimed = 0;
+    int header = 0, status = 0;
+    for (size_t i = 0; i < n; i++) {
+        cleanup_strv char **users = NULL, **lines = NULL;
+        if (!all && (list[i].tags[0] || (list[i].digests && list[i].digests[0]))) continue;
+        if (md_image_users(list[i].id, &users, NULL) < 0 || (users && users[0])) continue;
+        if (md_image_remove(list[i].id, 1, &lines, &err) < 0) {
+            md_error_report(&err);
+            status = MD_TOOL_EXIT_FAIL;
+            continue;
+        }
+        if (!header++) printf("Deleted Images:\n");
+        for (size_t l = 0; lines && lines[l]; l++) {
+            if (strncmp(lines[l], "Untagged: ", 10) == 0) printf("untagged: %s\n", lines[l] + 10);
+            else if (strncmp(lines[l], "Deleted: ", 9) == 0) printf("deleted: %s\n", lines[l] + 9);
+        }
+        reclaimed += list[i].size > 0 ? list[i].size : 0;
+    }
+    char sz[32];
+    md_human_size(reclaimed, sz, sizeof(sz));
+    printf("%sTotal reclaimed space: %s\n", header ? "\n" : "", sz);
+    md_image_list_free(list, n);
+    return status;
+}
+
+int md_cmd_history(int argc, char **argv)
+{
+    return cmd_history(argc, argv);
+}
+
+int md_cmd_image(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } sub[] = {{"inspect", cmd_inspect}, {"history", cmd_history}, {"prune", cmd_prune},
+               {"ls", md_cmd_images},    {"list", md_cmd_images},  {"pull", md_cmd_pull},
+               {"push", md_cmd_push},    {"rm", md_cmd_rmi},       {"tag", md_cmd_tag},
+               {"save", md_cmd_save},    {"load", md_cmd_load},    {"import", md_cmd_import}};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("Usage:  mydocker image COMMAND\n\nManage images\n\nCommands:\n");
+        for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+            printf("  %s\n", sub[i].name);
+        return argc < 2 ? 125 : 0;
+    }
+    for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+        if (strcmp(argv[1], sub[i].name) == 0) return sub[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mydocker: 'image %s' is not a mydocker command.\n", argv[1]);
+    return 125;
+}
