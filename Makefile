@@ -23,14 +23,16 @@ IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
 LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/net/*.c)
 CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
 TOOL_SRCS  = $(wildcard src/imagetool/*.c)
+RUNC_SRCS  = $(wildcard src/runc/*.c)
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(UNIT_BINS)
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,6 +51,11 @@ $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmydocker.a
 	@echo "  LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
 
+# the runc-compatible OCI runtime (docs/oci-runtime.md): the same core, hot libraries only
+$(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(RUNC_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
+
 # libc only, nothing else: one of these stays resident per detached container
 $(BUILD)/mydocker-monitor: src/monitor/monitor.c
 	@mkdir -p $(dir $@)
@@ -64,7 +71,7 @@ clean:
 	rm -rf $(BUILD)
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(wildcard src/*/*.h)
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(RUNC_SRCS) $(wildcard src/*/*.h)
 
 .PHONY: all clean format
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

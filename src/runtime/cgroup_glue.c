@@ -4,9 +4,41 @@
  * the container does. */
 #include "cgroup_glue.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "cgroup/cgroup.h"
+
+/* With device rules in the spec, the devices the runtime itself creates
+ * (the spec's defaults, linux.devices, ptys) must stay usable whatever the
+ * rules say: runc appends the same allow rules after the spec's. */
+static int allow_runtime_devices(const struct md_spec *s, struct md_resources *res, md_error_t **err)
+{
+    static const struct md_device_rule defaults[] = {
+        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},   {true, 'c', 1, 3, "rwm"},
+        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},   {true, 'c', 5, 0, "rwm"},
+        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},   {true, 'c', 136, -1, "rwm"},
+        {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+    };
+    size_t nd = sizeof(defaults) / sizeof(defaults[0]);
+    if (res->n_devices == 0)
+        return 0;
+    struct md_device_rule *d = realloc(res->devices, (res->n_devices + nd + s->n_devices) * sizeof(*d));
+    if (d == NULL)
+        return md_error(err, ENOMEM, "device rules");
+    res->devices = d;
+    for (size_t i = 0; i < nd; i++)
+        d[res->n_devices++] = defaults[i];
+    for (size_t i = 0; i < s->n_devices; i++) {
+        const struct md_device *dev = &s->devices[i];
+        if (dev->type != 'c' && dev->type != 'b' && dev->type != 'u')
+            continue;
+        struct md_device_rule r = {true, dev->type == 'b' ? 'b' : 'c', dev->major, dev->minor, "rwm"};
+        d[res->n_devices++] = r;
+    }
+    return 0;
+}
 
 int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
 {
@@ -16,6 +48,8 @@ int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t 
     struct md_resources res;
     md_cgroup_t *cg = NULL;
     int r = md_resources_from_json(s->resources, &res, err);
+    if (r == 0)
+        r = allow_runtime_devices(s, &res, err);
     if (r == 0)
         r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
     if (r == 0)

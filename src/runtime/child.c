@@ -320,7 +320,11 @@ int md_child_main(struct md_child_args *a)
     struct md_process p;
     memset(&p, 0, sizeof(p));
     struct md_fifo_child fifo = {-1, -1, -1};
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* a container that must outlive its caller (create/start, exec -d)
+     * gets no parent-death signal after READY */
+    int outlives = a->exec_fifo || (a->opts && a->opts->detached);
+    if (!(a->opts && a->opts->detached))
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     reset_signals();
     int r = 0;
     if (a->exec_fifo)
@@ -346,7 +350,7 @@ int md_child_main(struct md_child_args *a)
     if (r == 0 && a->spec->init && !a->exec_mode)
         r = md_mini_init(a->sock, &err);
     if (r == 0)
-        r = drop_privileges(a->spec, &p, a->exec_fifo == NULL, &err);
+        r = drop_privileges(a->spec, &p, !outlives, &err);
     if (r == 0) {
         /* nothing of ours may reach the container (CVE-2024-21626 leaked a
          * host fd); CLOEXEC rather than close so the sync socket still

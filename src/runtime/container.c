@@ -13,7 +13,10 @@
 
 #include "cgroup_glue.h"
 #include "child.h"
+#include "hooks.h"
+#include "linux_extra.h"
 #include "security.h"
+#include "userns.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/trace.h"
@@ -31,7 +34,7 @@ static int clone_flags(const struct md_spec *s)
 {
     static const int f[MD_NS_COUNT] = {
         [MD_NS_PID] = CLONE_NEWPID, [MD_NS_NET] = CLONE_NEWNET, [MD_NS_MNT] = CLONE_NEWNS,
-        [MD_NS_IPC] = CLONE_NEWIPC, [MD_NS_UTS] = CLONE_NEWUTS,
+        [MD_NS_IPC] = CLONE_NEWIPC, [MD_NS_UTS] = CLONE_NEWUTS, [MD_NS_USER] = CLONE_NEWUSER,
     };
     int flags = 0;
     for (int i = 0; i < MD_NS_COUNT; i++)
@@ -49,11 +52,11 @@ static int prepare_parent_namespaces(const struct md_spec *s, md_error_t **err)
         if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
             return md_error(err, errno, "join pid namespace %s", s->ns[MD_NS_PID].path);
     }
-    if (s->ns[MD_NS_TIME].present && s->ns[MD_NS_TIME].path == NULL &&
-        unshare(CLONE_NEWTIME) < 0)
-        return md_error(err, errno, "unshare time namespace");
-    if (s->ns[MD_NS_USER].present)
-        return md_error(err, EOPNOTSUPP, "user namespaces");
+    if (s->ns[MD_NS_TIME].present && s->ns[MD_NS_TIME].path == NULL) {
+        if (unshare(CLONE_NEWTIME) < 0)
+            return md_error(err, errno, "unshare time namespace");
+        return md_timens_offsets_write(s->json, err);
+    }
     return 0;
 }
 
@@ -97,7 +100,8 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
     }
     if (pid == 0) {
         close(sv[0]);
-        struct md_child_args a = {.spec = spec, .sock = sv[1], .exec_fifo = opts ? opts->exec_fifo : NULL};
+        struct md_child_args a = {.spec = spec, .sock = sv[1], .exec_fifo = opts ? opts->exec_fifo : NULL,
+                                  .opts = opts};
         _exit(md_child_main(&a));
     }
     close(sv[1]);
@@ -116,24 +120,51 @@ static int send_process(struct md_container *c, md_error_t **err)
     return 0;
 }
 
-static int wait_ready(struct md_container *c, md_error_t **err)
+/* prestart and createRuntime hooks: in the runtime's namespaces, once the
+ * child has made its mounts and before it pivots (it waits for RESUME). */
+static int run_parent_hooks(struct md_container *c, const struct md_create_opts *opts,
+                            md_error_t **err)
 {
-    struct md_sync_msg msg;
-    const char *eof = "container init exited before it was ready";
-    int r = md_sync_expect(c->sock, c->spec->process.terminal ? MD_SYNC_PTY : MD_SYNC_READY, &msg,
-                           eof, err);
-    if (r < 0)
-        return r;
-    if (msg.type == MD_SYNC_PTY) {
-        c->pty_master = msg.fd;
-        msg.fd = -1;
-        md_sync_msg_clear(&msg);
-        if (c->pty_master < 0)
-            return md_error(err, 0, "container sent no pty");
-        r = md_sync_expect(c->sock, MD_SYNC_READY, &msg, eof, err);
-    }
-    md_sync_msg_clear(&msg);
+    struct md_hook_state st = {.id = opts ? opts->id : NULL, .bundle = opts ? opts->bundle : NULL,
+                               .status = "creating", .pid = c->pid,
+                               .annotations = c->spec->annotations};
+    int r = md_hooks_run(c->spec->hooks, "prestart", &st, err);
+    if (r == 0)
+        r = md_hooks_run(c->spec->hooks, "createRuntime", &st, err);
+    if (r == 0 && (r = md_sync_send(c->sock, MD_SYNC_RESUME, NULL, 0, -1)) < 0)
+        r = md_error(err, -r, "resume container");
     return r;
+}
+
+/* Until READY: the pty master (process.terminal), the hooks stage, or an
+ * error record. */
+static int wait_ready(struct md_container *c, const struct md_create_opts *opts, md_error_t **err)
+{
+    for (;;) {
+        struct md_sync_msg msg;
+        int r = md_sync_recv(c->sock, &msg);
+        if (r == -EPIPE)
+            return md_error(err, 0, "container init exited before it was ready");
+        if (r < 0)
+            return md_error(err, -r, "sync with container");
+        if (msg.type == MD_SYNC_READY) {
+            md_sync_msg_clear(&msg);
+            return 0;
+        }
+        if (msg.type == MD_SYNC_ERROR) {
+            r = md_sync_error_from_msg(&msg, err);
+        } else if (msg.type == MD_SYNC_PTY && msg.fd >= 0 && c->pty_master < 0) {
+            c->pty_master = msg.fd;
+            msg.fd = -1;
+        } else if (msg.type == MD_SYNC_HOOKS) {
+            r = run_parent_hooks(c, opts, err);
+        } else {
+            r = md_error(err, 0, "sync with container: unexpected message %u", msg.type);
+        }
+        md_sync_msg_clear(&msg);
+        if (r < 0)
+            return r;
+    }
 }
 
 int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
@@ -141,13 +172,18 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
 {
     md_container_init(c);
     c->spec = spec;
-    int r = md_container_prepare_seccomp(spec, err);
+    int r = md_spec_check(spec, err);
+    if (r == 0)
+        r = md_container_prepare_seccomp(spec, err);
     if (r == 0)
         r = prepare_parent_namespaces(spec, err);
     if (r == 0 && opts && opts->set_cgroup)
         r = md_cgroup_glue_create(spec, &c->cgroup, err);
     if (r == 0)
         r = spawn_child(spec, opts, c, err);
+    /* the child waits for PROCESS: its ids must be mapped before it reads it */
+    if (r == 0 && spec->ns[MD_NS_USER].present)
+        r = md_userns_write_maps(c->pid, spec, err);
     /* Moving a task between v1 cgroups waits for an RCU grace period (the
      * cgroup_threadgroup_rwsem write side): several ms. Unless the child
      * needs its cgroup namespace before its mounts, let it set up its root
@@ -164,7 +200,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     if (r == 0 && !late)
         r = send_process(c, err);
     if (r == 0)
-        r = wait_ready(c, err);
+        r = wait_ready(c, opts, err);
     if (r < 0)
         md_container_destroy(c);
     return r;

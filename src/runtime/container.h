@@ -19,6 +19,13 @@ struct md_create_opts {
      * A failure aborts the create (the child is killed, nothing is left). */
     int (*after_clone)(pid_t pid, void *data, md_error_t **err);
     void *data;
+    /* mydocker-runc: the id and bundle in the state given to hooks; fds
+     * 3 .. 3+preserve_fds-1 stay open in the container; a new session
+     * keyring for the container (runc's default) */
+    const char *id, *bundle;
+    int preserve_fds;
+    int new_keyring;
+    int detached; /* exec: the process outlives the caller (no parent-death signal) */
 };
 
 struct md_container {
@@ -49,6 +56,10 @@ void md_container_init(struct md_container *c);
  * PID 1 is target; then md_container_start / md_io_wait as for create. */
 int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
                       struct md_container *c, md_error_t **err);
+/* The same with options (preserve_fds, detached); opts may be NULL. */
+int md_container_exec_opts(struct md_spec *spec, pid_t target, int target_pidfd,
+                           const struct md_create_opts *opts, struct md_container *c,
+                           md_error_t **err);
 
 int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err);
 

@@ -2,7 +2,9 @@
  * MUST supply, the spec's own devices, and the standard symlinks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -38,16 +40,53 @@ static int has_dev_mount(const struct md_spec *s)
     return 0;
 }
 
-int md_dev_setup(struct md_spec *s, md_error_t **err)
+/* In a user namespace: the host's node of the same path, bind-mounted
+ * onto an empty file (runc does the same). */
+static int bind_device(int rootfd, const struct md_device *d, md_error_t **err)
+{
+    struct stat st;
+    if (strncmp(d->path, "/dev/", 5) != 0 || strstr(d->path, "/../") != NULL)
+        return md_error(err, 0, "device %s: must be under /dev", d->path);
+    if (stat(d->path, &st) < 0)
+        return md_error(err, errno, "device %s: no such device on the host to bind", d->path);
+    int fd = md_mkpath_in_root(rootfd, d->path, 1, err);
+    if (fd < 0)
+        return fd;
+    char target[64];
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+    int r = mount(d->path, target, NULL, MS_BIND, NULL);
+    int e = errno;
+    close(fd);
+    return r < 0 ? md_error(err, e, "bind device %s", d->path) : 0;
+}
+
+int md_dev_bind(struct md_spec *s, int rootfd, md_error_t **err)
 {
     if (!has_dev_mount(s))
         return 0;
     for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
-        int r = make_device(&default_devices[i], err);
+        int r = bind_device(rootfd, &default_devices[i], err);
         if (r < 0)
             return r;
     }
     for (size_t i = 0; i < s->n_devices; i++) {
+        int r = bind_device(rootfd, &s->devices[i], err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int md_dev_setup(struct md_spec *s, md_error_t **err)
+{
+    if (!has_dev_mount(s))
+        return 0;
+    for (size_t i = 0; !s->ns[MD_NS_USER].present && i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
+        int r = make_device(&default_devices[i], err);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; !s->ns[MD_NS_USER].present && i < s->n_devices; i++) {
         int r = make_device(&s->devices[i], err);
         if (r < 0)
             return r;

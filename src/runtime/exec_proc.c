@@ -20,6 +20,7 @@
 #include "child.h"
 #include "container.h"
 #include "sync.h"
+#include "userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -60,9 +61,15 @@ static int join_cgroups_of(pid_t target, md_error_t **err)
     return 0;
 }
 
-static int join_namespaces(int pidfd, md_error_t **err)
+static int join_namespaces(pid_t target, int pidfd, md_error_t **err)
 {
     int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+    /* unlike the others, asking for the user or time namespace we are
+     * already in is EINVAL */
+    if (md_ns_differs(target, "user"))
+        flags |= CLONE_NEWUSER;
+    if (md_ns_differs(target, "time"))
+        flags |= CLONE_NEWTIME;
     /* namespaces the container shares with the host (e.g. --network host) are
      * the ones we are already in: setns then is a no-op */
     if (setns(pidfd, flags) < 0)
@@ -70,13 +77,14 @@ static int join_namespaces(int pidfd, md_error_t **err)
     return 0;
 }
 
-static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock)
+static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock,
+                        const struct md_create_opts *opts)
 {
     md_error_t *err = NULL;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     int r = join_cgroups_of(target, &err);
     if (r == 0)
-        r = join_namespaces(pidfd, &err);
+        r = join_namespaces(target, pidfd, &err);
     if (r < 0) {
         md_sync_send_error(sock, &err);
         _exit(1);
@@ -95,7 +103,7 @@ static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock)
         if (read(go[0], &b, 1) != 1)
             _exit(1);
         close(go[0]);
-        struct md_child_args a = {.spec = spec, .sock = sock, .exec_mode = 1};
+        struct md_child_args a = {.spec = spec, .sock = sock, .exec_mode = 1, .opts = opts};
         _exit(md_child_main(&a));
     }
     if (pid < 0) {
@@ -136,6 +144,13 @@ static int wait_ready(struct md_container *c, md_error_t **err)
 int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
                       struct md_container *c, md_error_t **err)
 {
+    return md_container_exec_opts(spec, target, target_pidfd, NULL, c, err);
+}
+
+int md_container_exec_opts(struct md_spec *spec, pid_t target, int target_pidfd,
+                           const struct md_create_opts *opts, struct md_container *c,
+                           md_error_t **err)
+{
     md_container_init(c);
     c->spec = spec;
     int r0 = md_container_prepare_seccomp(spec, err);
@@ -150,7 +165,7 @@ int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
     pid_t helper = fork();
     if (helper == 0) {
         close(sv[0]);
-        helper_main(spec, target, target_pidfd, sv[1]);
+        helper_main(spec, target, target_pidfd, sv[1], opts);
     }
     close(sv[1]);
     c->sock = sv[0];

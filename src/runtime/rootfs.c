@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +25,25 @@ static int open_in_root(int rootfd, const char *path, int flags)
         path = ".";
     int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
     return fd < 0 ? -errno : fd;
+}
+
+/* A bind remount must repeat the flags the mount already has: in a user
+ * namespace, those inherited from the host are locked and dropping one
+ * is EPERM. */
+static unsigned long kept_flags(const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+    } t[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},         {ST_NOEXEC, MS_NOEXEC},
+             {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (statvfs(path, &sv) < 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (sv.f_flag & t[i].st)
+            f |= t[i].ms;
+    return f;
 }
 
 /* Each prefix is resolved from the root again, so a symlink met on the way is
@@ -126,8 +146,6 @@ static int do_mount_one(const struct md_mount *m, const char *target, md_error_t
         return 0;
     }
     const char *type = m->type;
-    if (strcmp(type, "cgroup") == 0)
-        return md_error(err, EOPNOTSUPP, "mount %s: cgroup filesystems", m->destination);
     if (mount(m->source ? m->source : type, target, type, m->flags, m->data) < 0)
         return md_error(err, errno, "mount %s on %s", type, m->destination);
     return 0;
@@ -145,15 +163,19 @@ static int adjust_mount(int rootfd, const struct md_mount *m, md_error_t **err)
         return md_error(err, -fd, "reopen %s", m->destination);
     char target[64];
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-    if (m->bind && extra && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
+    if (m->bind && extra &&
+        mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra | (kept_flags(target) & ~m->clear_flags),
+              NULL) < 0)
         return md_error(err, errno, "remount %s", m->destination);
     if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
         return md_error(err, errno, "set propagation of %s", m->destination);
     return 0;
 }
 
-static int mount_one(int rootfd, const struct md_mount *m, md_error_t **err)
+static int mount_one(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err)
 {
+    if (!m->bind && strcmp(m->type, "cgroup") == 0)
+        return md_mount_cgroup(s, rootfd, m, err);
     if (m->copy_up && m->source) {
         int r = md_copy_up(rootfd, m->destination, m->source, err);
         if (r < 0)
@@ -166,6 +188,19 @@ static int mount_one(int rootfd, const struct md_mount *m, md_error_t **err)
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
     int r = do_mount_one(m, target, err);
     return r < 0 ? r : adjust_mount(rootfd, m, err);
+}
+
+/* --no-pivot (runc's): for a root on a ramfs, where pivot_root fails.
+ * The old root stays reachable through fds and chroot escapes. */
+static int move_into(const char *root, md_error_t **err)
+{
+    if (chdir(root) < 0)
+        return md_error(err, errno, "chdir %s", root);
+    if (mount(root, "/", NULL, MS_MOVE, NULL) < 0)
+        return md_error(err, errno, "move %s to /", root);
+    if (chroot(".") < 0 || chdir("/") < 0)
+        return md_error(err, errno, "chroot %s", root);
+    return 0;
 }
 
 static int pivot_into(const char *root, md_error_t **err)
@@ -183,7 +218,7 @@ static int pivot_into(const char *root, md_error_t **err)
     return 0;
 }
 
-int md_rootfs_prepare(struct md_spec *s, md_error_t **err)
+int md_rootfs_mount(struct md_spec *s, md_error_t **err)
 {
     int host_root = strcmp(s->root_path, "/") == 0;
     /* never let our mounts propagate back to the host (the seed's Go version
@@ -199,17 +234,32 @@ int md_rootfs_prepare(struct md_spec *s, md_error_t **err)
     if (rootfd < 0)
         return md_error(err, errno, "open rootfs %s", s->root_path);
     for (size_t i = 0; i < s->n_mounts; i++) {
-        int r = mount_one(rootfd, &s->mounts[i], err);
+        int r = mount_one(s, rootfd, &s->mounts[i], err);
         if (r < 0)
             return r;
     }
-    if (host_root)
+    /* mknod is refused in a user namespace: bind the host's nodes, which
+     * is only possible while the host's /dev is still reachable */
+    if (s->ns[MD_NS_USER].present)
+        return md_dev_bind(s, rootfd, err);
+    return 0;
+}
+
+int md_rootfs_pivot(struct md_spec *s, md_error_t **err)
+{
+    if (strcmp(s->root_path, "/") == 0)
         return chdir("/") < 0 ? md_error(err, errno, "chdir /") : 0;
-    int r = pivot_into(s->root_path, err);
+    int r = s->no_pivot ? move_into(s->root_path, err) : pivot_into(s->root_path, err);
     if (r == 0 && s->rootfs_propagation != (MS_REC | MS_SLAVE) &&
         mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
         r = md_error(err, errno, "set rootfs propagation");
     return r;
+}
+
+int md_rootfs_prepare(struct md_spec *s, md_error_t **err)
+{
+    int r = md_rootfs_mount(s, err);
+    return r < 0 ? r : md_rootfs_pivot(s, err);
 }
 
 static int mask_path(const char *path, md_error_t **err)
@@ -230,7 +280,7 @@ static int readonly_path(const char *path, md_error_t **err)
 {
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
         return errno == ENOENT ? 0 : md_error(err, errno, "read-only path %s", path);
-    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL) < 0)
+    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | kept_flags(path), NULL) < 0)
         return md_error(err, errno, "remount %s read-only", path);
     return 0;
 }
@@ -247,7 +297,8 @@ int md_rootfs_finalize(struct md_spec *s, md_error_t **err)
         if (r < 0)
             return r;
     }
-    if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    if (s->root_readonly &&
+        mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | kept_flags("/"), NULL) < 0)
         return md_error(err, errno, "remount / read-only");
     return 0;
 }

@@ -6,8 +6,14 @@
 
 #include "spec.h"
 
-/* Up to and including pivot_root; afterwards "/" is the container's root. */
+/* Up to and including pivot_root; afterwards "/" is the container's root.
+ * The same as md_rootfs_mount (root and the spec's mounts, devices in a
+ * user namespace) then md_rootfs_pivot, which the hooks stage separates. */
 int md_rootfs_prepare(struct md_spec *s, md_error_t **err);
+int md_rootfs_mount(struct md_spec *s, md_error_t **err);
+int md_rootfs_pivot(struct md_spec *s, md_error_t **err);
+/* In a user namespace: bind the host's device nodes (before pivot_root). */
+int md_dev_bind(struct md_spec *s, int rootfd, md_error_t **err);
 /* After pivot_root: masked paths, read-only paths, read-only root. */
 int md_rootfs_finalize(struct md_spec *s, md_error_t **err);
 /* Create a directory (and its parents) or, with is_file, an empty file, as a
@@ -15,6 +21,8 @@ int md_rootfs_finalize(struct md_spec *s, md_error_t **err);
 int md_mkpath_in_root(int rootfd, const char *path, int is_file, md_error_t **err);
 /* Copy the tree at path beneath rootfd into the empty directory dst. */
 int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err);
+/* A mount of type "cgroup" (src/runtime/mount_cgroup.c). */
+int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err);
 /* Device nodes and the standard /dev symlinks, after pivot_root. */
 int md_dev_setup(struct md_spec *s, md_error_t **err);
 

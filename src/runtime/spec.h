@@ -98,6 +98,7 @@ struct md_spec {
     char *overlay_lower, *overlay_upper, *overlay_work;
     int init; /* annotation org.mydocker.init: a reaping init as PID 1 */
     int overlay_volatile; /* overlay "volatile": no syncs of an upper dir nobody keeps */
+    int no_pivot; /* mydocker-runc --no-pivot: MS_MOVE + chroot instead of pivot_root */
 };
 
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err);

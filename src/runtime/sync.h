@@ -16,6 +16,8 @@ enum md_sync_type {
     MD_SYNC_START,       /* parent -> child: go on and execve */
     MD_SYNC_ERROR,       /* child -> parent: error record (stage failed) */
     MD_SYNC_PID,         /* child -> parent (exec helper): the pid of the grandchild */
+    MD_SYNC_HOOKS,       /* child -> parent: mounts done, run prestart/createRuntime hooks */
+    MD_SYNC_RESUME,      /* parent -> child: hooks done, go on to pivot_root */
 };
 
 struct md_sync_msg {

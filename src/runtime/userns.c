@@ -1,0 +1,62 @@
+#include "userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static int write_map(pid_t pid, const char *file, const struct md_idmap *m, size_t n,
+                     md_error_t **err)
+{
+    if (n == 0)
+        return md_error(err, 0, "config: a new user namespace needs %s",
+                        file[0] == 'u' ? "linux.uidMappings" : "linux.gidMappings");
+    /* the kernel takes the whole map in a single write (at most 340 lines) */
+    size_t cap = n * 40 + 1, len = 0;
+    cleanup_free char *buf = malloc(cap);
+    if (buf == NULL)
+        return md_error(err, ENOMEM, "%s", file);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%u %u %u\n", m[i].container_id,
+                                m[i].host_id, m[i].size);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return md_error(err, errno, "open %s", path);
+    if (write(fd, buf, len) != (ssize_t)len)
+        return md_error(err, errno, "write %s (\"%.*s\")", file, (int)len - 1, buf);
+    return 0;
+}
+
+int md_userns_write_maps(pid_t pid, const struct md_spec *s, md_error_t **err)
+{
+    int r = write_map(pid, "uid_map", s->uid_maps, s->n_uid_maps, err);
+    return r < 0 ? r : write_map(pid, "gid_map", s->gid_maps, s->n_gid_maps, err);
+}
+
+int md_userns_become_root(md_error_t **err)
+{
+    /* a namespace whose root is not mapped keeps the unmapped ids */
+    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+        return md_error(err, errno, "setresgid 0 in the user namespace");
+    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+        return md_error(err, errno, "setresuid 0 in the user namespace");
+    return 0;
+}
+
+int md_ns_differs(pid_t pid, const char *ns)
+{
+    char a[64], b[64];
+    struct stat sa, sb;
+    snprintf(a, sizeof(a), "/proc/self/ns/%s", ns);
+    snprintf(b, sizeof(b), "/proc/%d/ns/%s", (int)pid, ns);
+    if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+        return 0;
+    return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
+}
