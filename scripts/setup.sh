@@ -14,6 +14,7 @@ PACKAGES=(
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings
     libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
+    qemu-system-x86 linux-image-amd64                # test_cgroup_v2_qemu.sh: a real cgroup v2 kernel (TCG)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
