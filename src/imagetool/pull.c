@@ -240,7 +240,9 @@ static int on_done(md_blob_dl_t *dl, void *arg, md_error_t **err)
     md_progress_status(&p->prog, l->line, "Verifying Checksum");
     md_progress_status(&p->prog, l->line, "Download complete");
     p->downloaded = 1;
-    return l->need_unpack ? start_unpack(p, l, err) : 0;
+    if (l->need_unpack) return start_unpack(p, l, err);
+    md_progress_status(&p->prog, l->line, "Pull complete"); /* its layer dir was here */
+    return 0;
 }
 
 static int on_tick(void *arg, md_error_t **err)
