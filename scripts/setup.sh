@@ -13,6 +13,8 @@ PACKAGES=(
     busybox-static                                   # the default image's rootfs
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings
+    docker-registry skopeo apache2-utils openssl     # registry tests: local registry, htpasswd, tokens
+    podman                                           # bench/pull.sh: podman pull side by side
     podman containerd                                # tests: mydocker-runc driven by podman and ctr
     libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
     qemu-system-x86 linux-image-amd64                # test_cgroup_v2_qemu.sh: a real cgroup v2 kernel (TCG)
