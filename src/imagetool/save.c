@@ -155,7 +155,8 @@ static int save_image(struct save *s, const char *ref, md_error_t **err)
     cleanup_free char *id = NULL, *name = NULL, *config = NULL;
     size_t clen;
     int r = md_image_resolve(ref, &id, &name, err);
-    if (r == 0) r = md_store_read_blob(id, &config, &clen, err);
+    if (r < 0) return r;
+    r = md_store_read_blob(id, &config, &clen, err);
     json_object *cdoc = r == 0 ? json_tokener_parse(config) : NULL;
     md_layer_src_t *layers = NULL;
     size_t n = 0;
