@@ -346,6 +346,9 @@ static struct json_object *mounts_json(const struct md_specgen_in *in)
     add_mount(a, "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k");
     add_mount(a, "/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
     add_mount(a, "/sys", "sysfs", "sysfs", in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
+    /* docker's: the container's own cgroups (the runtime's md_mount_cgroup: cgroup2 on v2,
+     * a tmpfs of binds on v1/hybrid), writable only with --privileged */
+    add_mount(a, "/sys/fs/cgroup", "cgroup", "cgroup", in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
     add_mount(a, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
     add_mount(a, "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
     if (in->etc_dir) {

@@ -176,6 +176,8 @@ fi
 check "--pids-limit 20: 20 or fewer tasks now" test "$(wc -l <"$CG/$PIDS/$PARENT/$(id_of "$n5")/cgroup.procs")" -le 20
 check_eq "--pids-limit 20: PID 1 survived" "$(md inspect -f '{{.State.Status}}' "$n5" 2>&1)" running
 md rm -f "$n5" >/dev/null 2>&1
+check_eq "/sys/fs/cgroup inside: the container's own memory cgroup" "$(md run --rm "${P[@]}" -m 32m "${IMG[@]}" cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)" 33554432
+check_match "/sys/fs/cgroup inside is read-only" "$(md run --rm "${P[@]}" "${IMG[@]}" sh -c 'echo 1 >/sys/fs/cgroup/pids/pids.max' 2>&1)" 'Read-only file system'
 check_eq "--oom-score-adj" "$(md run --rm --oom-score-adj 200 "${IMG[@]}" cat /proc/1/oom_score_adj 2>&1)" 200
 check_eq "--cgroupns private (default): the cgroup is the namespace root" "$(md run --rm "${IMG[@]}" sh -c 'grep -c -v ":/$" /proc/self/cgroup' 2>&1)" 0
 newname n6 cgns

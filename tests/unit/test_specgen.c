@@ -450,8 +450,8 @@ static void test_specgen_default(void)
     CHECK_STR(jstr(d, "hostname"), "c0ffee");
     /* mounts */
     char *m = mount_dests(d);
-    CHECK_STR(m, "/proc|/dev|/dev/pts|/sys|/dev/mqueue|/dev/shm|/etc/resolv.conf|/etc/hostname|"
-                 "/etc/hosts");
+    CHECK_STR(m, "/proc|/dev|/dev/pts|/sys|/sys/fs/cgroup|/dev/mqueue|/dev/shm|/etc/resolv.conf|"
+                 "/etc/hostname|/etc/hosts");
     free(m);
     struct json_object *e = find_mount(d, "/proc");
     CHECK_STR(jstr(e, "type"), "proc");
@@ -513,12 +513,14 @@ static void test_specgen_default(void)
         CHECK_INT(s->process.n_gids, 2);
         CHECK(s->process.cap_bounding == docker_default_caps);
         CHECK(s->process.cap_inheritable == 0);
-        CHECK_INT(s->n_mounts, 9);
-        if (s->n_mounts == 9) {
+        CHECK_INT(s->n_mounts, 10);
+        if (s->n_mounts == 10) {
             CHECK(s->mounts[3].flags & MS_RDONLY);                     /* /sys */
+            CHECK_STR(s->mounts[4].type, "cgroup");                    /* /sys/fs/cgroup */
+            CHECK(s->mounts[4].flags & MS_RDONLY);
             CHECK_STR(s->mounts[1].data, "mode=755,size=65536k");      /* /dev */
-            CHECK_INT(s->mounts[6].bind, 2);                           /* resolv.conf */
-            CHECK(s->mounts[6].propagation == (MS_PRIVATE | MS_REC));
+            CHECK_INT(s->mounts[7].bind, 2);                           /* resolv.conf */
+            CHECK(s->mounts[7].propagation == (MS_PRIVATE | MS_REC));
         }
         CHECK(s->ns[MD_NS_NET].present && s->ns[MD_NS_PID].present && !s->ns[MD_NS_USER].present);
         CHECK(s->seccomp != NULL);
@@ -585,7 +587,16 @@ static void test_specgen_flags(void)
     gen_run(&g, ARGS("--network", "none", "img"), 0);
     ns = ns_types(g.doc);
     CHECK_STR(ns, "pid|ipc|uts|mount|network|cgroup");
+    CHECK(jpath(g.doc, "process.oomScoreAdj") == NULL);
+    gen_free(&g);
     free(ns);
+
+    /* --cgroupns host: no cgroup namespace; --oom-score-adj reaches the process */
+    gen_run(&g, ARGS("--cgroupns", "host", "--oom-score-adj", "-17", "--network", "none", "img"), 0);
+    ns = ns_types(g.doc);
+    CHECK_STR(ns, "pid|ipc|uts|mount|network");
+    free(ns);
+    CHECK_INT(jint(g.doc, "process.oomScoreAdj"), -17);
     gen_free(&g);
 }
 

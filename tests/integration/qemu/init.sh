@@ -55,6 +55,7 @@ check_eq "cpuset.cpus = 0" "$(cat $D/cpuset.cpus 2>&1)" 0
 check_match "controllers enabled for the leaf" "$(cat $D/cgroup.controllers 2>&1)" 'cpu.*memory.*pids|memory.*pids'
 pid=$(md inspect -f '{{.State.Pid}}' lim)
 check_eq "PID 1 in 0::/mydocker/<id>" "$(cat /proc/$pid/cgroup)" "0::/mydocker/$id"
+check_eq "/sys/fs/cgroup inside: cgroup2 of the container's namespace" "$(md exec lim cat /sys/fs/cgroup/memory.max 2>&1)" 33554432
 check_eq "exec joins the cgroup (namespace root)" "$(md exec lim cat /proc/self/cgroup 2>&1)" "0::/"
 check_eq "--cpuset-cpus 0 inside" "$(md exec lim grep Cpus_allowed_list /proc/self/status 2>&1 | cut -f2)" 0
 md update -m 48m --memory-swap 96m --cpus 1 --pids-limit 30 lim >/dev/null 2>&1
