@@ -123,38 +123,68 @@ out:
     free(cells);
 }
 
+/* Split rendered lines at tabs into the cells of a docker table. */
+static void table_lines(FILE *f, char **lines, size_t n, const char *eol)
+{
+    size_t ncols = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 1;
+        for (const char *p = lines[i]; *p; p++)
+            c += *p == '\t';
+        if (c > ncols)
+            ncols = c;
+    }
+    char ***rows = calloc(n + 1, sizeof(*rows));
+    for (size_t i = 0; rows && i < n; i++) {
+        rows[i] = calloc(ncols, sizeof(char *));
+        char *save = NULL, *p = lines[i];
+        for (size_t c = 0; rows[i] && c < ncols; c++, p = NULL) {
+            char *t = strtok_r(p, "\t", &save);
+            rows[i][c] = t ? t : (char *)"";
+        }
+    }
+    if (rows)
+        md_table_write(f, rows, n, ncols, 10, 3, eol);
+    for (size_t i = 0; rows && i < n; i++)
+        free(rows[i]);
+    free(rows);
+}
+
 static int print_template(FILE *f, struct json_object **rows, size_t n, const char *fmt,
                           const char *eol, md_error_t **err)
 {
     if (strcmp(fmt, "json") == 0) {
         for (size_t i = 0; i < n; i++)
-            fprintf(f, "%s%s", json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN), eol);
+            fprintf(f, "%s%s", json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), eol);
         return 0;
     }
     int table = strncmp(fmt, "table", 5) == 0;
-    if (table) {
+    char **lines = calloc(n + 2, sizeof(*lines));
+    size_t nl = 0;
+    int r = lines ? 0 : md_error(err, ENOMEM, "stats");
+    if (r == 0 && table) {
         fmt += 5 + (fmt[5] == ' ');
         struct json_object *h = json_object_new_object();
         add(h, "Container", "CONTAINER");
         for (size_t c = 0; c < NCOLS; c++)
             add(h, fields[c], heads[c]);
-        char *line = NULL;
-        int r = md_template_render(fmt, h, &line, err);
+        r = md_template_render(fmt, h, &lines[nl], err);
+        nl += r == 0;
         json_object_put(h);
-        if (r < 0)
-            return r;
-        fprintf(f, "%s%s", line, eol);
-        free(line);
     }
-    for (size_t i = 0; i < n; i++) {
-        char *line = NULL;
-        int r = md_template_render(fmt, rows[i], &line, err);
-        if (r < 0)
-            return r;
-        fprintf(f, "%s%s", line, eol);
-        free(line);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        r = md_template_render(fmt, rows[i], &lines[nl], err);
+        nl += r == 0;
     }
-    return 0;
+    if (r == 0 && table)
+        table_lines(f, lines, nl, eol);
+    else if (r == 0)
+        for (size_t i = 0; i < nl; i++)
+            fprintf(f, "%s%s", lines[i], eol);
+    for (size_t i = 0; i < nl; i++)
+        free(lines[i]);
+    free(lines);
+    return r;
 }
 
 /* One frame, written at once so a terminal never shows half of it. */
