@@ -7,10 +7,17 @@ setup_image
 
 N() { echo "lg-$UNIQ-$1"; }
 cleanup() {
-    local ids
+    # by id, twice: a record a restart policy or a monitor wrote back after the first rm -f
+    # (see the report) no longer answers to its name
+    local ids i c
     ids=$(md ps -aq --no-trunc -f "name=lg-$UNIQ-" 2>/dev/null)
-    # shellcheck disable=SC2086
-    [ -n "$ids" ] && md rm -f $ids >/dev/null 2>&1
+    for i in 1 2; do
+        # shellcheck disable=SC2086
+        md rm -f $ids >/dev/null 2>&1
+        sleep 0.3
+        ids=$(md ps -aq --no-trunc -f "name=lg-$UNIQ-" 2>/dev/null; for c in $ids; do [ -e "/var/lib/mydocker/containers/$c" ] && echo "$c"; done)
+        [ -z "$ids" ] && break
+    done
 }
 at_exit cleanup
 TMP=$(mktemp -d); at_exit "rm -rf '$TMP'"
