@@ -11,9 +11,10 @@
 #include "cgroup/cgroup.h"
 
 /* With device rules in the spec, the devices the runtime itself creates
- * (the spec's defaults, linux.devices, ptys) must stay usable whatever the
- * rules say: runc appends the same allow rules after the spec's. */
-static int allow_runtime_devices(const struct md_spec *s, struct md_resources *res, md_error_t **err)
+ * (null, zero, full, random, urandom, tty, ptys) must stay usable whatever
+ * the rules say, and nodes may be made: runc appends the same allow rules
+ * after the spec's. linux.devices get no rule of their own (as in runc). */
+static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
 {
     static const struct md_device_rule defaults[] = {
         {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},   {true, 'c', 1, 3, "rwm"},
@@ -24,19 +25,12 @@ static int allow_runtime_devices(const struct md_spec *s, struct md_resources *r
     size_t nd = sizeof(defaults) / sizeof(defaults[0]);
     if (res->n_devices == 0)
         return 0;
-    struct md_device_rule *d = realloc(res->devices, (res->n_devices + nd + s->n_devices) * sizeof(*d));
+    struct md_device_rule *d = realloc(res->devices, (res->n_devices + nd) * sizeof(*d));
     if (d == NULL)
         return md_error(err, ENOMEM, "device rules");
     res->devices = d;
     for (size_t i = 0; i < nd; i++)
         d[res->n_devices++] = defaults[i];
-    for (size_t i = 0; i < s->n_devices; i++) {
-        const struct md_device *dev = &s->devices[i];
-        if (dev->type != 'c' && dev->type != 'b' && dev->type != 'u')
-            continue;
-        struct md_device_rule r = {true, dev->type == 'b' ? 'b' : 'c', dev->major, dev->minor, "rwm"};
-        d[res->n_devices++] = r;
-    }
     return 0;
 }
 
@@ -49,7 +43,7 @@ int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t 
     md_cgroup_t *cg = NULL;
     int r = md_resources_from_json(s->resources, &res, err);
     if (r == 0)
-        r = allow_runtime_devices(s, &res, err);
+        r = allow_runtime_devices(&res, err);
     if (r == 0)
         r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
     if (r == 0)

@@ -287,7 +287,7 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, int pdeathsi
         r = md_caps_drop_bounding(p, err);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we have it */
     if (r == 0 && !p->no_new_privileges)
-        r = md_seccomp_load(&(struct md_seccomp_prog){s->seccomp_bpf, s->seccomp_bpf_len}, err);
+        r = md_seccomp_load_spec(s, err);
     if (r == 0)
         r = md_switch_user(p, err);
     /* a credential change clears the parent-death signal: set it again */
@@ -296,7 +296,7 @@ static int drop_privileges(struct md_spec *s, struct md_process *p, int pdeathsi
     if (r == 0)
         r = md_caps_apply(p, err);
     if (r == 0 && p->no_new_privileges)
-        r = md_seccomp_load(&(struct md_seccomp_prog){s->seccomp_bpf, s->seccomp_bpf_len}, err);
+        r = md_seccomp_load_spec(s, err);
     return r;
 }
 

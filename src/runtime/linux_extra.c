@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/ioprio.h>
 #include <sched.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "hooks.h"
+#include "security.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -169,6 +172,44 @@ int md_timens_offsets_write(struct json_object *doc, md_error_t **err)
     return 0;
 }
 
+static const struct {
+    const char *name;
+    unsigned flag;
+} seccomp_flag_names[] = {{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+                          {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+                          {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW}};
+
+static int seccomp_flags(struct json_object *sc, unsigned *out, md_error_t **err)
+{
+    struct json_object *flags = jpath(sc, "flags", NULL);
+    *out = 0;
+    for (size_t i = 0; flags && i < json_object_array_length(flags); i++) {
+        const char *f = json_object_get_string(json_object_array_get_idx(flags, i));
+        size_t k = 0;
+        while (k < sizeof(seccomp_flag_names) / sizeof(seccomp_flag_names[0]) &&
+               strcmp(f ? f : "", seccomp_flag_names[k].name) != 0)
+            k++;
+        if (k == sizeof(seccomp_flag_names) / sizeof(seccomp_flag_names[0]))
+            return md_error(err, 0, "config: linux.seccomp.flags: %s is not supported", f ? f : "?");
+        *out |= seccomp_flag_names[k].flag;
+    }
+    return 0;
+}
+
+int md_seccomp_load_spec(const struct md_spec *s, md_error_t **err)
+{
+    unsigned flags = 0;
+    struct md_seccomp_prog prog = {s->seccomp_bpf, s->seccomp_bpf_len};
+    int r = seccomp_flags(s->seccomp, &flags, err);
+    if (r < 0 || flags == 0 || s->seccomp_bpf == NULL)
+        return r < 0 ? r : md_seccomp_load(&prog, err);
+    struct sock_fprog fp = {.len = (unsigned short)(prog.len / sizeof(struct sock_filter)),
+                            .filter = (struct sock_filter *)prog.insns};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+        return md_error(err, errno, "seccomp: load filter (flags %#x)", flags);
+    return 0;
+}
+
 int md_keyring_new_session(md_error_t **err)
 {
     if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
@@ -211,8 +252,11 @@ static int resources_check(struct json_object *res, md_error_t **err)
 
 static int seccomp_check(struct json_object *sc, md_error_t **err)
 {
+    unsigned flags;
     if (sc == NULL)
         return 0;
+    if (seccomp_flags(sc, &flags, err) < 0)
+        return -1;
     if (jstr(sc, "listenerPath"))
         return md_error(err, 0, "config: linux.seccomp.listenerPath (SCMP_ACT_NOTIFY) is not supported");
     struct json_object *calls = jpath(sc, "syscalls", NULL);
@@ -224,8 +268,14 @@ static int seccomp_check(struct json_object *sc, md_error_t **err)
     return 0;
 }
 
-static int mounts_check(struct json_object *mounts, md_error_t **err)
+static int mounts_check(const struct md_spec *s, struct json_object *mounts, md_error_t **err)
 {
+    /* a bind mount takes no filesystem data: an option we do not know
+     * would be dropped by the kernel without a word */
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (s->mounts[i].bind && s->mounts[i].data)
+            return md_error(err, 0, "config: mount %s: unsupported option(s) for a bind mount: %s",
+                            s->mounts[i].destination, s->mounts[i].data);
     for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i);
         if (jpath(m, "uidMappings", NULL) || jpath(m, "gidMappings", NULL))
@@ -275,7 +325,7 @@ int md_spec_check(const struct md_spec *s, md_error_t **err)
     if (r == 0)
         r = md_hooks_validate(s->hooks, err);
     if (r == 0)
-        r = mounts_check(jpath(doc, "mounts", NULL), err);
+        r = mounts_check(s, jpath(doc, "mounts", NULL), err);
     if (r == 0)
         r = linux_check(s, jpath(doc, "linux", NULL), err);
     return r;

@@ -13,6 +13,8 @@ int md_spec_check(const struct md_spec *s, md_error_t **err);
 int md_timens_offsets_write(struct json_object *doc, md_error_t **err);
 /* Child: personality, ioPriority, scheduler of the process about to exec. */
 int md_process_extras_apply(struct json_object *doc, md_error_t **err);
+/* Child: load the parent's compiled filter with linux.seccomp.flags. */
+int md_seccomp_load_spec(const struct md_spec *s, md_error_t **err);
 /* Child: a new anonymous session keyring (runc's default). */
 int md_keyring_new_session(md_error_t **err);
 

@@ -156,7 +156,7 @@ static int do_mount_one(const struct md_mount *m, const char *target, md_error_t
 static int adjust_mount(int rootfd, const struct md_mount *m, md_error_t **err)
 {
     unsigned long extra = m->flags & ~(unsigned long)(MS_REMOUNT | MS_BIND | MS_REC);
-    if (!(m->bind && extra) && !m->propagation)
+    if (!(m->bind && extra) && !m->propagation && !m->attr_set && !m->attr_clr)
         return 0;
     cleanup_close int fd = open_in_root(rootfd, m->destination, O_PATH);
     if (fd < 0)
@@ -169,6 +169,11 @@ static int adjust_mount(int rootfd, const struct md_mount *m, md_error_t **err)
         return md_error(err, errno, "remount %s", m->destination);
     if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
         return md_error(err, errno, "set propagation of %s", m->destination);
+    if (m->attr_set || m->attr_clr) {
+        struct mount_attr a = {.attr_set = m->attr_set, .attr_clr = m->attr_clr};
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+            return md_error(err, errno, "set recursive mount options of %s", m->destination);
+    }
     return 0;
 }
 

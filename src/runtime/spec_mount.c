@@ -26,6 +26,7 @@ static const struct opt flag_opts[] = {
     {"relatime", MS_RELATIME, 0},  {"norelatime", MS_RELATIME, 1},
     {"strictatime", MS_STRICTATIME, 0}, {"nostrictatime", MS_STRICTATIME, 1},
     {"silent", MS_SILENT, 0},      {"loud", MS_SILENT, 1},
+    {"nosymfollow", MS_NOSYMFOLLOW, 0}, {"symfollow", MS_NOSYMFOLLOW, 1},
     {"defaults", 0, 0},
 };
 
@@ -34,6 +35,25 @@ static const struct opt prop_opts[] = {
     {"shared", MS_SHARED, 0},      {"rshared", MS_SHARED | MS_REC, 0},
     {"slave", MS_SLAVE, 0},        {"rslave", MS_SLAVE | MS_REC, 0},
     {"unbindable", MS_UNBINDABLE, 0}, {"runbindable", MS_UNBINDABLE | MS_REC, 0},
+};
+
+/* runtime-spec 1.1's recursive variants, applied with mount_setattr(2) */
+static const struct {
+    const char *name;
+    unsigned long long set, clr;
+} rec_opts[] = {
+    {"rro", MOUNT_ATTR_RDONLY, 0},       {"rrw", 0, MOUNT_ATTR_RDONLY},
+    {"rnosuid", MOUNT_ATTR_NOSUID, 0},   {"rsuid", 0, MOUNT_ATTR_NOSUID},
+    {"rnodev", MOUNT_ATTR_NODEV, 0},     {"rdev", 0, MOUNT_ATTR_NODEV},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, 0},   {"rexec", 0, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, 0}, {"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rnorelatime", 0, MOUNT_ATTR__ATIME},
+    {"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+    {"ratime", 0, MOUNT_ATTR__ATIME},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnostrictatime", 0, MOUNT_ATTR__ATIME},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0}, {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 static int append_data(char **data, const char *o)
@@ -66,6 +86,13 @@ static int apply_option(struct md_mount *m, const char *o)
     for (size_t i = 0; i < sizeof(prop_opts) / sizeof(prop_opts[0]); i++) {
         if (strcmp(o, prop_opts[i].name) == 0) {
             m->propagation = prop_opts[i].flag;
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof(rec_opts) / sizeof(rec_opts[0]); i++) {
+        if (strcmp(o, rec_opts[i].name) == 0) {
+            m->attr_set = (m->attr_set & ~rec_opts[i].clr) | rec_opts[i].set;
+            m->attr_clr = (m->attr_clr & ~rec_opts[i].set) | rec_opts[i].clr;
             return 0;
         }
     }
