@@ -74,8 +74,10 @@ static int load(json_object **out, md_error_t **err)
             *out = json_object_new_object();
             return 0;
         }
-        if (err) *err = e;
-        else md_error_free(&e);
+        if (err)
+            *err = e;
+        else
+            md_error_free(&e);
         return -EIO;
     }
     *out = json_tokener_parse(text);
@@ -141,7 +143,8 @@ int md_auth_set(const char *domain, const char *user, const char *pass, md_error
         json_object_object_add(doc, "auths", auths);
     }
     cleanup_free char *plain = NULL, *b64 = NULL;
-    if (asprintf(&plain, "%s:%s", user, pass) < 0 || (b64 = md_base64(plain, strlen(plain))) == NULL)
+    if (asprintf(&plain, "%s:%s", user, pass) < 0 ||
+        (b64 = md_base64(plain, strlen(plain))) == NULL)
         r = md_error(err, ENOMEM, "credentials");
     if (r == 0) {
         json_object *ent = json_object_new_object();
@@ -296,9 +299,12 @@ static int parse_login(int argc, char **argv, struct login_opts *o)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":u:p:h", lo, NULL)) != -1) {
-        if (c == 'u') o->user = optarg;
-        else if (c == 'p') o->pass = optarg;
-        else if (c == 'S') o->pass_stdin = 1;
+        if (c == 'u')
+            o->user = optarg;
+        else if (c == 'p')
+            o->pass = optarg;
+        else if (c == 'S')
+            o->pass_stdin = 1;
         else if (c == 'h')
             return printf("Usage:  mydocker login [OPTIONS] [SERVER]\n\n"
                           "Log in to a registry\n\nOptions:\n"
@@ -306,12 +312,15 @@ static int parse_login(int argc, char **argv, struct login_opts *o)
                           "      --password-stdin    Take the password from stdin\n"
                           "  -u, --username string   Username\n"),
                    -1;
-        else return md_tool_bad_flag("login", c, argc, argv);
+        else
+            return md_tool_bad_flag("login", c, argc, argv);
     }
-    if (argc - optind > 1) return md_tool_usage_error("login", "\"login\" requires at most 1 argument.");
+    if (argc - optind > 1)
+        return md_tool_usage_error("login", "\"login\" requires at most 1 argument.");
     o->server = optind < argc ? argv[optind] : NULL;
     if (o->pass && o->pass_stdin)
-        return md_tool_usage_error("login", "--password and --password-stdin are mutually exclusive");
+        return md_tool_usage_error("login",
+                                   "--password and --password-stdin are mutually exclusive");
     if (o->pass_stdin && o->user == NULL)
         return md_tool_usage_error("login", "Must provide --username with --password-stdin");
     return 0;
@@ -325,7 +334,8 @@ int md_cmd_login(int argc, char **argv)
     cleanup_free char *user = o.user ? strdup(o.user) : NULL, *pass = NULL;
     cleanup_free char *domain = server_domain(o.server);
     if (o.pass) {
-        fprintf(stderr, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
+        fprintf(stderr,
+                "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
         pass = strdup(o.pass);
     } else if (o.pass_stdin) {
         pass = read_line(stdin, 0);
@@ -340,7 +350,8 @@ int md_cmd_login(int argc, char **argv)
     }
     md_error_t *err = NULL;
     if (domain == NULL || user == NULL || *user == '\0' || pass == NULL || *pass == '\0') {
-        md_error(&err, 0, "Error: Cannot perform an interactive login without a username and password");
+        md_error(&err, 0,
+                 "Error: Cannot perform an interactive login without a username and password");
         return md_error_report(&err), MD_TOOL_EXIT_FAIL;
     }
     /* try with the new credentials: stored first, restored on failure */
@@ -348,11 +359,14 @@ int md_cmd_login(int argc, char **argv)
     int had = md_auth_get(domain, &old_user, &old_pass, NULL) == 0;
     r = md_auth_set(domain, user, pass, &err);
     if (r == 0 && (r = verify_login(domain, &err)) < 0) {
-        if (had) md_auth_set(domain, old_user, old_pass, NULL);
-        else md_auth_remove(domain, NULL);
+        if (had)
+            md_auth_set(domain, old_user, old_pass, NULL);
+        else
+            md_auth_remove(domain, NULL);
     }
     explicit_bzero(pass, strlen(pass));
-    if (r < 0) return md_error_prefix(&err, "login %s", domain), md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    if (r < 0)
+        return md_error_prefix(&err, "login %s", domain), md_error_report(&err), MD_TOOL_EXIT_FAIL;
     printf("Login Succeeded\n");
     return 0;
 }

@@ -73,7 +73,8 @@ static int has_prefix_in(json_object *env, const char *var)
 {
     size_t n = strcspn(var, "=") + 1;
     for (size_t i = 0; env && i < json_object_array_length(env); i++)
-        if (strncmp(json_object_get_string(json_object_array_get_idx(env, i)), var, n) == 0) return 1;
+        if (strncmp(json_object_get_string(json_object_array_get_idx(env, i)), var, n) == 0)
+            return 1;
     return 0;
 }
 
@@ -81,8 +82,9 @@ static int has_prefix_in(json_object *env, const char *var)
  * the engine at run time stay out unless the image had them. */
 static void merge_container_config(json_object *cfg, json_object *ctr_cfg)
 {
-    static const char *keys[] = {"User", "ExposedPorts", "Cmd", "Entrypoint", "Volumes",
-                                 "WorkingDir", "Labels", "StopSignal", "Healthcheck", "Shell"};
+    static const char *keys[] = {"User",        "ExposedPorts", "Cmd",    "Entrypoint",
+                                 "Volumes",     "WorkingDir",   "Labels", "StopSignal",
+                                 "Healthcheck", "Shell"};
     json_object *v, *penv = NULL;
     json_object_object_get_ex(cfg, "Env", &penv);
     json_object *env = json_object_new_array();
@@ -97,7 +99,8 @@ static void merge_container_config(json_object *cfg, json_object *ctr_cfg)
     json_object_object_add(cfg, "Env", env);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (!json_object_object_get_ex(ctr_cfg, keys[i], &v)) continue;
-        if (v == NULL || (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)) ||
+        if (v == NULL ||
+            (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)) ||
             (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
             json_object_object_del(cfg, keys[i]);
         else
@@ -112,7 +115,8 @@ static char *created_by(struct md_ctr *ctr)
     char *s = strdup(path ? json_object_get_string(path) : "");
     for (size_t i = 0; s && args && i < json_object_array_length(args); i++) {
         char *n = NULL;
-        if (asprintf(&n, "%s %s", s, json_object_get_string(json_object_array_get_idx(args, i))) < 0)
+        if (asprintf(&n, "%s %s", s, json_object_get_string(json_object_array_get_idx(args, i))) <
+            0)
             n = NULL;
         free(s);
         s = n;
@@ -124,7 +128,8 @@ static void add_history(json_object *root, const struct commit_opts *o, struct m
                         const char *created)
 {
     json_object *h, *e = json_object_new_object();
-    if (!json_object_object_get_ex(root, "history", &h) || !json_object_is_type(h, json_type_array)) {
+    if (!json_object_object_get_ex(root, "history", &h) ||
+        !json_object_is_type(h, json_type_array)) {
         h = json_object_new_array();
         json_object_object_add(root, "history", h);
     }
@@ -190,7 +195,7 @@ static int build_manifest(struct commit *c, md_error_t **err)
     json_object_object_add(m, "config", desc(MT_OCI_CONFIG, d, (long long)strlen(c->config)));
     for (size_t i = 0; i < n; i++) {
         const char *mt = strcmp(l[i].media_type, MT_DOCKER_LAYER_GZIP) == 0 ? MT_OCI_LAYER_GZIP
-                                                                              : l[i].media_type;
+                                                                            : l[i].media_type;
         json_object_array_add(layers, desc(mt, l[i].digest, l[i].size));
     }
     snprintf(d, sizeof(d), "sha256:%s", c->diff_hex);
@@ -213,7 +218,8 @@ static int store(struct commit *c, const char *tag, md_error_t **err)
         r = md_error(err, errno, "place blob %s", path);
     if (r == 0) c->blob_tmp[0] = '\0';
     if (r == 0 && md_image_layer_path(path, sizeof(path), c->diff_hex) < 0) r = -ENAMETOOLONG;
-    if (r == 0 && (md_path_exists(path) ? md_rm_rf(c->layer_dir, NULL) : rename(c->layer_dir, path)) < 0)
+    if (r == 0 &&
+        (md_path_exists(path) ? md_rm_rf(c->layer_dir, NULL) : rename(c->layer_dir, path)) < 0)
         r = md_error(err, errno, "place layer %s", path);
     if (r == 0) {
         free(c->layer_dir);
@@ -241,8 +247,10 @@ static int do_commit(struct commit *c, const struct commit_opts *o, md_error_t *
     if ((c->parent_id = strdup(iid)) == NULL) return md_error(err, ENOMEM, "commit");
     cleanup_free char *text = NULL;
     size_t len;
-    if ((r = md_store_read_blob(iid, &text, &len, err)) < 0) return md_error_prefix(err, "parent image");
-    if ((c->parent = json_tokener_parse(text)) == NULL) return md_error(err, 0, "image %s: bad config", iid);
+    if ((r = md_store_read_blob(iid, &text, &len, err)) < 0)
+        return md_error_prefix(err, "parent image");
+    if ((c->parent = json_tokener_parse(text)) == NULL)
+        return md_error(err, 0, "image %s: bad config", iid);
     if ((r = md_image_store_init(err)) < 0 || (r = tar_upper(c, err)) < 0 ||
         (r = build_config(c, o, err)) < 0 || (r = build_manifest(c, err)) < 0 ||
         (r = store(c, tag, err)) < 0)
@@ -253,31 +261,36 @@ static int do_commit(struct commit *c, const struct commit_opts *o, md_error_t *
 
 static int parse_args(int argc, char **argv, struct commit_opts *o)
 {
-    static const struct option lo[] = {{"author", required_argument, NULL, 'a'},
-                                       {"message", required_argument, NULL, 'm'},
-                                       {"change", required_argument, NULL, 'c'},
-                                       {"pause", optional_argument, NULL, 'p'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
+    static const struct option lo[] = {
+        {"author", required_argument, NULL, 'a'}, {"message", required_argument, NULL, 'm'},
+        {"change", required_argument, NULL, 'c'}, {"pause", optional_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},         {0}};
     int ch;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":a:m:c:ph", lo, NULL)) != -1) {
-        if (ch == 'a') o->author = optarg;
-        else if (ch == 'm') o->message = optarg;
-        else if (ch == 'c' && md_strv_append(&o->changes, optarg) < 0) return md_tool_usage_error("commit", "out of memory");
-        else if (ch == 'p') continue;
+        if (ch == 'a')
+            o->author = optarg;
+        else if (ch == 'm')
+            o->message = optarg;
+        else if (ch == 'c' && md_strv_append(&o->changes, optarg) < 0)
+            return md_tool_usage_error("commit", "out of memory");
+        else if (ch == 'p')
+            continue;
         else if (ch == 'h')
             return printf("Usage:  mydocker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
                           "Create a new image from a container's changes\n\nOptions:\n"
                           "  -a, --author string    Author\n"
-                          "  -c, --change list      Apply Dockerfile instruction to the created image\n"
+                          "  -c, --change list      Apply Dockerfile instruction to the created "
+                          "image\n"
                           "  -m, --message string   Commit message\n"),
                    -1;
-        else if (ch != 'c') return md_tool_bad_flag("commit", ch, argc, argv);
+        else if (ch != 'c')
+            return md_tool_bad_flag("commit", ch, argc, argv);
     }
     if (argc - optind < 1 || argc - optind > 2)
-        return md_tool_usage_error("commit", "\"commit\" requires at least 1 and at most 2 arguments.");
+        return md_tool_usage_error("commit",
+                                   "\"commit\" requires at least 1 and at most 2 arguments.");
     o->container = argv[optind];
     o->ref = argc - optind == 2 ? argv[optind + 1] : NULL;
     return 0;

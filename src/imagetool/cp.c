@@ -105,7 +105,8 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
 {
     struct stat st, dst;
     if (depth > 256) return md_error(err, ELOOP, "%s: too deep", sname);
-    if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0) return md_error(err, errno, "%s", sname);
+    if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return md_error(err, errno, "%s", sname);
     int exists = fstatat(ddir, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(dst.st_mode)) &&
         unlinkat(ddir, dname, S_ISDIR(dst.st_mode) ? AT_REMOVEDIR : 0) < 0)
@@ -114,8 +115,10 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
     if (S_ISDIR(st.st_mode)) {
         if (!(exists && S_ISDIR(dst.st_mode)) && mkdirat(ddir, dname, st.st_mode & 07777) < 0)
             return md_error(err, errno, "mkdir %s", dname);
-        cleanup_close int sfd = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        cleanup_close int dfd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        cleanup_close int sfd =
+            openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        cleanup_close int dfd =
+            openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0 || dfd < 0) return md_error(err, errno, "open %s", sfd < 0 ? sname : dname);
         if ((r = copy_children(c, sfd, dfd, depth, err)) < 0) return r;
         fchmod(dfd, st.st_mode & 07777);
@@ -127,13 +130,14 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
         if (symlinkat(target, ddir, dname) < 0) return md_error(err, errno, "symlink %s", dname);
     } else if (S_ISREG(st.st_mode)) {
         cleanup_close int in = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        cleanup_close int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                       st.st_mode & 07777);
+        cleanup_close int out = openat(
+            ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
         if (in < 0 || out < 0) return md_error(err, errno, "open %s", in < 0 ? sname : dname);
         if ((r = copy_data(in, out, sname, err)) < 0) return r;
         fchmod(out, st.st_mode & 07777);
     } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
-        if (mknodat(ddir, dname, st.st_mode, st.st_rdev) < 0) return md_error(err, errno, "mknod %s", dname);
+        if (mknodat(ddir, dname, st.st_mode, st.st_rdev) < 0)
+            return md_error(err, errno, "mknod %s", dname);
     } else {
         return 0; /* sockets */
     }
@@ -148,7 +152,8 @@ static int resolve_dest(int dirfd_of_dest, const char *dbase, const char *sbase,
                         int contents, int *ddir, char *dname, md_error_t **err)
 {
     struct stat st;
-    int exists = fstatat(dirfd_of_dest, dbase, &st, 0) == 0; /* a symlink to a dir counts as the dir */
+    int exists =
+        fstatat(dirfd_of_dest, dbase, &st, 0) == 0; /* a symlink to a dir counts as the dir */
     if (exists && S_ISDIR(st.st_mode) && !contents) {
         /* resolve through the name only if it is a real directory here */
         *ddir = openat(dirfd_of_dest, dbase, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -172,14 +177,15 @@ static int run_copy(const struct cp *c, int sdir, const char *sbase, const char 
         return md_error(err, errno, "Could not find the file %s", src_label);
     cleanup_close int ddir = -1;
     char dname[NAME_MAX + 1];
-    int r = resolve_dest(ddir_parent, dbase, name, S_ISDIR(st.st_mode), contents, &ddir, dname, err);
+    int r =
+        resolve_dest(ddir_parent, dbase, name, S_ISDIR(st.st_mode), contents, &ddir, dname, err);
     if (r < 0) return r;
     if (!contents) return copy_entry(c, sdir, sbase, ddir, dname, 0, err);
     /* "SRC/.": the contents of SRC into DEST (made when missing) */
     if (mkdirat(ddir, dname, st.st_mode & 07777) < 0 && errno != EEXIST)
         return md_error(err, errno, "mkdir %s", dname);
-    cleanup_close int dfd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-                                                    (c->to_container ? O_NOFOLLOW : 0));
+    cleanup_close int dfd = openat(
+        ddir, dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (c->to_container ? O_NOFOLLOW : 0));
     if (dfd < 0) return md_error(err, errno, "open %s", dname);
     return copy_children(c, sdir, dfd, 0, err);
 }
@@ -275,31 +281,38 @@ int md_cmd_cp(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":aLh", lo, NULL)) != -1) {
-        if (ch == 'a') c.archive = 1;
-        else if (ch == 'L') c.follow = 1;
+        if (ch == 'a')
+            c.archive = 1;
+        else if (ch == 'L')
+            c.follow = 1;
         else if (ch == 'h')
             return printf("Usage:  mydocker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n"
                           "        mydocker cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH\n\n"
                           "Copy files/folders between a container and the local filesystem\n\n"
-                          "Options:\n  -a, --archive       Archive mode (copy all uid/gid information)\n"
+                          "Options:\n  -a, --archive       Archive mode (copy all uid/gid "
+                          "information)\n"
                           "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"),
                    0;
-        else return md_tool_bad_flag("cp", ch, argc, argv);
+        else
+            return md_tool_bad_flag("cp", ch, argc, argv);
     }
-    if (argc - optind != 2) return md_tool_usage_error("cp", "\"cp\" requires exactly 2 arguments.");
+    if (argc - optind != 2)
+        return md_tool_usage_error("cp", "\"cp\" requires exactly 2 arguments.");
     char sname[256], dname[256];
     const char *sp = container_part(argv[optind], sname, sizeof(sname));
     const char *dp = container_part(argv[optind + 1], dname, sizeof(dname));
     if ((sp == NULL) == (dp == NULL))
-        return md_tool_usage_error("cp", "%s", sp ? "copying between containers is not supported"
-                                                  : "must specify at least one container source");
+        return md_tool_usage_error("cp", "%s",
+                                   sp ? "copying between containers is not supported"
+                                      : "must specify at least one container source");
     if (strcmp(sp ? argv[optind + 1] : argv[optind], "-") == 0)
         return md_tool_usage_error("cp", "streaming a tar archive (\"-\") is not supported");
     c.to_container = dp != NULL;
     c.ctr_path = sp ? (*sp ? sp : "/") : (*dp ? dp : "/");
     c.host_path = sp ? argv[optind + 1] : argv[optind];
     md_error_t *err = NULL;
-    int r = md_ctr_with_root(sp ? sname : dname, c.to_container ? to_container : from_container, &c, &err);
+    int r = md_ctr_with_root(sp ? sname : dname, c.to_container ? to_container : from_container, &c,
+                             &err);
     if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
     return 0;
 }

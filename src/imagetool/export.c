@@ -27,12 +27,14 @@ static int do_export(const char *ctr, const char *file, md_error_t **err)
 {
     if (file == NULL) {
         if (isatty(1))
-            return md_error(err, 0, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+            return md_error(err, 0,
+                            "cowardly refusing to save to a terminal. Use the -o flag or redirect");
         int out = 1;
         return md_ctr_with_root(ctr, export_root, &out, err);
     }
     cleanup_free char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp-%d", file, (int)getpid()) < 0) return md_error(err, ENOMEM, "export");
+    if (asprintf(&tmp, "%s.tmp-%d", file, (int)getpid()) < 0)
+        return md_error(err, ENOMEM, "export");
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out < 0) return md_error(err, errno, "open %s", tmp);
     int r = md_ctr_with_root(ctr, export_root, &out, err);
@@ -44,23 +46,25 @@ static int do_export(const char *ctr, const char *file, md_error_t **err)
 
 int md_cmd_export(int argc, char **argv)
 {
-    static const struct option lo[] = {{"output", required_argument, NULL, 'o'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
+    static const struct option lo[] = {
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
     int c;
     const char *file = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-        if (c == 'o') file = optarg;
+        if (c == 'o')
+            file = optarg;
         else if (c == 'h')
             return printf("Usage:  mydocker export [OPTIONS] CONTAINER\n\n"
                           "Export a container's filesystem as a tar archive\n\nOptions:\n"
                           "  -o, --output string   Write to a file, instead of STDOUT\n"),
                    0;
-        else return md_tool_bad_flag("export", c, argc, argv);
+        else
+            return md_tool_bad_flag("export", c, argc, argv);
     }
-    if (argc - optind != 1) return md_tool_usage_error("export", "\"export\" requires exactly 1 argument.");
+    if (argc - optind != 1)
+        return md_tool_usage_error("export", "\"export\" requires exactly 1 argument.");
     md_error_t *err = NULL;
     if (do_export(argv[optind], file, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
     return 0;

@@ -41,7 +41,8 @@ static long long layers_size(json_object *cfg)
     long long total = 0, one;
     for (size_t i = 0; ids && i < json_object_array_length(ids); i++) {
         char dir[4096];
-        if (md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, i))) == 0 &&
+        if (md_image_layer_path(dir, sizeof(dir),
+                                json_object_get_string(json_object_array_get_idx(ids, i))) == 0 &&
             md_layer_du(dir, &one, NULL) == 0)
             total += one;
     }
@@ -68,7 +69,8 @@ static json_object *image_doc(const char *id, json_object *cfg, const md_image_i
     c = json_object_object_get(cfg, "config");
     json_object_object_add(d, "Config", c ? json_object_get(c) : NULL);
     json_object_object_add(d, "Architecture", jstr(cfg_str(cfg, "architecture")));
-    if (cfg_str(cfg, "variant")) json_object_object_add(d, "Variant", jstr(cfg_str(cfg, "variant")));
+    if (cfg_str(cfg, "variant"))
+        json_object_object_add(d, "Variant", jstr(cfg_str(cfg, "variant")));
     json_object_object_add(d, "Os", jstr(cfg_str(cfg, "os")));
     long long size = info && info->size >= 0 ? info->size : layers_size(cfg);
     json_object_object_add(d, "Size", json_object_new_int64(size));
@@ -77,7 +79,8 @@ static json_object *image_doc(const char *id, json_object *cfg, const md_image_i
     cleanup_free char *lower = strdup("");
     for (size_t i = ids ? json_object_array_length(ids) : 0; lower && i > 0; i--) {
         char dir[4096], *nl = NULL;
-        md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, i - 1)));
+        md_image_layer_path(dir, sizeof(dir),
+                            json_object_get_string(json_object_array_get_idx(ids, i - 1)));
         if (asprintf(&nl, "%s%s%s", lower, *lower ? ":" : "", dir) < 0) nl = NULL;
         free(lower);
         lower = nl;
@@ -102,29 +105,32 @@ static int load_config(const char *ref, char **id, json_object **cfg, md_error_t
     size_t len;
     int r = md_image_resolve(ref, id, NULL, err);
     if (r == 0) r = md_store_read_blob(*id, &text, &len, err);
-    if (r == 0 && (*cfg = json_tokener_parse(text)) == NULL) r = md_error(err, 0, "image %s: bad config", ref);
+    if (r == 0 && (*cfg = json_tokener_parse(text)) == NULL)
+        r = md_error(err, 0, "image %s: bad config", ref);
     return r;
 }
 
 static int cmd_inspect(int argc, char **argv)
 {
-    static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
+    static const struct option lo[] = {
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
     int c, status = 0;
     const char *fmt = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:h", lo, NULL)) != -1) {
-        if (c == 'f') fmt = optarg;
+        if (c == 'f')
+            fmt = optarg;
         else if (c == 'h')
             return printf("Usage:  mydocker image inspect [OPTIONS] IMAGE [IMAGE...]\n\n"
                           "Display detailed information on one or more images\n\nOptions:\n"
                           "  -f, --format string   Format output using a Go template\n"),
                    0;
-        else return md_tool_bad_flag("image inspect", c, argc, argv);
+        else
+            return md_tool_bad_flag("image inspect", c, argc, argv);
     }
-    if (optind >= argc) return md_tool_usage_error("image inspect", "\"inspect\" requires at least 1 argument.");
+    if (optind >= argc)
+        return md_tool_usage_error("image inspect", "\"inspect\" requires at least 1 argument.");
     md_image_info_t *list = NULL;
     size_t n = 0;
     md_image_list(&list, &n, NULL);
@@ -146,13 +152,16 @@ static int cmd_inspect(int argc, char **argv)
             json_object_array_add(out, doc);
             continue;
         }
-        if (md_template_render(fmt, doc, &line, &err) < 0) status = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
-        else printf("%s\n", line);
+        if (md_template_render(fmt, doc, &line, &err) < 0)
+            status = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
+        else
+            printf("%s\n", line);
         free(line);
         json_object_put(doc);
     }
     if (fmt == NULL)
-        printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+        printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_SPACED |
                                                                JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(out);
     md_image_list_free(list, n);
@@ -174,8 +183,10 @@ static void history_row(json_object *h, const char *id, long long size, int no_t
     }
     md_human_size(size, sz, sizeof(sz));
     cb = cb ? cb : "";
-    if (!no_trunc && strlen(cb) > 45) snprintf(by, sizeof(by), "%.44s…", cb);
-    else snprintf(by, sizeof(by), "%s", cb);
+    if (!no_trunc && strlen(cb) > 45)
+        snprintf(by, sizeof(by), "%.44s…", cb);
+    else
+        snprintf(by, sizeof(by), "%s", cb);
     char **row = calloc(6, sizeof(char *));
     if (row == NULL) return;
     row[0] = strdup(id);
@@ -197,24 +208,32 @@ static int cmd_history(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qHh", lo, NULL)) != -1) {
-        if (c == 'T') no_trunc = 1;
-        else if (c == 'q') quiet = 1;
-        else if (c == 'H') continue;
+        if (c == 'T')
+            no_trunc = 1;
+        else if (c == 'q')
+            quiet = 1;
+        else if (c == 'H')
+            continue;
         else if (c == 'h')
-            return printf("Usage:  mydocker history [OPTIONS] IMAGE\n\nShow the history of an image\n\n"
+            return printf("Usage:  mydocker history [OPTIONS] IMAGE\n\nShow the history of an "
+                          "image\n\n"
                           "Options:\n      --no-trunc   Don't truncate output\n"
                           "  -q, --quiet      Only show image IDs\n"),
                    0;
-        else return md_tool_bad_flag("history", c, argc, argv);
+        else
+            return md_tool_bad_flag("history", c, argc, argv);
     }
-    if (argc - optind != 1) return md_tool_usage_error("history", "\"history\" requires exactly 1 argument.");
+    if (argc - optind != 1)
+        return md_tool_usage_error("history", "\"history\" requires exactly 1 argument.");
     cleanup_free char *id = NULL;
     json_object *cfg = NULL;
     md_error_t *err = NULL;
-    if (load_config(argv[optind], &id, &cfg, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    if (load_config(argv[optind], &id, &cfg, &err) < 0)
+        return md_error_report(&err), MD_TOOL_EXIT_FAIL;
     json_object *hist = json_object_object_get(cfg, "history");
     json_object *ids = json_object_object_get(json_object_object_get(cfg, "rootfs"), "diff_ids");
-    size_t nh = hist ? json_object_array_length(hist) : 0, layer = ids ? json_object_array_length(ids) : 0;
+    size_t nh = hist ? json_object_array_length(hist) : 0,
+           layer = ids ? json_object_array_length(ids) : 0;
     char ***rows = calloc(nh + 2, sizeof(char **));
     size_t nrows = 0;
     char **header = calloc(6, sizeof(char *));
@@ -230,11 +249,14 @@ static int cmd_history(int argc, char **argv)
         long long size = 0;
         if (!json_object_get_boolean(json_object_object_get(h, "empty_layer")) && layer > 0) {
             char dir[4096];
-            md_image_layer_path(dir, sizeof(dir), json_object_get_string(json_object_array_get_idx(ids, --layer)));
+            md_image_layer_path(dir, sizeof(dir),
+                                json_object_get_string(json_object_array_get_idx(ids, --layer)));
             md_layer_du(dir, &size, NULL);
         }
-        if (quiet) printf("%s\n", i == nh ? shown : "<missing>");
-        else history_row(h, i == nh ? shown : "<missing>", size, no_trunc, rows, &nrows);
+        if (quiet)
+            printf("%s\n", i == nh ? shown : "<missing>");
+        else
+            history_row(h, i == nh ? shown : "<missing>", size, no_trunc, rows, &nrows);
     }
     if (!quiet) md_table_print(rows, nrows, 5);
     for (size_t i = 0; i < nrows; i++)
@@ -257,19 +279,25 @@ static int cmd_prune(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":afh", lo, NULL)) != -1) {
-        if (c == 'a') all = 1;
-        else if (c == 'f') force = 1;
-        else if (c == 'F') return md_tool_usage_error("image prune", "--filter is not supported");
+        if (c == 'a')
+            all = 1;
+        else if (c == 'f')
+            force = 1;
+        else if (c == 'F')
+            return md_tool_usage_error("image prune", "--filter is not supported");
         else if (c == 'h')
-            return printf("Usage:  mydocker image prune [OPTIONS]\n\nRemove unused images\n\nOptions:\n"
+            return printf("Usage:  mydocker image prune [OPTIONS]\n\nRemove unused "
+                          "images\n\nOptions:\n"
                           "  -a, --all     Remove all unused images, not just dangling ones\n"
                           "  -f, --force   Do not prompt for confirmation\n"),
                    0;
-        else return md_tool_bad_flag("image prune", c, argc, argv);
+        else
+            return md_tool_bad_flag("image prune", c, argc, argv);
     }
     if (!force) {
-        printf("WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
-               all ? "images without at least one container associated to them" : "dangling");
+        printf(
+            "WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
+            all ? "images without at least one container associated to them" : "dangling");
         fflush(stdout);
         char ans[16] = "";
         if (fgets(ans, sizeof(ans), stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y')) return 0;
@@ -291,8 +319,10 @@ static int cmd_prune(int argc, char **argv)
         }
         if (!header++) printf("Deleted Images:\n");
         for (size_t l = 0; lines && lines[l]; l++) {
-            if (strncmp(lines[l], "Untagged: ", 10) == 0) printf("untagged: %s\n", lines[l] + 10);
-            else if (strncmp(lines[l], "Deleted: ", 9) == 0) printf("deleted: %s\n", lines[l] + 9);
+            if (strncmp(lines[l], "Untagged: ", 10) == 0)
+                printf("untagged: %s\n", lines[l] + 10);
+            else if (strncmp(lines[l], "Deleted: ", 9) == 0)
+                printf("deleted: %s\n", lines[l] + 9);
         }
         reclaimed += list[i].size > 0 ? list[i].size : 0;
     }

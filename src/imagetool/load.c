@@ -67,13 +67,18 @@ static int add_file(struct load *l, struct archive *a, const char *name, md_erro
     md_sha256_t h;
     int r = md_sha256_init(&h, err);
     for (la_ssize_t n; r == 0 && (n = archive_read_data(a, l->buf, BUF_SIZE)) != 0;) {
-        if (n < 0) r = fail_ar(a, name, err);
-        else if (md_write_all(fd, l->buf, (size_t)n) < 0) r = md_error(err, errno, "write %s", f->tmp);
-        else r = md_sha256_update(&h, l->buf, (size_t)n, err);
+        if (n < 0)
+            r = fail_ar(a, name, err);
+        else if (md_write_all(fd, l->buf, (size_t)n) < 0)
+            r = md_error(err, errno, "write %s", f->tmp);
+        else
+            r = md_sha256_update(&h, l->buf, (size_t)n, err);
         f->size += n;
     }
-    if (r == 0) r = md_sha256_final(&h, f->hex, err);
-    else md_sha256_abort(&h);
+    if (r == 0)
+        r = md_sha256_final(&h, f->hex, err);
+    else
+        md_sha256_abort(&h);
     return r;
 }
 
@@ -109,7 +114,8 @@ static int read_archive(struct load *l, int fd, md_error_t **err)
     archive_read_support_filter_xz(a);
     archive_read_support_filter_zstd(a);
     archive_read_support_format_tar(a);
-    int r = archive_read_open_fd(a, fd, BUF_SIZE) == ARCHIVE_OK ? 0 : fail_ar(a, "read archive", err);
+    int r =
+        archive_read_open_fd(a, fd, BUF_SIZE) == ARCHIVE_OK ? 0 : fail_ar(a, "read archive", err);
     int ar;
     while (r == 0 && (ar = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
         if (ar < ARCHIVE_WARN) {
@@ -238,7 +244,8 @@ static int do_load(struct load *l, const char *input, md_error_t **err)
     if ((r = read_archive(l, fd, err)) < 0) return r;
     if (md_load_find(l, "manifest.json")) return md_load_docker(l, err);
     if (md_load_find(l, "index.json") && md_load_find(l, "oci-layout")) return md_load_oci(l, err);
-    return md_error(err, 0, "not an image archive: no manifest.json, nor oci-layout and index.json");
+    return md_error(err, 0,
+                    "not an image archive: no manifest.json, nor oci-layout and index.json");
 }
 
 int md_cmd_load(int argc, char **argv)
@@ -252,15 +259,18 @@ int md_cmd_load(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:qh", lo, NULL)) != -1) {
-        if (c == 'i') input = optarg;
-        else if (c == 'q') quiet = 1;
+        if (c == 'i')
+            input = optarg;
+        else if (c == 'q')
+            quiet = 1;
         else if (c == 'h')
             return printf("Usage:  mydocker load [OPTIONS]\n\n"
                           "Load an image from a tar archive or STDIN\n\nOptions:\n"
                           "  -i, --input string   Read from tar archive file, instead of STDIN\n"
                           "  -q, --quiet          Suppress the load output\n"),
                    0;
-        else return md_tool_bad_flag("load", c, argc, argv);
+        else
+            return md_tool_bad_flag("load", c, argc, argv);
     }
     if (optind < argc) return md_tool_usage_error("load", "\"load\" accepts no arguments.");
     struct load l = {0};

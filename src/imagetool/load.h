@@ -10,14 +10,14 @@
 #include "util/error.h"
 
 struct load_file {
-    char *name;        /* path in the archive, normalized ("a/b", no "./") */
-    char *link;        /* a link: the path it points to; no content of its own */
+    char *name;         /* path in the archive, normalized ("a/b", no "./") */
+    char *link;         /* a link: the path it points to; no content of its own */
     char tmp[PATH_MAX]; /* temp blob holding the content ("" once placed) */
     char hex[MD_SHA256_HEX_LEN + 1];
     long long size;
-    char *layer_dir;   /* unpacked into this temp dir (until placed) */
+    char *layer_dir; /* unpacked into this temp dir (until placed) */
     char diff_id[72];
-    int layer_ok;      /* the store had the layer; content checked */
+    int layer_ok; /* the store had the layer; content checked */
     int used;
 };
 

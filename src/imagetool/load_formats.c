@@ -18,11 +18,11 @@
 struct img {
     char id[80];
     char manifest_digest[80];
-    char *manifest;          /* generated manifest text (docker-archive), else NULL */
+    char *manifest; /* generated manifest text (docker-archive), else NULL */
     struct load_file *config;
     struct load_file **layers;
     size_t n;
-    char **tags;             /* normalized */
+    char **tags; /* normalized */
 };
 
 static void img_clear(struct img *im)
@@ -83,7 +83,8 @@ static int gen_manifest(struct img *im, md_error_t **err)
         char d[80];
         json_object *o = json_object_new_object();
         snprintf(d, sizeof(d), "sha256:%s", im->layers[i]->hex);
-        json_object_object_add(o, "mediaType", json_object_new_string(layer_media_type(im->layers[i])));
+        json_object_object_add(o, "mediaType",
+                               json_object_new_string(layer_media_type(im->layers[i])));
         json_object_object_add(o, "digest", json_object_new_string(d));
         json_object_object_add(o, "size", json_object_new_int64(im->layers[i]->size));
         json_object_array_add(layers, o);
@@ -109,7 +110,7 @@ static int report(struct load *l, const char *what, const char *name)
 {
     cleanup_free char *line = NULL;
     return asprintf(&line, "Loaded image%s: %s", what, name) < 0 ? -ENOMEM
-                                                                : md_strv_append(&l->report, line);
+                                                                 : md_strv_append(&l->report, line);
 }
 
 static int load_commit(struct load *l, struct img *im, md_error_t **err)
@@ -145,7 +146,8 @@ static int take_layer(struct load *l, struct img *im, json_object *config, struc
                       md_error_t **err)
 {
     const char *diff_id = diff_id_at(config, im->n);
-    if (diff_id == NULL) return md_error(err, 0, "%s: more layers than the config's diff_ids", im->id);
+    if (diff_id == NULL)
+        return md_error(err, 0, "%s: more layers than the config's diff_ids", im->id);
     int r = md_load_unpack(l, f, diff_id, err);
     if (r < 0) return r;
     snprintf(f->diff_id, sizeof(f->diff_id), "%s", diff_id);
@@ -171,7 +173,8 @@ static int docker_image(struct load *l, json_object *entry, md_error_t **err)
     for (size_t i = 0; r == 0 && i < json_object_array_length(layers); i++) {
         const char *p = json_object_get_string(json_object_array_get_idx(layers, i));
         struct load_file *f = p ? md_load_find(l, p) : NULL;
-        r = f ? take_layer(l, &im, cfg, f, err) : md_error(err, 0, "layer %s not in the archive", p ? p : "");
+        r = f ? take_layer(l, &im, cfg, f, err)
+              : md_error(err, 0, "layer %s not in the archive", p ? p : "");
     }
     if ((im.tags = calloc(1, sizeof(char *))) == NULL) r = md_error(err, ENOMEM, "load");
     if (r == 0 && json_object_object_get_ex(entry, "RepoTags", &tags))
@@ -206,7 +209,8 @@ static struct load_file *oci_blob(struct load *l, const md_desc_t *d, md_error_t
     char path[100];
     snprintf(path, sizeof(path), "blobs/sha256/%s", d->digest + 7);
     struct load_file *f = md_load_find(l, path);
-    if (f == NULL) md_error(err, 0, "%s: not in the archive", path);
+    if (f == NULL)
+        md_error(err, 0, "%s: not in the archive", path);
     else if (strcmp(f->hex, d->digest + 7) != 0) {
         md_error(err, 0, "%s: digest mismatch (content is sha256:%s)", path, f->hex);
         f = NULL;
@@ -252,7 +256,8 @@ static int oci_image(struct load *l, const md_desc_t *top, json_object *desc, md
     }
     if (r == 0 && (im.config = oci_blob(l, &m.config, err)) == NULL) r = -ENOENT;
     if (r == 0) r = load_config(l, &im, &cfg, err);
-    if (r == 0 && m.n != diff_id_count(cfg)) r = md_error(err, 0, "%s: layers do not match the config", top->digest);
+    if (r == 0 && m.n != diff_id_count(cfg))
+        r = md_error(err, 0, "%s: layers do not match the config", top->digest);
     for (size_t i = 0; r == 0 && i < m.n; i++) {
         struct load_file *f = oci_blob(l, &m.layers[i], err);
         r = f ? take_layer(l, &im, cfg, f, err) : -ENOENT;

@@ -91,7 +91,8 @@ int md_manifest_parse(const char *text, size_t len, const char *content_type, md
     const char *mt = str_field(out->doc, "mediaType");
     if (mt == NULL && content_type) mt = content_type;
     if (mt == NULL) /* OCI allows leaving it out: tell by the fields */
-        mt = json_object_object_get_ex(out->doc, "manifests", NULL) ? MT_OCI_INDEX : MT_OCI_MANIFEST;
+        mt =
+            json_object_object_get_ex(out->doc, "manifests", NULL) ? MT_OCI_INDEX : MT_OCI_MANIFEST;
     size_t mtlen = strcspn(mt, "; ");
     out->media_type = strndup(mt, mtlen);
     int r = out->media_type ? 0 : md_error(err, ENOMEM, "manifest");

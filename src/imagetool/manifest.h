@@ -22,8 +22,7 @@
 #define MT_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1"
 
 /* What pull accepts, in order of preference. */
-#define MT_ACCEPT_ALL                                                                              \
-    MT_OCI_INDEX ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST
+#define MT_ACCEPT_ALL MT_OCI_INDEX ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST
 
 #define JSON_COMPACT (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -68,9 +67,9 @@ int md_local_manifest(const char *id, char **text, char **digest, md_error_t **e
 typedef struct md_layer_src {
     char diff_id[72];
     char *media_type;
-    char digest[72];   /* blob digest: a compressed blob from the manifest, or the diff_id */
-    long long size;    /* -1 when no blob holds it (then the layer dir must be tarred) */
-    char *layer_dir;   /* unpacked dir */
+    char digest[72]; /* blob digest: a compressed blob from the manifest, or the diff_id */
+    long long size;  /* -1 when no blob holds it (then the layer dir must be tarred) */
+    char *layer_dir; /* unpacked dir */
 } md_layer_src_t;
 
 /* Layers of image id (bottom first) with their blobs where the store has them. */

@@ -82,7 +82,10 @@ static int fetch_manifest(struct pull *p, const char *reference, char **text, si
 {
     char url[256], hex[MD_SHA256_HEX_LEN + 1];
     snprintf(url, sizeof(url), "/manifests/%s", reference);
-    md_reg_req_t q = {.method = "GET", .url = url, .accept = MT_ACCEPT_ALL, .body_fd = -1,
+    md_reg_req_t q = {.method = "GET",
+                      .url = url,
+                      .accept = MT_ACCEPT_ALL,
+                      .body_fd = -1,
                       .max_body = MAX_MANIFEST};
     md_reg_resp_t resp = {0};
     int r = md_reg_do(p->reg, &q, &resp, err);
@@ -128,9 +131,11 @@ static int resolve_manifest(struct pull *p, md_error_t **err)
     md_desc_t d = {0};
     r = md_index_select(&p->man, p->platform, &d, err);
     md_manifest_clear(&p->man);
-    if (r == 0) r = fetch_manifest(p, d.digest, &p->man_text, &p->man_len, &p->man_digest, &ctype2, err);
+    if (r == 0)
+        r = fetch_manifest(p, d.digest, &p->man_text, &p->man_len, &p->man_digest, &ctype2, err);
     if (r == 0) r = md_manifest_parse(p->man_text, p->man_len, ctype2, &p->man, err);
-    if (r == 0 && p->man.is_index) r = md_error(err, 0, "manifest %s: an index inside an index", d.digest);
+    if (r == 0 && p->man.is_index)
+        r = md_error(err, 0, "manifest %s: an index inside an index", d.digest);
     md_desc_clear(&d);
     return r;
 }
@@ -163,8 +168,8 @@ static int load_config(struct pull *p, md_error_t **err)
 
 static int plan_layers(struct pull *p, md_error_t **err)
 {
-    json_object *ids = json_object_object_get(json_object_object_get(p->config_doc, "rootfs"),
-                                              "diff_ids");
+    json_object *ids =
+        json_object_object_get(json_object_object_get(p->config_doc, "rootfs"), "diff_ids");
     p->n = p->man.n;
     if ((p->layers = calloc(p->n ? p->n : 1, sizeof(*p->layers))) == NULL)
         return md_error(err, ENOMEM, "pull");
@@ -185,8 +190,9 @@ static int plan_layers(struct pull *p, md_error_t **err)
         if (l->dup_of >= 0) continue;
         l->need_blob = !blob_exists(l->desc->digest);
         l->need_unpack = !layer_exists(l->diff_id);
-        l->line = md_progress_add(&p->prog, l->desc->digest,
-                                  l->need_blob || l->need_unpack ? "Pulling fs layer" : "Already exists");
+        l->line =
+            md_progress_add(&p->prog, l->desc->digest,
+                            l->need_blob || l->need_unpack ? "Pulling fs layer" : "Already exists");
     }
     return 0;
 }
@@ -276,8 +282,8 @@ static int fetch_layers(struct pull *p, md_error_t **err)
         if (l->dup_of >= 0) continue;
         if (l->need_blob) {
             if ((r = open_tmp_blob(l, err)) < 0) break;
-            dls[nd++] = (md_blob_dl_t){.digest = l->desc->digest, .size = l->desc->size,
-                                       .fd = l->fd, .user = l};
+            dls[nd++] = (md_blob_dl_t){
+                .digest = l->desc->digest, .size = l->desc->size, .fd = l->fd, .user = l};
             md_progress_status(&p->prog, l->line, "Waiting");
         } else if (l->need_unpack) { /* the blob is here, the layer dir is not */
             char path[PATH_MAX];
@@ -399,9 +405,11 @@ static int do_pull(struct pull *p, const char *name, int quiet, md_error_t **err
     if ((r = commit(p, tag, &size, err)) < 0) return r;
     int fresh = p->downloaded || before == NULL || strcmp(before, p->man.config.digest) != 0;
     md_progress_line(&p->prog, "Digest: %s", p->top_digest);
-    md_progress_line(&p->prog, "Status: %s for %s%s%s", fresh ? "Downloaded newer image" : "Image is up to date",
-                     p->ref.familiar, tag ? ":" : "@", tag ? p->ref.tag : p->ref.digest);
-    printf("%s/%s%s%s\n", p->ref.domain, p->ref.path, tag ? ":" : "@", tag ? p->ref.tag : p->ref.digest);
+    md_progress_line(&p->prog, "Status: %s for %s%s%s",
+                     fresh ? "Downloaded newer image" : "Image is up to date", p->ref.familiar,
+                     tag ? ":" : "@", tag ? p->ref.tag : p->ref.digest);
+    printf("%s/%s%s%s\n", p->ref.domain, p->ref.path, tag ? ":" : "@",
+           tag ? p->ref.tag : p->ref.digest);
     return 0;
 }
 
@@ -425,18 +433,24 @@ int md_cmd_pull(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qah", lo, NULL)) != -1) {
-        if (c == 'q') quiet = 1;
-        else if (c == 'P') platform = optarg;
-        else if (c == 'a') return md_tool_usage_error("pull", "--all-tags is not supported");
+        if (c == 'q')
+            quiet = 1;
+        else if (c == 'P')
+            platform = optarg;
+        else if (c == 'a')
+            return md_tool_usage_error("pull", "--all-tags is not supported");
         else if (c == 'h')
             return printf("Usage:  mydocker pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
                           "Download an image from a registry\n\nOptions:\n"
-                          "      --platform string   Set platform if server is multi-platform capable\n"
+                          "      --platform string   Set platform if server is multi-platform "
+                          "capable\n"
                           "  -q, --quiet             Suppress verbose output\n"),
                    0;
-        else return md_tool_bad_flag("pull", c, argc, argv);
+        else
+            return md_tool_bad_flag("pull", c, argc, argv);
     }
-    if (argc - optind != 1) return md_tool_usage_error("pull", "\"pull\" requires exactly 1 argument.");
+    if (argc - optind != 1)
+        return md_tool_usage_error("pull", "\"pull\" requires exactly 1 argument.");
     signal(SIGPIPE, SIG_IGN);
     md_error_t *err = NULL;
     if (md_pull(argv[optind], platform, quiet, &err) < 0) {

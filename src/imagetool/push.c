@@ -86,8 +86,12 @@ static int send_chunks(struct push *p, char **location, int fd, long long size, 
         long long len = size - off < p->chunk ? size - off : p->chunk;
         char range[96];
         snprintf(range, sizeof(range), "Content-Range: %lld-%lld", off, off + len - 1);
-        md_reg_req_t q = {.method = "PATCH", .url = *location, .body_fd = fd, .body_off = off,
-                          .body_len = (size_t)len, .content_type = "application/octet-stream",
+        md_reg_req_t q = {.method = "PATCH",
+                          .url = *location,
+                          .body_fd = fd,
+                          .body_off = off,
+                          .body_len = (size_t)len,
+                          .content_type = "application/octet-stream",
                           .extra_header = range};
         md_reg_resp_t resp = {0};
         int r = md_reg_do(p->reg, &q, &resp, err);
@@ -113,7 +117,9 @@ static int upload_blob(struct push *p, const char *digest, int fd, long long siz
     if (r == 0 && chunked) r = send_chunks(p, &location, fd, size, line, err);
     if (r == 0 && (url = with_digest(location, digest)) == NULL) r = md_error(err, ENOMEM, "push");
     if (r < 0) return r;
-    md_reg_req_t q = {.method = "PUT", .url = url, .body_fd = chunked ? -1 : fd,
+    md_reg_req_t q = {.method = "PUT",
+                      .url = url,
+                      .body_fd = chunked ? -1 : fd,
                       .body_len = chunked ? 0 : (size_t)size,
                       .content_type = "application/octet-stream"};
     md_reg_resp_t resp = {0};
@@ -123,8 +129,8 @@ static int upload_blob(struct push *p, const char *digest, int fd, long long siz
     return r;
 }
 
-static int push_one(struct push *p, const char *digest, const char *text, size_t text_len,
-                    int show, md_error_t **err)
+static int push_one(struct push *p, const char *digest, const char *text, size_t text_len, int show,
+                    md_error_t **err)
 {
     int line = show ? md_progress_add(&p->prog, digest, "Preparing") : -1;
     int present = 0;
@@ -140,16 +146,22 @@ static int push_one(struct push *p, const char *digest, const char *text, size_t
     if (text == NULL) {
         if (md_image_blob_path(path, sizeof(path), digest) < 0)
             return md_error(err, ENAMETOOLONG, "blob path");
-        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return md_error(err, errno, "open %s", path);
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            return md_error(err, errno, "open %s", path);
         if ((size = lseek(fd, 0, SEEK_END)) < 0) return md_error(err, errno, "size of %s", path);
         r = upload_blob(p, digest, fd, size, line, err);
     } else {
         /* small in-memory blob (the config): a memory body */
         cleanup_free char *location = NULL, *url = NULL;
         r = start_upload(p, &location, err);
-        if (r == 0 && (url = with_digest(location, digest)) == NULL) r = md_error(err, ENOMEM, "push");
-        md_reg_req_t q = {.method = "PUT", .url = url, .body = text, .body_len = text_len,
-                          .body_fd = -1, .content_type = "application/octet-stream"};
+        if (r == 0 && (url = with_digest(location, digest)) == NULL)
+            r = md_error(err, ENOMEM, "push");
+        md_reg_req_t q = {.method = "PUT",
+                          .url = url,
+                          .body = text,
+                          .body_len = text_len,
+                          .body_fd = -1,
+                          .content_type = "application/octet-stream"};
         md_reg_resp_t resp = {0};
         if (r == 0) r = md_reg_do(p->reg, &q, &resp, err);
         if (r == 0 && resp.status != 201) r = reg_fail(&resp, digest, err);
@@ -204,8 +216,11 @@ static int put_manifest(struct push *p, char hex[MD_SHA256_HEX_LEN + 1], md_erro
 {
     char url[256];
     snprintf(url, sizeof(url), "/manifests/%s", p->ref.tag);
-    md_reg_req_t q = {.method = "PUT", .url = url, .body = p->manifest,
-                      .body_len = strlen(p->manifest), .body_fd = -1,
+    md_reg_req_t q = {.method = "PUT",
+                      .url = url,
+                      .body = p->manifest,
+                      .body_len = strlen(p->manifest),
+                      .body_fd = -1,
                       .content_type = p->manifest_type};
     md_reg_resp_t resp = {0};
     int r = md_sha256_buf(p->manifest, strlen(p->manifest), hex, err);
@@ -252,7 +267,8 @@ static int do_push(struct push *p, const char *name, md_error_t **err)
                      strlen(p->manifest));
     /* remember the digest (docker's RepoDigests) and keep the manifest we sent */
     cleanup_free char *rd = NULL;
-    if (asprintf(&rd, "%s@sha256:%s", p->ref.familiar, hex) < 0) return md_error(err, ENOMEM, "push");
+    if (asprintf(&rd, "%s@sha256:%s", p->ref.familiar, hex) < 0)
+        return md_error(err, ENOMEM, "push");
     cleanup_close int lock = md_image_store_lock(err);
     if (lock < 0) return lock;
     if ((r = md_store_put_blob(p->manifest, strlen(p->manifest), hex, err)) < 0) return r;
@@ -261,22 +277,24 @@ static int do_push(struct push *p, const char *name, md_error_t **err)
 
 int md_cmd_push(int argc, char **argv)
 {
-    static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
+    static const struct option lo[] = {
+        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {0}};
     int c, quiet = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", lo, NULL)) != -1) {
-        if (c == 'q') quiet = 1;
+        if (c == 'q')
+            quiet = 1;
         else if (c == 'h')
             return printf("Usage:  mydocker push [OPTIONS] NAME[:TAG]\n\n"
                           "Upload an image to a registry\n\nOptions:\n"
                           "  -q, --quiet   Suppress verbose output\n"),
                    0;
-        else return md_tool_bad_flag("push", c, argc, argv);
+        else
+            return md_tool_bad_flag("push", c, argc, argv);
     }
-    if (argc - optind != 1) return md_tool_usage_error("push", "\"push\" requires exactly 1 argument.");
+    if (argc - optind != 1)
+        return md_tool_usage_error("push", "\"push\" requires exactly 1 argument.");
     signal(SIGPIPE, SIG_IGN);
     struct push p = {.chunk = DEFAULT_CHUNK};
     const char *env = getenv("MYDOCKER_PUSH_CHUNK");

@@ -144,8 +144,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *arg)
         x->resp->content_type = x->resp->digest = x->www_auth = NULL;
         x->resp->len = 0;
     }
-    take_header(buf, n, &x->resp->content_type, &x->resp->digest, &x->resp->location,
-                &x->www_auth);
+    take_header(buf, n, &x->resp->content_type, &x->resp->digest, &x->resp->location, &x->www_auth);
     return n;
 }
 
@@ -328,8 +327,9 @@ static char *token_url(const md_reg_t *r, const md_challenge_t *ch)
 static int parse_token(const md_reg_resp_t *resp, char **token, md_error_t **err)
 {
     json_object *doc = json_tokener_parse(resp->body), *t;
-    if (doc && (json_object_object_get_ex(doc, "token", &t) ||
-                json_object_object_get_ex(doc, "access_token", &t)) &&
+    if (doc &&
+        (json_object_object_get_ex(doc, "token", &t) ||
+         json_object_object_get_ex(doc, "access_token", &t)) &&
         json_object_get_string_len(t) > 0)
         *token = strdup(json_object_get_string(t));
     json_object_put(doc);
@@ -359,8 +359,8 @@ static int fetch_token(md_reg_t *r, const md_challenge_t *ch, const char *user, 
     r->authz = NULL;
     cleanup_free char *token = NULL;
     if (rc == 0 && (resp.status == 401 || resp.status == 403))
-        rc = md_error(err, 0, "unauthorized: %s", user ? "incorrect username or password"
-                                                        : "authentication required");
+        rc = md_error(err, 0, "unauthorized: %s",
+                      user ? "incorrect username or password" : "authentication required");
     else if (rc == 0 && resp.status != 200)
         rc = md_error(err, 0, "token server %s: HTTP %ld", ch->realm, resp.status);
     if (rc == 0) rc = parse_token(&resp, &token, err);
@@ -420,10 +420,10 @@ char *md_reg_error_text(const md_reg_resp_t *resp)
     if (doc && json_object_object_get_ex(doc, "errors", &errs) &&
         json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
         e0 = json_object_array_get_idx(errs, 0);
-        const char *code = json_object_object_get_ex(e0, "code", &f) ? json_object_get_string(f)
-                                                                     : NULL;
-        const char *msg = json_object_object_get_ex(e0, "message", &f) ? json_object_get_string(f)
-                                                                       : NULL;
+        const char *code =
+            json_object_object_get_ex(e0, "code", &f) ? json_object_get_string(f) : NULL;
+        const char *msg =
+            json_object_object_get_ex(e0, "message", &f) ? json_object_get_string(f) : NULL;
         if (asprintf(&out, "%s%s%s", code ? code : "", code && msg ? ": " : "", msg ? msg : "") < 0)
             out = NULL;
         else
@@ -478,8 +478,10 @@ static int ping(md_reg_t *r, md_error_t **err)
             continue;
         }
         if (perr) {
-            if (err) *err = perr;
-            else md_error_free(&perr);
+            if (err)
+                *err = perr;
+            else
+                md_error_free(&perr);
         }
     }
     return rc;
@@ -641,8 +643,8 @@ static int dl_finish(struct dl_state *s, CURLM *m, CURLcode res, int *restart, m
         return md_error(err, 0, "fetch %s: %s", s->dl->digest, curl_easy_strerror(res));
     if (code != 200) return md_error(err, 0, "fetch %s: HTTP %ld", s->dl->digest, code);
     if (s->dl->size >= 0 && s->dl->done != s->dl->size)
-        return md_error(err, 0, "blob %s: size mismatch (got %lld bytes, want %lld)",
-                        s->dl->digest, s->dl->done, s->dl->size);
+        return md_error(err, 0, "blob %s: size mismatch (got %lld bytes, want %lld)", s->dl->digest,
+                        s->dl->done, s->dl->size);
     int rc = md_sha256_final(&s->hash, hex, err);
     if (rc == 0 && strcmp(hex, s->dl->digest + 7) != 0)
         rc = md_error(err, 0, "blob %s: digest mismatch (got sha256:%s)", s->dl->digest, hex);
@@ -659,8 +661,10 @@ static int dl_drain(CURLM *m, size_t *active, md_error_t **err)
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
         int restart = 0;
         rc = dl_finish(s, m, msg->data.result, &restart, err);
-        if (rc == 0 && restart) rc = dl_start(s, m, err);
-        else (*active)--;
+        if (rc == 0 && restart)
+            rc = dl_start(s, m, err);
+        else
+            (*active)--;
     }
     return rc;
 }

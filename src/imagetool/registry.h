@@ -22,16 +22,16 @@ void md_reg_close(md_reg_t *r);
 const char *md_reg_base(const md_reg_t *r);
 
 typedef struct md_reg_req {
-    const char *method;  /* GET, HEAD, PUT, POST, PATCH */
-    const char *url;     /* absolute, or relative to md_reg_base ("/manifests/latest") */
-    const char *accept;  /* Accept header value, or NULL */
+    const char *method; /* GET, HEAD, PUT, POST, PATCH */
+    const char *url;    /* absolute, or relative to md_reg_base ("/manifests/latest") */
+    const char *accept; /* Accept header value, or NULL */
     const char *content_type;
     const char *extra_header; /* one more "Name: value" line, or NULL */
-    const void *body;    /* request body from memory ... */
+    const void *body;         /* request body from memory ... */
     size_t body_len;
-    int body_fd;         /* ... or from this fd (offset body_off, body_len bytes); -1: none */
+    int body_fd; /* ... or from this fd (offset body_off, body_len bytes); -1: none */
     long long body_off;
-    size_t max_body;     /* refuse a response body larger than this (0: 8 MiB) */
+    size_t max_body; /* refuse a response body larger than this (0: 8 MiB) */
 } md_reg_req_t;
 
 typedef struct md_reg_resp {
@@ -52,10 +52,10 @@ char *md_reg_error_text(const md_reg_resp_t *resp);
 /* ---- parallel blob downloads ---- */
 
 typedef struct md_blob_dl {
-    const char *digest;  /* "sha256:<hex>" expected */
-    long long size;      /* expected size from the descriptor (-1: unknown) */
-    int fd;              /* written from offset 0 */
-    long long done;      /* bytes received so far */
+    const char *digest; /* "sha256:<hex>" expected */
+    long long size;     /* expected size from the descriptor (-1: unknown) */
+    int fd;             /* written from offset 0 */
+    long long done;     /* bytes received so far */
     void *user;
 } md_blob_dl_t;
 

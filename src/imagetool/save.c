@@ -4,8 +4,8 @@
  *
  *   <v1id>/VERSION, <v1id>/json, <v1id>/layer.tar   one dir per layer (uncompressed tar)
  *   <config hex>.json                               the image config, byte for byte
- *   manifest.json   [{"Config": "<hex>.json", "RepoTags": [...], "Layers": ["<v1id>/layer.tar", ...]}]
- *   repositories    {"busybox": {"latest": "<top v1id>"}}
+ *   manifest.json   [{"Config": "<hex>.json", "RepoTags": [...], "Layers": ["<v1id>/layer.tar",
+ * ...]}] repositories    {"busybox": {"latest": "<top v1id>"}}
  *
  * The config is copied unchanged, so `load` gives back the same image id. A
  * <v1id> is a chain: sha256("<parent v1id> <diff_id>"), so equal layers under
@@ -99,7 +99,8 @@ static int layer_tar(const md_layer_src_t *l, int *out, long long *size, md_erro
         *out = md_steal_fd(&in);
         return 0;
     }
-    if (md_image_path(dir, sizeof(dir), "blobs/sha256") < 0) return md_error(err, ENAMETOOLONG, "path");
+    if (md_image_path(dir, sizeof(dir), "blobs/sha256") < 0)
+        return md_error(err, ENAMETOOLONG, "path");
     cleanup_close int tmp = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (tmp < 0) return md_error(err, errno, "temp file in %s", dir);
     int r = md_layer_decompress(in, tmp, hex, size, err);
@@ -222,7 +223,8 @@ static int save_to(const char *out, char **refs, int n, md_error_t **err)
     struct save s = {0};
     if (out == NULL) {
         if (isatty(1))
-            return md_error(err, 0, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+            return md_error(err, 0,
+                            "cowardly refusing to save to a terminal. Use the -o flag or redirect");
         return save_all(&s, refs, n, 1, err);
     }
     cleanup_free char *tmp = NULL;
@@ -239,23 +241,26 @@ static int save_to(const char *out, char **refs, int n, md_error_t **err)
 
 int md_cmd_save(int argc, char **argv)
 {
-    static const struct option lo[] = {{"output", required_argument, NULL, 'o'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
+    static const struct option lo[] = {
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
     int c;
     const char *out = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-        if (c == 'o') out = optarg;
+        if (c == 'o')
+            out = optarg;
         else if (c == 'h')
             return printf("Usage:  mydocker save [OPTIONS] IMAGE [IMAGE...]\n\n"
-                          "Save one or more images to a tar archive (streamed to STDOUT by default)\n\n"
+                          "Save one or more images to a tar archive (streamed to STDOUT by "
+                          "default)\n\n"
                           "Options:\n  -o, --output string   Write to a file, instead of STDOUT\n"),
                    0;
-        else return md_tool_bad_flag("save", c, argc, argv);
+        else
+            return md_tool_bad_flag("save", c, argc, argv);
     }
-    if (optind >= argc) return md_tool_usage_error("save", "\"save\" requires at least 1 argument.");
+    if (optind >= argc)
+        return md_tool_usage_error("save", "\"save\" requires at least 1 argument.");
     md_error_t *err = NULL;
     if (save_to(out, argv + optind, argc - optind, &err) < 0)
         return md_error_report(&err), MD_TOOL_EXIT_FAIL;

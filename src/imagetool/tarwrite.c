@@ -161,8 +161,9 @@ static int write_one(struct tw *t, int dirfd, const char *name, const char *path
     if (other_mount && !S_ISDIR(st.st_mode)) return write_empty(t, path, st.st_mode & 07777, &st);
     cleanup_close int fd = -1;
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-                                     (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+        fd = openat(dirfd, name,
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                        (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
         if (fd < 0) return errno == ENOENT ? 0 : md_error(t->err, errno, "open %s", path);
         if (fstat(fd, &st) < 0) return md_error(t->err, errno, "stat %s", path);
     }
@@ -248,8 +249,10 @@ int md_tar_dir(int dirfd, int flags, char *const *exclude, int out_fd,
     if (r == 0) r = walk(&t, dirfd, "");
     if (r == 0 && archive_write_close(t.a) != ARCHIVE_OK) r = fail(&t, "close");
     if (t.a) archive_write_free(t.a);
-    if (r == 0 && hex) r = md_sha256_final(&t.hash, hex, err);
-    else md_sha256_abort(&t.hash);
+    if (r == 0 && hex)
+        r = md_sha256_final(&t.hash, hex, err);
+    else
+        md_sha256_abort(&t.hash);
     if (r == 0 && size) *size = t.size;
     for (size_t i = 0; i < t.nlinks; i++)
         free(t.links[i].path);

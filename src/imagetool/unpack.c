@@ -44,8 +44,8 @@ static void drain(int fd)
         ;
 }
 
-int md_unpack_blob(int blob_fd, const char *diff_id, char **dir, char diff_hex[MD_SHA256_HEX_LEN + 1],
-                   md_error_t **err)
+int md_unpack_blob(int blob_fd, const char *diff_id, char **dir,
+                   char diff_hex[MD_SHA256_HEX_LEN + 1], md_error_t **err)
 {
     int p[2];
     *dir = NULL;
@@ -99,7 +99,10 @@ static void worker(int blob_fd, const char *diff_id, pid_t parent, int status_fd
     }
     if (r < 0 && dir) md_rm_rf(dir, NULL);
     cleanup_free char *msg = NULL;
-    if (asprintf(&msg, "%s %s", r == 0 ? "OK" : "ERR", r == 0 ? final : err ? err->msg : "failed") > 0)
+    if (asprintf(&msg, "%s %s", r == 0 ? "OK" : "ERR",
+                 r == 0 ? final
+                 : err  ? err->msg
+                        : "failed") > 0)
         md_write_all(status_fd, msg, strlen(msg));
     _exit(r == 0 ? 0 : 1);
 }

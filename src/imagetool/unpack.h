@@ -12,9 +12,9 @@
 
 typedef struct md_unpack_job {
     pid_t pid;
-    int status_fd;            /* the worker's report, read by md_unpack_wait */
-    char diff_id[72];         /* expected "sha256:<hex>" */
-    char *dir;                /* on success: the unpacked layer, named ".tmp-<our pid>-..." */
+    int status_fd;    /* the worker's report, read by md_unpack_wait */
+    char diff_id[72]; /* expected "sha256:<hex>" */
+    char *dir;        /* on success: the unpacked layer, named ".tmp-<our pid>-..." */
 } md_unpack_job_t;
 
 /* Start a worker unpacking blob_fd (read from offset 0) into a temp dir under
@@ -28,7 +28,7 @@ void md_unpack_abort(md_unpack_job_t *job);
 
 /* In this process: unpack blob_fd into a new temp dir (*dir) and check that the
  * uncompressed stream has digest diff_id (NULL: *diff_hex gets it). */
-int md_unpack_blob(int blob_fd, const char *diff_id, char **dir, char diff_hex[MD_SHA256_HEX_LEN + 1],
-                   md_error_t **err);
+int md_unpack_blob(int blob_fd, const char *diff_id, char **dir,
+                   char diff_hex[MD_SHA256_HEX_LEN + 1], md_error_t **err);
 
 #endif
