@@ -536,9 +536,10 @@ char *md_res_cgroups_path(const struct md_res_opts *r, const char *id)
 
 int md_res_prepare(struct md_res_opts *r, struct json_object **oci, md_error_t **err)
 {
-    struct md_res_host h;
+    struct md_res_host h = {.ncpus = 1, .cpus = "0", .mems = "0", .swap_accounting = 1};
     *oci = NULL;
-    md_res_host_probe(&h);
+    if (md_res_opts_any(r)) /* no sysfs reads on the plain `run` path */
+        md_res_host_probe(&h);
     int rc = md_res_validate(r, &h, 0, err);
     if (rc == 0)
         rc = md_res_resolve_devices(r, err);
