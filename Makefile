@@ -62,6 +62,14 @@ $(BUILD)/mydocker-monitor: src/monitor/monitor.c
 	@echo "  LD $@"
 	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -o $@ $<
 
+# the image tool's unit test links its objects (not its main) and its libraries
+$(BUILD)/tests/test_imagetool: tests/unit/test_imagetool.c $(filter-out %/main.o,$(TOOL_OBJS)) \
+                               $(BUILD)/libmydocker.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+		$(filter-out %/main.o,$(TOOL_OBJS)) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmydocker.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
