@@ -244,6 +244,7 @@ static int save_config(struct md_ctr *c, struct json_object *full, md_error_t **
 static int update_locked(struct md_ctr *c, const struct md_res_opts *upd, const char *restart,
                          md_error_t **err)
 {
+    md_ctr_refresh(c); /* first: it may load the record again, which hc points into */
     struct json_object *hc = NULL;
     if (!json_object_object_get_ex(c->record, "HostConfig", &hc)) {
         hc = json_object_new_object();
@@ -258,7 +259,6 @@ static int update_locked(struct md_ctr *c, const struct md_res_opts *upd, const 
     if (r == 0 && restart)
         r = restart_policy(hc, restart, err);
     struct json_object *full = r == 0 ? md_res_to_oci(&cur) : NULL;
-    md_ctr_refresh(c);
     if (r == 0 && (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)) {
         struct json_object *live = live_subset(full);
         r = apply_live(c, live, err);
