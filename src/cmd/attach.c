@@ -154,8 +154,26 @@ int cmd_attach(int argc, char **argv)
 
 int cmd_container_prune(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int force = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
+            force = 1;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            puts("Usage:  mydocker container prune [OPTIONS]\n\nRemove all stopped containers\n\n"
+                 "Options:\n  -f, --force   Do not prompt for confirmation");
+            return 0;
+        } else {
+            fprintf(stderr, "mydocker: unknown flag: %s\n", argv[i]);
+            return 125;
+        }
+    }
+    if (!force) {
+        fputs("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ", stdout);
+        fflush(stdout);
+        char answer[16] = "";
+        if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
+            return 0;
+    }
     cleanup_strv char **ids = md_ctr_list_ids();
     puts("Deleted Containers:");
     for (char **id = ids; id && *id; id++) {

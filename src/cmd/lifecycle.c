@@ -100,7 +100,8 @@ int cmd_kill(int argc, char **argv)
     static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.sig = SIGKILL, .verb = "kill"};
     int p = parse(argc, argv, "s:", lo, &o);
-    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_kill, 1);
+    /* docker: the daemon rejects a bad signal, the CLI exits 1 */
+    return p ? (p < 0 ? 1 : 0) : for_each(argc, argv, &o, do_kill, 1);
 }
 
 static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)

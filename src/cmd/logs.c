@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,38 +70,68 @@ static char **read_lines(struct md_ctr *c, const char *logpath)
     return lines;
 }
 
+/* Print the complete lines available on f; returns the bytes consumed. */
+static void drain_lines(FILE *f, const struct logs_opts *o)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    off_t pos = ftello(f);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] != '\n') { /* half-written by the monitor: next round */
+            fseeko(f, pos, SEEK_SET);
+            break;
+        }
+        struct json_object *e = json_tokener_parse(line);
+        if (e)
+            emit(e, o);
+        json_object_put(e);
+        pos = ftello(f);
+    }
+    clearerr(f);
+    free(line);
+    fflush(stdout);
+    fflush(stderr);
+}
+
+/* Follow the log across rotations: the open file keeps the old inode, so
+ * what was written to it before the rename is read to its end first. */
 static void follow(struct md_ctr *c, const char *logpath, off_t offset, const struct logs_opts *o)
 {
-    cleanup_free char *pending = NULL;
+    FILE *f = fopen(logpath, "re");
+    if (f)
+        fseeko(f, offset, SEEK_SET);
     for (;;) {
         md_ctr_refresh(c);
         int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING;
-        FILE *f = fopen(logpath, "re");
-        if (f) {
-            fseeko(f, 0, SEEK_END);
-            if (ftello(f) < offset)
-                offset = 0; /* rotated */
-            fseeko(f, offset, SEEK_SET);
-            char *line = NULL;
-            size_t cap = 0;
-            ssize_t n;
-            while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
-                struct json_object *e = json_tokener_parse(line);
-                if (e)
-                    emit(e, o);
-                json_object_put(e);
-                offset += n;
+        if (f)
+            drain_lines(f, o);
+        struct stat now, cur;
+        if (stat(logpath, &now) == 0 && (f == NULL || (fstat(fileno(f), &cur) == 0 && cur.st_ino != now.st_ino))) {
+            ino_t old = f ? cur.st_ino : 0;
+            if (f) {
+                drain_lines(f, o);
+                fclose(f);
             }
-            free(line);
-            fclose(f);
-            fflush(stdout);
-            fflush(stderr);
+            /* rotated twice since we looked: LOG.1 is a file we never read */
+            char prev[4400];
+            snprintf(prev, sizeof(prev), "%s.1", logpath);
+            struct stat ps;
+            FILE *p1 = (old && stat(prev, &ps) == 0 && ps.st_ino != old) ? fopen(prev, "re") : NULL;
+            if (p1) {
+                drain_lines(p1, o);
+                fclose(p1);
+            }
+            f = fopen(logpath, "re");
+            continue;
         }
         if (done)
-            return;
-        struct timespec ts = {0, 50 * 1000000L};
+            break;
+        struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    if (f)
+        fclose(f);
 }
 
 int cmd_logs(int argc, char **argv)

@@ -17,6 +17,20 @@ struct ps_opts {
     const char *format;
 };
 
+/* the inside of Go's strconv.Quote: docker quotes --no-trunc commands so */
+static char *go_quote_body(const char *s)
+{
+    char *out = malloc(strlen(s) * 2 + 1), *o = out;
+    for (; out && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    if (out)
+        *o = '\0';
+    return out;
+}
+
 static char *command_text(struct md_ctr *c, int no_trunc)
 {
     char *buf = NULL;
@@ -31,8 +45,9 @@ static char *command_text(struct md_ctr *c, int no_trunc)
     fclose(f);
     char *out = NULL;
     /* docker cuts at 20 characters and marks the cut with an ellipsis */
+    cleanup_free char *q = go_quote_body(buf);
     int r = (!no_trunc && strlen(buf) > 20) ? asprintf(&out, "\"%.19s…\"", buf)
-                                             : asprintf(&out, "\"%s\"", buf);
+                                             : asprintf(&out, "\"%s\"", no_trunc && q ? q : buf);
     if (r < 0)
         out = NULL;
     free(buf);
@@ -132,6 +147,7 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
     }
     if (table)
         fmt += 5 + (fmt[5] == ' ');
+    cleanup_strv char **lines = calloc(1, sizeof(char *));
     if (table) {
         /* the header: each placeholder's docker column title */
         struct json_object *h = json_object_new_object();
@@ -142,7 +158,7 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
             json_object_object_add(h, k[i][0], json_object_new_string(k[i][1]));
         char *line = NULL;
         if (md_template_render(fmt, h, &line, NULL) == 0)
-            puts(line);
+            md_strv_append(&lines, line);
         free(line);
         json_object_put(h);
     }
@@ -151,8 +167,14 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
         md_error_t *err = NULL;
         if (md_template_render(fmt, rows[i], &line, &err) < 0)
             return md_error_report(&err);
-        puts(line);
+        md_strv_append(&lines, line);
         free(line);
+    }
+    if (table) {
+        md_table_print_lines(lines, md_strv_len(lines));
+    } else {
+        for (char **l = lines; l && *l; l++)
+            puts(*l);
     }
     return 0;
 }

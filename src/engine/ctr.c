@@ -187,6 +187,14 @@ static void status_from_record(struct md_ctr *c)
 void md_ctr_refresh(struct md_ctr *c)
 {
     c->pid = 0;
+    c->monitor = 0;
+    c->monitor_start = 0;
+    /* the record changes under us (the monitor's container-exited) */
+    struct json_object *rec = c->dir ? read_json(c->dir, "container.json") : NULL;
+    if (rec) {
+        json_object_put(c->record);
+        c->record = rec;
+    }
     status_from_record(c);
     struct json_object *st = read_json(c->rundir, "state.json");
     if (st == NULL)
@@ -194,6 +202,7 @@ void md_ctr_refresh(struct md_ctr *c)
     c->pid = (pid_t)jint(st, "pid");
     c->pid_start = (uint64_t)jint(st, "pid_start");
     c->monitor = (pid_t)jint(st, "monitor");
+    c->monitor_start = (uint64_t)jint(st, "monitor_start");
     c->started_ns = jint(st, "started_ns");
     json_object_put(st);
     char path[4200];
@@ -213,10 +222,27 @@ void md_ctr_refresh(struct md_ctr *c)
         c->status = md_path_exists(path) ? MD_CTR_PAUSED : MD_CTR_RUNNING;
         return;
     }
-    /* killed from outside with its monitor: never shown as Up */
+    if (md_ctr_monitor_alive(c)) {
+        /* PID 1 is gone (or a zombie) and its monitor is about to say how
+         * it ended: not over until then (`wait` must not guess 137) */
+        c->status = MD_CTR_RUNNING;
+        return;
+    }
+    /* killed from outside with its monitor: never shown as Up, and the
+     * verdict is written down once so that it does not drift */
     c->status = MD_CTR_EXITED;
     c->exit_code = 137;
     c->pid = 0;
+    c->finished_ns = md_now_ns();
+    char text[64];
+    int n = snprintf(text, sizeof(text), "137 %lld.%09lld\n", (long long)(c->finished_ns / 1000000000LL),
+                     (long long)(c->finished_ns % 1000000000LL));
+    md_write_file_atomic(path, text, (size_t)n, 0600, 0, NULL);
+}
+
+int md_ctr_monitor_alive(const struct md_ctr *c)
+{
+    return c->monitor > 0 && c->monitor_start && md_proc_starttime(c->monitor) == c->monitor_start;
 }
 
 int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)

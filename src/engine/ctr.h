@@ -31,7 +31,8 @@ struct md_ctr {
     enum md_ctr_status status;
     pid_t pid;                  /* host pid of PID 1 while running */
     uint64_t pid_start;         /* its start time (clock ticks since boot) */
-    pid_t monitor;
+    pid_t monitor;              /* the process that records the end (monitor, or `run`) */
+    uint64_t monitor_start;
     int exit_code;
     int64_t started_ns, finished_ns;
 };
@@ -50,6 +51,8 @@ void md_ctr_refresh(struct md_ctr *c);
 const char *md_ctr_status_name(enum md_ctr_status s);
 /* "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", ... */
 char *md_ctr_status_text(const struct md_ctr *c);
+/* Whether the container's monitor (its recorder) still lives. */
+int md_ctr_monitor_alive(const struct md_ctr *c);
 /* A pidfd for the container's PID 1, after checking it is still the same
  * process (start time); -ESRCH when it is gone. */
 int md_ctr_pidfd(const struct md_ctr *c);

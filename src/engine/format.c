@@ -125,6 +125,17 @@ int md_template_render(const char *t, struct json_object *data, char **out, md_e
     return 0;
 }
 
+static size_t text_width(const char *s)
+{
+    size_t l = 0;
+    /* count UTF-8 code points, not bytes, so "…" is one column */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        l += (*p & 0xC0) != 0x80;
+    return l;
+}
+
+/* docker's tabwriter: a column is as wide as its widest cell plus 3, and at
+ * least 10; the last column is not padded */
 void md_table_print(char ***rows, size_t nrows, size_t ncols)
 {
     size_t w[32] = {0};
@@ -134,18 +145,46 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols)
             /* count UTF-8 code points, not bytes, so "…" is one column */
             for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
                 l += (*p & 0xC0) != 0x80;
-            if (l > w[c])
-                w[c] = l;
+            if (l + 3 > w[c])
+                w[c] = l + 3;
         }
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
-            size_t l = 0;
-            for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
-                l += (*p & 0xC0) != 0x80;
+            size_t l = text_width(rows[r][c]);
             fputs(rows[r][c], stdout);
             if (c + 1 < ncols)
-                printf("%*s", (int)(w[c] - l + 3), "");
+                printf("%*s", (int)((w[c] < 10 ? 10 : w[c]) - l), "");
         }
         fputc('\n', stdout);
     }
+}
+
+void md_table_print_lines(char **lines, size_t n)
+{
+    size_t ncols = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 1;
+        for (const char *p = lines[i]; *p; p++)
+            k += *p == '\t';
+        if (k > ncols)
+            ncols = k;
+    }
+    if (ncols > 32)
+        ncols = 32;
+    char ***rows = calloc(n ? n : 1, sizeof(char **));
+    for (size_t i = 0; rows && i < n; i++) {
+        rows[i] = calloc(ncols, sizeof(char *));
+        char *s = lines[i];
+        for (size_t c = 0; c < ncols; c++) {
+            rows[i][c] = s ? s : (char *)"";
+            char *tab = s ? strchr(s, '\t') : NULL;
+            if (tab)
+                *tab = '\0';
+            s = tab ? tab + 1 : NULL;
+        }
+    }
+    md_table_print(rows, n, ncols);
+    for (size_t i = 0; rows && i < n; i++)
+        free(rows[i]);
+    free(rows);
 }

@@ -14,5 +14,7 @@ struct json_object;
 int md_template_render(const char *tmpl, struct json_object *data, char **out, md_error_t **err);
 /* Print rows as a docker table: columns padded to the widest cell + 3 spaces. */
 void md_table_print(char ***rows, size_t nrows, size_t ncols);
+/* Lines with tab-separated cells (a "table" --format), aligned the same way. */
+void md_table_print_lines(char **lines, size_t n);
 
 #endif

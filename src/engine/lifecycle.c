@@ -47,14 +47,14 @@ static int wait_pidfd(int fd, int ms)
 
 void md_engine_wait_recorded(struct md_ctr *c, int ms)
 {
-    for (int waited = 0; waited <= ms; waited += 10) {
+    /* done when PID 1 is gone and so is the process that records its end
+     * (the monitor's `container-exited`, or a foreground `run`): only then
+     * are the record, the cgroup and --rm settled */
+    for (int waited = 0; waited <= ms; waited += 5) {
         md_ctr_refresh(c);
-        char path[4200];
-        snprintf(path, sizeof(path), "%s/state.json", c->rundir);
-        if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED &&
-            (!md_path_exists(path) || c->finished_ns))
+        if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && !md_ctr_monitor_alive(c))
             return;
-        sleep_ms(10);
+        sleep_ms(5);
     }
 }
 
@@ -63,8 +63,14 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING)
         return 0; /* docker: stopping a stopped container succeeds */
     mark_stopped(c);
-    if (c->status == MD_CTR_RESTARTING)
+    if (c->status == MD_CTR_RESTARTING) {
+        /* the monitor is in its back-off and sees the marker within 50 ms */
+        for (int i = 0; i < 100 && c->status == MD_CTR_RESTARTING; i++) {
+            sleep_ms(20);
+            md_ctr_refresh(c);
+        }
         return 0;
+    }
     const char *ss = md_ctr_str(c, "Config.StopSignal");
     int sig = ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);

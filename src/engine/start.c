@@ -62,7 +62,7 @@ static void set_state(struct md_ctr *c, const char *status, int pid, int64_t ns,
         json_object_object_add(st, "ExitCode", json_object_new_int(0));
         json_object_object_add(st, "OOMKilled", json_object_new_boolean(0));
         json_object_object_add(st, "Error", json_object_new_string(""));
-    } else if (strcmp(status, "exited") == 0) {
+    } else if (strcmp(status, "exited") == 0 || strcmp(status, "restarting") == 0) {
         json_object_object_add(st, "FinishedAt", json_object_new_string(t));
         json_object_object_add(st, "ExitCode", json_object_new_int(exit_code));
     }
@@ -75,6 +75,7 @@ static int write_runtime_state(struct md_ctr *c, pid_t pid, pid_t monitor, int64
     json_object_object_add(o, "pid", json_object_new_int(pid));
     json_object_object_add(o, "pid_start", json_object_new_uint64(md_proc_starttime(pid)));
     json_object_object_add(o, "monitor", json_object_new_int(monitor));
+    json_object_object_add(o, "monitor_start", json_object_new_uint64(md_proc_starttime(monitor)));
     json_object_object_add(o, "started_ns", json_object_new_int64(started));
     char path[4200];
     snprintf(path, sizeof(path), "%s/state.json", c->rundir);
@@ -167,6 +168,11 @@ static void tty_restore_cleanup(struct md_tty_saved *s)
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
 {
     struct md_spec *spec = NULL;
+    /* the lock orders this start after the bookkeeping of a previous run */
+    cleanup_close int lock = md_ctr_lock(c, err);
+    if (lock < 0)
+        return lock;
+    md_ctr_refresh(c);
     int r = prepare_start(c, &spec, err);
     if (r < 0)
         return r;
@@ -192,6 +198,8 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         if (mark_running(c, ct.pid, getpid(), &e2) < 0)
             md_error_free(&e2); /* it runs; a stale record is not fatal */
         md_trace("marked running");
+        close(lock);
+        lock = -1;
         r = md_io_wait(&ct, attach_stdin, &status, err);
         md_trace("container exited");
     }
@@ -330,6 +338,14 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
         close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
         return md_error(err, e, "pipe");
     }
+    /* held until the monitor reports: a start waits for the end of the
+     * previous run's bookkeeping (its cgroup removed, its lease freed) */
+    cleanup_close int lock = md_ctr_lock(c, err);
+    if (lock < 0) {
+        close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
+        return lock;
+    }
+    md_ctr_refresh(c);
     /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
     pid_t mid = fork();
     if (mid == 0) {
@@ -392,10 +408,40 @@ static void restart_backoff(struct md_ctr *c, int64_t ran_ns)
         delay *= 2;
     if (delay > 60000000000LL)
         delay = 60000000000LL;
-    struct timespec ts = {(time_t)(delay / 1000000000LL), (long)(delay % 1000000000LL)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
+    char stopped[4200];
+    snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
+    /* in steps, so that a `stop` during the back-off takes effect at once */
+    for (int64_t slept = 0; slept < delay && !md_path_exists(stopped); slept += 20000000LL) {
+        struct timespec ts = {0, 20000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
     json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
+}
+
+/* After the back-off: start again, unless a `stop` or `rm` came meanwhile. */
+static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_error_t **err)
+{
+    restart_backoff(c, ran);
+    char stopped[4200];
+    snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
+    int lock = md_ctr_lock(c, err);
+    if (lock < 0)
+        return lock; /* removed meanwhile */
+    int r = 0;
+    if (md_path_exists(stopped)) {
+        set_state(c, "exited", 0, md_now_ns(), status);
+        json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
+        r = md_ctr_save(c, err);
+        clear_runtime_state(c->rundir);
+        close(lock);
+        return r;
+    }
+    close(lock);
+    md_ctr_refresh(c);
+    if (c->status == MD_CTR_RESTARTING)
+        r = md_engine_start_detached(c, err);
+    return r;
 }
 
 int md_engine_container_exited(const char *id, int status, md_error_t **err)
@@ -428,12 +474,8 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
         clear_runtime_state(c->rundir);
     }
     close(lock);
-    if (again) {
-        restart_backoff(c, ran);
-        md_ctr_refresh(c);
-        if (c->status == MD_CTR_RESTARTING)
-            r = md_engine_start_detached(c, err);
-    }
+    if (again)
+        r = restart_after_backoff(c, ran, status, err);
     md_ctr_free(c);
     return r;
 }

@@ -221,8 +221,9 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
     if (r == 0 && a->exec_mode) {
         if (p->terminal)
             r = setup_terminal(a->sock, p, err);
-        if (r == 0)
-            r = enter_cwd(p->cwd, err);
+        /* exec does not create a missing working directory (docker: 126) */
+        if (r == 0 && chdir(p->cwd) < 0)
+            r = md_error_code(err, MD_EXIT_CANNOT_INVOKE, errno, "chdir to cwd (\"%s\")", p->cwd);
         return r;
     }
     if (r == 0 && s->ns[MD_NS_USER].present)
@@ -322,8 +323,11 @@ int md_child_main(struct md_child_args *a)
     struct md_fifo_child fifo = {-1, -1, -1};
     /* a container that must outlive its caller (create/start, exec -d)
      * gets no parent-death signal after READY */
-    int outlives = a->exec_fifo || (a->opts && a->opts->detached);
-    if (!(a->opts && a->opts->detached))
+    /* An exec'd process's parent is a helper that exits at once (the
+     * process is handed to the caller, a subreaper): a parent-death signal
+     * would kill it right away. */
+    int outlives = a->exec_fifo || a->exec_mode || (a->opts && a->opts->detached);
+    if (!outlives || a->exec_fifo)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     reset_signals();
     int r = 0;
