@@ -57,10 +57,10 @@ $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
 	@$(CC) $(LDFLAGS) -o $@ $(RUNC_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
 
 # libc only, nothing else: one of these stays resident per detached container
-$(BUILD)/mydocker-monitor: src/monitor/monitor.c
+$(BUILD)/mydocker-monitor: src/monitor/monitor.c src/util/jsonlog.c src/util/jsonlog.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -o $@ $<
+	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -Isrc -o $@ src/monitor/monitor.c src/util/jsonlog.c
 
 # the image tool's unit test links its objects (not its main) and its libraries
 $(BUILD)/tests/test_imagetool: tests/unit/test_imagetool.c $(filter-out %/main.o,$(TOOL_OBJS)) \

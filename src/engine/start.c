@@ -25,6 +25,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/jsonlog.h"
 #include "util/trace.h"
 
 char *md_self_path(const char *sibling)
@@ -165,6 +166,60 @@ static void tty_restore_cleanup(struct md_tty_saved *s)
     md_tty_restore(s);
 }
 
+/* A foreground container's output goes through pipes (or its pty) so that,
+ * as with docker, it reaches the json-file log as well as the terminal. */
+struct fg_io {
+    int out[2], err[2], saved[2];
+    char logpath[4300];
+    struct md_jsonlog log;
+};
+
+static int log_opt_int(struct md_ctr *c, const char *key, long long def);
+
+/* Before create: the child will inherit the pipes as its fds 1 and 2. */
+static int fg_io_setup(struct fg_io *io, struct md_ctr *c, int tty, md_error_t **err)
+{
+    *io = (struct fg_io){.out = {-1, -1}, .err = {-1, -1}, .saved = {-1, -1}};
+    snprintf(io->logpath, sizeof(io->logpath), "%s/%s-json.log", c->dir, c->id);
+    md_jsonlog_init(&io->log, io->logpath, log_opt_int(c, "max-size", 0), log_opt_int(c, "max-file", 1));
+    if (tty)
+        return 0;
+    if (pipe2(io->out, O_CLOEXEC) < 0 || pipe2(io->err, O_CLOEXEC) < 0 ||
+        (io->saved[0] = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+        (io->saved[1] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+        dup2(io->out[1], STDOUT_FILENO) < 0 || dup2(io->err[1], STDERR_FILENO) < 0)
+        return md_error(err, errno, "output pipes");
+    return 0;
+}
+
+/* After create: our own stdout/stderr back; only the child writes the pipes. */
+static void fg_io_restore(struct fg_io *io)
+{
+    for (int i = 0; i < 2; i++) {
+        if (io->saved[i] >= 0) {
+            dup2(io->saved[i], i + 1);
+            close(io->saved[i]);
+            io->saved[i] = -1;
+        }
+    }
+    if (io->out[1] >= 0)
+        close(io->out[1]);
+    if (io->err[1] >= 0)
+        close(io->err[1]);
+    io->out[1] = io->err[1] = -1;
+}
+
+static void fg_io_close(struct fg_io *io)
+{
+    fg_io_restore(io);
+    if (io->out[0] >= 0)
+        close(io->out[0]);
+    if (io->err[0] >= 0)
+        close(io->err[0]);
+    io->out[0] = io->err[0] = -1;
+    md_jsonlog_close(&io->log);
+}
+
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
 {
     struct md_spec *spec = NULL;
@@ -180,7 +235,13 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     md_trace("spec loaded");
-    r = md_container_create(spec, &copts, &ct, err);
+    struct fg_io io;
+    r = fg_io_setup(&io, c, spec->process.terminal, err);
+    if (r == 0)
+        r = md_container_create(spec, &copts, &ct, err);
+    else
+        md_container_init(&ct);
+    fg_io_restore(&io);
     md_trace("container ready");
     if (r == 0)
         r = md_io_block_signals(err);
@@ -200,9 +261,11 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         md_trace("marked running");
         close(lock);
         lock = -1;
-        r = md_io_wait(&ct, attach_stdin, &status, err);
+        struct md_io_out out = {io.out[0], io.err[0], &io.log};
+        r = md_io_wait_out(&ct, attach_stdin, &out, &status, err);
         md_trace("container exited");
     }
+    fg_io_close(&io);
     if (r == 0 && ct.cgroup) {
         /* container_exited reads the OOM state, then removes the cgroup */
         md_cgroup_free(ct.cgroup);

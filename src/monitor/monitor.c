@@ -25,22 +25,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/jsonlog.h"
+
 #define MAX_CLIENTS 16
-#define LINE_MAX_BYTES 16384
 
 struct stream {
     int fd;
-    const char *name; /* "stdout" / "stderr" */
-    char buf[LINE_MAX_BYTES];
-    size_t len;
+    int no; /* 1 stdout, 2 stderr */
 };
 
 static struct {
-    const char *id, *rundir, *logpath, *engine;
-    long long maxsize;
-    int maxfile;
-    int logfd;
-    long long logsize;
+    const char *id, *rundir, *engine;
+    struct md_jsonlog log;
     int pidfd, infd, tty, listenfd;
     int clients[MAX_CLIENTS];
     int client_in[MAX_CLIENTS]; /* still sending input (not shut down for writing) */
@@ -61,81 +57,6 @@ static int write_all(int fd, const char *b, size_t n)
     return 0;
 }
 
-static void open_log(void)
-{
-    m.logfd = open(m.logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    struct stat st;
-    m.logsize = (m.logfd >= 0 && fstat(m.logfd, &st) == 0) ? st.st_size : 0;
-}
-
-/* docker's rotation: LOG -> LOG.1 -> ... -> LOG.(maxfile-1), the oldest dropped */
-static void rotate(void)
-{
-    if (m.maxsize <= 0 || m.logsize < m.maxsize)
-        return;
-    close(m.logfd);
-    char from[4200], to[4200];
-    for (int i = m.maxfile - 1; i >= 1; i--) {
-        snprintf(to, sizeof(to), "%s.%d", m.logpath, i);
-        if (i == 1)
-            snprintf(from, sizeof(from), "%s", m.logpath);
-        else
-            snprintf(from, sizeof(from), "%s.%d", m.logpath, i - 1);
-        rename(from, to);
-    }
-    if (m.maxfile <= 1)
-        unlink(m.logpath);
-    open_log();
-}
-
-static size_t json_escape(const char *s, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)c;
-        } else if (c == '\n') {
-            out[o++] = '\\';
-            out[o++] = 'n';
-        } else if (c == '\r') {
-            out[o++] = '\\';
-            out[o++] = 'r';
-        } else if (c == '\t') {
-            out[o++] = '\\';
-            out[o++] = 't';
-        } else if (c < 0x20 || c == 0x7f) {
-            memcpy(out + o, "\\u00", 4);
-            out[o + 4] = hex[c >> 4];
-            out[o + 5] = hex[c & 15];
-            o += 6;
-        } else {
-            out[o++] = (char)c; /* UTF-8 passes through as bytes */
-        }
-    }
-    return o;
-}
-
-static void log_entry(const char *stream, const char *data, size_t n)
-{
-    static char line[LINE_MAX_BYTES * 6 + 256];
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t o = (size_t)snprintf(line, sizeof(line), "{\"log\":\"");
-    o += json_escape(data, n, line + o);
-    o += (size_t)snprintf(line + o, sizeof(line) - o,
-                          "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n",
-                          stream, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                          tm.tm_min, tm.tm_sec, ts.tv_nsec);
-    if (m.logfd >= 0 && write_all(m.logfd, line, o) == 0)
-        m.logsize += (long long)o;
-    rotate();
-}
-
 /* Attach clients get a docker-style frame: [stream, 0, 0, 0, size BE32] + data
  * (raw bytes for a tty). */
 static void to_clients(int stream_no, const char *data, size_t n)
@@ -153,39 +74,20 @@ static void to_clients(int stream_no, const char *data, size_t n)
     }
 }
 
-/* Entries end at a newline, or at 16 KiB without one, as docker's do. */
-static void flush_lines(struct stream *s, int all)
-{
-    size_t start = 0;
-    for (size_t i = 0; i < s->len; i++) {
-        if (s->buf[i] == '\n') {
-            log_entry(s->name, s->buf + start, i + 1 - start);
-            start = i + 1;
-        }
-    }
-    if ((all || (start == 0 && s->len == sizeof(s->buf))) && start < s->len) {
-        log_entry(s->name, s->buf + start, s->len - start);
-        start = s->len;
-    }
-    memmove(s->buf, s->buf + start, s->len - start);
-    s->len -= start;
-}
-
 /* Returns 1 at end of stream, 2 when nothing is available now. */
 static int pump(struct stream *s, int stream_no)
 {
-    ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+    static char buf[65536];
+    ssize_t n = read(s->fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return 2;
     if (n <= 0) {
-        flush_lines(s, 1);
         close(s->fd);
         s->fd = -1;
         return 1;
     }
-    to_clients(stream_no, s->buf + s->len, (size_t)n);
-    s->len += (size_t)n;
-    flush_lines(s, 0);
+    to_clients(stream_no, buf, (size_t)n);
+    md_jsonlog_write(&m.log, s->no, buf, (size_t)n);
     return 0;
 }
 
@@ -280,8 +182,6 @@ static void drain(void)
         fcntl(st->fd, F_SETFL, fcntl(st->fd, F_GETFL) | O_NONBLOCK);
         while (st->fd >= 0 && pump(st, s + 1) == 0)
             ;
-        if (st->fd >= 0)
-            flush_lines(st, 1);
     }
 }
 
@@ -317,12 +217,10 @@ int main(int argc, char **argv)
     }
     m.id = argv[1];
     m.rundir = argv[2];
-    m.logpath = argv[3];
-    m.maxsize = atoll(argv[4]);
-    m.maxfile = atoi(argv[5]) > 0 ? atoi(argv[5]) : 1;
+    md_jsonlog_init(&m.log, argv[3], atoll(argv[4]), atoi(argv[5]));
     m.pidfd = fdarg(argv[6]);
-    m.out = (struct stream){.fd = fdarg(argv[7]), .name = "stdout"};
-    m.err = (struct stream){.fd = fdarg(argv[8]), .name = "stderr"};
+    m.out = (struct stream){.fd = fdarg(argv[7]), .no = 1};
+    m.err = (struct stream){.fd = fdarg(argv[8]), .no = 2};
     m.infd = fdarg(argv[9]);
     m.tty = atoi(argv[10]);
     m.engine = argv[11];
@@ -333,10 +231,10 @@ int main(int argc, char **argv)
     signal(SIGTERM, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    open_log();
     open_listener();
     loop();
     drain();
+    md_jsonlog_close(&m.log);
     int status = wait_container();
     record_exit(status);
     if (m.listenfd >= 0) {

@@ -11,6 +11,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/jsonlog.h"
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -59,11 +60,31 @@ int md_io_block_signals(md_error_t **err)
     return 0;
 }
 
-/* Copy what is available; returns 0 on data, 1 on EOF/EIO (slave gone). */
-static int pump(int from, int to)
+/* Output of the container: copied to our stdout/stderr and to the log. */
+struct out_src {
+    int fd;     /* pty master or pipe read end, -1 when done */
+    int stream; /* 1 stdout, 2 stderr */
+};
+
+/* Copy what is available; returns 0 on data (or none yet), 1 on EOF/EIO. */
+static int pump_out(struct out_src *o, struct md_jsonlog *log)
 {
     char buf[16384];
-    ssize_t n = read(from, buf, sizeof(buf));
+    ssize_t n = read(o->fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0)
+        return 1;
+    md_write_all(o->stream == 2 ? STDERR_FILENO : STDOUT_FILENO, buf, (size_t)n);
+    if (log)
+        md_jsonlog_write(log, o->stream, buf, (size_t)n);
+    return 0;
+}
+
+static int pump_in(int to)
+{
+    char buf[16384];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return 0;
     if (n <= 0)
@@ -72,16 +93,21 @@ static int pump(int from, int to)
     return 0;
 }
 
-static void drain(int master)
+/* PID 1 is gone, and with it every process of its pid namespace: what is
+ * left in the pipes or the pty can be read without blocking for long. */
+static void drain(struct out_src *o, struct md_jsonlog *log)
 {
-    if (master < 0)
+    if (o->fd < 0)
         return;
-    int fl = fcntl(master, F_GETFL);
-    fcntl(master, F_SETFL, fl | O_NONBLOCK);
+    int fl = fcntl(o->fd, F_GETFL);
+    fcntl(o->fd, F_SETFL, fl | O_NONBLOCK);
     char buf[16384];
     ssize_t n;
-    while ((n = read(master, buf, sizeof(buf))) > 0)
-        md_write_all(STDOUT_FILENO, buf, (size_t)n);
+    while ((n = read(o->fd, buf, sizeof(buf))) > 0) {
+        md_write_all(o->stream == 2 ? STDERR_FILENO : STDOUT_FILENO, buf, (size_t)n);
+        if (log)
+            md_jsonlog_write(log, o->stream, buf, (size_t)n);
+    }
 }
 
 static void handle_signal(int sigfd, struct md_container *c)
@@ -97,25 +123,35 @@ static void handle_signal(int sigfd, struct md_container *c)
 
 int md_io_wait(struct md_container *c, int forward_stdin, int *status, md_error_t **err)
 {
+    struct md_io_out out = {-1, -1, NULL};
+    return md_io_wait_out(c, forward_stdin, &out, status, err);
+}
+
+int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io_out *out,
+                   int *status, md_error_t **err)
+{
     sigset_t set;
     forward_mask(&set);
     cleanup_close int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sigfd < 0)
         return md_error(err, errno, "signalfd");
-    int master = c->pty_master, in_open = forward_stdin && master >= 0;
+    struct out_src src[2] = {{c->pty_master >= 0 ? c->pty_master : out->out_fd, 1},
+                             {c->pty_master >= 0 ? -1 : out->err_fd, 2}};
+    int in_open = forward_stdin && c->pty_master >= 0;
     for (;;) {
-        struct pollfd p[4] = {{c->pidfd, POLLIN, 0}, {sigfd, POLLIN, 0},
-                              {master, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
-        if (poll(p, 4, -1) < 0) {
+        struct pollfd p[5] = {{c->pidfd, POLLIN, 0}, {sigfd, POLLIN, 0}, {src[0].fd, POLLIN, 0},
+                              {src[1].fd, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
+        if (poll(p, 5, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return md_error(err, errno, "poll");
         }
         if (p[1].revents)
             handle_signal(sigfd, c);
-        if (p[2].revents && pump(master, STDOUT_FILENO))
-            master = -1;
-        if (p[3].revents && pump(STDIN_FILENO, c->pty_master)) {
+        for (int i = 0; i < 2; i++)
+            if (p[2 + i].revents && pump_out(&src[i], out->log))
+                src[i].fd = -1;
+        if (p[4].revents && pump_in(c->pty_master)) {
             /* end of input: the pty's EOF character, as a typed ^D would */
             if (md_write_all(c->pty_master, "\x04", 1) < 0) {
             }
@@ -124,6 +160,9 @@ int md_io_wait(struct md_container *c, int forward_stdin, int *status, md_error_
         if (p[0].revents)
             break;
     }
-    drain(master);
+    drain(&src[0], out->log);
+    drain(&src[1], out->log);
+    if (out->log)
+        md_jsonlog_flush(out->log);
     return md_container_wait(c, status, err);
 }

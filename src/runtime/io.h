@@ -24,4 +24,15 @@ int md_io_block_signals(md_error_t **err);
  * PID 1, follow SIGWINCH. *status gets docker's exit code. */
 int md_io_wait(struct md_container *c, int forward_stdin, int *status, md_error_t **err);
 
+struct md_jsonlog;
+/* Where the container's output comes from when it is not inherited: pipes
+ * (out_fd, err_fd; -1 for none) or the pty master; copied to our stdout and
+ * stderr and, with log, to docker's json-file log as well. */
+struct md_io_out {
+    int out_fd, err_fd;
+    struct md_jsonlog *log;
+};
+int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io_out *out,
+                   int *status, md_error_t **err);
+
 #endif
