@@ -406,6 +406,9 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
 {
     struct run_ctx c = {.o = o, .autoremove_fd = -1};
     md_autoremove_sweep();
+    /* the seeds' `run -it /bin/sh`: a new network namespace with only lo */
+    if (o->image && o->image[0] == '/' && o->network == NULL)
+        o->network = strdup("none");
     int r = check_opts(o, err);
     if (r == 0) /* every resource flag is checked before anything exists */
         r = md_res_prepare(&o->res, &c.resources, err);

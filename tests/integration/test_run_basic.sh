@@ -132,8 +132,8 @@ check_eq "root's groups = image's group membership (wheel)" "$(status_field -- G
 check_rc "-u 1000 cannot write /etc/passwd" 1 run_img -u 1000 -- sh -c 'echo x >> /etc/passwd'
 
 # ---------------------------------------------------------------- network
-links=$(md "${R[@]}" ip -o link 2>&1)
-check_eq "ip link shows only lo" "$(awk -F': ' '{print $2}' <<<"$links")" "lo"
+links=$(md run --rm --network none "${IMG[@]}" ip -o link 2>&1)   # the default is the bridge network
+check_eq "--network none: ip link shows only lo" "$(awk -F': ' '{print $2}' <<<"$links")" "lo"
 check_match "lo is UP" "$links" '<[^>]*UP[^>]*>'
 check_eq "--network none same" "$(run_img --network none -- ip -o link 2>&1 | awk -F': ' '{print $2}')" "lo"
 check_eq "--network host sees the host's links" \
