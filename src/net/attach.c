@@ -400,6 +400,7 @@ int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err)
     return r;
 }
 
+/* re-reads the record too: call it before holding pointers into it */
 static int running(struct md_ctr *c)
 {
     md_ctr_refresh(c);
@@ -449,6 +450,7 @@ static int connect_running(struct md_ctr *c, const char *net, struct json_object
 
 int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases, md_error_t **err)
 {
+    int live = running(c); /* first: a refresh re-reads the record */
     const char *m = net_mode(c->record);
     if (!mode_wires(m))
         return md_error(err, 0, "container cannot be connected to network %s: its network mode is %s", net, m);
@@ -475,19 +477,20 @@ int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **ali
     }
     clear_endpoint(ep);
     json_object_object_add(nets, net, ep);
-    if (running(c) && (r = connect_running(c, net, ep, err)) < 0)
+    if (live && (r = connect_running(c, net, ep, err)) < 0)
         json_object_object_del(nets, net);
     return r;
 }
 
 int md_net_disconnect(struct md_ctr *c, const char *net, md_error_t **err)
 {
+    int live = running(c); /* first: a refresh re-reads the record */
     struct json_object *ns = obj(c->record, "NetworkSettings"), *nets = obj(ns, "Networks");
     struct json_object *ep = jget(nets, net);
     if (ep == NULL)
         return md_error(err, 0, "container %s is not connected to network %s", c->name, net);
     const char *veth = jstr(ep, "HostVeth");
-    if (running(c) && veth && veth[0]) {
+    if (live && veth && veth[0]) {
         /* the one place a veth is deleted on purpose (~18 ms): the
          * container lives on, so no namespace teardown will do it */
         struct md_nl nl;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/ctr.h"
 #include "net/bridge.h"
 #include "net/store.h"
 #include "util/cleanup.h"
@@ -154,6 +155,28 @@ int md_network_open(const char *name, struct md_network **out, md_error_t **err)
     return r == 0 && *out == NULL ? md_network_load(name, out, err) : r;
 }
 
+/* Leases exist only while their container runs; one whose container is
+ * gone or stopped was left by a process killed before it could release it. */
+static int drop_stale_leases(struct md_network *n)
+{
+    struct json_object *leases = NULL;
+    json_object_object_get_ex(n->ipam, "Leases", &leases);
+    cleanup_strv char **stale = NULL;
+    json_object_object_foreach(leases, ip, l)
+    {
+        struct json_object *id;
+        struct md_ctr *c = NULL;
+        if (!json_object_object_get_ex(l, "Container", &id) ||
+            md_ctr_load_id(json_object_get_string(id), &c, NULL) < 0 ||
+            (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED))
+            md_strv_append(&stale, ip);
+        md_ctr_free(c);
+    }
+    for (char **key = stale; key && *key; key++)
+        json_object_object_del(leases, *key);
+    return stale != NULL;
+}
+
 int md_network_remove(const char *name, md_error_t **err)
 {
     if (strcmp(name, "host") == 0 || strcmp(name, "none") == 0 || strcmp(name, MD_DEFAULT_NETWORK) == 0)
@@ -168,6 +191,8 @@ int md_network_remove(const char *name, md_error_t **err)
         r = lock;
     if (r == 0)
         r = md_ipam_load(n, err);
+    if (r == 0 && drop_stale_leases(n) && (r = md_ipam_save(n, err)) < 0)
+        r = -1;
     if (r == 0 && md_ipam_count(n) > 0)
         r = md_error(err, 0, "error while removing network: network %s id %s has active endpoints", name, n->id);
     if (r == 0)
