@@ -32,6 +32,7 @@
 
 struct wiring {
     struct md_ctr *c;
+    pid_t pid; /* the container's PID 1 */
     int nsfd;
     struct md_nl host, ctr;
     int ctr_open;
@@ -141,10 +142,19 @@ static int configure_inside(struct wiring *w, int eth, uint32_t ip, struct md_ne
     return r;
 }
 
-static struct json_object *lease_info(struct md_ctr *c, struct json_object *ep, const char *endpoint,
-                                      const char *mac)
+/* What the lease records besides the address: names for the members'
+ * /etc/hosts, the hosts file itself (stores differ: the path, not the id,
+ * finds it), and the container's PID 1 so that a lease whose process is
+ * gone can be told stale without its store. */
+static struct json_object *lease_info(struct md_ctr *c, pid_t pid, struct json_object *ep,
+                                      const char *endpoint, const char *mac)
 {
     struct json_object *i = json_object_new_object();
+    cleanup_free char *hosts = NULL;
+    if (asprintf(&hosts, "%s/hosts", c->dir) >= 0)
+        json_object_object_add(i, "Hosts", json_object_new_string(hosts));
+    json_object_object_add(i, "Pid", json_object_new_int(pid));
+    json_object_object_add(i, "PidStart", json_object_new_uint64(md_proc_starttime(pid)));
     const char *host = jstr(jget(c->record, "Config"), "Hostname");
     json_object_object_add(i, "Name", json_object_new_string(c->name));
     json_object_object_add(i, "Hostname", json_object_new_string(host ? host : c->name));
@@ -192,7 +202,7 @@ static int lease_locked(struct wiring *w, struct md_network *n, struct json_obje
     /* the MAC docker derives from the address (02:42 + IPv4) unless given */
     unsigned char mac[6];
     const char *umac = primary ? jstr(jget(c->record, "Config"), "MacAddress") : NULL;
-    struct json_object *info = lease_info(c, ep, endpoint, "");
+    struct json_object *info = lease_info(c, w->pid, ep, endpoint, "");
     r = md_ipam_lease(n, c->id, want, info, ip, err);
     json_object_put(info);
     if (r < 0)
@@ -274,7 +284,7 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
     struct json_object *ns = obj(c->record, "NetworkSettings"), *nets = obj(ns, "Networks");
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-    struct wiring w = {.c = c};
+    struct wiring w = {.c = c, .pid = pid};
     w.nsfd = open(path, O_RDONLY | O_CLOEXEC);
     if (w.nsfd < 0)
         return md_error(err, errno, "open %s", path);
@@ -429,7 +439,7 @@ static int connect_running(struct md_ctr *c, const char *net, struct json_object
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
-    struct wiring w = {.c = c};
+    struct wiring w = {.c = c, .pid = c->pid};
     w.nsfd = open(path, O_RDONLY | O_CLOEXEC);
     if (w.nsfd < 0)
         return md_error(err, errno, "open %s", path);

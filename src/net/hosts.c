@@ -9,7 +9,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -121,9 +120,10 @@ void md_hosts_refresh(struct md_network *n, int user_net, const char *only_id)
         const char *id = json_object_get_string(c);
         if (only_id && strcmp(id, only_id) != 0)
             continue;
-        cleanup_free char *dir = md_container_dir(id), *path = NULL;
+        struct json_object *h;
         cleanup_free char *sec = section_for(leases, id, user_net);
-        if (dir == NULL || sec == NULL || asprintf(&path, "%s/hosts", dir) < 0)
+        const char *path = json_object_object_get_ex(l, "Hosts", &h) ? json_object_get_string(h) : NULL;
+        if (path == NULL || sec == NULL)
             continue;
         md_error_t *e = NULL;
         md_hosts_set_section(path, n->name, sec, &e);

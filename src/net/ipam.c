@@ -9,17 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/store.h"
 #include "net/netlink.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* Not under MYDOCKER_ROOT: bridges, addresses and the ruleset belong to the
+ * host, so every store (tests use private ones) must see the same networks
+ * and leases, or two stores would hand out one address twice on mydocker0. */
 const char *md_networks_root(void)
 {
-    static char path[4096];
-    if (path[0] == '\0')
-        snprintf(path, sizeof(path), "%s/networks", md_lib_root());
-    return path;
+    const char *env = getenv("MYDOCKER_NET_ROOT");
+    return env && env[0] ? env : "/var/lib/mydocker/networks";
 }
 
 int md_network_valid_name(const char *n)

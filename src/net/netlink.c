@@ -215,7 +215,7 @@ int md_nl_veth_create(struct md_nl *nl, const struct md_veth *v, md_error_t **er
 struct prefixes {
     struct md_prefix *v;
     size_t n, cap;
-    int want; /* RTM_NEWROUTE or RTM_NEWADDR */
+    int ifindex; /* addresses of this link only; 0: everything */
 };
 
 static int push_prefix(struct prefixes *p, uint32_t addr, int len)
@@ -244,7 +244,7 @@ static int prefix_cb(const struct nlmsghdr *h, void *data)
             return push_prefix(p, mnl_attr_get_u32(a), rt->rtm_dst_len);
     } else if (h->nlmsg_type == RTM_NEWADDR) {
         struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
-        if (ifa->ifa_family != AF_INET)
+        if (ifa->ifa_family != AF_INET || (p->ifindex && (int)ifa->ifa_index != p->ifindex))
             return MNL_CB_OK;
         mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL)
             return push_prefix(p, mnl_attr_get_u32(a), ifa->ifa_prefixlen);
@@ -287,4 +287,16 @@ int md_nl_ipv4_prefixes(struct md_nl *nl, struct md_prefix **out, size_t *n, md_
     *out = p.v;
     *n = p.n;
     return 0;
+}
+
+int md_nl_link_ipv4(struct md_nl *nl, int ifindex, uint32_t *addr, int *prefix)
+{
+    struct prefixes p = {.ifindex = ifindex};
+    int r = dump(nl, RTM_GETADDR, &p);
+    if (r == 0 && p.n == 0)
+        r = -ENOENT;
+    if (r == 0)
+        *addr = p.v[0].addr, *prefix = p.v[0].len;
+    free(p.v);
+    return r;
 }

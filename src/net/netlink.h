@@ -52,4 +52,7 @@ int md_nl_veth_create(struct md_nl *nl, const struct md_veth *v, md_error_t **er
  * tables), default routes left out: what a new subnet must not overlap. */
 int md_nl_ipv4_prefixes(struct md_nl *nl, struct md_prefix **out, size_t *n, md_error_t **err);
 
+/* The first IPv4 address of a link (-ENOENT: none). */
+int md_nl_link_ipv4(struct md_nl *nl, int ifindex, uint32_t *addr, int *prefix);
+
 #endif

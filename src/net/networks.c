@@ -13,6 +13,7 @@
 
 #include "engine/ctr.h"
 #include "net/bridge.h"
+#include "net/netlink.h"
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -51,6 +52,26 @@ static int global_lock(md_error_t **err)
     if (md_mkdir_p(md_networks_root(), 0700, err) < 0)
         return -1;
     return md_lock_file(path, 1, 0, err);
+}
+
+/* mydocker0 exists but its record does not (a store wiped by hand): keep
+ * the bridge's address rather than stacking a second subnet on it */
+static int adopt_bridge(struct md_network *n)
+{
+    struct md_nl nl;
+    if (md_nl_open(&nl, NULL) < 0)
+        return -1;
+    int index = md_nl_link_index(&nl, n->bridge), r = -1;
+    uint32_t a;
+    int p;
+    if (index > 0 && md_nl_link_ipv4(&nl, index, &a, &p) == 0 && p >= 8 && p <= 30) {
+        n->prefix = p;
+        n->subnet = a & htonl(~0u << (32 - p));
+        n->gateway = a;
+        r = 0;
+    }
+    md_nl_close(&nl);
+    return r;
 }
 
 static int parse_subnet(const struct md_network_create *o, struct md_network *n, md_error_t **err)
@@ -104,9 +125,10 @@ static int create_locked(const struct md_network_create *o, char **id_out, md_er
     if (asprintf(&bridge, is_default ? "%s" : "br-%.12s", is_default ? MD_DEFAULT_BRIDGE : id) < 0)
         return md_error(err, ENOMEM, "network");
     n.id = id, n.created = created, n.bridge = bridge;
-    int r = parse_subnet(o, &n, err);
+    int r = is_default && adopt_bridge(&n) == 0 ? 1 : parse_subnet(o, &n, err);
     if (r == 0)
         r = parse_gateway(o, &n, err);
+    r = r > 0 ? 0 : r;
     if (r == 0)
         r = md_bridge_up(&n, err);
     if (r == 0 && (r = md_network_save(&n, err)) < 0)
@@ -155,8 +177,8 @@ int md_network_open(const char *name, struct md_network **out, md_error_t **err)
     return r == 0 && *out == NULL ? md_network_load(name, out, err) : r;
 }
 
-/* Leases exist only while their container runs; one whose container is
- * gone or stopped was left by a process killed before it could release it. */
+/* Leases exist only while their container's PID 1 lives; one whose process
+ * is gone was left by a mydocker killed before it could release it. */
 static int drop_stale_leases(struct md_network *n)
 {
     struct json_object *leases = NULL;
@@ -164,13 +186,10 @@ static int drop_stale_leases(struct md_network *n)
     cleanup_strv char **stale = NULL;
     json_object_object_foreach(leases, ip, l)
     {
-        struct json_object *id;
-        struct md_ctr *c = NULL;
-        if (!json_object_object_get_ex(l, "Container", &id) ||
-            md_ctr_load_id(json_object_get_string(id), &c, NULL) < 0 ||
-            (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED))
+        struct json_object *pid, *start;
+        if (!json_object_object_get_ex(l, "Pid", &pid) || !json_object_object_get_ex(l, "PidStart", &start) ||
+            md_proc_starttime(json_object_get_int(pid)) != json_object_get_uint64(start))
             md_strv_append(&stale, ip);
-        md_ctr_free(c);
     }
     for (char **key = stale; key && *key; key++)
         json_object_object_del(leases, *key);

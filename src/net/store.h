@@ -1,4 +1,4 @@
-/* Networks on disk (docs/network.md):
+/* Networks on disk (docs/network.md), host-wide whatever MYDOCKER_ROOT says:
  *   /var/lib/mydocker/networks/<name>/config.json  the network (written once)
  *   /var/lib/mydocker/networks/<name>/ipam.json    leases: ip -> container, name, aliases
  *   /var/lib/mydocker/networks/<name>/lock         flock: every change of ipam.json and

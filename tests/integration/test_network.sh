@@ -39,6 +39,8 @@ HOST_IP=$(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | gre
 md run --rm "${IMG[@]}" true
 snap_links() { ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 snap_ipam() { cat "$NROOT"/*/ipam.json 2>/dev/null; }
+# the warm-up's veth goes with its namespace, asynchronously: wait until the list settles
+for i in $(seq 1 50); do l1=$(snap_links); sleep 0.1; [ "$l1" = "$(snap_links)" ] && ! grep -q '^veth' <<<"$l1" && break; done
 links_before=$(snap_links); rules_before=$(nft list ruleset); ipam_before=$(snap_ipam)
 ports_before=$(ls /run/mydocker/ports 2>/dev/null)
 others_before=$(md ps -aq --no-trunc 2>/dev/null | sort)
