@@ -29,6 +29,7 @@
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/trace.h"
 
 struct wiring {
     struct md_ctr *c;
@@ -213,11 +214,14 @@ static int lease_locked(struct wiring *w, struct md_network *n, struct json_obje
     snprintf(mac_s, sizeof(mac_s), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     json_object_object_add(md_ipam_find(n, c->id, NULL), "Mac", json_object_new_string(mac_s));
     r = md_ipam_save(n, err);
+    md_trace("net: leased");
     char veth[16] = "";
     if (r == 0)
         r = make_veth(w, n, eth, mac, veth, err);
+    md_trace("net: veth");
     if (r == 0)
         r = configure_inside(w, eth, *ip, n, primary, err);
+    md_trace("net: inside");
     if (r < 0) {
         if (veth[0])
             md_nl_link_del(&w->host, veth, NULL);
@@ -289,17 +293,20 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
     if (w.nsfd < 0)
         return md_error(err, errno, "open %s", path);
     int r = md_nl_open(&w.host, err), eth = 0;
+    md_trace("net: start");
     json_object_object_foreach(nets, name, ep)
     {
         if (r < 0)
             break;
         r = attach_one(&w, name, ep, eth, eth == 0, err);
+        md_trace("net: attached");
         if (r == 0 && strcmp(name, MD_DEFAULT_NETWORK) == 0)
             mirror_default(ns, ep);
         eth++;
     }
     if (r == 0)
         r = publish(&w, ns, err);
+    md_trace("net: ports published");
     if (r == 0)
         json_object_object_add(ns, "SandboxKey", json_object_new_string(path));
     if (r < 0) {
@@ -329,9 +336,16 @@ static void clear_endpoint(struct json_object *ep)
 static void release_one(const char *name, const char *id)
 {
     md_error_t *e = NULL;
-    struct md_network *n = NULL;
-    if (md_network_load(name, &n, NULL) < 0)
+    char cfg[4200];
+    snprintf(cfg, sizeof(cfg), "%s/%s/config.json", md_networks_root(), name);
+    if (access(cfg, F_OK) < 0)
+        return; /* no such network (any more): nothing leased there */
+    /* only the name is needed: no config.json read on this path (every exit) */
+    struct md_network *n = calloc(1, sizeof(*n));
+    if (n == NULL || (n->name = strdup(name)) == NULL) {
+        free(n);
         return;
+    }
     int lock = md_network_lock(name, &e);
     if (lock >= 0 && md_ipam_load(n, &e) == 0 && md_ipam_release(n, id)) {
         md_ipam_save(n, &e);
@@ -370,6 +384,7 @@ void md_net_release(struct md_ctr *c)
     }
     json_object_object_add(ns, "Ports", json_object_new_object());
     json_object_object_add(ns, "SandboxKey", json_object_new_string(""));
+    md_trace("net: released");
 }
 
 void md_net_release_id(const char *id)

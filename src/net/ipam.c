@@ -171,8 +171,9 @@ int md_network_lock(const char *name, md_error_t **err)
     cleanup_free char *dir = NULL, *path = net_file(name, "lock");
     if (path == NULL || asprintf(&dir, "%s/%s", md_networks_root(), name) < 0)
         return md_error(err, ENOMEM, "lock");
-    if (md_mkdir_p(dir, 0700, err) < 0)
-        return -1;
+    int fd = md_lock_file(path, 1, 0, NULL); /* the directory is there but while created */
+    if (fd >= 0 || md_mkdir_p(dir, 0700, err) < 0)
+        return fd;
     return md_lock_file(path, 1, 0, err);
 }
 
