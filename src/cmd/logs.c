@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,44 +95,98 @@ static void drain_lines(FILE *f, const struct logs_opts *o)
     fflush(stderr);
 }
 
-/* Follow the log across rotations: the open file keeps the old inode, so
- * what was written to it before the rename is read to its end first. */
-static void follow(struct md_ctr *c, const char *logpath, off_t offset, const struct logs_opts *o)
+/* What of each log file (by inode) has been printed already. */
+/* inode numbers are reused at once when rotation deletes the oldest file:
+ * the birth time tells a new file from an old one with the same number */
+struct seen_file {
+    ino_t ino;
+    int64_t born;
+    off_t off;
+};
+
+struct seen_set {
+    struct seen_file f[16];
+    size_t n;
+};
+
+static struct seen_file *seen_get(struct seen_set *s, ino_t ino, int64_t born, off_t initial)
 {
-    FILE *f = fopen(logpath, "re");
-    if (f)
-        fseeko(f, offset, SEEK_SET);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->f[i].ino == ino && s->f[i].born == born)
+            return &s->f[i];
+    if (s->n == sizeof(s->f) / sizeof(s->f[0])) {
+        memmove(s->f, s->f + 1, sizeof(s->f) - sizeof(s->f[0]));
+        s->n--;
+    }
+    s->f[s->n] = (struct seen_file){ino, born, initial};
+    return &s->f[s->n++];
+}
+
+static struct seen_file *seen_of(struct seen_set *seen, FILE *f, int first)
+{
+    struct statx st;
+    if (statx(fileno(f), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, &st) < 0)
+        return NULL;
+    int64_t born = (st.stx_mask & STATX_BTIME)
+                       ? (int64_t)st.stx_btime.tv_sec * 1000000000LL + st.stx_btime.tv_nsec
+                       : 0;
+    return seen_get(seen, st.stx_ino, born, first ? (off_t)st.stx_size : 0);
+}
+
+static void read_new(FILE *f, struct seen_file *sf, const struct logs_opts *o)
+{
+    if (sf == NULL)
+        return;
+    fseeko(f, sf->off, SEEK_SET);
+    drain_lines(f, o);
+    sf->off = ftello(f);
+}
+
+/* One pass: first the file we hold open (rotation may have renamed or even
+ * deleted it: the open file still has what was appended to it), then
+ * LOG.9 ... LOG.1, LOG oldest first for anything appended since the last
+ * pass. At the first pass everything present counts as printed already. */
+static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, int first,
+                        const struct logs_opts *o)
+{
+    if (*cur)
+        read_new(*cur, seen_of(seen, *cur, 0), o);
+    for (int i = 9; i >= 0; i--) {
+        char path[4400];
+        if (i)
+            snprintf(path, sizeof(path), "%s.%d", logpath, i);
+        else
+            snprintf(path, sizeof(path), "%s", logpath);
+        FILE *f = fopen(path, "re");
+        if (f == NULL)
+            continue;
+        read_new(f, seen_of(seen, f, first), o);
+        if (i == 0) {
+            if (*cur)
+                fclose(*cur);
+            *cur = f; /* hold the newest file open until the next pass */
+        } else {
+            fclose(f);
+        }
+    }
+}
+
+static void follow(struct md_ctr *c, const char *logpath, const struct logs_opts *o)
+{
+    struct seen_set seen = {.n = 0};
+    FILE *cur = NULL;
+    follow_pass(logpath, &seen, &cur, 1, o);
     for (;;) {
         md_ctr_refresh(c);
         int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING;
-        if (f)
-            drain_lines(f, o);
-        struct stat now, cur;
-        if (stat(logpath, &now) == 0 && (f == NULL || (fstat(fileno(f), &cur) == 0 && cur.st_ino != now.st_ino))) {
-            ino_t old = f ? cur.st_ino : 0;
-            if (f) {
-                drain_lines(f, o);
-                fclose(f);
-            }
-            /* rotated twice since we looked: LOG.1 is a file we never read */
-            char prev[4400];
-            snprintf(prev, sizeof(prev), "%s.1", logpath);
-            struct stat ps;
-            FILE *p1 = (old && stat(prev, &ps) == 0 && ps.st_ino != old) ? fopen(prev, "re") : NULL;
-            if (p1) {
-                drain_lines(p1, o);
-                fclose(p1);
-            }
-            f = fopen(logpath, "re");
-            continue;
-        }
+        follow_pass(logpath, &seen, &cur, 0, o);
         if (done)
             break;
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    if (f)
-        fclose(f);
+    if (cur)
+        fclose(cur);
 }
 
 int cmd_logs(int argc, char **argv)
@@ -181,16 +236,8 @@ int cmd_logs(int argc, char **argv)
         json_object_put(e);
     }
     fflush(stdout);
-    if (o.follow) {
-        FILE *f = fopen(logpath, "re");
-        off_t off = 0;
-        if (f) {
-            fseeko(f, 0, SEEK_END);
-            off = ftello(f);
-            fclose(f);
-        }
-        follow(c, logpath, off, &o);
-    }
+    if (o.follow)
+        follow(c, logpath, &o);
     md_ctr_free(c);
     return 0;
 }
