@@ -87,6 +87,11 @@ void md_net_opts_free(struct md_net_opts *o)
 
 int md_net_check_opts(struct md_run_opts *o, md_error_t **err)
 {
+    /* the seeds' `run -it /bin/sh` (the host's root in new namespaces) keeps
+     * an empty network namespace unless a network is asked for: it has no
+     * /etc files of its own to carry the container's address */
+    if (o->network == NULL && o->rootfs == NULL && o->image && o->image[0] == '/')
+        o->network = strdup("none");
     const char *m = o->network ? o->network : MD_DEFAULT_NETWORK;
     struct md_net_opts *n = &o->net;
     int special = strcmp(m, "none") == 0 || strcmp(m, "host") == 0;
