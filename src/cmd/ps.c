@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "engine/ctr.h"
+#include "net/net.h"
 #include "engine/format.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -77,7 +78,8 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     json_object_object_add(d, "RunningFor", json_object_new_string(running_for ? running_for : ""));
     json_object_object_add(d, "Status", json_object_new_string(status ? status : ""));
     json_object_object_add(d, "State", json_object_new_string(md_ctr_status_name(c->status)));
-    json_object_object_add(d, "Ports", json_object_new_string(""));
+    cleanup_free char *ports = md_net_ports_text(c->record, c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED);
+    json_object_object_add(d, "Ports", json_object_new_string(ports ? ports : ""));
     json_object_object_add(d, "Names", json_object_new_string(c->name));
     return d;
 }

@@ -218,3 +218,32 @@ int md_net_etc_files(const char *dir, struct md_run_opts *o, md_error_t **err)
 {
     return md_etc_extra(dir, o->net.dns, o->net.dns_search, o->net.add_hosts, err);
 }
+
+char *md_net_ports_text(struct json_object *record, int running)
+{
+    struct json_object *ports = NULL;
+    json_object_object_get_ex(record, "NetworkSettings", &ports);
+    json_object_object_get_ex(ports, "Ports", &ports);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (f == NULL)
+        return NULL;
+    const char *sep = "";
+    json_object_object_foreach(running ? ports : NULL, key, arr)
+    {
+        /* docker's ps: "0.0.0.0:8080->80/tcp", or "80/tcp" for exposed only */
+        size_t n = arr ? json_object_array_length(arr) : 0;
+        if (n == 0)
+            fprintf(f, "%s%s", sep, key), sep = ", ";
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *b = json_object_array_get_idx(arr, i), *ip, *hp;
+            json_object_object_get_ex(b, "HostIp", &ip);
+            json_object_object_get_ex(b, "HostPort", &hp);
+            fprintf(f, "%s%s:%s->%s", sep, json_object_get_string(ip), json_object_get_string(hp), key);
+            sep = ", ";
+        }
+    }
+    fclose(f);
+    return out;
+}

@@ -59,4 +59,7 @@ void md_net_release_id(const char *id);
 int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases, md_error_t **err);
 int md_net_disconnect(struct md_ctr *c, const char *net, md_error_t **err);
 
+/* ps's PORTS column: "0.0.0.0:8080->80/tcp, 443/tcp" (empty unless running). */
+char *md_net_ports_text(struct json_object *record, int running);
+
 #endif
