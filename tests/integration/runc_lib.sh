@@ -35,10 +35,10 @@ Rbg() { "$RUNC" --root "$RROOT" "$@" </dev/null >>"$RTMP/bg.log" 2>&1; }
 cfg() {
     python3 - "$1/config.json" "$2" <<'PY'
 import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
+_path = sys.argv[1]
+c = json.load(open(_path))
 exec(sys.argv[2])
-json.dump(c, open(p, "w"), indent=1)
+json.dump(c, open(_path, "w"), indent=1)
 PY
 }
 
