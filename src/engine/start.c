@@ -479,7 +479,6 @@ static void restart_backoff(struct md_ctr *c, int64_t ran_ns)
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
             ;
     }
-    json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
 }
 
 /* After the back-off: start again, unless a `stop` or `rm` came meanwhile. */
@@ -501,9 +500,15 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
         return r;
     }
     close(lock);
-    md_ctr_refresh(c);
-    if (c->status == MD_CTR_RESTARTING)
-        r = md_engine_start_detached(c, err);
+    md_ctr_refresh(c); /* re-reads the record: count on the fresh copy */
+    if (c->status == MD_CTR_RESTARTING) {
+        struct json_object *v;
+        int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+        json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
+        r = md_ctr_save(c, err); /* the start below reads the record afresh */
+        if (r == 0)
+            r = md_engine_start_detached(c, err);
+    }
     return r;
 }
 

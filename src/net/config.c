@@ -230,7 +230,11 @@ char *md_net_ports_text(struct json_object *record, int running)
     if (f == NULL)
         return NULL;
     const char *sep = "";
-    json_object_object_foreach(running ? ports : NULL, key, arr)
+    /* json-c's foreach dereferences its object: never hand it NULL */
+    struct json_object *none = json_object_new_object();
+    if (!running || !json_object_is_type(ports, json_type_object))
+        ports = none;
+    json_object_object_foreach(ports, key, arr)
     {
         /* docker's ps: "0.0.0.0:8080->80/tcp", or "80/tcp" for exposed only */
         size_t n = arr ? json_object_array_length(arr) : 0;
@@ -244,6 +248,7 @@ char *md_net_ports_text(struct json_object *record, int running)
             sep = ", ";
         }
     }
+    json_object_put(none);
     fclose(f);
     return out;
 }
