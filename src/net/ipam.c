@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,13 +262,35 @@ int md_ipam_load(struct md_network *n, md_error_t **err)
     return 0;
 }
 
+/* Atomic without renaming a file over another: ext4 (auto_da_alloc) flushes
+ * a file renamed over an existing one, ~0.5 ms measured here, paid twice per
+ * container. ipam.json is a symlink to ipam.a or ipam.b: the inactive one is
+ * rewritten in place (pwrite + ftruncate, never truncated to zero, which
+ * flushes too), then a new symlink is renamed over ipam.json (a symlink has
+ * no data to flush). Readers follow ipam.json and see the old or the new. */
 int md_ipam_save(struct md_network *n, md_error_t **err)
 {
-    cleanup_free char *path = net_file(n->name, "ipam.json");
-    if (path == NULL)
+    cleanup_free char *path = net_file(n->name, "ipam.json"), *tmp = NULL, *other = NULL;
+    char cur[16] = "";
+    ssize_t cl = path ? readlink(path, cur, sizeof(cur) - 1) : -1;
+    cur[cl > 0 ? cl : 0] = '\0';
+    const char *next = strcmp(cur, "ipam.a") == 0 ? "ipam.b" : "ipam.a";
+    if (path == NULL || (other = net_file(n->name, next)) == NULL || asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
         return md_error(err, ENOMEM, "ipam");
     const char *text = json_object_to_json_string_ext(n->ipam, JSON_C_TO_STRING_PRETTY);
-    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+    size_t len = strlen(text);
+    cleanup_close int fd = open(other, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
+        return md_error(err, errno ? errno : EIO, "write %s", other);
+    unlink(tmp);
+    if (symlink(next, tmp) < 0)
+        return md_error(err, errno, "symlink %s", tmp);
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return md_error(err, e, "rename %s", tmp);
+    }
+    return 0;
 }
 
 static struct json_object *leases(struct md_network *n)
