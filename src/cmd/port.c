@@ -25,7 +25,11 @@ int cmd_port(int argc, char **argv)
     json_object_object_get_ex(c->record, "NetworkSettings", &ports);
     json_object_object_get_ex(ports, "Ports", &ports);
     int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED, found = 0;
-    json_object_object_foreach(live ? ports : NULL, key, arr)
+    /* json-c's foreach dereferences its object: never hand it NULL */
+    struct json_object *none = json_object_new_object();
+    if (!live || ports == NULL || !json_object_is_type(ports, json_type_object))
+        ports = none;
+    json_object_object_foreach(ports, key, arr)
     {
         if (want[0] && strcmp(want, key) != 0)
             continue;
@@ -40,6 +44,7 @@ int cmd_port(int argc, char **argv)
             found = 1;
         }
     }
+    json_object_put(none);
     int rc = 0;
     if (want[0] && !found) {
         fprintf(stderr, "mydocker: No public port '%s' published for %s\n", want, c->name);
