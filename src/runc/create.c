@@ -166,7 +166,7 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
     const char *lfds = getenv("LISTEN_FDS");
     struct md_create_opts copts = {.exec_fifo = fifo, .set_cgroup = 1, .id = id, .bundle = bundle,
                                    .preserve_fds = o->preserve_fds + (lfds ? atoi(lfds) : 0),
-                                   .new_keyring = !o->no_new_keyring};
+                                   .new_keyring = !o->no_new_keyring, .default_home = 1};
     if (r == 0)
         r = md_container_create(spec, &copts, c, err);
     if (r == 0 && o->console_socket && c->pty_master >= 0) {

@@ -199,7 +199,8 @@ static int run_exec(struct runc_state *st, struct md_spec *spec, struct exec_opt
     cleanup_close int pidfd = runc_pidfd(st);
     if (pidfd < 0)
         return md_error(err, 0, "cannot exec in a stopped container");
-    struct md_create_opts copts = {.preserve_fds = o->preserve_fds, .detached = o->detach};
+    struct md_create_opts copts = {.preserve_fds = o->preserve_fds, .detached = o->detach,
+                                   .default_home = 1};
     struct md_container c;
     struct md_tty_saved saved = {.fd = -1};
     int r = md_container_exec_opts(spec, st->pid, pidfd, &copts, &c, err);
@@ -253,5 +254,7 @@ int runc_cmd_exec(int argc, char **argv)
     md_strv_free(o.caps);
     if (status < 0)
         return 1;
-    return r < 0 ? runc_fail(&err) : status;
+    /* runc's: 255 when the process could not be run (its own statuses are
+     * the process's) */
+    return r < 0 ? (runc_fail(&err), 255) : status;
 }

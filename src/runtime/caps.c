@@ -85,17 +85,22 @@ int md_caps_apply(const struct md_process *p, md_error_t **err)
         return md_error(err, errno, "cap_init");
     int r = set_flag(c, CAP_EFFECTIVE, p->cap_effective);
     if (r == 0)
-        r = set_flag(c, CAP_PERMITTED, p->cap_permitted | p->cap_ambient);
+        r = set_flag(c, CAP_PERMITTED, p->cap_permitted);
     if (r == 0)
-        r = set_flag(c, CAP_INHERITABLE, p->cap_inheritable | p->cap_ambient);
+        r = set_flag(c, CAP_INHERITABLE, p->cap_inheritable);
     if (r == 0)
         r = cap_set_proc(c);
     int e = errno;
     cap_free(c);
     if (r < 0)
         return md_error(err, e, "set capabilities");
+    /* the kernel raises an ambient capability only when it is both
+     * permitted and inheritable; runc skips the others (its default spec
+     * lists ambient capabilities without inheritable ones), and so do we,
+     * so that a bundle gives the same process under both runtimes */
+    uint64_t ambient = p->cap_ambient & p->cap_permitted & p->cap_inheritable;
     for (int i = 0; i <= last_cap(); i++) {
-        if (!(p->cap_ambient & (1ULL << i)))
+        if (!(ambient & (1ULL << i)))
             continue;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
             return md_error(err, errno, "raise ambient capability %d", i);

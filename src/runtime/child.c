@@ -340,6 +340,8 @@ int md_child_main(struct md_child_args *a)
     }
     if (r == 0)
         r = setup_container(a, &p, &err);
+    if (r == 0 && a->opts && a->opts->default_home)
+        r = md_env_default_home(&p, &err);
     /* `start` must not be the one to find out that the command is missing */
     if (r == 0 && a->exec_fifo)
         r = md_exec_lookup(p.args, p.env, &err);

@@ -24,6 +24,8 @@ int md_child_main(struct md_child_args *a);
 int md_exec_path(char **argv, char **envp, md_error_t **err);
 /* The same search without the exec: 0 when execve would find argv[0]. */
 int md_exec_lookup(char **argv, char **envp, md_error_t **err);
+/* HOME from the container's /etc/passwd when the process has none (runc). */
+int md_env_default_home(struct md_process *p, md_error_t **err);
 
 /* --init: fork the payload, stay as a reaping, signal-forwarding PID 1.
  * Returns 0 in the payload child; never returns in the init. */

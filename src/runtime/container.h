@@ -26,6 +26,7 @@ struct md_create_opts {
     int preserve_fds;
     int new_keyring;
     int detached; /* exec: the process outlives the caller (no parent-death signal) */
+    int default_home; /* HOME from the container's passwd when the process has none (runc) */
 };
 
 struct md_container {

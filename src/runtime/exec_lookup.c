@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "util/fs.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -56,4 +57,36 @@ int md_exec_lookup(char **argv, char **envp, md_error_t **err)
         return md_error_code(err, MD_EXIT_CANNOT_INVOKE, EACCES, "exec: \"%s\"", cmd);
     return md_error_code(err, MD_EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
                          cmd);
+}
+
+/* runc sets HOME when the process has none: the user's home directory from
+ * the container's /etc/passwd, "/" when the user is not there. */
+int md_env_default_home(struct md_process *p, md_error_t **err)
+{
+    for (char **e = p->env; e && *e; e++)
+        if (strncmp(*e, "HOME=", 5) == 0)
+            return 0;
+    char home[4200] = "HOME=/";
+    FILE *f = fopen("/etc/passwd", "re");
+    char line[4096];
+    while (f && fgets(line, sizeof(line), f)) {
+        /* name:pw:uid:gid:gecos:home:shell */
+        char *fld[7] = {0}, *s = line;
+        int n = 0;
+        for (; n < 7 && s; n++) {
+            fld[n] = s;
+            s = strchr(s, ':');
+            if (s)
+                *s++ = '\0';
+        }
+        if (n >= 6 && fld[2][0] && strtoul(fld[2], NULL, 10) == p->uid && fld[5][0]) {
+            snprintf(home, sizeof(home), "HOME=%s", fld[5]);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    if (md_strv_append(&p->env, home) < 0)
+        return md_error(err, ENOMEM, "HOME");
+    return 0;
 }

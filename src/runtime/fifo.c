@@ -29,14 +29,34 @@ int md_fifo_child_prepare(const char *path, struct md_fifo_child *f, md_error_t 
     return 0;
 }
 
+/* While created, the init is PID 1 of its namespace and would ignore
+ * every signal it has no handler for: `kill` of a created container
+ * (SIGTERM from podman stop, containerd's delete) must end it, as it ends
+ * runc's waiting init. */
+static const int fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM};
+
+static void die_by_signal(int sig)
+{
+    _exit(128 + sig);
+}
+
+static void created_signals(int on)
+{
+    struct sigaction sa = {.sa_handler = on ? die_by_signal : SIG_DFL};
+    for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+        sigaction(fatal_signals[i], &sa, NULL);
+}
+
 int md_fifo_child_wait(struct md_fifo_child *f, md_error_t **err)
 {
     char name[16];
     snprintf(name, sizeof(name), "%d", f->path_fd);
     int fd;
+    created_signals(1);
     do
         fd = openat(f->fd_dir, name, O_WRONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
+    created_signals(0);
     if (fd < 0)
         return md_error(err, errno, "open exec fifo for writing");
     close(f->path_fd);

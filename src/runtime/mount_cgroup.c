@@ -130,9 +130,7 @@ int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *
     cleanup_close int dir = openat(tmpfs, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0)
         return md_error(err, errno, "open %s", m->destination);
-    r = fill_v1(s, dir, ro, err);
-    snprintf(target, sizeof(target), "/proc/self/fd/%d", tmpfs);
-    if (r == 0 && ro && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | BIND_FLAGS | ro, NULL) < 0)
-        r = md_error(err, errno, "remount %s read-only", m->destination);
-    return r;
+    /* the tmpfs itself stays writable, as runc leaves it: "ro" is for the
+     * hierarchies, which is what programs in the container look at */
+    return fill_v1(s, dir, ro, err);
 }

@@ -128,8 +128,8 @@ check_match "rlimits (soft, hard)" "$out" "^512"$'\n'"768"
 check_match "oomScoreAdj" "$out" $'\n345\n'
 check_match "user uid/gid/additionalGids" "$out" "uid=1000\\(user\\) gid=100\\(users\\) groups=5\\(tty\\),10\\(wheel\\)"
 check_match "umask" "$out" $'\n0077\n'
-check_match "capabilities: runc's three, non-root keeps them via ambient" "$out" "CapEff:.0000000020000420"
-check_match "... bounding set" "$out" "CapBnd:.0000000020000420"
+check_match "capabilities: a non-root user has none effective (ambient needs inheritable, as in runc)" "$out" "CapEff:.0000000000000000"
+check_match "... runc's three in the bounding set" "$out" "CapBnd:.0000000020000420"
 check_match "noNewPrivileges" "$out" "NoNewPrivs:.1"
 cfg "$B" "c['process']['rlimits'] = [{'type': 'RLIMIT_BOGUS', 'soft': 1, 'hard': 1}]"
 check_match "an unknown rlimit is an error" "$(run_out)" "unknown rlimit type RLIMIT_BOGUS"
