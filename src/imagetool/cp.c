@@ -38,7 +38,12 @@ static int open_in_root(int rootfd, const char *path, int flags, md_error_t **er
 {
     struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-    int fd = (int)syscall(SYS_openat2, rootfd, *path ? path : "/", &how, sizeof(how));
+    int fd;
+    /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
+     * the system raced with the lookup: just look again */
+    do
+        fd = (int)syscall(SYS_openat2, rootfd, *path ? path : "/", &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
     if (fd < 0) return md_error(err, errno, "%s", path);
     return fd;
 }

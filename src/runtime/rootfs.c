@@ -23,7 +23,12 @@ static int open_in_root(int rootfd, const char *path, int flags)
         path++;
     if (*path == '\0')
         path = ".";
-    int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    int fd;
+    /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
+     * the system raced with the lookup: just look again */
+    do
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
     return fd < 0 ? -errno : fd;
 }
 

@@ -184,7 +184,12 @@ int md_openat_in_root(int rootfd, const char *path, int flags, mode_t mode, md_e
         path++;
     if (*path == '\0')
         path = ".";
-    int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    int fd;
+    /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
+     * the system raced with the lookup: just look again */
+    do
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
     if (fd < 0)
         return md_error(err, errno, "open %s", path);
     return fd;
