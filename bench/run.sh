@@ -42,8 +42,12 @@ json.dump(c, open("config.json", "w"))
 PY
 cd - >/dev/null
 
+# runc and crun run the bundle with a new, empty network namespace (lo only):
+# `--network none` is the like-for-like comparison; the default bridge network
+# (veth, address, lease) is shown too (bench/network.sh has the details)
 cmds=(-n floor "$work/floor $work/bundle/rootfs /bin/true"
-      -n mydocker "$M run --rm busybox true")
+      -n mydocker "$M run --rm --network none busybox true"
+      -n mydocker-bridge "$M run --rm busybox true")
 have() { command -v "$1" >/dev/null; }
 i=0
 if have crun && crun --root "$work/crun" run --bundle "$work/bundle" bench-crun-$$ >/dev/null 2>&1; then
@@ -59,11 +63,12 @@ hyperfine --shell=bash --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "
 python3 - "$work/h.json" <<'PY'
 import json, sys
 res = {r["command"]: sorted(r["times"])[len(r["times"]) // 2] * 1000 for r in json.load(open(sys.argv[1]))["results"]}
+# hyperfine names results after -n
 floor = res.get("floor")
 my = res.get("mydocker")
-print(f"{'command':<10} {'median ms':>10} {'x floor':>8} {'x mydocker':>10}")
+print(f"{'command':<16} {'median ms':>10} {'x floor':>8} {'x mydocker':>10}")
 for k, v in res.items():
-    print(f"{k:<10} {v:10.2f} {v / floor:8.2f} {v / my:10.2f}")
+    print(f"{k:<16} {v:10.2f} {v / floor:8.2f} {v / my:10.2f}")
 PY
 python3 - "$M" <<'PY'
 # VmHWM of the mydocker process itself (not of the container it starts),
