@@ -17,18 +17,6 @@ struct rec {
     int32_t exit_code, errnum;
 };
 
-int md_fifo_child_prepare(const char *path, struct md_fifo_child *f, md_error_t **err)
-{
-    f->write_fd = -1;
-    f->path_fd = open(path, O_PATH | O_CLOEXEC);
-    if (f->path_fd < 0)
-        return md_error(err, errno, "open exec fifo %s", path);
-    f->fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (f->fd_dir < 0)
-        return md_error(err, errno, "open /proc/self/fd");
-    return 0;
-}
-
 /* While created, the init is PID 1 of its namespace and would ignore
  * every signal it has no handler for: `kill` of a created container
  * (SIGTERM from podman stop, containerd's delete) must end it, as it ends
@@ -47,12 +35,26 @@ static void created_signals(int on)
         sigaction(fatal_signals[i], &sa, NULL);
 }
 
+int md_fifo_child_prepare(const char *path, struct md_fifo_child *f, md_error_t **err)
+{
+    f->write_fd = -1;
+    /* from the start, not only once READY: `create` returns at READY and a
+     * signal may come before we block */
+    created_signals(1);
+    f->path_fd = open(path, O_PATH | O_CLOEXEC);
+    if (f->path_fd < 0)
+        return md_error(err, errno, "open exec fifo %s", path);
+    f->fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (f->fd_dir < 0)
+        return md_error(err, errno, "open /proc/self/fd");
+    return 0;
+}
+
 int md_fifo_child_wait(struct md_fifo_child *f, md_error_t **err)
 {
     char name[16];
     snprintf(name, sizeof(name), "%d", f->path_fd);
     int fd;
-    created_signals(1);
     do
         fd = openat(f->fd_dir, name, O_WRONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);

@@ -96,7 +96,8 @@ static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, md_erro
             }
             continue;
         }
-        if (de->d_type == DT_DIR) {
+        /* a hybrid host's cgroup2 mount is not shown, as runc does not */
+        if (de->d_type == DT_DIR && strcmp(de->d_name, "unified") != 0) {
             int r = bind_hierarchy(s, tmpfs, de->d_name, ro, err);
             if (r < 0)
                 return r;
