@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Lifecycle costs: `exec true` into a running container (vs `runc exec` on a
+# runc container with the same rootfs), `run -d` return time, `ps -a` with
+# 100 containers, and the monitor's RSS per detached container.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+M=$PWD/build/mydocker
+RUNS=${RUNS:-50}
+tag=bench$$
+work=$(mktemp -d /tmp/mydocker-bench-lc.XXXXXX)
+cleanup() {
+    "$M" rm -f "$tag-run" >/dev/null 2>&1 || true
+    for id in $("$M" ps -aq --no-trunc -f "name=$tag-c" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
+    for id in $("$M" ps -aq --no-trunc -f "name=$tag-d" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
+    runc --root "$work/runc" delete -f "$tag" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$M" run -d --network none --name "$tag-run" busybox sleep 600 >/dev/null
+cmds=(-n "mydocker exec" "$M exec $tag-run true")
+if command -v runc >/dev/null; then
+    mkdir -p "$work/b/rootfs"
+    "$M" export "$tag-run" | tar -C "$work/b/rootfs" -xf - 2>/dev/null || true
+    (cd "$work/b" && runc spec && python3 - <<'PY'
+import json
+c = json.load(open("config.json")); c["process"]["terminal"] = False; c["process"]["args"] = ["sleep", "600"]
+json.dump(c, open("config.json", "w"))
+PY
+    )
+    runc --root "$work/runc" run -d --bundle "$work/b" "$tag" >/dev/null 2>&1 </dev/null &&
+        cmds+=(-n "runc exec" "runc --root $work/runc exec $tag true")
+fi
+cmds+=(-n "mydocker run -d" "$M run -d --rm --network none busybox true")
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}" >/dev/null 2>&1
+for i in $(seq 100); do "$M" create --network none --name "$tag-c$i" busybox true >/dev/null; done
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/ps.json" -n "mydocker ps -a (100+ containers)" "$M ps -a" >/dev/null 2>&1
+python3 - "$work/h.json" "$work/ps.json" <<'PY'
+import json, sys
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        t = sorted(r["times"]); print(f"{r['command']:<34} median {t[len(t)//2]*1000:7.2f} ms")
+PY
+ids=()
+for i in 1 2 3 4 5; do ids+=("$("$M" run -d --network none --name "$tag-d$i" busybox sleep 60)"); done
+total=0
+for id in "${ids[@]}"; do
+    mon=$(python3 -c "import json;print(json.load(open('/run/mydocker/containers/$id/state.json'))['monitor'])")
+    total=$((total + $(awk '/VmRSS/{print $2}' /proc/$mon/status)))
+done
+echo "monitor RSS per container: $((total / 5)) kB (conmon ~2100 kB, containerd-shim ~13000 kB here)"
