@@ -21,6 +21,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/trace.h"
 
 struct create_opts {
     const char *bundle, *pid_file, *console_socket;
@@ -150,6 +151,7 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
     int r = runc_valid_id(id, err);
     if (r == 0)
         r = load_bundle(o, &bundle, &spec, err);
+    md_trace("bundle loaded");
     if (r == 0)
         r = new_state_dir(id, &st, err);
     if (r < 0) {
@@ -169,6 +171,7 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
                                    .new_keyring = !o->no_new_keyring, .default_home = 1};
     if (r == 0)
         r = md_container_create(spec, &copts, c, err);
+    md_trace("created (READY)");
     if (r == 0 && o->console_socket && c->pty_master >= 0) {
         r = runc_send_console(o->console_socket, c->pty_master, err);
         close(c->pty_master);
@@ -178,6 +181,7 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
         r = md_error(err, ESRCH, "container init exited");
     if (r == 0)
         r = runc_state_save(st, err);
+    md_trace("state saved");
     if (r == 0 && o->pid_file)
         r = runc_write_pid_file(o->pid_file, c->pid, err);
     c->spec = NULL; /* spec is freed below; only fds and the pid are used on */
@@ -250,6 +254,7 @@ static int do_start(struct runc_state *st, md_error_t **err)
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
     cleanup_close int pidfd = runc_pidfd(st);
     int r = md_fifo_start(fifo, pidfd, err);
+    md_trace("started (exec'd)");
     unlink(fifo);
     if (r == 0)
         poststart(st);
@@ -284,6 +289,7 @@ static int run_foreground(struct md_container *c, struct runc_state *st, struct 
         r = do_start(st, err);
     if (r == 0)
         r = md_io_wait(c, c->pty_master >= 0, &status, err);
+    md_trace("exited");
     md_tty_restore(&saved);
     if (c->cgroup)
         md_cgroup_free(c->cgroup); /* removed by runc_destroy, by path */
@@ -294,6 +300,7 @@ static int run_foreground(struct md_container *c, struct runc_state *st, struct 
         runc_log("warning", "%s", e2->msg);
         md_error_free(&e2);
     }
+    md_trace("deleted");
     return r < 0 ? r : status;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -430,10 +431,24 @@ int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **er
 
 int md_spec_cgroupns_early(const struct md_spec *s)
 {
+    int has = 0;
     for (size_t i = 0; i < s->n_mounts; i++)
         if (s->mounts[i].type && strncmp(s->mounts[i].type, "cgroup", 6) == 0)
-            return 1;
-    return 0;
+            has = 1;
+    if (!has)
+        return 0;
+    /* On v1 and hybrid hosts a "cgroup" mount binds the host's directories
+     * of cgroupsPath (src/runtime/mount_cgroup.c): no need to wait for the
+     * move into the cgroup. A cgroup2 filesystem shows the mounter's cgroup
+     * namespace, and without a path the child reads its own cgroup. */
+    md_cgroup_mode_t mode;
+    if (s->cgroups_path && md_cgroup_detect(NULL, &mode, NULL) == 0 && mode != MD_CGROUP_V2) {
+        for (size_t i = 0; i < s->n_mounts; i++)
+            if (s->mounts[i].type && strcmp(s->mounts[i].type, "cgroup2") == 0)
+                return 1;
+        return 0;
+    }
+    return 1;
 }
 
 int md_spec_load(const char *path, struct md_spec **out, md_error_t **err)
