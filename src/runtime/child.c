@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -151,6 +152,23 @@ static int setup_terminal(int sock, struct md_process *p, md_error_t **err)
     return 0;
 }
 
+/* The spec: with a terminal, /dev/console is the container's pty (a bind
+ * of the slave, as runc makes it), when the container has a /dev. */
+static int bind_console(md_error_t **err)
+{
+    char slave[64];
+    struct stat st;
+    if (stat("/dev", &st) < 0 || ttyname_r(STDIN_FILENO, slave, sizeof(slave)) != 0)
+        return 0;
+    int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EROFS ? 0 : md_error(err, errno, "create /dev/console");
+    close(fd);
+    if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
+        return md_error(err, errno, "bind %s on /dev/console", slave);
+    return 0;
+}
+
 static int enter_cwd(const char *cwd, md_error_t **err)
 {
     if (chdir(cwd) == 0)
@@ -248,6 +266,8 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
         r = write_sysctls(s, err);
     if (r == 0 && p->terminal)
         r = setup_terminal(a->sock, p, err);
+    if (r == 0 && p->terminal && s->ns[MD_NS_MNT].present)
+        r = bind_console(err);
     if (r == 0 && s->ns[MD_NS_MNT].present)
         r = md_rootfs_finalize(s, err);
     if (r == 0)
