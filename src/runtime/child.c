@@ -280,9 +280,13 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
 static int wait_for_start(struct md_child_args *a, struct md_fifo_child *fifo, md_error_t **err)
 {
     /* create/start (runc): `create` exits once we are READY, and we must
-     * outlive it; from here on we talk only through the fifo */
-    if (a->exec_fifo != NULL && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-        return md_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
+     * outlive it; from here on we talk only through the fifo. Until start,
+     * `exec` can put processes next to us, and we hold fds of the host
+     * (its /proc, the fifo): not dumpable, /proc/1/fd is closed to them
+     * (execve makes us dumpable again). */
+    if (a->exec_fifo != NULL &&
+        (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
+        return md_error(err, errno, "prctl(PR_SET_PDEATHSIG/DUMPABLE)");
     int r = md_sync_send(a->sock, MD_SYNC_READY, NULL, 0, -1);
     if (r < 0)
         return md_error(err, -r, "report ready");

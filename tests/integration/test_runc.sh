@@ -178,6 +178,53 @@ check_match "... and a working shell on it" "$(tr -d '\r' <"$RTMP/c2.out")" "hi-
 wait_for 5 bash -c "[ \"\$('$RUNC' --root '$RROOT' state '$ID-tt' | grep -c stopped)\" = 1 ]"
 R delete "$ID-tt"
 
+# ---- delete --force of a paused container; a created init's fds are closed to exec'd processes ----
+mk_bundle "$B" sleep 1000
+Rbg run -d --bundle "$B" "$ID-pz"
+R pause "$ID-pz"
+check "delete --force of a paused container" R delete --force "$ID-pz"
+check_eq "... is gone" "$(state_of "$ID-pz")" none
+check_not "... and so is its cgroup" test -d "/sys/fs/cgroup/freezer/mydocker-runc/$ID-pz"
+Rbg create --bundle "$B" "$ID-cf"
+check_match "created: the init's fds (host /proc, fifo) are not readable from the container" \
+    "$(R exec "$ID-cf" ls -l /proc/1/fd/3 2>&1)" "Permission denied"
+R delete "$ID-cf"
+
+# ---- run in the foreground with a terminal: we relay it ----
+mk_bundle "$B" sh
+cfg "$B" "c['process']['terminal'] = True"
+out=$(timeout 30 python3 - "$RUNC" "$RROOT" "$B" "$ID-fg" <<'PY'
+import os, pty, select, sys, time
+runc, root, bundle, cid = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(runc, [runc, "--root", root, "run", "--bundle", bundle, cid])
+out = b""
+def read(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                d = os.read(fd, 4096)
+            except OSError:
+                return
+            if not d:
+                return
+            out += d
+read(1)
+os.write(fd, b"tty; ls -l /dev/console | cut -c1; echo $((40+2)); exit 6\r")
+read(4)
+_, st = os.waitpid(pid, 0)
+print(out.decode(errors="replace").replace("\r", ""))
+print("status", os.waitstatus_to_exitcode(st))
+PY
+)
+check_match "run with a terminal: a pty" "$out" "/dev/pts/[0-9]+"
+check_match "... /dev/console is the pty" "$out" $'\nc\n'
+check_match "... the shell works" "$out" $'\n42\n'
+check_match "... run exits with its status" "$out" "status 6"
+
 # ---- global flags and errors ----
 check_match "--version" "$("$RUNC" --version)" "^mydocker-runc version .*spec: 1\\.0"
 check "features is JSON with the hooks" bash -c "'$RUNC' features | python3 -c 'import json,sys; f = json.load(sys.stdin); assert \"poststop\" in f[\"hooks\"] and \"user\" in f[\"linux\"][\"namespaces\"]'"
