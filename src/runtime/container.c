@@ -90,10 +90,12 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
     /* raw clone: the child continues on a copy of our stack, like fork, but
      * born in its namespaces. It must not use raise() or pthreads (glibc's
      * cached tid is the parent's). */
-    long pid = syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD, NULL,
-                       &pidfd, NULL, NULL);
+    const char *upath = spec->ns[MD_NS_USER].present ? spec->ns[MD_NS_USER].path : NULL;
+    long pid = upath ? md_userns_clone(upath, (unsigned long)clone_flags(spec), &pidfd)
+                     : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
+                               NULL, &pidfd, NULL, NULL);
     if (pid < 0) {
-        int e = errno;
+        int e = upath ? (int)-pid : errno;
         close(sv[0]);
         close(sv[1]);
         return md_error(err, e, "clone");
@@ -182,7 +184,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     if (r == 0)
         r = spawn_child(spec, opts, c, err);
     /* the child waits for PROCESS: its ids must be mapped before it reads it */
-    if (r == 0 && spec->ns[MD_NS_USER].present)
+    if (r == 0 && spec->ns[MD_NS_USER].present && spec->ns[MD_NS_USER].path == NULL)
         r = md_userns_write_maps(c->pid, spec, err);
     /* Moving a task between v1 cgroups waits for an RCU grace period (the
      * cgroup_threadgroup_rwsem write side): several ms. Unless the child

@@ -291,8 +291,9 @@ static int linux_check(const struct md_spec *s, struct json_object *lx, md_error
     for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
         if (jpath(lx, unsupported[i], NULL))
             return md_error(err, 0, "config: linux.%s is not supported", unsupported[i]);
-    if (s->ns[MD_NS_USER].present && s->ns[MD_NS_USER].path)
-        return md_error(err, 0, "config: joining a user namespace by path is not supported");
+    /* the spec: a namespace given by path is set up already */
+    if (s->ns[MD_NS_USER].present && s->ns[MD_NS_USER].path && (s->n_uid_maps || s->n_gid_maps))
+        return md_error(err, 0, "config: uidMappings/gidMappings with a user namespace joined by path");
     if ((s->n_uid_maps || s->n_gid_maps) && !s->ns[MD_NS_USER].present)
         return md_error(err, 0, "config: uidMappings/gidMappings need a user namespace");
     if (jpath(lx, "timeOffsets", NULL) && !(s->ns[MD_NS_TIME].present && !s->ns[MD_NS_TIME].path))

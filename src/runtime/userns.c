@@ -2,9 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -59,4 +64,54 @@ int md_ns_differs(pid_t pid, const char *ns)
     if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
         return 0;
     return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
+}
+
+long md_userns_clone(const char *path, unsigned long flags, int *pidfd)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), p[2];
+    if (fd < 0)
+        return -errno;
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    pid_t helper = fork();
+    if (helper == 0) {
+        close(p[0]);
+        int32_t msg[2] = {-1, 0};
+        if (setns(fd, CLONE_NEWUSER) < 0)
+            msg[1] = errno;
+        else if ((msg[0] = (int32_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL, NULL,
+                                              NULL, NULL)) < 0)
+            msg[1] = errno;
+        if (msg[0] == 0) { /* the container's first process, our caller's child */
+            close(p[1]);
+            close(fd);
+            return 0;
+        }
+        if (write(p[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+            _exit(1);
+        _exit(0);
+    }
+    int e = helper < 0 ? errno : 0;
+    close(fd);
+    close(p[1]);
+    int32_t msg[2] = {-1, EIO};
+    ssize_t n = -1;
+    if (helper > 0) {
+        do
+            n = read(p[0], msg, sizeof(msg));
+        while (n < 0 && errno == EINTR);
+        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(p[0]);
+    if (e)
+        return -e;
+    if (n != (ssize_t)sizeof(msg) || msg[0] <= 0)
+        return -(msg[1] ? msg[1] : EIO);
+    /* CLONE_PARENT made it our child: its pid cannot be reused before we reap it */
+    *pidfd = (int)syscall(SYS_pidfd_open, (pid_t)msg[0], 0);
+    return msg[0];
 }

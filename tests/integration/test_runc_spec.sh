@@ -77,7 +77,20 @@ check_match "user namespace: uid_map as configured" "$out" "^ +0 +100000 +65536"
 check_match "... root inside" "$out" $'\n0\n'
 check_eq "... a file made inside belongs to the mapped uid on the host" "$(stat -c %u:%g "$RTMP/userns-rootfs/tmp/made-inside" 2>&1)" 100000:100000
 check_match "... device nodes are the host's, bound (unmapped owner)" "$out" "crw-rw-rw- +1 65534 +65534 +1, +3 .*/dev/null"
-cfg "$B" "c['linux']['uidMappings'] = []"
+# a second container joins the first one's user namespace by path (as pods share one)
+cfg "$B" "c['process']['args'] = ['sleep', '100']"
+Rbg run -d --bundle "$B" "$ID-ua"
+upid=$(R state "$ID-ua" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+mk_bundle "$B" sh -c 'readlink /proc/self/ns/user; id -u; touch /tmp/made-by-joiner'
+cfg "$B" "c['root'] = {'path': '$RTMP/userns-rootfs'}; c['linux']['namespaces'].append({'type': 'user', 'path': '/proc/$upid/ns/user'})"
+out=$(run_out)
+check_eq "user namespace joined by path: the same namespace, root in it" "$out" "$(readlink /proc/"$upid"/ns/user)"$'\n0'
+check_eq "... its mapping applies to the files it makes" "$(stat -c %u "$RTMP/userns-rootfs/tmp/made-by-joiner" 2>&1)" 100000
+cfg "$B" "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 1, 'size': 1}]"
+check_match "... with mappings of its own: an error" "$(run_out)" "joined by path"
+R delete --force "$ID-ua"
+mk_bundle "$B" true
+cfg "$B" "c['linux']['namespaces'].append({'type': 'user'}); c['linux']['uidMappings'] = []"
 check_match "a user namespace without uidMappings is an error" "$(run_out)" "needs linux.uidMappings"
 cfg "$B" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'user']; c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 1, 'size': 1}]"
 check_match "mappings without a user namespace are an error" "$(run_out)" "need a user namespace"

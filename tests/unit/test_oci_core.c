@@ -188,8 +188,10 @@ static void test_spec_check(void)
     check_spec("{" BASE ", \"linux\": {\"intelRdt\": {}}}", "linux.intelRdt is not supported");
     check_spec("{" BASE ", \"linux\": {\"netDevices\": {}}}", "linux.netDevices is not supported");
     check_spec("{" BASE ", \"windows\": {}}", "\"windows\" is not supported");
-    check_spec("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
-               "joining a user namespace by path");
+    check_spec("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}", NULL);
+    check_spec("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}],"
+               " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+               "with a user namespace joined by path");
     check_spec("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
                "need a user namespace");
     check_spec("{" BASE ", \"linux\": {\"timeOffsets\": {\"boottime\": {\"secs\": 1}}}}", "need a new time namespace");
