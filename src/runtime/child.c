@@ -56,6 +56,10 @@ static int join_namespaces(struct md_spec *s, md_error_t **err)
         struct md_namespace *n = &s->ns[order[i]];
         if (!n->present || n->path == NULL)
             continue;
+        /* joined before the clone by the user namespace helper
+         * (src/runtime/userns.c): from in here we could not */
+        if (md_userns_needs_helper(s) && order[i] != MD_NS_TIME && order[i] != MD_NS_MNT)
+            continue;
         cleanup_close int fd = open(n->path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return md_error(err, errno, "open namespace %s", n->path);

@@ -90,15 +90,15 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
     /* raw clone: the child continues on a copy of our stack, like fork, but
      * born in its namespaces. It must not use raise() or pthreads (glibc's
      * cached tid is the parent's). */
-    const char *upath = spec->ns[MD_NS_USER].present ? spec->ns[MD_NS_USER].path : NULL;
-    long pid = upath ? md_userns_clone(upath, (unsigned long)clone_flags(spec), &pidfd)
-                     : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
-                               NULL, &pidfd, NULL, NULL);
+    int helper = md_userns_needs_helper(spec);
+    long pid = helper ? md_userns_clone(spec, (unsigned long)clone_flags(spec), &pidfd, err)
+                      : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
+                                NULL, &pidfd, NULL, NULL);
     if (pid < 0) {
-        int e = upath ? (int)-pid : errno;
+        int e = errno;
         close(sv[0]);
         close(sv[1]);
-        return md_error(err, e, "clone");
+        return helper ? (int)pid : md_error(err, e, "clone");
     }
     if (pid == 0) {
         close(sv[0]);

@@ -182,6 +182,19 @@ static int adjust_mount(int rootfd, const struct md_mount *m, md_error_t **err)
     return 0;
 }
 
+/* sysfs belongs to a network namespace: a user namespace that does not own
+ * its network namespace (one joined by path) may not mount it. Bind the
+ * host's /sys instead, with the mount's flags, as runc does. */
+static int sysfs_bind(int rootfd, const struct md_mount *m, const char *target, md_error_t **err)
+{
+    if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return md_error(err, errno, "bind /sys on %s", m->destination);
+    struct md_mount b = *m;
+    b.bind = 2;
+    b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    return adjust_mount(rootfd, &b, err);
+}
+
 static int mount_one(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err)
 {
     if (!m->bind && strcmp(m->type, "cgroup") == 0)
@@ -197,6 +210,10 @@ static int mount_one(const struct md_spec *s, int rootfd, const struct md_mount 
     char target[64];
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
     int r = do_mount_one(m, target, err);
+    if (r == -EPERM && !m->bind && strcmp(m->type, "sysfs") == 0 && s->ns[MD_NS_USER].present) {
+        md_error_free(err);
+        return sysfs_bind(rootfd, m, target, err);
+    }
     return r < 0 ? r : adjust_mount(rootfd, m, err);
 }
 

@@ -66,28 +66,69 @@ int md_ns_differs(pid_t pid, const char *ns)
     return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
 }
 
-long md_userns_clone(const char *path, unsigned long flags, int *pidfd)
+/* The namespaces a helper joins before the clone: those given by path that
+ * the new user namespace must not own (and cannot join from inside it),
+ * then the user namespace given by path. */
+static int helper_fds(const struct md_spec *s, int fds[5], int types[5], md_error_t **err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), p[2];
-    if (fd < 0)
-        return -errno;
+    static const struct {
+        int kind, flag;
+    } order[] = {{MD_NS_NET, CLONE_NEWNET}, {MD_NS_IPC, CLONE_NEWIPC}, {MD_NS_UTS, CLONE_NEWUTS},
+                 {MD_NS_CGROUP, CLONE_NEWCGROUP}, {MD_NS_USER, CLONE_NEWUSER}};
+    int n = 0;
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        const struct md_namespace *ns = &s->ns[order[i].kind];
+        if (!ns->present || ns->path == NULL)
+            continue;
+        fds[n] = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (fds[n] < 0) {
+            int e = errno;
+            while (n-- > 0)
+                close(fds[n]);
+            return md_error(err, e, "open namespace %s", ns->path);
+        }
+        types[n++] = order[i].flag;
+    }
+    return n;
+}
+
+int md_userns_needs_helper(const struct md_spec *s)
+{
+    if (!s->ns[MD_NS_USER].present)
+        return 0;
+    static const int kinds[] = {MD_NS_USER, MD_NS_NET, MD_NS_IPC, MD_NS_UTS, MD_NS_CGROUP};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (s->ns[kinds[i]].present && s->ns[kinds[i]].path)
+            return 1;
+    return 0;
+}
+
+long md_userns_clone(const struct md_spec *s, unsigned long flags, int *pidfd, md_error_t **err)
+{
+    int fds[5], types[5], p[2];
+    int nfd = helper_fds(s, fds, types, err);
+    if (nfd < 0)
+        return nfd;
     if (pipe2(p, O_CLOEXEC) < 0) {
         int e = errno;
-        close(fd);
-        return -e;
+        for (int i = 0; i < nfd; i++)
+            close(fds[i]);
+        return md_error(err, e, "pipe");
     }
     pid_t helper = fork();
     if (helper == 0) {
         close(p[0]);
         int32_t msg[2] = {-1, 0};
-        if (setns(fd, CLONE_NEWUSER) < 0)
-            msg[1] = errno;
-        else if ((msg[0] = (int32_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL, NULL,
-                                              NULL, NULL)) < 0)
+        for (int i = 0; i < nfd && msg[1] == 0; i++)
+            if (setns(fds[i], types[i]) < 0)
+                msg[1] = errno;
+        if (msg[1] == 0 && (msg[0] = (int32_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL,
+                                                        NULL, NULL, NULL)) < 0)
             msg[1] = errno;
         if (msg[0] == 0) { /* the container's first process, our caller's child */
             close(p[1]);
-            close(fd);
+            for (int i = 0; i < nfd; i++)
+                close(fds[i]);
             return 0;
         }
         if (write(p[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
@@ -95,7 +136,8 @@ long md_userns_clone(const char *path, unsigned long flags, int *pidfd)
         _exit(0);
     }
     int e = helper < 0 ? errno : 0;
-    close(fd);
+    for (int i = 0; i < nfd; i++)
+        close(fds[i]);
     close(p[1]);
     int32_t msg[2] = {-1, EIO};
     ssize_t n = -1;
@@ -108,9 +150,9 @@ long md_userns_clone(const char *path, unsigned long flags, int *pidfd)
     }
     close(p[0]);
     if (e)
-        return -e;
+        return md_error(err, e, "fork");
     if (n != (ssize_t)sizeof(msg) || msg[0] <= 0)
-        return -(msg[1] ? msg[1] : EIO);
+        return md_error(err, msg[1] ? msg[1] : EIO, "clone into the container's namespaces");
     /* CLONE_PARENT made it our child: its pid cannot be reused before we reap it */
     *pidfd = (int)syscall(SYS_pidfd_open, (pid_t)msg[0], 0);
     return msg[0];

@@ -11,12 +11,15 @@
 
 int md_userns_write_maps(pid_t pid, const struct md_spec *s, md_error_t **err);
 int md_userns_become_root(md_error_t **err);
-/* Joining a user namespace by path: the namespaces the container creates
- * must belong to it, so a helper joins it and clones from there, with
- * CLONE_PARENT so that the child is still ours (waitpid, parent-death
- * signal). Returns like clone(2): 0 in the child, its pid (and *pidfd) in
- * the caller, or -errno. */
-long md_userns_clone(const char *path, unsigned long flags, int *pidfd);
+/* With a user namespace, namespaces given by path must be joined before it
+ * exists (a new one does not own them and could not join them) and a user
+ * namespace given by path must own the namespaces the container creates.
+ * Then a helper joins them all and clones from there, with CLONE_PARENT so
+ * that the child is still ours (waitpid, parent-death signal). */
+int md_userns_needs_helper(const struct md_spec *s);
+/* Like clone(2): 0 in the child, its pid (and *pidfd) in the caller, < 0
+ * with *err on failure. */
+long md_userns_clone(const struct md_spec *s, unsigned long flags, int *pidfd, md_error_t **err);
 /* 1 when `pid` lives in another user (or time) namespace than we do. */
 int md_ns_differs(pid_t pid, const char *ns);
 

@@ -103,6 +103,20 @@ wait_for 5 bash -c "[ \"\$(readlink /proc/$nspid/ns/net)\" != \"\$(readlink /pro
 mk_bundle "$B" readlink /proc/self/ns/net
 cfg "$B" "c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/proc/$nspid/ns/net'} for n in c['linux']['namespaces']]"
 check_eq "network namespace joined by path" "$(run_out)" "$(readlink /proc/$nspid/ns/net)"
+# a new user namespace with that network namespace (Kubernetes' user-namespaced pods): it
+# is joined before the user namespace exists, and sysfs, which a user namespace may only
+# mount for a network namespace it owns, becomes a read-only bind of /sys
+chmod 755 "$RTMP"
+cp -a "$RUNC_ROOTFS" "$RTMP/un-rootfs" && chown -R 100000:100000 "$RTMP/un-rootfs"
+mk_bundle "$B" sh -c 'readlink /proc/self/ns/net; id -u; grep " /sys " /proc/self/mounts'
+cfg "$B" "c['root'] = {'path': '$RTMP/un-rootfs'}
+c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/proc/$nspid/ns/net'} for n in c['linux']['namespaces']] + [{'type': 'user'}]
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+out=$(run_out)
+check_match "new user namespace + network namespace by path" "$out" "^$(readlink /proc/$nspid/ns/net | sed 's/[][]/./g')"$'\n0\n'
+check_match "... /sys is the host's, bound read-only" "$out" "/sys sysfs ro,nosuid,nodev,noexec"
+rm -rf "$RTMP/un-rootfs"
 kill "$nspid"; wait "$nspid" 2>/dev/null
 
 # ---- seccomp ----
