@@ -194,7 +194,10 @@ int runc_cmd_features(int argc, char **argv)
         "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
         "nostrictatime", "nosuid", "private", "rbind", "relatime", "remount", "ro", "rprivate",
         "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime",
-        "suid", "sync", "unbindable"};
+        "suid", "sync", "unbindable", "tmpcopyup", "nosymfollow", "symfollow", "rro", "rrw",
+        "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime",
+        "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnodiratime", "rdiratime",
+        "rnosymfollow", "rsymfollow"};
     struct json_object *o = json_object_new_object(), *ann = json_object_new_object();
     json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
     json_object_object_add(o, "ociVersionMax", json_object_new_string("1.0.2"));

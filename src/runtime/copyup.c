@@ -95,6 +95,12 @@ static int dir_is_empty(int fd)
     return empty;
 }
 
+int md_copy_dir_fd(int sfd, int dfd, md_error_t **err)
+{
+    int r = copy_dir(sfd, dfd, 0);
+    return r < 0 ? md_error(err, -r, "copy directory content") : 0;
+}
+
 int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err)
 {
     cleanup_close int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -272,10 +272,14 @@ static int mounts_check(const struct md_spec *s, struct json_object *mounts, md_
 {
     /* a bind mount takes no filesystem data: an option we do not know
      * would be dropped by the kernel without a word */
-    for (size_t i = 0; i < s->n_mounts; i++)
-        if (s->mounts[i].bind && s->mounts[i].data)
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const struct md_mount *m = &s->mounts[i];
+        if (m->bind && m->data)
             return md_error(err, 0, "config: mount %s: unsupported option(s) for a bind mount: %s",
-                            s->mounts[i].destination, s->mounts[i].data);
+                            m->destination, m->data);
+        if (m->tmpcopyup && (m->bind || strcmp(m->type, "tmpfs") != 0))
+            return md_error(err, 0, "config: mount %s: tmpcopyup is for tmpfs mounts", m->destination);
+    }
     for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i);
         if (jpath(m, "uidMappings", NULL) || jpath(m, "gidMappings", NULL))

@@ -209,7 +209,15 @@ static int mount_one(const struct md_spec *s, int rootfd, const struct md_mount 
         return fd;
     char target[64];
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+    /* tmpcopyup: what the tmpfs will cover, opened before it does */
+    cleanup_close int under = m->tmpcopyup && !m->bind ? open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY) : -1;
     int r = do_mount_one(m, target, err);
+    if (r == 0 && under >= 0) {
+        cleanup_close int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY);
+        r = top < 0 ? md_error(err, -top, "reopen %s", m->destination) : md_copy_dir_fd(under, top, err);
+        if (r < 0)
+            return md_error_prefix(err, "tmpcopyup %s", m->destination);
+    }
     if (r == -EPERM && !m->bind && strcmp(m->type, "sysfs") == 0 && s->ns[MD_NS_USER].present) {
         md_error_free(err);
         return sysfs_bind(rootfd, m, target, err);

@@ -21,6 +21,8 @@ int md_rootfs_finalize(struct md_spec *s, md_error_t **err);
 int md_mkpath_in_root(int rootfd, const char *path, int is_file, md_error_t **err);
 /* Copy the tree at path beneath rootfd into the empty directory dst. */
 int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err);
+/* The content of directory sfd copied into dfd (fd-relative, no symlink followed). */
+int md_copy_dir_fd(int sfd, int dfd, md_error_t **err);
 /* A mount of type "cgroup" (src/runtime/mount_cgroup.c). */
 int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err);
 /* Device nodes and the standard /dev symlinks, after pivot_root. */

@@ -45,6 +45,7 @@ struct md_mount {
     unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) */
     int bind;                  /* bind or rbind */
     int copy_up;               /* MD_MOUNT_OPT_COPYUP: fill an empty source from the rootfs */
+    int tmpcopyup;             /* runc's "tmpcopyup": a tmpfs starts with what it covers */
     /* recursive options ("rro", "rnosuid", ...): MOUNT_ATTR_* for
      * mount_setattr(AT_RECURSIVE) on the mount and everything below it */
     unsigned long long attr_set, attr_clr;

@@ -96,6 +96,10 @@ static int apply_option(struct md_mount *m, const char *o)
             return 0;
         }
     }
+    if (strcmp(o, "tmpcopyup") == 0) {
+        m->tmpcopyup = 1;
+        return 0;
+    }
     if (strcmp(o, MD_MOUNT_OPT_COPYUP) == 0) {
         m->copy_up = 1;
         return 0;

@@ -58,6 +58,8 @@ fi
 check "run -d" P run -d --name "$N" --network none --rootfs "$ROOT" sh -c 'trap "exit 0" TERM; echo started; while :; do sleep 0.1; done'
 check_match "ps: Up" "$(P ps --filter name="$N" --format '{{.Status}}')" "^Up"
 check_eq "exec" "$(P exec "$N" sh -c 'echo in-exec $((6*7))' 2>&1)" "in-exec 42"
+check_match "--tmpfs (podman's tmpcopyup: the tmpfs starts with what it covers)" \
+    "$(P run --rm --network none --tmpfs /etc --rootfs "$ROOT" sh -c 'grep -c root: /etc/passwd; touch /etc/x && echo writable' 2>&1)" $'^1\nwritable$'
 P exec "$N" sh -c 'exit 6' >/dev/null 2>&1; rc=$?
 check_eq "exec: the exit status" "$rc" 6
 check_match "exec sees the container's processes" "$(P exec "$N" ps -o pid,args 2>&1)" "1 sh -c trap"

@@ -207,8 +207,11 @@ static void test_spec_check(void)
     check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"scheduler\": {\"policy\": \"SCHED_BATCH\"}}}", NULL);
     check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"scheduler\": {\"policy\": \"SCHED_NOPE\"}}}", "scheduler.policy");
     check_spec("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"x\"}]}}", "must be an absolute path");
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"rbind\", \"bogus=1\"]}]}",
+               "unsupported option(s) for a bind mount: bogus=1");
     check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"rbind\", \"tmpcopyup\"]}]}",
-               "unsupported option(s) for a bind mount: tmpcopyup");
+               "tmpcopyup is for tmpfs mounts");
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"tmpcopyup\"]}]}", NULL);
     check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"size=1m\"]}]}", NULL);
     check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"bind\"], \"uidMappings\": []}]}",
                "idmapped mounts");
