@@ -25,6 +25,7 @@
 
 struct create_opts {
     const char *bundle, *pid_file, *console_socket;
+    char pid_buf[PATH_MAX], console_buf[PATH_MAX]; /* made absolute: we chdir to the bundle */
     int no_pivot, no_new_keyring, preserve_fds;
     int detach, keep; /* run only */
 };
@@ -51,8 +52,10 @@ static int parse_create(int argc, char **argv, int is_run, struct create_opts *o
     while ((c = getopt_long_only(argc, argv, is_run ? "+b:d" : "+b:", opts, NULL)) != -1) {
         switch (c) {
         case O_BUNDLE: o->bundle = optarg; break;
-        case O_PIDFILE: o->pid_file = optarg; break;
-        case O_CONSOLE: o->console_socket = optarg; break;
+        case O_PIDFILE: o->pid_file = runc_abspath(optarg, o->pid_buf, sizeof(o->pid_buf)); break;
+        case O_CONSOLE:
+            o->console_socket = runc_abspath(optarg, o->console_buf, sizeof(o->console_buf));
+            break;
         case O_NOPIVOT: o->no_pivot = 1; break;
         case O_NOKEYRING: o->no_new_keyring = 1; break;
         case O_PRESERVE: o->preserve_fds = atoi(optarg); break;

@@ -56,6 +56,16 @@ static void json_escape(FILE *f, const char *s)
     }
 }
 
+const char *runc_abspath(const char *path, char *buf, size_t len)
+{
+    char cwd[4096];
+    if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+        snprintf(buf, len, "%s", path);
+    else
+        snprintf(buf, len, "%s/%s", cwd, path);
+    return buf;
+}
+
 void runc_now(char *buf, size_t len)
 {
     struct timespec ts;
@@ -159,6 +169,7 @@ enum { OPT_ROOT = 1, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, 
 
 static int parse_global(int argc, char **argv)
 {
+    static char log_path[4096]; /* absolute: create and run chdir to the bundle */
     static const struct option opts[] = {
         {"root", required_argument, NULL, OPT_ROOT},
         {"log", required_argument, NULL, OPT_LOG},
@@ -176,7 +187,7 @@ static int parse_global(int argc, char **argv)
     while ((c = getopt_long_only(argc, argv, "+hv", opts, NULL)) != -1) {
         switch (c) {
         case OPT_ROOT: runc_g.root = optarg; break;
-        case OPT_LOG: runc_g.log = optarg; break;
+        case OPT_LOG: runc_g.log = runc_abspath(optarg, log_path, sizeof(log_path)); break;
         case OPT_LOG_FORMAT:
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
                 return runc_usage_error("--log-format", "unknown format %s (text or json)", optarg), -1;

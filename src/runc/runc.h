@@ -60,6 +60,8 @@ int runc_write_pid_file(const char *path, pid_t pid, md_error_t **err);
 int runc_send_console(const char *path, int fd, md_error_t **err);
 /* Kill, wait, remove the cgroup, run poststop hooks, remove the state. */
 int runc_destroy(struct runc_state *st, md_error_t **err);
+/* path, made absolute against the current directory, in buf. */
+const char *runc_abspath(const char *path, char *buf, size_t len);
 /* Current time as RFC 3339 with nanoseconds, UTC. */
 void runc_now(char *buf, size_t len);
 

@@ -118,6 +118,9 @@ mk_bundle "$B" sh -c 'echo detached >/tmp/out; exec sleep 1000'
 check "run -d" Rbg run -d --pid-file "$RTMP/pid2" --bundle "$B" "$ID-d"
 check_eq "run -d: running" "$(state_of "$ID-d")" running
 check_match "run -d: pid file" "$(cat "$RTMP/pid2")" '^[0-9]+$'
+(cd "$RTMP" && Rbg run -d --bundle "$B" --pid-file rel.pid "$ID-rel")
+check "a relative --pid-file is the caller's, not the bundle's" test -s "$RTMP/rel.pid"
+R delete --force "$ID-rel"
 mk_bundle "$B" nosuchcmd
 out=$(R run --bundle "$B" "$ID-x" 2>&1); rc=$?
 check_not "run of a missing command fails" test "$rc" -eq 0
