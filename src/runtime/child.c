@@ -201,15 +201,13 @@ static int set_oom_score(struct md_process *p, md_error_t **err)
     return 0;
 }
 
-/* Our pid as the host sees it, for the hooks' state: read from the host's
- * /proc while it is still mounted (getpid() says 1). */
-static pid_t host_pid;
-
+/* The state for the hooks run in the container's namespaces: the spec
+ * wants the pid as the container sees it (1 in a new pid namespace). */
 static struct md_hook_state hook_state(struct md_child_args *a, const char *status)
 {
     struct md_hook_state st = {.id = a->opts ? a->opts->id : NULL,
                                .bundle = a->opts ? a->opts->bundle : NULL, .status = status,
-                               .pid = host_pid, .annotations = a->spec->annotations};
+                               .pid = getpid(), .annotations = a->spec->annotations};
     return st;
 }
 
@@ -229,7 +227,7 @@ static int hooks_stage(struct md_child_args *a, md_error_t **err)
         if (r < 0)
             return r;
     }
-    struct md_hook_state st = hook_state(a, "created");
+    struct md_hook_state st = hook_state(a, "creating");
     return md_hooks_run(h, "createContainer", &st, err);
 }
 
@@ -361,11 +359,6 @@ int md_child_main(struct md_child_args *a)
     int r = 0;
     if (a->exec_fifo)
         r = md_fifo_child_prepare(a->exec_fifo, &fifo, &err);
-    if (r == 0 && a->spec->hooks && !a->exec_mode) {
-        char self[32] = "";
-        if (readlink("/proc/self", self, sizeof(self) - 1) > 0)
-            host_pid = (pid_t)atoi(self);
-    }
     if (r == 0)
         r = setup_container(a, &p, &err);
     if (r == 0 && a->opts && a->opts->default_home)
@@ -376,7 +369,7 @@ int md_child_main(struct md_child_args *a)
     if (r == 0)
         r = wait_for_start(a, &fifo, &err);
     if (r == 0 && !a->exec_mode && a->spec->hooks) {
-        struct md_hook_state st = hook_state(a, "running");
+        struct md_hook_state st = hook_state(a, "created");
         r = md_hooks_run(a->spec->hooks, "startContainer", &st, &err);
     }
     if (r == 0 && !a->exec_mode && !md_spec_cgroupns_early(a->spec))

@@ -33,12 +33,15 @@ Rbg create --bundle "$B" "$ID"
 check_eq "after create: prestart, createRuntime, createContainer ran, in that order" \
     "$(cut -d' ' -f1 "$RTMP/hooks.log" | tr '\n' ' ')" "prestart createRuntime createContainer "
 pid=$(R state "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
-check "hooks get the state on stdin (id, pid, bundle, annotations)" python3 -c "
+check "hooks get the state on stdin (id, status creating, pid, bundle, annotations)" python3 -c "
 import json
 for line in open('$RTMP/hooks.log'):
     kind, st = line.split(' ', 1)
     s = json.loads(st)
-    assert s['id'] == '$ID' and s['pid'] == $pid and s['bundle'] == '$B', s
+    # the pid as seen where the hook runs: the host's for prestart/createRuntime,
+    # the container's (1, a new pid namespace) for createContainer
+    assert s['pid'] == (1 if kind == 'createContainer' else $pid), s
+    assert s['id'] == '$ID' and s['bundle'] == '$B' and s['status'] == 'creating', s
     assert s['annotations'] == {'org.test': 'yes'} and s['ociVersion'], s"
 check "start" R start "$ID"
 check_eq "start: poststart after the rest" "$(cut -d' ' -f1 "$RTMP/hooks.log" | tail -1)" poststart
