@@ -313,6 +313,11 @@ int md_spec_check(const struct md_spec *s, md_error_t **err)
     for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
         if (jpath(doc, platforms[i], NULL))
             return md_error(err, 0, "config: \"%s\" is not supported on Linux", platforms[i]);
+    /* a 2.x document may mean things we do not know; a missing version is
+     * taken as 1.x, as runc does */
+    const char *ver = jstr(doc, "ociVersion");
+    if (ver && strncmp(ver, "1.", 2) != 0)
+        return md_error(err, 0, "config: ociVersion %s is not supported (1.x)", ver);
     struct json_object *proc = jpath(doc, "process", NULL);
     if (jpath(proc, "commandLine", NULL) || jpath(proc, "execCPUAffinity", NULL))
         return md_error(err, 0, "config: process.%s is not supported",

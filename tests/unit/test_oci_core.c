@@ -183,6 +183,8 @@ static int check_spec(const char *config, const char *want_error)
 static void test_spec_check(void)
 {
     check_spec("{" BASE "}", NULL);
+    check_spec("{\"ociVersion\": \"1.2.0\", " BASE "}", NULL);
+    check_spec("{\"ociVersion\": \"2.0.0\", " BASE "}", "ociVersion 2.0.0 is not supported");
     check_spec("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", NULL);
     check_spec("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"SVR4\"}}}", "personality.domain SVR4");
     check_spec("{" BASE ", \"linux\": {\"intelRdt\": {}}}", "linux.intelRdt is not supported");
