@@ -9,6 +9,7 @@
 #                               shared busybox rootfs ($RUNC_ROOTFS), process.args = ARGS
 #   cfg DIR 'PYTHON'            edit DIR/config.json: PYTHON runs with c = the config
 #   state_of ID                 the status field of `state ID` (or "none")
+#   forget_cgroup_parent NAME   rmdir the parent cgroup NAME at exit if the test made it
 #   console_recv SOCK OUT SEND  a background receiver of the pty master (runc_console.py);
 #                               its pid in CONSOLE_PID
 RUNC=${MYDOCKER_RUNC:-$REPO_DIR/build/mydocker-runc}
@@ -53,6 +54,15 @@ mk_bundle() {
 
 state_of() {
     R state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || echo none
+}
+
+# forget_cgroup_parent NAME: the engine under test makes the parent cgroup NAME (containerd's
+# "default", podman's "libpod_parent" and its conmon/); remove them at exit (empty by then)
+# unless NAME was there before
+forget_cgroup_parent() {
+    local d
+    for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do [ -d "$d" ] && return 0; done
+    at_exit "for d in /sys/fs/cgroup/*/'$1' /sys/fs/cgroup/'$1'; do [ -d \"\$d\" ] && find \"\$d\" -depth -type d -exec rmdir {} +; done"
 }
 
 console_recv() { # SOCK OUT SEND: sets CONSOLE_PID (call it directly, not in $(...))

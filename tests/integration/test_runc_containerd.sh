@@ -10,6 +10,7 @@ if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
     summary
 fi
 runc_setup "$@"
+forget_cgroup_parent default
 
 T=$RTMP/ctd
 mkdir -p "$T"

@@ -12,6 +12,7 @@ if ! command -v podman >/dev/null; then
     summary
 fi
 runc_setup "$@"
+forget_cgroup_parent libpod_parent
 
 # short: podman refuses a runroot longer than 50 characters
 T=$(mktemp -d /tmp/pm.XXXXXX)
