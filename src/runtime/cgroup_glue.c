@@ -95,3 +95,8 @@ int md_cgroup_glue_finish(const char *path, int *oom_killed)
     md_cgroup_free(cg);
     return r;
 }
+
+int md_cgroup_glue_fd(struct md_cgroup *cg)
+{
+    return cg && md_cgroup_mode(cg) == MD_CGROUP_V2 ? md_cgroup_fd(cg) : -1;
+}

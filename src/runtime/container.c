@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -80,6 +82,27 @@ int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err)
     return r;
 }
 
+/* On cgroup v2 the child can be born in its cgroup (clone3 with
+ * CLONE_INTO_CGROUP): no migration afterwards, so none of the RCU grace
+ * period a move costs. -1 when not possible (v1/hybrid, old kernel): the
+ * caller clones and moves the child as usual. */
+static long clone_into_cgroup(struct md_spec *spec, struct md_container *c, int *pidfd)
+{
+    int cgfd = md_cgroup_glue_fd(c->cgroup);
+    if (cgfd < 0)
+        return -1;
+    struct clone_args args = {
+        .flags = (uint64_t)clone_flags(spec) | CLONE_PIDFD | CLONE_INTO_CGROUP,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgfd,
+    };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid > 0)
+        c->born_in_cgroup = 1;
+    return pid;
+}
+
 static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
                        struct md_container *c, md_error_t **err)
 {
@@ -91,9 +114,13 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
      * born in its namespaces. It must not use raise() or pthreads (glibc's
      * cached tid is the parent's). */
     int helper = md_userns_needs_helper(spec);
-    long pid = helper ? md_userns_clone(spec, (unsigned long)clone_flags(spec), &pidfd, err)
-                      : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
-                                NULL, &pidfd, NULL, NULL);
+    long pid = -1;
+    if (!helper && c->cgroup)
+        pid = clone_into_cgroup(spec, c, &pidfd);
+    if (pid < 0)
+        pid = helper ? md_userns_clone(spec, (unsigned long)clone_flags(spec), &pidfd, err)
+                     : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
+                               NULL, &pidfd, NULL, NULL);
     if (pid < 0) {
         int e = errno;
         close(sv[0]);
@@ -194,7 +221,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     int late = !md_spec_cgroupns_early(spec);
     if (r == 0 && late)
         r = send_process(c, err);
-    if (r == 0 && c->cgroup)
+    if (r == 0 && c->cgroup && !c->born_in_cgroup)
         r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
     if (r == 0 && opts && opts->after_clone)
         r = opts->after_clone(c->pid, opts->data, err);

@@ -36,6 +36,7 @@ struct md_container {
     int sock;       /* parent end of the sync socket, -1 once started */
     int pty_master; /* -1 unless process.terminal */
     struct md_cgroup *cgroup;
+    int born_in_cgroup; /* cloned with CLONE_INTO_CGROUP (cgroup v2) */
 };
 
 /* Clone the child into its namespaces, give it the process description,
