@@ -184,11 +184,8 @@ static void status_from_record(struct md_ctr *c)
     }
 }
 
-void md_ctr_refresh(struct md_ctr *c)
+static void reload_record(struct md_ctr *c)
 {
-    c->pid = 0;
-    c->monitor = 0;
-    c->monitor_start = 0;
     /* the record changes under us (the monitor's container-exited) */
     struct json_object *rec = c->dir ? read_json(c->dir, "container.json") : NULL;
     if (rec) {
@@ -196,9 +193,28 @@ void md_ctr_refresh(struct md_ctr *c)
         c->record = rec;
     }
     status_from_record(c);
+}
+
+/* container-exited saves the record before it clears the runtime state, so
+ * when the runtime state is gone, a second look at the record is final. */
+static int record_says_live(struct md_ctr *c)
+{
+    const char *s = md_ctr_str(c, "State.Status");
+    return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0);
+}
+
+void md_ctr_refresh(struct md_ctr *c)
+{
+    c->pid = 0;
+    c->monitor = 0;
+    c->monitor_start = 0;
+    reload_record(c);
     struct json_object *st = read_json(c->rundir, "state.json");
-    if (st == NULL)
+    if (st == NULL) {
+        if (record_says_live(c))
+            reload_record(c);
         return;
+    }
     c->pid = (pid_t)jint(st, "pid");
     c->pid_start = (uint64_t)jint(st, "pid_start");
     c->monitor = (pid_t)jint(st, "monitor");
@@ -228,6 +244,9 @@ void md_ctr_refresh(struct md_ctr *c)
         c->status = MD_CTR_RUNNING;
         return;
     }
+    /* the monitor may have finished (and cleared the state) just now */
+    if (!md_path_exists(path) && (reload_record(c), !record_says_live(c)))
+        return;
     /* killed from outside with its monitor: never shown as Up, and the
      * verdict is written down once so that it does not drift */
     c->status = MD_CTR_EXITED;
