@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "engine/cstore.h"
 #include "engine/ctr.h"
 #include "net/net.h"
 #include "engine/format.h"
@@ -226,6 +227,8 @@ int cmd_ps(int argc, char **argv)
     struct ps_opts o = {0};
     if (parse_ps(argc, argv, &o) < 0)
         return 125;
+    /* `run --rm` containers whose owner was killed are gone, not "Exited" */
+    md_autoremove_sweep();
     struct md_ctr **all = NULL;
     size_t n = load_all(&all), k = 0;
     struct json_object **rows = calloc(n + 1, sizeof(*rows));

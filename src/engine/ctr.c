@@ -355,9 +355,21 @@ int md_ctr_save(struct md_ctr *c, md_error_t **err)
 
 int md_ctr_lock(struct md_ctr *c, md_error_t **err)
 {
-    char path[4200];
+    char path[4200], rec[4200];
     snprintf(path, sizeof(path), "%s/lock", c->dir);
-    return md_lock_file(path, 1, 0, err);
+    snprintf(rec, sizeof(rec), "%s/container.json", c->dir);
+    /* a late locker (a monitor finishing after `rm -f`) must not bring the
+     * directory of a removed container back by creating its lock file */
+    if (!md_path_exists(rec))
+        return md_error(err, 0, "No such container: %s", c->id);
+    int fd = md_lock_file(path, 1, 0, err);
+    if (fd >= 0 && !md_path_exists(rec)) {
+        close(fd);
+        unlink(path);
+        rmdir(c->dir);
+        return md_error(err, 0, "No such container: %s", c->id);
+    }
+    return fd;
 }
 
 char *md_ctr_status_text(const struct md_ctr *c)
