@@ -167,6 +167,7 @@ static void version(void)
 
 enum { OPT_ROOT = 1, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS };
 
+/* 0: go on with the command; 1: done (--help, --version); -1: bad flag */
 static int parse_global(int argc, char **argv)
 {
     static char log_path[4096]; /* absolute: create and run chdir to the bundle */
@@ -197,8 +198,8 @@ static int parse_global(int argc, char **argv)
         case OPT_SYSTEMD: systemd = 1; break;
         case OPT_CRIU:
         case OPT_ROOTLESS: break; /* accepted for compatibility; nothing to do */
-        case 'h': usage(stdout); exit(0);
-        case 'v': version(); exit(0);
+        case 'h': usage(stdout); return 1;  /* done: exit 0 */
+        case 'v': version(); return 1;
         default:
             return runc_usage_error("mydocker-runc", "flag provided but not defined: %s",
                                     argv[optind - 1]), -1;
@@ -214,8 +215,9 @@ static int parse_global(int argc, char **argv)
 int main(int argc, char **argv)
 {
     md_progname = "mydocker-runc";
-    if (parse_global(argc, argv) < 0)
-        return 1;
+    int g = parse_global(argc, argv);
+    if (g != 0)
+        return g < 0 ? 1 : 0;
     if (optind >= argc) {
         usage(stderr);
         return 1;
