@@ -170,6 +170,14 @@ void md_unpack_abort(md_unpack_job_t *job)
     if (job->pid > 0) {
         kill(job->pid, SIGKILL);
         waitpid(job->pid, NULL, 0);
+        /* the worker may have finished and renamed its dir to carry our pid
+         * just before the kill: its "OK <dir>" is still in the pipe */
+        char msg[PATH_MAX + 8];
+        ssize_t n = read(job->status_fd, msg, sizeof(msg) - 1);
+        if (n > 3 && strncmp(msg, "OK ", 3) == 0) {
+            msg[n] = '\0';
+            md_rm_rf(msg + 3, NULL);
+        }
         close(job->status_fd);
         remove_temps_of(job->pid);
         job->pid = 0;
