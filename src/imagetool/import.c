@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "digest.h"
 #include "image/store.h"
 #include "layer.h"
+#include "manifest.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -101,27 +101,6 @@ static void rfc3339_now(char *buf, size_t len)
     snprintf(buf + n, len - n, "%sZ", strcmp(frac, ".") == 0 ? "" : frac);
 }
 
-static void go_arch(const char **arch, const char **variant)
-{
-    static struct utsname u;
-    static const struct {
-        const char *machine, *arch, *variant;
-    } map[] = {
-        {"x86_64", "amd64", NULL},    {"aarch64", "arm64", NULL}, {"armv7l", "arm", "v7"},
-        {"armv6l", "arm", "v6"},      {"i686", "386", NULL},      {"i386", "386", NULL},
-        {"ppc64le", "ppc64le", NULL}, {"s390x", "s390x", NULL},   {"riscv64", "riscv64", NULL},
-    };
-    *arch = "amd64";
-    *variant = NULL;
-    if (uname(&u) < 0) return;
-    *arch = u.machine;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(u.machine, map[i].machine) == 0) {
-            *arch = map[i].arch;
-            *variant = map[i].variant;
-        }
-}
-
 static json_object *new_string_array(const char *s)
 {
     json_object *a = json_object_new_array();
@@ -134,7 +113,7 @@ static int build_config(const struct import_opts *o, struct import_job *j, md_er
     char created[64], diff_id[80];
     const char *arch, *variant;
     rfc3339_now(created, sizeof(created));
-    go_arch(&arch, &variant);
+    md_host_platform(&arch, &variant);
     snprintf(diff_id, sizeof(diff_id), "sha256:%s", j->diff_hex);
     cleanup_free char *msg = NULL;
     if (o->message ? (msg = strdup(o->message)) == NULL

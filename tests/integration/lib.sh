@@ -83,35 +83,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # mk_rootfs DIR: the same tree scripts/mkbusybox.sh imports as the busybox image
-mk_rootfs() {
-    local root=$1 bb app
-    bb=$(command -v busybox 2>/dev/null || echo /bin/busybox)
-    mkdir -p "$root"/{bin,etc,root,tmp,var/tmp,home,proc,sys,dev,usr/bin,usr/sbin,sbin} || return 1
-    chmod 755 "$root"
-    chmod 1777 "$root/tmp" "$root/var/tmp"
-    cp "$bb" "$root/bin/busybox" || return 1
-    for app in $("$root/bin/busybox" --list); do
-        [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
-    done
-    cat >"$root/etc/passwd" <<'P'
-root:x:0:0:root:/root:/bin/sh
-daemon:x:1:1:daemon:/usr/sbin:/bin/false
-bin:x:2:2:bin:/bin:/bin/false
-nobody:x:65534:65534:nobody:/home:/bin/false
-user:x:1000:1000:user:/home/user:/bin/sh
-P
-    cat >"$root/etc/group" <<'G'
-root:x:0:
-daemon:x:1:
-bin:x:2:
-wheel:x:10:root
-tty:x:5:
-users:x:100:user
-user:x:1000:
-nogroup:x:65534:
-G
-    mkdir -p "$root/home/user" && chown 1000:1000 "$root/home/user"
-}
+mk_rootfs() { "$REPO_DIR/scripts/busybox-rootfs.sh" "$1" >/dev/null; }
 
 ROOTFS=
 setup_image() {
