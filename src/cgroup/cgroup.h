@@ -136,6 +136,22 @@ struct md_cgroup_stats {
     uint64_t blkio_read_bytes, blkio_write_bytes;
 };
 
+/* ---- what the host can do (docker's pkg/sysinfo), from its files ---- */
+
+struct md_cgroup_sysinfo {
+    md_cgroup_mode_t mode;
+    bool memory, swap, memory_reservation, oom_kill_disable, swappiness, kernel_tcp;
+    bool cpu_shares, cpu_cfs, cpu_rt, cpuset;
+    bool blkio_weight, blkio_weight_device;
+    bool blkio_read_bps, blkio_write_bps, blkio_read_iops, blkio_write_iops;
+    bool pids, devices, freezer, hugetlb;
+};
+
+/* Probe fsroot (NULL = /sys/fs/cgroup); mode MD_CGROUP_AUTO detects. A
+ * missing controller or file is a false field, never an error. */
+int md_cgroup_sysinfo(const char *fsroot, md_cgroup_mode_t mode, struct md_cgroup_sysinfo *si,
+                      md_error_t **err);
+
 /* ---- the cgroup handle ---- */
 
 typedef struct md_cgroup md_cgroup_t;

@@ -3,6 +3,12 @@
 #ifndef MD_CMD_H
 #define MD_CMD_H
 
+#include "util/error.h"
+
+/* The engine's warnings on stderr, as docker's CLI prints them:
+ * "WARNING: <msg>". */
+extern const md_warn_t md_cli_warn;
+
 struct md_command {
     const char *name;
     int (*fn)(int argc, char **argv);

@@ -212,6 +212,7 @@ int cmd_create(int argc, char **argv)
     char id[65];
     if (r == 0) {
         o.detach = 1; /* nobody holds a created container: no --rm lock */
+        o.warn = md_cli_warn;
         r = md_engine_create(&o, id, NULL, &err);
     }
     md_run_opts_free(&o);

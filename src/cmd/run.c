@@ -13,6 +13,7 @@ int cmd_run(int argc, char **argv)
         md_run_opts_free(&o);
         return 0;
     }
+    o.warn = md_cli_warn;
     if (r == 0)
         r = md_engine_run(&o, &err);
     md_run_opts_free(&o);

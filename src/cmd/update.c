@@ -84,7 +84,7 @@ int cmd_update(int argc, char **argv)
         struct md_ctr *c = NULL;
         r = md_ctr_load(argv[i], &c, &err);
         if (r == 0)
-            r = md_engine_update(c, &res, restart, &err);
+            r = md_engine_update(c, &res, restart, &md_cli_warn, &err);
         if (r < 0) {
             md_error_report(&err);
             failed = 1;

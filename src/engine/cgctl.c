@@ -241,8 +241,8 @@ static int save_config(struct md_ctr *c, struct json_object *full, md_error_t **
     return r;
 }
 
-static int update_locked(struct md_ctr *c, const struct md_res_opts *upd, const char *restart,
-                         md_error_t **err)
+static int update_locked(struct md_ctr *c, struct md_res_opts *upd, const char *restart,
+                         const md_warn_t *w, md_error_t **err)
 {
     md_ctr_refresh(c); /* first: it may load the record again, which hc points into */
     struct json_object *hc = NULL;
@@ -253,7 +253,9 @@ static int update_locked(struct md_ctr *c, const struct md_res_opts *upd, const 
     struct md_res_opts cur;
     struct md_res_host h;
     md_res_host_probe(&h);
-    int r = md_res_from_hostconfig(hc, &cur, err);
+    int r = md_res_discard_unsupported(upd, &h, w, err);
+    if (r == 0)
+        r = md_res_from_hostconfig(hc, &cur, err);
     if (r == 0)
         r = md_res_merge_update(&cur, upd, &h, err);
     if (r == 0 && restart)
@@ -277,8 +279,8 @@ static int update_locked(struct md_ctr *c, const struct md_res_opts *upd, const 
     return r;
 }
 
-int md_engine_update(struct md_ctr *c, const struct md_res_opts *upd, const char *restart,
-                     md_error_t **err)
+int md_engine_update(struct md_ctr *c, struct md_res_opts *upd, const char *restart,
+                     const md_warn_t *w, md_error_t **err)
 {
     int lock = md_ctr_lock(c, err);
     if (lock < 0)
@@ -287,7 +289,7 @@ int md_engine_update(struct md_ctr *c, const struct md_res_opts *upd, const char
     struct md_ctr *fresh = NULL;
     int r = md_ctr_load_id(c->id, &fresh, err);
     if (r == 0)
-        r = update_locked(fresh, upd, restart, err);
+        r = update_locked(fresh, upd, restart, w, err);
     md_ctr_free(fresh);
     close(lock);
     return r;

@@ -28,9 +28,10 @@ void md_engine_thaw(struct md_ctr *c);
 
 /* `update`: merge upd into the container's HostConfig (docker's rules),
  * write the cgroup live when it runs, and save config.json's
- * linux.resources and the record. restart: a new policy, or NULL. */
-int md_engine_update(struct md_ctr *c, const struct md_res_opts *upd, const char *restart,
-                     md_error_t **err);
+ * linux.resources and the record. restart: a new policy, or NULL. What
+ * the host cannot do is dropped from upd with a warning through w. */
+int md_engine_update(struct md_ctr *c, struct md_res_opts *upd, const char *restart,
+                     const md_warn_t *w, md_error_t **err);
 
 /* The container's processes (cgroup.procs), malloc'd. */
 int md_engine_pids(struct md_ctr *c, pid_t **pids, size_t *n, md_error_t **err);

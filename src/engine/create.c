@@ -411,7 +411,7 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
         o->network = strdup("none");
     int r = check_opts(o, err);
     if (r == 0) /* every resource flag is checked before anything exists */
-        r = md_res_prepare(&o->res, &c.resources, err);
+        r = md_res_prepare(&o->res, &o->warn, &c.resources, err);
     if (r == 0)
         r = create_container(&c, err);
     if (r < 0)

@@ -33,6 +33,7 @@ struct md_run_opts {
     char **args;  /* command + args after the image, NULL-terminated (may be empty) */
     struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
     struct md_net_opts net; /* -p, -P, --ip, --dns, ... (net/netopts.h) */
+    md_warn_t warn;         /* the front end's sink for docker's create warnings */
 };
 
 /* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,30 +287,6 @@ int md_res_opts_any(const struct md_res_opts *r)
            r->cpuset_mems || r->has_pids_limit || r->blkio_weight || r->n_read_bps || r->n_write_bps;
 }
 
-static void read_list(const char *path, char *buf, size_t len, const char *def)
-{
-    cleanup_free char *text = NULL;
-    snprintf(buf, len, "%s", def);
-    if (md_read_file(path, &text, NULL, NULL) == 0) {
-        text[strcspn(text, "\n")] = '\0';
-        if (text[0])
-            snprintf(buf, len, "%s", text);
-    }
-}
-
-void md_res_host_probe(struct md_res_host *h)
-{
-    cpu_set_t set;
-    h->ncpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
-    read_list("/sys/devices/system/cpu/online", h->cpus, sizeof(h->cpus), "0");
-    /* a kernel without NUMA has no node directory: node 0 only */
-    read_list("/sys/devices/system/node/online", h->mems, sizeof(h->mems), "0");
-    struct stat st;
-    h->swap_accounting = stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", &st) == 0 ||
-                         stat("/sys/fs/cgroup/memory.swap.max", &st) == 0 ||
-                         stat("/sys/fs/cgroup/memory", &st) != 0; /* v2 root has no swap file */
-}
-
 static int check_cpuset(const char *req, const char *avail, const char *what, const char *noun,
                         md_error_t **err)
 {
@@ -534,13 +509,18 @@ char *md_res_cgroups_path(const struct md_res_opts *r, const char *id)
     return asprintf(&out, "%.*s/%s", (int)n, parent, id) < 0 ? NULL : out;
 }
 
-int md_res_prepare(struct md_res_opts *r, struct json_object **oci, md_error_t **err)
+int md_res_prepare(struct md_res_opts *r, const md_warn_t *w, struct json_object **oci,
+                   md_error_t **err)
 {
     struct md_res_host h = {.ncpus = 1, .cpus = "0", .mems = "0", .swap_accounting = 1};
     *oci = NULL;
-    if (md_res_opts_any(r)) /* no sysfs reads on the plain `run` path */
+    int rc = 0;
+    if (md_res_opts_any(r)) { /* no sysfs reads on the plain `run` path */
         md_res_host_probe(&h);
-    int rc = md_res_validate(r, &h, 0, err);
+        rc = md_res_discard_unsupported(r, &h, w, err);
+    }
+    if (rc == 0)
+        rc = md_res_validate(r, &h, 0, err);
     if (rc == 0)
         rc = md_res_resolve_devices(r, err);
     if (rc < 0)

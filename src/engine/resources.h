@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup/cgroup.h"
 #include "util/error.h"
 
 struct json_object;
@@ -93,6 +94,7 @@ struct md_res_host {
     int ncpus;                /* CPUs this process may use (docker: NumCPU) */
     char cpus[256], mems[256]; /* online lists, "0-1" */
     int swap_accounting;      /* memory+swap limits can be set */
+    struct md_cgroup_sysinfo si; /* what the cgroups can do (md_res_host_probe) */
 };
 
 /* Parse one flag value into r (code is an MD_ROPT_* or 'm' / 'c').
@@ -109,6 +111,10 @@ int64_t md_ram_in_bytes(const char *s);
 int md_cpuset_parse(const char *s, uint64_t *bits, size_t nbits);
 
 void md_res_host_probe(struct md_res_host *h);
+/* docker's rule for a flag the host's cgroups cannot honour: a warning
+ * through w and the value discarded, or (--cpus without CFS) an error. */
+int md_res_discard_unsupported(struct md_res_opts *r, const struct md_res_host *h,
+                               const md_warn_t *w, md_error_t **err);
 /* docker's checks (daemon/daemon_unix.go verifyPlatformContainerResources)
  * plus the ones docker leaves to the kernel. update: checks for `update`
  * (swap without memory is allowed). Every failure is one line. */
@@ -121,9 +127,10 @@ void md_res_adapt(struct md_res_opts *r, const struct md_res_host *h);
 int md_res_resolve_devices(struct md_res_opts *r, md_error_t **err);
 /* The OCI linux.resources object; NULL when nothing is set. */
 struct json_object *md_res_to_oci(const struct md_res_opts *r);
-/* run/create: probe the host, validate, resolve devices, adapt, and build
+/* run/create: probe the host, discard what it cannot do (warnings), validate, resolve devices, adapt, and build
  * the OCI object (*oci NULL when nothing is set). */
-int md_res_prepare(struct md_res_opts *r, struct json_object **oci, md_error_t **err);
+int md_res_prepare(struct md_res_opts *r, const md_warn_t *w, struct json_object **oci,
+                   md_error_t **err);
 /* The cgroupsPath of container id: "<parent>/<id>", "mydocker/<id>" by default. */
 char *md_res_cgroups_path(const struct md_res_opts *r, const char *id);
 

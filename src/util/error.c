@@ -90,3 +90,17 @@ int md_error_report(md_error_t **err)
     }
     return code;
 }
+
+void md_warn(const md_warn_t *w, const char *fmt, ...)
+{
+    if (w == NULL || w->fn == NULL)
+        return;
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (n >= 0)
+        w->fn(w->data, msg);
+    free(msg);
+}

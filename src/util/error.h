@@ -35,6 +35,16 @@ int md_error_prefix(md_error_t **err, const char *fmt, ...) __attribute__((forma
 void md_error_free(md_error_t **err);
 /* Print "<prog>: <msg>" on stderr, free, and return the exit code to use. */
 int md_error_report(md_error_t **err);
+/* Warnings (docker's "Warnings" of a create response): library code hands
+ * each one-line message to the front end's sink and carries on; the CLI
+ * prints "WARNING: <msg>" on stderr, the API server returns a list. A NULL
+ * sink or fn drops them. */
+typedef struct md_warn {
+    void (*fn)(void *data, const char *msg);
+    void *data;
+} md_warn_t;
+void md_warn(const md_warn_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Program name used in messages ("mydocker" or "mydocker-runc"). */
 extern const char *md_progname;
 

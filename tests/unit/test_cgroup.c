@@ -1204,6 +1204,76 @@ static void test_host(void)
     CHECK_INT(leftovers(v2), 0);
 }
 
+/* ---- what the host can do (sysinfo.c) on fake trees ---- */
+
+/* A v1 root as 6.18 shows it: blkio has only the throttle files. */
+static char *v1_sysinfo_tree(bool memsw, bool cpu_symlink)
+{
+    static const char *const files[] = {
+        "memory/cgroup.procs",      "memory/memory.soft_limit_in_bytes",
+        "memory/memory.oom_control", "cpu,cpuacct/cgroup.procs",
+        "cpu,cpuacct/cpu.shares",    "cpu,cpuacct/cpu.cfs_quota_us",
+        "cpu,cpuacct/cpu.cfs_period_us", "cpuset/cgroup.procs",
+        "cpuset/cpuset.cpus",        "pids/cgroup.procs",
+        "devices/cgroup.procs",      "devices/devices.allow",
+        "blkio/cgroup.procs",        "blkio/blkio.throttle.read_bps_device",
+        "blkio/blkio.throttle.write_bps_device", NULL};
+    char *root = fake_root();
+    for (const char *const *f = files; *f; f++)
+        put(root, *f, "");
+    if (memsw) put(root, "memory/memory.memsw.limit_in_bytes", "");
+    if (cpu_symlink) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/cpu", root);
+        if (symlink("cpu,cpuacct", p) < 0) UNIT_FAIL("symlink %s", p);
+    }
+    return root;
+}
+
+static void test_sysinfo(void)
+{
+    md_error_t *err = NULL;
+    struct md_cgroup_sysinfo si;
+    char *root = v1_sysinfo_tree(true, true);
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V1, &si, &err));
+    CHECK(si.memory && si.swap && si.memory_reservation && si.oom_kill_disable);
+    CHECK(si.cpu_shares && si.cpu_cfs && !si.cpu_rt && si.cpuset && si.pids && si.devices);
+    CHECK(!si.blkio_weight && !si.blkio_weight_device && si.blkio_read_bps && si.blkio_write_bps);
+    CHECK(!si.blkio_read_iops && !si.freezer && !si.hugetlb && !si.kernel_tcp);
+    /* BFQ: the weight is only below the root */
+    put(root, "blkio/mydocker/blkio.bfq.weight", "");
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V1, &si, &err));
+    CHECK(si.blkio_weight && !si.blkio_weight_device);
+    drop_root(root);
+    /* no swap accounting; cpu,cpuacct without systemd's symlink */
+    root = v1_sysinfo_tree(false, false);
+    put(root, "blkio/blkio.weight", "");
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_HYBRID, &si, &err));
+    CHECK(si.mode == MD_CGROUP_HYBRID && !si.swap && si.memory && si.blkio_weight);
+    CHECK(si.cpu_shares && si.cpu_cfs);
+    drop_root(root);
+    /* v2: the root's cgroup.controllers decides */
+    root = fake_root();
+    put(root, "cgroup.controllers", "cpuset cpu memory pids");
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V2, &si, &err));
+    CHECK(si.memory && si.swap && si.cpu_cfs && si.cpuset && si.pids && si.devices);
+    CHECK(!si.blkio_weight && !si.blkio_read_bps && !si.hugetlb && !si.oom_kill_disable);
+    /* a child with memory.max but no memory.swap.max: swap is not accounted */
+    put(root, "cgroup.controllers", "cpuset cpu io memory hugetlb pids");
+    put(root, "init.scope/memory.max", "max");
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V2, &si, &err));
+    CHECK(!si.swap && si.blkio_weight && si.blkio_write_bps && si.hugetlb);
+    put(root, "init.scope/memory.swap.max", "max");
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V2, &si, &err));
+    CHECK(si.swap);
+    drop_root(root);
+    /* no cgroupfs at all: nothing, no error */
+    root = fake_root();
+    OK(md_cgroup_sysinfo(root, MD_CGROUP_V1, &si, &err));
+    CHECK(!si.memory && !si.cpu_shares && !si.pids && !si.blkio_read_bps);
+    drop_root(root);
+}
+
 int main(void)
 {
     test_json();
@@ -1219,6 +1289,7 @@ int main(void)
     test_v2_set();
     test_v2_variants();
     test_hybrid_set();
+    test_sysinfo();
     test_host();
     return UNIT_END("cgroup");
 }

@@ -359,6 +359,57 @@ static void test_hostconfig_update(void)
     md_run_opts_free(&o);
 }
 
+static void collect(void *data, const char *msg)
+{
+    char *buf = data;
+    strncat(buf, msg, 4095 - strlen(buf));
+    strncat(buf, "|", 4095 - strlen(buf));
+}
+
+/* docker's verifyPlatformContainerResources on a host that lacks files */
+static void test_discard_unsupported(void)
+{
+    char warned[4096] = "";
+    md_warn_t w = {.fn = collect, .data = warned};
+    struct md_res_host h = host2;
+    memset(&h.si, 0, sizeof(h.si));
+    h.si.memory = h.si.memory_reservation = h.si.cpu_shares = h.si.cpu_cfs = h.si.cpuset = true;
+    h.si.blkio_read_bps = true; /* 6.18's v1 blkio: throttle only */
+    struct md_run_opts o;
+    CHECK_INT(PARSE(&o, "--blkio-weight", "5", "-m", "64m", "--pids-limit", "9",
+                    "--device-write-bps", "/dev/null:1m"), 0);
+    CHECK_INT(md_res_discard_unsupported(&o.res, &h, &w, &err), 0);
+    CHECK_STR(warned, "Your kernel does not support swap limit capabilities or the cgroup is not "
+                      "mounted. Memory limited without swap.|Your kernel does not support PIDs "
+                      "limit capabilities or the cgroup is not mounted. PIDs limit discarded.|"
+                      "Your kernel does not support Block I/O weight or the cgroup is not mounted. "
+                      "Weight discarded.|Your kernel does not support BPS Block I/O write limit or "
+                      "the cgroup is not mounted. Block I/O BPS write limit discarded.|");
+    CHECK(o.res.blkio_weight == 0 && !o.res.has_pids_limit && o.res.n_write_bps == 0);
+    CHECK(o.res.memory == 64 << 20 && o.res.memory_swap == -1);
+    /* weight 5 was discarded before docker's range check: valid now */
+    CHECK_INT(md_res_validate(&o.res, &h, 0, &err), 0);
+    md_run_opts_free(&o);
+    /* --cpus without CFS is refused, not discarded */
+    h.si.cpu_cfs = false;
+    CHECK_INT(PARSE(&o, "--cpus", "1"), 0);
+    CHECK(md_res_discard_unsupported(&o.res, &h, NULL, &err) < 0 &&
+          strstr(errmsg(), "NanoCPUs can not be set") != NULL);
+    md_run_opts_free(&o);
+    md_error_free(&err);
+    /* a host that has it all: nothing said, nothing changed */
+    h.si = (struct md_cgroup_sysinfo){
+        .memory = 1, .swap = 1, .memory_reservation = 1, .oom_kill_disable = 1, .cpu_shares = 1,
+        .cpu_cfs = 1, .cpuset = 1, .blkio_weight = 1, .blkio_read_bps = 1, .blkio_write_bps = 1,
+        .pids = 1};
+    warned[0] = '\0';
+    CHECK_INT(PARSE(&o, "--blkio-weight", "300", "--pids-limit", "9"), 0);
+    CHECK_INT(md_res_discard_unsupported(&o.res, &h, &w, &err), 0);
+    CHECK_STR(warned, "");
+    CHECK(o.res.blkio_weight == 300 && o.res.pids_limit == 9);
+    md_run_opts_free(&o);
+}
+
 int main(void)
 {
     test_sizes();
@@ -368,6 +419,7 @@ int main(void)
     test_devices();
     test_oci();
     test_hostconfig_update();
+    test_discard_unsupported();
     md_error_free(&err);
     return UNIT_END("resources");
 }
