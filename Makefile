@@ -32,7 +32,9 @@ TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS)
+PROBES    = $(BUILD)/probes/escape
+
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,6 +63,13 @@ $(BUILD)/mydocker-monitor: src/monitor/monitor.c src/util/jsonlog.c src/util/jso
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -Isrc -o $@ src/monitor/monitor.c src/util/jsonlog.c
+
+# escape probes run inside containers (tests/integration/test_security.sh):
+# static, since an image may have no libc
+$(BUILD)/probes/%: tests/probes/%.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -static -o $@ $<
 
 # the image tool's unit test links its objects (not its main) and its libraries
 $(BUILD)/tests/test_imagetool: tests/unit/test_imagetool.c $(filter-out %/main.o,$(TOOL_OBJS)) \

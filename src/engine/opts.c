@@ -7,13 +7,14 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "engine/devices.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
 enum {
     OPT_RM = 256, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_NAME, OPT_NETWORK, OPT_READ_ONLY,
     OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_STOP_SIGNAL,
-    OPT_ROOTFS, OPT_HELP, OPT_MOUNT, OPT_TMPFS, OPT_VOLUMES_FROM, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
+    OPT_ROOTFS, OPT_HELP, OPT_DEVICE, OPT_DEVICE_CGROUP_RULE, OPT_MOUNT, OPT_TMPFS, OPT_VOLUMES_FROM, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +36,8 @@ static const struct option long_opts[] = {
     {"cap-add", required_argument, NULL, OPT_CAP_ADD},
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
     {"ulimit", required_argument, NULL, OPT_ULIMIT},
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
@@ -74,6 +77,9 @@ void md_run_usage(void)
           "      --network string         Connect a container to a network (bridge, none, host,\n"
           "                               container:NAME, or a user network)\n"
           "      --privileged             Give extended privileges to this container\n"
+          "      --device list            Add a host device to the container\n"
+          "      --device-cgroup-rule list\n"
+          "                               Add a rule to the cgroup allowed devices list\n"
           "      --log-opt list           Log driver options (max-size, max-file)\n"
           "      --restart string         Restart policy to apply when a container exits\n"
           "                               (no, on-failure[:max-retries], always, unless-stopped)\n"
@@ -273,6 +279,14 @@ static int security_opt(struct md_run_opts *o, const char *v, md_error_t **err)
     return 0;
 }
 
+static int add_device(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    struct md_device_map m;
+    int r = md_device_parse(v, &m, err);
+    md_device_map_free(&m);
+    return r < 0 ? r : md_strv_append(&o->devices, v);
+}
+
 static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
 {
     switch (c) {
@@ -296,6 +310,11 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     case OPT_CAP_ADD: return md_strv_append(&o->cap_add, optarg);
     case OPT_CAP_DROP: return md_strv_append(&o->cap_drop, optarg);
     case OPT_PRIVILEGED: o->privileged = 1; return 0;
+    case OPT_DEVICE: return add_device(o, optarg, err);
+    case OPT_DEVICE_CGROUP_RULE:
+        if (md_device_cgroup_rule_check(optarg, err) < 0)
+            return -1;
+        return md_strv_append(&o->device_cgroup_rules, optarg);
     case OPT_SECURITY_OPT: return security_opt(o, optarg, err);
     case OPT_ULIMIT: {
         struct md_ulimit u;
@@ -386,6 +405,7 @@ void md_run_opts_free(struct md_run_opts *o)
     md_strv_free(o->env); md_strv_free(o->cap_add); md_strv_free(o->cap_drop);
     md_strv_free(o->volumes); md_strv_free(o->mounts); md_strv_free(o->tmpfs);
     md_strv_free(o->volumes_from);
+    md_strv_free(o->devices); md_strv_free(o->device_cgroup_rules);
     md_strv_free(o->args);
     md_res_opts_free(&o->res);
     md_net_opts_free(&o->net);

@@ -27,6 +27,7 @@ struct md_run_opts {
     char **env;       /* KEY=VAL after --env/--env-file expansion, in order */
     char **cap_add, **cap_drop;
     char **volumes, **mounts, **tmpfs, **volumes_from; /* -v, --mount, --tmpfs, --volumes-from */
+    char **devices, **device_cgroup_rules; /* --device, --device-cgroup-rule (engine/devices.h) */
     struct md_ulimit *ulimits;
     size_t n_ulimits;
     char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/devices.h"
 #include "engine/volumes.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
@@ -382,33 +383,6 @@ static struct json_object *namespaces_json(const struct md_run_opts *o)
     return a;
 }
 
-static struct json_object *host_devices_json(void)
-{
-    struct json_object *a = json_object_new_array();
-    cleanup_dir DIR *d = opendir("/dev");
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        char path[300];
-        struct stat st;
-        snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-        if (lstat(path, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-            continue;
-        if (strcmp(de->d_name, "console") == 0 || strcmp(de->d_name, "ptmx") == 0 ||
-            strncmp(de->d_name, "tty", 3) == 0)
-            continue;
-        struct json_object *e = json_object_new_object();
-        json_object_object_add(e, "path", json_object_new_string(path));
-        json_object_object_add(e, "type", json_object_new_string(S_ISCHR(st.st_mode) ? "c" : "b"));
-        json_object_object_add(e, "major", json_object_new_int64(major(st.st_rdev)));
-        json_object_object_add(e, "minor", json_object_new_int64(minor(st.st_rdev)));
-        json_object_object_add(e, "fileMode", json_object_new_int(st.st_mode & 07777));
-        json_object_object_add(e, "uid", json_object_new_int64(st.st_uid));
-        json_object_object_add(e, "gid", json_object_new_int64(st.st_gid));
-        json_object_array_add(a, e);
-    }
-    return a;
-}
-
 static int seccomp_json(const struct md_specgen_in *in, uint64_t caps, struct json_object **out,
                         md_error_t **err)
 {
@@ -438,16 +412,30 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
     json_object_object_add(lx, "namespaces", namespaces_json(o));
     if (in->cgroups_path)
         json_object_object_add(lx, "cgroupsPath", json_object_new_string(in->cgroups_path));
-    if (in->resources)
-        json_object_object_add(lx, "resources", json_object_get(in->resources));
+    struct json_object *devs = NULL, *rules = NULL, *res;
+    struct md_devices_in din = {.privileged = o->privileged, .devices = o->devices,
+                                .cgroup_rules = o->device_cgroup_rules};
+    int r = md_devices_json(&din, &devs, &rules, err);
+    if (r < 0) {
+        json_object_put(lx);
+        return r;
+    }
+    res = NULL;
+    if (in->resources == NULL || json_object_deep_copy(in->resources, &res, NULL) < 0)
+        res = json_object_new_object();
+    json_object_object_add(res, "devices", rules);
+    json_object_object_add(lx, "resources", res);
+    /* the host's root (the seeds' demo) has the host's /dev already */
+    if (in->host_root)
+        json_object_put(devs);
+    else
+        json_object_object_add(lx, "devices", devs);
     if (!in->host_root && !o->privileged) {
         json_object_object_add(lx, "maskedPaths", cstrv_json(masked_paths, sizeof(masked_paths) / sizeof(*masked_paths)));
         json_object_object_add(lx, "readonlyPaths", cstrv_json(readonly_paths, sizeof(readonly_paths) / sizeof(*readonly_paths)));
     }
-    if (o->privileged && !in->host_root)
-        json_object_object_add(lx, "devices", host_devices_json());
     struct json_object *sc;
-    int r = in->host_root ? (sc = NULL, 0) : seccomp_json(in, caps, &sc, err);
+    r = in->host_root ? (sc = NULL, 0) : seccomp_json(in, caps, &sc, err);
     if (r < 0) {
         json_object_put(lx);
         return r;

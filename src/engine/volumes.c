@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,11 @@ int md_volume_create(const char *name, int anonymous, char **mountpoint, md_erro
         int r = md_mkdir_p(data, 0755, err);
         if (r < 0)
             return r;
+        /* docker's 0701: no other user may list the volumes or reach into
+         * one by name (a volume's setuid file is a host file) */
+        cleanup_free char *top = NULL;
+        if (asprintf(&top, "%s/volumes", md_lib_root()) > 0)
+            chmod(top, 0701);
         struct json_object *o = json_object_new_object();
         cleanup_free char *now = md_time_rfc3339(md_now_ns());
         json_object_object_add(o, "Name", json_object_new_string(name));
@@ -404,6 +410,18 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
     return 0;
 }
 
+/* mount_setattr(2) (5.12) makes a read-only bind recursively read-only:
+ * without it, a mount below a `:ro` source (a USB disk under /srv) stays
+ * writable in the container. ENOSYS: not there; any other answer to this
+ * invalid call means it is. */
+static int have_mount_setattr(void)
+{
+    static int known = -1;
+    if (known < 0)
+        known = !(syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
+    return known;
+}
+
 void md_vmounts_to_spec(const struct md_vmount *m, size_t n, struct json_object *mounts)
 {
     for (size_t i = 0; i < n; i++) {
@@ -422,6 +440,9 @@ void md_vmounts_to_spec(const struct md_vmount *m, size_t n, struct json_object 
         for (char *save = NULL, *t = o ? strtok_r(o, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
             json_object_array_add(opts, json_object_new_string(t));
         json_object_array_add(opts, json_object_new_string(m[i].rw ? "rw" : "ro"));
+        /* docker (25+): `:ro` binds and volumes are read-only all the way down */
+        if (!tmpfs && !m[i].rw && have_mount_setattr())
+            json_object_array_add(opts, json_object_new_string("rro"));
         json_object_object_add(e, "options", opts);
         json_object_array_add(mounts, e);
     }

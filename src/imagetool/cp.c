@@ -112,6 +112,13 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
     if (depth > 256) return md_error(err, ELOOP, "%s: too deep", sname);
     if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return md_error(err, errno, "%s", sname);
+    /* out of a container without -a: no setuid/setgid file and no device
+     * node of the container's making lands on the host (as docker's cp) */
+    int outward = !c->to_container && !c->archive;
+    if (outward && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+        return 0;
+    if (outward)
+        st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
     int exists = fstatat(ddir, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(dst.st_mode)) &&
         unlinkat(ddir, dname, S_ISDIR(dst.st_mode) ? AT_REMOVEDIR : 0) < 0)
@@ -148,20 +155,28 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
     }
     if (c->archive && fchownat(ddir, dname, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
         return md_error(err, errno, "chown %s", dname);
+    /* chown clears setuid/setgid: -a puts them back */
+    if (c->archive && !S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)) &&
+        fchmodat(ddir, dname, st.st_mode & 07777, 0) < 0)
+        return md_error(err, errno, "chmod %s", dname);
     set_times(ddir, dname, &st);
     return 0;
 }
 
-/* Where a copy lands: an existing directory gets the source's name inside it. */
+/* Where a copy lands: an existing directory gets the source's name inside it.
+ * In a container (nofollow) the name is never followed here: to_container
+ * resolved a symlink inside the root already, and one swapped in since (the
+ * CVE-2018-15664 race) is then a file to replace, not a way out. On the host
+ * a symlink to a directory counts as the directory. */
 static int resolve_dest(int dirfd_of_dest, const char *dbase, const char *sbase, int src_is_dir,
-                        int contents, int *ddir, char *dname, md_error_t **err)
+                        int contents, int nofollow, int *ddir, char *dname, md_error_t **err)
 {
     struct stat st;
     int exists =
-        fstatat(dirfd_of_dest, dbase, &st, 0) == 0; /* a symlink to a dir counts as the dir */
+        fstatat(dirfd_of_dest, dbase, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) == 0;
     if (exists && S_ISDIR(st.st_mode) && !contents) {
-        /* resolve through the name only if it is a real directory here */
-        *ddir = openat(dirfd_of_dest, dbase, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *ddir = openat(dirfd_of_dest, dbase,
+                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
         if (*ddir < 0) return md_error(err, errno, "open %s", dbase);
         snprintf(dname, NAME_MAX + 1, "%s", sbase);
         return 0;
@@ -182,8 +197,8 @@ static int run_copy(const struct cp *c, int sdir, const char *sbase, const char 
         return md_error(err, errno, "Could not find the file %s", src_label);
     cleanup_close int ddir = -1;
     char dname[NAME_MAX + 1];
-    int r =
-        resolve_dest(ddir_parent, dbase, name, S_ISDIR(st.st_mode), contents, &ddir, dname, err);
+    int r = resolve_dest(ddir_parent, dbase, name, S_ISDIR(st.st_mode), contents, c->to_container,
+                         &ddir, dname, err);
     if (r < 0) return r;
     if (!contents) return copy_entry(c, sdir, sbase, ddir, dname, 0, err);
     /* "SRC/.": the contents of SRC into DEST (made when missing) */

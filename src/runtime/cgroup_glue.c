@@ -10,10 +10,13 @@
 
 #include "cgroup/cgroup.h"
 
-/* With device rules in the spec, the devices the runtime itself creates
- * (null, zero, full, random, urandom, tty, ptys) must stay usable whatever
- * the rules say, and nodes may be made: runc appends the same allow rules
- * after the spec's. linux.devices get no rule of their own (as in runc). */
+/* The device rules always start from "deny all", whatever the spec holds
+ * (none, or an empty list, means only the defaults): a container must never
+ * open a host disk it was not given (mknod + open is a full escape). The
+ * devices the runtime itself creates (null, zero, full, random, urandom,
+ * tty, ptys) stay usable whatever the rules say, and nodes may be made: runc
+ * appends the same allow rules after the spec's. linux.devices get no rule
+ * of their own (as in runc). */
 static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
 {
     static const struct md_device_rule defaults[] = {
@@ -23,8 +26,6 @@ static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
         {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
     };
     size_t nd = sizeof(defaults) / sizeof(defaults[0]);
-    if (res->n_devices == 0)
-        return 0;
     struct md_device_rule *d = realloc(res->devices, (res->n_devices + nd) * sizeof(*d));
     if (d == NULL)
         return md_error(err, ENOMEM, "device rules");

@@ -173,10 +173,26 @@ static int bind_console(md_error_t **err)
     return 0;
 }
 
+/* CVE-2024-21626: a cwd of "/proc/self/fd/N" names whatever fd N is, and a
+ * directory fd of the host (a leaked one, or /proc of the host) would put
+ * the container's process outside its root. The fds are closed first
+ * (close_inherited_fds); this is the second wall, as runc's fix: after the
+ * chdir the cwd must be reachable from the root, or the kernel reports it as
+ * "(unreachable)" and getcwd fails with ENOENT. */
+static int verify_cwd(const char *cwd, md_error_t **err)
+{
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
+        return md_error_code(err, MD_EXIT_CANNOT_INVOKE, 0,
+                             "cwd \"%s\" is outside of the container's root -- possible "
+                             "container breakout detected", cwd);
+    return 0;
+}
+
 static int enter_cwd(const char *cwd, md_error_t **err)
 {
     if (chdir(cwd) == 0)
-        return 0;
+        return verify_cwd(cwd, err);
     if (errno != ENOENT)
         return md_error(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
     /* docker creates a missing working directory */
@@ -186,7 +202,7 @@ static int enter_cwd(const char *cwd, md_error_t **err)
         return fd;
     if (fchdir(fd) < 0)
         return md_error(err, errno, "chdir %s", cwd);
-    return 0;
+    return verify_cwd(cwd, err);
 }
 
 static int set_oom_score(struct md_process *p, md_error_t **err)
@@ -244,7 +260,7 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
         /* exec does not create a missing working directory (docker: 126) */
         if (r == 0 && chdir(p->cwd) < 0)
             r = md_error_code(err, MD_EXIT_CANNOT_INVOKE, errno, "chdir to cwd (\"%s\")", p->cwd);
-        return r;
+        return r == 0 ? verify_cwd(p->cwd, err) : r;
     }
     if (r == 0 && s->ns[MD_NS_USER].present)
         r = md_userns_become_root(err);
@@ -341,6 +357,39 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Nothing of the caller may reach the container: a directory fd of the host
+ * (the exec lock dir, a cgroup dir) is a way out through /proc/self/fd/N as
+ * cwd or with openat (CVE-2024-21626). Only stdio, the fds the caller asked
+ * to pass (3 .. 3+preserve_fds-1) and the sync socket stay; everything the
+ * child needs later it opens itself, CLOEXEC. */
+static int close_inherited_fds(const struct md_child_args *a, md_error_t **err)
+{
+    unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
+    unsigned sock = (unsigned)a->sock;
+    int r = 0;
+    if (sock >= first) {
+        if (sock > first)
+            r = (int)syscall(SYS_close_range, first, sock - 1, 0);
+        if (r == 0)
+            r = (int)syscall(SYS_close_range, sock + 1, ~0U, 0);
+    } else {
+        r = (int)syscall(SYS_close_range, first, ~0U, 0);
+    }
+    return r < 0 ? md_error(err, errno, "close_range") : 0;
+}
+
+/* Everything but stdio and the passed fds is CLOEXEC before the seccomp
+ * filter: a profile written before close_range existed (2020) refuses it,
+ * and after the filter only execve may run. The sync socket stays open to
+ * report an exec failure and closes by itself on success. */
+static int cloexec_all(const struct md_child_args *a, md_error_t **err)
+{
+    unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return md_error(err, errno, "close_range");
+    return 0;
+}
+
 int md_child_main(struct md_child_args *a)
 {
     md_error_t *err = NULL;
@@ -355,9 +404,15 @@ int md_child_main(struct md_child_args *a)
     int outlives = a->exec_fifo || a->exec_mode || (a->opts && a->opts->detached);
     if (!outlives || a->exec_fifo)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* CVE-2019-5736: until execve we are host code, and a process of the
+     * container (another exec, or one exec'd next to a created container)
+     * could open /proc/<us>/exe and, once we exit, write the host binary.
+     * Not dumpable: /proc/<us>/{exe,mem,fd} are closed to it. execve makes
+     * the container's program dumpable again. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
-    int r = 0;
-    if (a->exec_fifo)
+    int r = close_inherited_fds(a, &err);
+    if (r == 0 && a->exec_fifo)
         r = md_fifo_child_prepare(a->exec_fifo, &fifo, &err);
     if (r == 0)
         r = setup_container(a, &p, &err);
@@ -374,18 +429,14 @@ int md_child_main(struct md_child_args *a)
     }
     if (r == 0 && !a->exec_mode && !md_spec_cgroupns_early(a->spec))
         r = new_cgroupns(a->spec, &err);
-    if (r == 0 && a->spec->init && !a->exec_mode)
-        r = md_mini_init(a->sock, &err);
+    if (r == 0)
+        r = cloexec_all(a, &err);
     if (r == 0)
         r = drop_privileges(a->spec, &p, !outlives, &err);
-    if (r == 0) {
-        /* nothing of ours may reach the container (CVE-2024-21626 leaked a
-         * host fd); CLOEXEC rather than close so the sync socket still
-         * reports an exec failure and closes by itself on success */
-        unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
-        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-            r = md_error(&err, errno, "close_range");
-    }
+    /* --init runs confined as the payload is (tini under docker): its
+     * capabilities, user, no_new_privs and seccomp filter */
+    if (r == 0 && a->spec->init && !a->exec_mode)
+        r = md_mini_init(a->sock, &err);
     if (r == 0)
         r = md_exec_path(p.args, p.env, &err);
     int code = err ? err->exit_code : MD_EXIT_ENGINE;

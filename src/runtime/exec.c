@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -117,8 +118,15 @@ int md_mini_init(int sock, md_error_t **err)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     close(sock);
     /* the init never execs, so close-on-exec does not help: nothing of the
-     * caller's (a host directory fd, a lock) may stay reachable via /proc/1/fd */
-    syscall(SYS_close_range, 3, ~0U, 0);
+     * caller's (a host directory fd, a lock) may stay reachable via /proc/1/fd.
+     * The seccomp filter is loaded already, and a profile older than
+     * close_range refuses it: then one close() per fd. */
+    if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
+        struct rlimit rl;
+        int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+        for (int fd = 3; fd < max; fd++)
+            close(fd);
+    }
     child_pid = pid;
     struct sigaction sa = {.sa_handler = forward};
     for (int s = 1; s < NSIG; s++)

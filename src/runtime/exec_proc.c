@@ -82,6 +82,10 @@ static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock,
 {
     md_error_t *err = NULL;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* before it joins the container's namespaces, and inherited by the
+     * process it forks there: no container process may open our exe
+     * (CVE-2019-5736, see md_child_main) */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     int r = join_cgroups_of(target, &err);
     if (r == 0)
         r = join_namespaces(target, pidfd, &err);

@@ -170,9 +170,14 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
 
 /* Compiling a profile with libseccomp costs ~1.5 ms a start. The compiled
  * program depends only on the profile's JSON text and the libseccomp
- * version, so it is cached under /run/mydocker/seccomp (root only), named by
- * a 128-bit hash of both. */
+ * version, so it is cached under /run/mydocker/seccomp (root only). The
+ * file is named by a hash of both, but the name only finds the entry: the
+ * entry holds the whole text it was compiled from and is used only when that
+ * text is byte for byte the profile's. A profile crafted to collide with
+ * another's name (mydocker-runc runs any spec) gets a miss and its own
+ * compile, never the other's filter. */
 #define CACHE_DIR "/run/mydocker/seccomp"
+#define CACHE_MAGIC "mdseccomp2\n"
 
 static uint64_t fnv1a(const char *s, size_t n, uint64_t h)
 {
@@ -183,17 +188,62 @@ static uint64_t fnv1a(const char *s, size_t n, uint64_t h)
     return h;
 }
 
-static void cache_path(struct json_object *sc, char *out, size_t outlen)
+/* the key: libseccomp's version, then the profile */
+static char *cache_key(struct json_object *sc, size_t *len)
 {
     const struct scmp_version *v = seccomp_version();
-    char ver[64];
-    int vl = snprintf(ver, sizeof(ver), "md1-%u.%u.%u|", v->major, v->minor, v->micro);
     const char *text = json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN);
-    size_t tl = strlen(text);
-    uint64_t a = fnv1a(text, tl, fnv1a(ver, (size_t)vl, 0xcbf29ce484222325ULL));
-    uint64_t b = fnv1a(text, tl, fnv1a(ver, (size_t)vl, 0x84222325cbf29ce4ULL ^ tl));
+    char *key = NULL;
+    int n = asprintf(&key, "libseccomp %u.%u.%u\n%s", v->major, v->minor, v->micro, text);
+    *len = n < 0 ? 0 : (size_t)n;
+    return n < 0 ? NULL : key;
+}
+
+static void cache_path(const char *key, size_t len, char *out, size_t outlen)
+{
+    uint64_t a = fnv1a(key, len, 0xcbf29ce484222325ULL);
+    uint64_t b = fnv1a(key, len, 0x84222325cbf29ce4ULL ^ len);
     snprintf(out, outlen, CACHE_DIR "/%016llx%016llx.bpf", (unsigned long long)a,
              (unsigned long long)b);
+}
+
+/* entry: magic, the key's length (8 bytes), the key, the program */
+static int cache_read(const char *path, const char *key, size_t klen, struct md_seccomp_prog *out)
+{
+    cleanup_free char *buf = NULL;
+    size_t n = 0, ml = sizeof(CACHE_MAGIC) - 1;
+    uint64_t stored;
+    if (md_read_file(path, &buf, &n, NULL) < 0 || n < ml + 8 || memcmp(buf, CACHE_MAGIC, ml) != 0)
+        return -1;
+    memcpy(&stored, buf + ml, 8);
+    size_t head = ml + 8 + klen;
+    if (stored != klen || n <= head || memcmp(buf + ml + 8, key, klen) != 0 ||
+        (n - head) % sizeof(struct sock_filter) != 0)
+        return -1;
+    out->insns = malloc(n - head);
+    if (out->insns == NULL)
+        return -1;
+    memcpy(out->insns, buf + head, n - head);
+    out->len = n - head;
+    return 0;
+}
+
+static void cache_write(const char *path, const char *key, size_t klen,
+                        const struct md_seccomp_prog *p)
+{
+    size_t ml = sizeof(CACHE_MAGIC) - 1, n = ml + 8 + klen + p->len;
+    cleanup_free char *buf = malloc(n);
+    md_error_t *e2 = NULL;
+    uint64_t kl = klen;
+    if (buf == NULL)
+        return;
+    memcpy(buf, CACHE_MAGIC, ml);
+    memcpy(buf + ml, &kl, 8);
+    memcpy(buf + ml + 8, key, klen);
+    memcpy(buf + ml + 8 + klen, p->insns, p->len);
+    if (md_mkdir_p(CACHE_DIR, 0700, &e2) == 0)
+        md_write_file_atomic(path, buf, n, 0600, 0, &e2);
+    md_error_free(&e2); /* the cache is only an optimisation */
 }
 
 int md_seccomp_prepare(struct json_object *sc, struct md_seccomp_prog *out, md_error_t **err)
@@ -201,21 +251,18 @@ int md_seccomp_prepare(struct json_object *sc, struct md_seccomp_prog *out, md_e
     memset(out, 0, sizeof(*out));
     if (sc == NULL)
         return 0;
+    size_t klen = 0;
+    cleanup_free char *key = cache_key(sc, &klen);
     char path[128];
-    cache_path(sc, path, sizeof(path));
-    if (md_read_file(path, &out->insns, &out->len, NULL) == 0 && out->len > 0 &&
-        out->len % sizeof(struct sock_filter) == 0)
-        return 0;
-    free(out->insns);
-    out->insns = NULL;
+    if (key != NULL) {
+        cache_path(key, klen, path, sizeof(path));
+        if (cache_read(path, key, klen, out) == 0)
+            return 0;
+    }
     int r = compile_filter(sc, out, err);
-    if (r < 0)
-        return r;
-    md_error_t *e2 = NULL;
-    if (md_mkdir_p(CACHE_DIR, 0700, &e2) == 0)
-        md_write_file_atomic(path, out->insns, out->len, 0600, 0, &e2);
-    md_error_free(&e2); /* the cache is only an optimisation */
-    return 0;
+    if (r == 0 && key != NULL)
+        cache_write(path, key, klen, out);
+    return r;
 }
 
 int md_seccomp_load(const struct md_seccomp_prog *p, md_error_t **err)

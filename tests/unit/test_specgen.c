@@ -171,16 +171,30 @@ static char *ns_types(struct json_object *doc)
 }
 
 /* names of the syscalls refused by a seccomp profile */
-static int seccomp_refuses(struct json_object *prof, const char *call)
+/* How a profile treats a call with any arguments: 1 refused (no rule allows
+ * it and the default refuses, or an unconditional ERRNO rule names it), 0
+ * allowed whatever the arguments, 2 allowed only for some arguments. */
+static int seccomp_verdict(struct json_object *prof, const char *call)
 {
     struct json_object *calls = jpath(prof, "syscalls");
+    int conditional = 0;
     for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
         struct json_object *r = json_object_array_get_idx(calls, i);
-        if (strcmp(jstr(r, "action"), "SCMP_ACT_ERRNO") == 0 && jpath(r, "args") == NULL &&
-            jarr_has(jpath(r, "names"), call))
-            return 1;
+        if (!jarr_has(jpath(r, "names"), call))
+            continue;
+        int allow = strcmp(jstr(r, "action"), "SCMP_ACT_ALLOW") == 0;
+        if (jpath(r, "args") != NULL)
+            conditional |= allow;
+        else
+            return allow ? 0 : 1;
     }
-    return 0;
+    if (conditional)
+        return 2;
+    return strcmp(jstr(prof, "defaultAction"), "SCMP_ACT_ALLOW") == 0 ? 0 : 1;
+}
+static int seccomp_refuses(struct json_object *prof, const char *call)
+{
+    return seccomp_verdict(prof, call) == 1;
 }
 
 static const uint64_t docker_default_caps =
@@ -489,10 +503,18 @@ static void test_specgen_default(void)
                "/proc/scsi|/sys/firmware|/sys/devices/virtual/powercap");
     CHECK_JARR(jpath(d, "linux.readonlyPaths"),
                "/proc/bus|/proc/fs|/proc/irq|/proc/sys|/proc/sysrq-trigger");
-    CHECK(jpath(d, "linux.devices") == NULL);
+    /* docker's device allowlist: deny all first, fuse denied, no host node */
+    CHECK_INT((int)json_object_array_length(jpath(d, "linux.devices")), 0);
+    struct json_object *dr = jpath(d, "linux.resources.devices");
+    CHECK_INT((int)json_object_array_length(dr), 13);
+    struct json_object *r0 = json_object_array_get_idx(dr, 0), *fuse = json_object_array_get_idx(dr, 7);
+    CHECK(!json_object_get_boolean(jpath(r0, "allow")) && jpath(r0, "type") == NULL);
+    CHECK_STR(jstr(r0, "access"), "rwm");
+    CHECK(!json_object_get_boolean(jpath(fuse, "allow")) && jint(fuse, "major") == 10 &&
+          jint(fuse, "minor") == 229);
     struct json_object *sc = jpath(d, "linux.seccomp");
     CHECK(sc != NULL);
-    CHECK_STR(jstr(sc, "defaultAction"), "SCMP_ACT_ALLOW");
+    CHECK_STR(jstr(sc, "defaultAction"), "SCMP_ACT_ERRNO");
     CHECK(seccomp_refuses(sc, "mount"));
     CHECK(seccomp_refuses(sc, "kexec_load"));
     CHECK(seccomp_refuses(sc, "kcmp"));
@@ -720,19 +742,27 @@ static void test_specgen_host_root(void)
 static void test_seccomp_default(void)
 {
     struct json_object *p = md_seccomp_default(docker_default_caps);
-    CHECK_STR(jstr(p, "defaultAction"), "SCMP_ACT_ALLOW");
+    /* docker's allowlist: whatever is not named is refused with EPERM */
+    CHECK_STR(jstr(p, "defaultAction"), "SCMP_ACT_ERRNO");
+    CHECK_INT(jint(p, "defaultErrnoRet"), EPERM);
     CHECK(jarr_has(jpath(p, "architectures"), "SCMP_ARCH_X86_64"));
     const char *refused[] = {"mount", "umount2", "unshare", "setns", "pivot_root", "bpf",
                              "reboot", "init_module", "kcmp", "pidfd_getfd", "iopl",
                              "settimeofday", "clock_settime", "acct", "syslog", "vhangup",
                              "open_by_handle_at", "kexec_load", "keyctl", "add_key", "swapon",
-                             "userfaultfd", NULL};
+                             "userfaultfd", "io_uring_setup", "io_uring_enter",
+                             "io_uring_register", "a_call_of_the_future", NULL};
     for (const char **c = refused; *c; c++)
         if (!seccomp_refuses(p, *c))
             UNIT_FAIL("default profile allows %s", *c);
         else
             unit_passed++;
-    CHECK(!seccomp_refuses(p, "clone")); /* only with namespace flags */
+    CHECK_INT(seccomp_verdict(p, "clone"), 2); /* only without namespace flags */
+    CHECK_INT(seccomp_verdict(p, "socket"), 2); /* not AF_VSOCK */
+    CHECK_INT(seccomp_verdict(p, "personality"), 2); /* not READ_IMPLIES_EXEC */
+    CHECK_INT(seccomp_verdict(p, "read"), 0);
+    CHECK_INT(seccomp_verdict(p, "close_range"), 0);
+    CHECK_INT(seccomp_verdict(p, "chroot"), 0); /* CAP_SYS_CHROOT is a default cap */
     /* docker's default profile allows ptrace without CAP_SYS_PTRACE on
      * kernels >= 4.8 (moby profiles/seccomp/default.json: "ptrace",
      * includes.minKernel "4.8"), so strace/gdb work in a plain container */
@@ -751,7 +781,7 @@ static void test_seccomp_default(void)
             clone_masked++;
     }
     CHECK(clone3_enosys);
-    CHECK_INT(clone_masked, 7);
+    CHECK_INT(clone_masked, 1);
     json_object_put(p);
 
     /* the capability opens its calls */
@@ -765,9 +795,13 @@ static void test_seccomp_default(void)
     CHECK(seccomp_refuses(p, "kexec_load")); /* never, whatever the caps */
     calls = jpath(p, "syscalls");
     clone_masked = 0;
-    for (size_t i = 0; calls && i < json_object_array_length(calls); i++)
-        clone_masked += jarr_has(jpath(json_object_array_get_idx(calls, i), "names"), "clone");
+    for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
+        struct json_object *r = json_object_array_get_idx(calls, i);
+        clone_masked += jarr_has(jpath(r, "names"), "clone") && jpath(r, "args");
+    }
     CHECK_INT(clone_masked, 0);
+    CHECK_INT(seccomp_verdict(p, "clone"), 0);
+    CHECK_INT(seccomp_verdict(p, "clone3"), 0);
     json_object_put(p);
 }
 
