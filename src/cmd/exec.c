@@ -202,7 +202,15 @@ int cmd_exec(int argc, char **argv)
         stdio_for(&o);
         struct md_container ct;
         struct md_tty_saved saved = {.fd = -1};
-        r = md_container_exec(spec, c->pid, pidfd, &ct, &err);
+        struct md_stdio_relay relay = {-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
+        /* without -t, a terminal of ours is relayed, never handed over */
+        if (!o.tty && !o.detach)
+            r = md_stdio_relay_setup(&relay, o.interactive, &err);
+        if (r == 0)
+            r = md_container_exec(spec, c->pid, pidfd, &ct, &err);
+        else
+            md_container_init(&ct);
+        md_stdio_relay_restore(&relay);
         if (r == 0 && !o.detach)
             r = md_io_block_signals(&err);
         if (r == 0 && ct.pty_master >= 0 && !o.detach) {
@@ -212,8 +220,12 @@ int cmd_exec(int argc, char **argv)
         }
         if (r == 0)
             r = md_container_start(&ct, &err);
-        if (r == 0 && !o.detach)
-            r = md_io_wait(&ct, o.interactive, &status, &err);
+        if (r == 0 && !o.detach) {
+            struct md_io_out out = {relay.out_r, relay.err_r, NULL, relay.in_w};
+            relay.in_w = -1; /* md_io_wait_out closes it */
+            r = md_io_wait_out(&ct, o.interactive, &out, &status, &err);
+        }
+        md_stdio_relay_close(&relay);
         if (o.detach)
             ct.pid = -1; /* it runs on: do not kill it */
         md_tty_restore(&saved);

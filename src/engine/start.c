@@ -236,11 +236,17 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     md_trace("spec loaded");
     struct fg_io io;
+    struct md_stdio_relay relay = {-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
     r = fg_io_setup(&io, c, spec->process.terminal, err);
+    /* with a pty the caller's terminal is not passed; without one stdout
+     * and stderr are pipes already, and a terminal on stdin needs one */
+    if (r == 0 && !spec->process.terminal)
+        r = md_stdio_relay_setup(&relay, attach_stdin, err);
     if (r == 0)
         r = md_container_create(spec, &copts, &ct, err);
     else
         md_container_init(&ct);
+    md_stdio_relay_restore(&relay);
     fg_io_restore(&io);
     md_trace("container ready");
     if (r == 0)
@@ -261,11 +267,13 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         md_trace("marked running");
         close(lock);
         lock = -1;
-        struct md_io_out out = {io.out[0], io.err[0], &io.log};
+        struct md_io_out out = {io.out[0], io.err[0], &io.log, relay.in_w};
+        relay.in_w = -1; /* md_io_wait_out closes it */
         r = md_io_wait_out(&ct, attach_stdin, &out, &status, err);
         md_trace("container exited");
     }
     fg_io_close(&io);
+    md_stdio_relay_close(&relay);
     if (r == 0 && ct.cgroup) {
         /* container_exited reads the OOM state, then removes the cgroup */
         md_cgroup_free(ct.cgroup);

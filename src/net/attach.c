@@ -21,6 +21,7 @@
 
 #include "engine/cstore.h"
 #include "engine/ctr.h"
+#include "net/nft.h"
 #include "net/bridge.h"
 #include "net/hosts.h"
 #include "net/netlink.h"
@@ -195,7 +196,8 @@ static int lease_locked(struct wiring *w, struct md_network *n, struct json_obje
         return md_error(err, 0, "invalid IP address %s", req);
     char endpoint[65], mac_s[18];
     random_hex(endpoint, 32);
-    int r = md_bridge_exists(n) ? 0 : md_bridge_up(n, err); /* first use since a reboot */
+    /* first use since a reboot: the bridge; else the guards, once per boot */
+    int r = md_bridge_exists(n) ? md_nft_guards_ensure(err) : md_bridge_up(n, err);
     if (r == 0)
         r = md_ipam_load(n, err);
     if (r < 0)

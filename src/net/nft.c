@@ -137,6 +137,26 @@ static const char table_cmds[] =
     "add rule " MD_NFT_TABLE " forward oifname @internal iifname . oifname != @same drop\n"
     "add rule " MD_NFT_TABLE " forward iifname @bridges oifname @bridges iifname . oifname != @same drop\n";
 
+/* Guards, in base chains of their own so that a table made by an older
+ * mydocker gets them too (each `create chain` batch fails as a whole when its
+ * chain exists):
+ *  guard_input: CVE-2020-8558. route_localnet (set on our bridges so that
+ *    published ports work on 127.0.0.1) also lets a neighbour on the bridge
+ *    send packets to 127.0.0.1 and reach the host's loopback-only services.
+ *    New connections to 127.0.0.0/8 that did not come in on lo are dropped.
+ *  guard_forward: docker's filter. From outside the host, a container is
+ *    reachable through its published ports (DNAT) only, not at its address:
+ *    into a bridge goes what is a reply, what was DNATed, or what comes from
+ *    a bridge (the isolation rules above decide between networks). */
+static const char guard_input_cmds[] =
+    "create chain " MD_NFT_TABLE " guard_input { type filter hook input priority filter; policy accept; }\n"
+    "add rule " MD_NFT_TABLE " guard_input iifname != \"lo\" ip daddr 127.0.0.0/8 ct state new,invalid,untracked drop\n";
+static const char guard_forward_cmds[] =
+    "create chain " MD_NFT_TABLE " guard_forward { type filter hook forward priority filter; policy accept; }\n"
+    "add rule " MD_NFT_TABLE " guard_forward oifname @bridges ct state established,related accept\n"
+    "add rule " MD_NFT_TABLE " guard_forward oifname @bridges ct status dnat accept\n"
+    "add rule " MD_NFT_TABLE " guard_forward oifname @bridges iifname != @bridges drop\n";
+
 static char *network_elements(const char *verb, const struct md_network *n)
 {
     cleanup_free char *sub = md_ip_str(n->subnet);
@@ -159,17 +179,48 @@ static char *network_elements(const char *verb, const struct md_network *n)
     return r < 0 ? NULL : s;
 }
 
-int md_nft_network_add(const struct md_network *n, md_error_t **err)
+/* one batch whose first command is a `create`: "exists" is success */
+static int run_create(const char *cmds, md_error_t **err)
 {
     md_error_t *e = NULL;
-    if (md_nft_run(table_cmds, &e) < 0) {
-        int exists = e && e->msg && strstr(e->msg, "File exists");
-        if (!exists) {
-            *err = e;
-            return -1;
-        }
+    if (md_nft_run(cmds, &e) == 0)
+        return 0;
+    if (e && e->msg && strstr(e->msg, "File exists")) {
+        md_error_free(&e);
+        return 0;
+    }
+    *err = e;
+    return -1;
+}
+
+/* Under /run: gone with a reboot, as the ruleset is. */
+#define GUARD_MARK "/run/mydocker/nft-guards-1"
+
+int md_nft_table_ensure(md_error_t **err)
+{
+    int r = run_create(table_cmds, err);
+    if (r == 0)
+        r = run_create(guard_input_cmds, err);
+    if (r == 0)
+        r = run_create(guard_forward_cmds, err);
+    if (r == 0) {
+        md_error_t *e = NULL;
+        if (md_mkdir_p("/run/mydocker", 0700, &e) == 0)
+            md_write_file_atomic(GUARD_MARK, "", 0, 0600, 0, &e);
         md_error_free(&e);
     }
+    return r;
+}
+
+int md_nft_guards_ensure(md_error_t **err)
+{
+    return access(GUARD_MARK, F_OK) == 0 ? 0 : md_nft_table_ensure(err);
+}
+
+int md_nft_network_add(const struct md_network *n, md_error_t **err)
+{
+    if (md_nft_table_ensure(err) < 0)
+        return -1;
     cleanup_free char *cmds = network_elements("add", n);
     if (cmds == NULL)
         return md_error(err, ENOMEM, "firewall");

@@ -15,7 +15,13 @@ struct md_network;
 
 /* Run an nft command batch (one transaction: all or nothing). */
 int md_nft_run(const char *cmds, md_error_t **err);
-/* The table, its sets, maps and rules, when missing; then the network's elements. */
+/* The table, its sets, maps, rules and guards (CVE-2020-8558, docker's
+ * filter of unpublished ports), each part when missing. */
+int md_nft_table_ensure(md_error_t **err);
+/* The same, once per boot (a marker under /run): a table made by an older
+ * mydocker gets the guards at the next container start. */
+int md_nft_guards_ensure(md_error_t **err);
+/* The table (md_nft_table_ensure), then the network's elements. */
 int md_nft_network_add(const struct md_network *n, md_error_t **err);
 int md_nft_network_del(const struct md_network *n, md_error_t **err);
 

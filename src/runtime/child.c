@@ -26,6 +26,7 @@
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -111,22 +112,6 @@ static int set_identity(struct md_spec *s, md_error_t **err)
         return md_error(err, errno, "sethostname %s", s->hostname);
     if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
         return md_error(err, errno, "setdomainname %s", s->domainname);
-    return 0;
-}
-
-static int write_sysctls(struct md_spec *s, md_error_t **err)
-{
-    for (size_t i = 0; s->sysctl_keys && s->sysctl_keys[i]; i++) {
-        char path[512];
-        snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl_keys[i]);
-        for (char *c = path + 10; *c; c++)
-            if (*c == '.')
-                *c = '/';
-        cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        const char *v = s->sysctl_values[i];
-        if (fd < 0 || md_write_all(fd, v, strlen(v)) < 0)
-            return md_error(err, errno, "sysctl %s=%s", s->sysctl_keys[i], v);
-    }
     return 0;
 }
 
@@ -281,7 +266,7 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
     if (r == 0)
         r = md_dev_setup(s, err);
     if (r == 0)
-        r = write_sysctls(s, err);
+        r = md_sysctl_apply(s, err);
     if (r == 0 && p->terminal)
         r = setup_terminal(a->sock, p, err);
     if (r == 0 && p->terminal && s->ns[MD_NS_MNT].present)

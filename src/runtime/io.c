@@ -89,8 +89,54 @@ static int pump_in(int to)
         return 0;
     if (n <= 0)
         return 1;
-    md_write_all(to, buf, (size_t)n);
+    /* a reader that has gone (EPIPE) ends the relay of stdin */
+    return md_write_all(to, buf, (size_t)n) < 0 ? 1 : 0;
+}
+
+int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **err)
+{
+    *r = (struct md_stdio_relay){-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
+    for (int fd = relay_in ? 0 : 1; fd < 3; fd++) {
+        if (!isatty(fd))
+            continue;
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return md_error(err, errno, "stdio pipe");
+        /* ours: the write end of stdin, the read ends of stdout/stderr */
+        int ours = fd == 0 ? p[1] : p[0];
+        r->child[fd] = fd == 0 ? p[0] : p[1];
+        *(fd == 0 ? &r->in_w : fd == 1 ? &r->out_r : &r->err_r) = ours;
+        if ((r->saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(r->child[fd], fd) < 0)
+            return md_error(err, errno, "stdio pipe");
+    }
+    if (r->in_w >= 0)
+        signal(SIGPIPE, SIG_IGN); /* the container may close its stdin */
     return 0;
+}
+
+void md_stdio_relay_restore(struct md_stdio_relay *r)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (r->saved[fd] >= 0) {
+            dup2(r->saved[fd], fd);
+            close(r->saved[fd]);
+            r->saved[fd] = -1;
+        }
+        if (r->child[fd] >= 0)
+            close(r->child[fd]);
+        r->child[fd] = -1;
+    }
+}
+
+void md_stdio_relay_close(struct md_stdio_relay *r)
+{
+    md_stdio_relay_restore(r);
+    int *fds[] = {&r->in_w, &r->out_r, &r->err_r};
+    for (int i = 0; i < 3; i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
 }
 
 /* PID 1 is gone, and with it every process of its pid namespace: what is
@@ -123,7 +169,7 @@ static void handle_signal(int sigfd, struct md_container *c)
 
 int md_io_wait(struct md_container *c, int forward_stdin, int *status, md_error_t **err)
 {
-    struct md_io_out out = {-1, -1, NULL};
+    struct md_io_out out = {-1, -1, NULL, -1};
     return md_io_wait_out(c, forward_stdin, &out, status, err);
 }
 
@@ -137,7 +183,8 @@ int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io
         return md_error(err, errno, "signalfd");
     struct out_src src[2] = {{c->pty_master >= 0 ? c->pty_master : out->out_fd, 1},
                              {c->pty_master >= 0 ? -1 : out->err_fd, 2}};
-    int in_open = forward_stdin && c->pty_master >= 0;
+    int in_to = c->pty_master >= 0 ? c->pty_master : out->in_fd > 0 ? out->in_fd : -1;
+    int in_open = forward_stdin && in_to >= 0;
     for (;;) {
         struct pollfd p[5] = {{c->pidfd, POLLIN, 0}, {sigfd, POLLIN, 0}, {src[0].fd, POLLIN, 0},
                               {src[1].fd, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
@@ -151,15 +198,20 @@ int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io
         for (int i = 0; i < 2; i++)
             if (p[2 + i].revents && pump_out(&src[i], out->log))
                 src[i].fd = -1;
-        if (p[4].revents && pump_in(c->pty_master)) {
-            /* end of input: the pty's EOF character, as a typed ^D would */
-            if (md_write_all(c->pty_master, "\x04", 1) < 0) {
+        if (p[4].revents && pump_in(in_to)) {
+            /* end of input: the pty's EOF character, as a typed ^D would;
+             * a pipe is closed */
+            if (c->pty_master >= 0 && md_write_all(c->pty_master, "\x04", 1) < 0) {
             }
+            if (c->pty_master < 0)
+                close(in_to);
             in_open = 0;
         }
         if (p[0].revents)
             break;
     }
+    if (in_open && c->pty_master < 0)
+        close(in_to); /* the stdin pipe is ours to close (md_io_out.in_fd) */
     drain(&src[0], out->log);
     drain(&src[1], out->log);
     if (out->log)

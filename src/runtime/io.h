@@ -31,7 +31,24 @@ struct md_jsonlog;
 struct md_io_out {
     int out_fd, err_fd;
     struct md_jsonlog *log;
+    int in_fd; /* write end of the container's stdin pipe, or -1 (0 is taken as -1);
+                * md_io_wait_out closes it (EOF for the container) */
 };
+
+/* The caller's terminal stays the caller's: a container without a pty of its
+ * own must not be handed the admin's tty as stdio (it would keep it after we
+ * exit, read the admin's keystrokes, or inject input with TIOCSTI). Each of
+ * fds 0..2 that is a terminal (0 only when relay_in) is swapped for a pipe
+ * before create; restore after create gives ours back. md_io_wait_out
+ * relays: in_w (our stdin -> the pipe), out_r and err_r (pipes -> our
+ * stdout/stderr). -1 where no relay is needed. */
+struct md_stdio_relay {
+    int in_w, out_r, err_r;
+    int child[3], saved[3];
+};
+int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **err);
+void md_stdio_relay_restore(struct md_stdio_relay *r);
+void md_stdio_relay_close(struct md_stdio_relay *r);
 int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io_out *out,
                    int *status, md_error_t **err);
 

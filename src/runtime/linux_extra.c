@@ -1,4 +1,5 @@
 #include "linux_extra.h"
+#include "sysctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -303,6 +304,8 @@ static int linux_check(const struct md_spec *s, struct json_object *lx, md_error
     if (jpath(lx, "timeOffsets", NULL) && !(s->ns[MD_NS_TIME].present && !s->ns[MD_NS_TIME].path))
         return md_error(err, 0, "config: linux.timeOffsets need a new time namespace");
     int r = resources_check(jpath(lx, "resources", NULL), err);
+    if (r == 0)
+        r = md_sysctl_check(s, err);
     return r < 0 ? r : seccomp_check(s->seccomp, err);
 }
 

@@ -158,6 +158,9 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
         return md_error(err, ENOMEM, "seccomp_init");
     /* no_new_privs is the spec's decision (process.noNewPrivileges), not libseccomp's */
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    /* a binary tree of syscall numbers instead of a list: docker's
+     * allowlist has ~370 entries and the filter runs on every syscall */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     int r = add_archs(ctx, jget(sc, "architectures"), err);
     struct json_object *calls = jget(sc, "syscalls");
     for (size_t i = 0; r == 0 && calls && i < json_object_array_length(calls); i++)
@@ -177,7 +180,7 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
  * another's name (mydocker-runc runs any spec) gets a miss and its own
  * compile, never the other's filter. */
 #define CACHE_DIR "/run/mydocker/seccomp"
-#define CACHE_MAGIC "mdseccomp2\n"
+#define CACHE_MAGIC "mdseccomp3\n"
 
 static uint64_t fnv1a(const char *s, size_t n, uint64_t h)
 {

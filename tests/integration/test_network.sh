@@ -157,6 +157,33 @@ check_match "by alias" "$(md run --rm --network "$NET" "${IMG[@]}" sh -c "ping -
 check_match "container to container by name over TCP" \
     "$(md run --rm --network "$NET" "${IMG[@]}" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $b 80 | tail -n 1")" "^hello "
 check_not "default bridge does not resolve user-network names" md run --rm "${IMG[@]}" ping -c1 -W1 "$a"
+# docker's filter: from another host, a container is reached through published ports only
+nsx ip route add "$sub" via "$R.1"
+check_match "the host itself reaches $bip:80" "$(nc_get "$bip" 80)" "^hello "
+check_not "another host cannot reach an unpublished container address ($bip:80)" nsx curl -sf -m 2 "http://$bip:80/"
+nsx ip route del "$sub" via "$R.1"
+# CVE-2020-8558: route_localnet on the bridge must not open the host's 127.0.0.1 to a
+# neighbour on it. A netns plugged into the bridge routes 127.0.0.1 via the gateway and sends
+# one UDP datagram to a host service bound to 127.0.0.1 (TCP fails anyway: the reply is
+# masqueraded); it must not arrive.
+gw=${sub%.*/*}.1; br=$(ip -4 -o addr show | awk -v g="$gw/" 'index($4, g) == 1 {print $2}')
+EV=mdev-$UNIQ; EH=mdeh$$
+ip netns add "$EV"; ip link add "$EH" type veth peer name mdep$$ netns "$EV"
+at_exit "ip netns del $EV; ip link del $EH"
+ip link set "$EH" master "$br" up
+ip netns exec "$EV" ip addr add "${sub%.*/*}.250/24" dev mdep$$
+ip netns exec "$EV" ip link set mdep$$ up
+ip netns exec "$EV" ip route add 127.0.0.1/32 via "$gw"
+UDPLOG=$(mktemp /tmp/mdudp8558.XXXX); at_exit "rm -f $UDPLOG"
+socat -u UDP-RECV:$P3,bind=127.0.0.1 "OPEN:$UDPLOG,creat,append" & urecv=$!
+at_exit "kill $urecv"
+sleep 0.3
+echo from-loopback | socat -u - UDP-SENDTO:127.0.0.1:$P3
+echo from-the-bridge | ip netns exec "$EV" socat -u - UDP-SENDTO:127.0.0.1:$P3
+sleep 0.5
+check_eq "CVE-2020-8558: a datagram to 127.0.0.1 from the bridge is dropped (from lo it arrives)" \
+    "$(cat "$UDPLOG")" "from-loopback"
+kill $urecv 2>/dev/null; ip netns del "$EV"; ip link del "$EH" 2>/dev/null
 out=$(md network rm "$NET" 2>&1); rc=$?
 check_match "network rm refused while in use" "$rc:$out" "^[1-9][0-9]*:.*active endpoints"
 check_match "inspect lists the members" "$(md network inspect "$NET")" "$bip/"

@@ -174,6 +174,25 @@ check_match "sysctl (network namespace)" "$out" $'\n1\n0\n'
 check_match "maskedPaths: /proc/timer_list reads empty" "$out" $'\n0\n'
 check_match "readonlyPaths: /proc/sys is read-only" "$out" "Read-only file system"
 check_match "root.readonly" "$out" "touch: /x: Read-only file system"
+# runc's validation: a sysctl must belong to a namespace of the container's own
+mk_bundle "$B" true
+core_before=$(cat /proc/sys/kernel/core_pattern)
+for bad in "kernel.core_pattern=|/tmp/x:is not in a separate kernel namespace" \
+    "vm.overcommit_memory=1:is not in a separate kernel namespace" \
+    "kernel.hostname=x:conflicts with the OCI \"hostname\" field" \
+    "kernel/../../x=1:bad sysctl name"; do
+    kv=${bad%%:*} want=${bad#*:}
+    cfg "$B" "c['linux']['sysctl'] = {'${kv%%=*}': '${kv#*=}'}"
+    out=$(run_out); rc=$?
+    check_match "sysctl ${kv%%=*} is refused" "$rc:$out" "^[1-9][0-9]*:.*$want"
+done
+check_eq "core_pattern of the host unchanged" "$(cat /proc/sys/kernel/core_pattern)" "$core_before"
+cfg "$B" "c['linux']['sysctl'] = {'kernel.shmmax': '1000000'}; c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'ipc']"
+check_match "an IPC sysctl in the host's ipc namespace is refused" "$(run_out)" "not allowed in the host's ipc namespace"
+cfg "$B" "c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}; c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network', 'path': '/proc/$$/ns/net'}]"
+check_match "net.* in the host's network namespace (joined by path) is refused" "$(run_out)" "not allowed in the host's network namespace"
+cfg "$B" "c['linux']['sysctl'] = {'kernel.shmmax': '1000000', 'kernel.domainname': 'd.example', 'fs.mqueue.msg_max': '20'}; c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network'}, {'type': 'ipc'}]; c['process']['args'] = ['cat', '/proc/sys/kernel/shmmax']"
+check_eq "namespaced sysctls (ipc, uts, mqueue) are set" "$(run_out)" 1000000
 
 # ---- mounts ----
 mkdir -p "$RTMP/src/sub" "$RTMP/src2" && echo content >"$RTMP/src/file"

@@ -139,6 +139,16 @@ md cp "$cpc:/tmp/nul" "$RTMP/nul" >/dev/null 2>&1
 check "cp out makes no device node on the host" test ! -e "$RTMP/nul"
 rm -f "$RTMP/suid" "$RTMP/suid-a" "$RTMP/nul"
 
+# ---------------------------------------------------------------- the caller's terminal stays the caller's
+# script(1) gives our commands a terminal as stdin, stdout and stderr
+kinds() { tr -d '\r' | sed -n 's|.*/proc/self/fd/\([0-2]\) -> \([a-z/]*\).*|\1:\2|p' | tr '\n' ' '; }
+out=$(echo input | script -qec "$MYDOCKER run --rm -i ${IMG[*]} sh -c 'cat >/dev/null; ls -l /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2'" /dev/null 2>&1 | kinds)
+check_eq "run -i without -t on a terminal: the container gets pipes, not the terminal" "$out" "0:pipe 1:pipe 2:pipe "
+out=$(script -qec "$MYDOCKER exec $ex sh -c 'ls -l /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2'" /dev/null 2>&1 | kinds)
+check_eq "exec without -i/-t on a terminal: /dev/null and pipes" "$out" "0:/dev/null 1:pipe 2:pipe "
+out=$(printf 'abc\n' | script -qec "$MYDOCKER exec -i $ex sh -c 'ls -l /proc/self/fd/0; head -c 3'" /dev/null 2>&1 | tr -d '\r')
+check_match "exec -i on a terminal: stdin relayed through a pipe" "$out" "/proc/self/fd/0 -> pipe:.*abc"
+
 # ---------------------------------------------------------------- host files: volumes, :ro binds
 vol="sec-vol-$UNIQ"
 md volume create "$vol" >/dev/null 2>&1
