@@ -40,6 +40,8 @@ struct md_res_memory {
     int64_t swap;            /* memory+swap TOTAL as in OCI/v1; -1 = unlimited, 0 = unset */
     uint64_t swappiness;     /* 0-100; v1 only */
     bool disable_oom_killer; /* v1 only */
+    bool has_kernel_tcp;
+    int64_t kernel_tcp; /* v1 memory.kmem.tcp.limit_in_bytes, where the kernel has it */
 };
 
 struct md_res_cpu {

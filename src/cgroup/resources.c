@@ -122,9 +122,11 @@ static int parse_memory(struct json_object *o, struct md_res_memory *m, md_error
     r = r
             ?: get_bool(o, "disableOOMKiller", p, &m->has_disable_oom_killer,
                         &m->disable_oom_killer, err);
-    /* 0 is "not set" for docker and runc alike; kernel and kernelTCP are
-     * deprecated and ignored */
+    r = r ?: get_i64(o, "kernelTCP", p, &m->has_kernel_tcp, &m->kernel_tcp, err);
+    /* 0 is "not set" for docker and runc alike; kernel (kmem) is deprecated
+     * and ignored; kernelTCP is applied where v1 still has its file */
     m->has_limit &= m->limit != 0;
+    m->has_kernel_tcp &= m->kernel_tcp != 0;
     m->has_reservation &= m->reservation != 0;
     m->has_swap &= m->swap != 0;
     return r;

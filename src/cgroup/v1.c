@@ -170,7 +170,8 @@ static int v1_set_memory(md_cgroup_t *cg, const struct md_res_memory *m, md_erro
     /* Raising the limit to unlimited needs memsw unlimited too (memory <=
      * memsw), so -1 without an explicit swap means both. */
     bool sw = (m->has_swap && m->swap != 0) || (lim && m->limit == -1 && !m->has_swap);
-    if (!lim && !sw && !m->has_reservation && !m->has_swappiness && !m->has_disable_oom_killer)
+    if (!lim && !sw && !m->has_reservation && !m->has_swappiness && !m->has_disable_oom_killer &&
+        !m->has_kernel_tcp)
         return 0;
     const char *dir;
     int r = need_dir(cg, CG_MEMORY, "memory", &dir, err);
@@ -193,6 +194,10 @@ static int v1_set_memory(md_cgroup_t *cg, const struct md_res_memory *m, md_erro
     }
     if (r == 0 && m->has_disable_oom_killer)
         r = cg_write(dir, "memory.oom_control", m->disable_oom_killer ? "1" : "0", err);
+    /* kmem accounting is going away file by file (gone in 6.x): where the
+     * file is missing the limit is ignored, as runc does */
+    if (r == 0 && m->has_kernel_tcp && cg_has(dir, "memory.kmem.tcp.limit_in_bytes"))
+        r = cg_writef(err, dir, "memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp);
     return r;
 }
 

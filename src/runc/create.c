@@ -95,6 +95,7 @@ static int load_bundle(struct create_opts *o, char **abs_bundle, struct md_spec 
         md_error_prefix(err, "%s/config.json", *abs_bundle);
         return r;
     }
+    runc_warn_unknown_caps(&(*spec)->process);
     char *root = realpath((*spec)->root_path, NULL);
     if (root == NULL)
         return md_error(err, errno, "rootfs (%s)", (*spec)->root_path);

@@ -176,6 +176,8 @@ static int exec_spec(struct runc_state *st, struct exec_opts *o, char **args, st
     json_object_object_add(doc, "process", proc);
     int r = md_spec_parse(doc, spec, err);
     json_object_put(doc);
+    if (r == 0)
+        runc_warn_unknown_caps(&(*spec)->process);
     return r;
 }
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/spec.h"
+
 #include "runc/runc.h"
 #include "util/fs.h"
 
@@ -74,6 +76,21 @@ void runc_now(char *buf, size_t len)
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+void runc_warn_unknown_caps(const struct md_process *p)
+{
+    if (p->unknown_caps == NULL || p->unknown_caps[0] == NULL)
+        return;
+    char list[1024] = "";
+    for (size_t i = 0; p->unknown_caps[i]; i++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " " : "",
+                 p->unknown_caps[i]);
+    if (runc_g.log)
+        runc_log("warning", "ignoring unknown or unavailable capabilities: [%s]", list);
+    else
+        fprintf(stderr, "%s: warning: ignoring unknown or unavailable capabilities: [%s]\n",
+                md_progname, list);
 }
 
 void runc_log(const char *level, const char *fmt, ...)

@@ -22,6 +22,10 @@ extern struct runc_global runc_g;
 /* ---- main.c: logging, errors ---- */
 /* Write a record to --log (text or json), if one was given. */
 void runc_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* runc's warning for capabilities the spec names but we do not know: to
+ * --log when given, else stderr (runc's logrus default). */
+struct md_process;
+void runc_warn_unknown_caps(const struct md_process *p);
 /* Report an error once: the log, and stderr; returns runc's exit code 1. */
 int runc_fail(md_error_t **err);
 /* "unknown option" and friends: message, then 1 */

@@ -40,7 +40,9 @@ static const int ns_flags[MD_NS_COUNT] = {
 /* A new cgroup namespace only once the parent has moved us into the
  * container's cgroup, which must become the namespace's root: early when a
  * cgroup filesystem is mounted in the container (the parent then moves us
- * before sending the process), else after START. */
+ * before sending the process), else before READY, once the parent says
+ * MD_SYNC_CGROUP: the created process is in its namespace before `start`,
+ * as with runc and crun, while the (slow, v1) move still overlaps our mounts. */
 static int new_cgroupns(struct md_spec *s, md_error_t **err)
 {
     if (s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL &&
@@ -212,6 +214,38 @@ static struct md_hook_state hook_state(struct md_child_args *a, const char *stat
     return st;
 }
 
+/* md_sync_expect that lets MD_SYNC_CGROUP pass (noted in a->in_cgroup):
+ * the parent sends it as soon as the move is done, whatever we wait for. */
+static int child_expect(struct md_child_args *a, uint32_t want, md_error_t **err)
+{
+    for (;;) {
+        struct md_sync_msg msg = {.fd = -1};
+        int r = md_sync_recv(a->sock, &msg);
+        if (r == 0 && msg.type == MD_SYNC_CGROUP && want != MD_SYNC_CGROUP) {
+            a->in_cgroup = 1;
+            md_sync_msg_clear(&msg);
+            continue;
+        }
+        md_sync_msg_clear(&msg);
+        if (r < 0)
+            return md_error(err, -r, "parent went away");
+        if (msg.type != want)
+            return md_error(err, 0, "sync: unexpected message %u (want %u)", msg.type, want);
+        if (want == MD_SYNC_CGROUP)
+            a->in_cgroup = 1;
+        return 0;
+    }
+}
+
+static int late_cgroupns(struct md_child_args *a, md_error_t **err)
+{
+    struct md_spec *s = a->spec;
+    if (a->exec_mode || md_spec_cgroupns_early(s) || !md_spec_cgroupns_new(s))
+        return 0;
+    int r = a->in_cgroup ? 0 : child_expect(a, MD_SYNC_CGROUP, err);
+    return r < 0 ? r : new_cgroupns(s, err);
+}
+
 /* Between the mounts and pivot_root: the parent runs prestart and
  * createRuntime hooks (we wait for RESUME), then we run createContainer
  * hooks, in the container's namespaces but with the host's paths. */
@@ -222,9 +256,7 @@ static int hooks_stage(struct md_child_args *a, md_error_t **err)
         int r = md_sync_send(a->sock, MD_SYNC_HOOKS, NULL, 0, -1);
         if (r < 0)
             return md_error(err, -r, "hooks stage");
-        struct md_sync_msg msg;
-        r = md_sync_expect(a->sock, MD_SYNC_RESUME, &msg, "parent went away", err);
-        md_sync_msg_clear(&msg);
+        r = child_expect(a, MD_SYNC_RESUME, err);
         if (r < 0)
             return r;
     }
@@ -407,13 +439,13 @@ int md_child_main(struct md_child_args *a)
     if (r == 0 && a->exec_fifo)
         r = md_exec_lookup(p.args, p.env, &err);
     if (r == 0)
+        r = late_cgroupns(a, &err);
+    if (r == 0)
         r = wait_for_start(a, &fifo, &err);
     if (r == 0 && !a->exec_mode && a->spec->hooks) {
         struct md_hook_state st = hook_state(a, "created");
         r = md_hooks_run(a->spec->hooks, "startContainer", &st, &err);
     }
-    if (r == 0 && !a->exec_mode && !md_spec_cgroupns_early(a->spec))
-        r = new_cgroupns(a->spec, &err);
     if (r == 0)
         r = cloexec_all(a, &err);
     if (r == 0)

@@ -14,6 +14,7 @@ struct md_child_args {
     const char *exec_fifo; /* create/start split: block here until `start`; NULL: wait on sock */
     int exec_mode;         /* `exec` into a running container: namespaces and rootfs exist */
     const struct md_create_opts *opts; /* NULL for exec */
+    int in_cgroup; /* MD_SYNC_CGROUP came (it may arrive while we wait for RESUME) */
 };
 
 /* Never returns on success; returns the exit code for _exit() on failure. */

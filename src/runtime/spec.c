@@ -101,17 +101,30 @@ static int jstrv(struct json_object *arr, char ***out, const char *what, md_erro
     return 0;
 }
 
-static int parse_caps(struct json_object *arr, uint64_t *mask, md_error_t **err)
+/* A capability this build or kernel does not know (a newer spec, a typo) is
+ * left out and named in p->unknown_caps for the front end's warning, as runc
+ * (1.1+) and crun do: refusing it would make the spec unusable here. */
+static int parse_caps(struct json_object *arr, uint64_t *mask, struct md_process *p,
+                      md_error_t **err)
 {
     *mask = 0;
     if (arr == NULL)
         return 0;
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
-        const char *n = json_object_get_string(json_object_array_get_idx(arr, i));
-        int c = n ? md_cap_from_name(n) : -1;
-        if (c < 0)
-            return md_error(err, 0, "unknown capability %s", n ? n : "(null)");
-        *mask |= 1ULL << c;
+        struct json_object *e = json_object_array_get_idx(arr, i);
+        const char *n = json_object_get_string(e);
+        if (!json_object_is_type(e, json_type_string))
+            return md_error(err, 0, "config: a capability is not a string");
+        int c = md_cap_from_name(n);
+        if (c >= 0) {
+            *mask |= 1ULL << c;
+            continue;
+        }
+        int seen = 0;
+        for (size_t k = 0; p->unknown_caps && p->unknown_caps[k]; k++)
+            seen |= strcmp(p->unknown_caps[k], n) == 0;
+        if (!seen && md_strv_append(&p->unknown_caps, n) < 0)
+            return md_error(err, ENOMEM, "capabilities");
     }
     return 0;
 }
@@ -121,15 +134,15 @@ static int parse_capabilities(struct json_object *caps, struct md_process *p, md
     if (caps == NULL)
         return 0;
     p->has_caps = 1;
-    int r = parse_caps(jget(caps, "bounding", json_type_array), &p->cap_bounding, err);
+    int r = parse_caps(jget(caps, "bounding", json_type_array), &p->cap_bounding, p, err);
     if (r == 0)
-        r = parse_caps(jget(caps, "effective", json_type_array), &p->cap_effective, err);
+        r = parse_caps(jget(caps, "effective", json_type_array), &p->cap_effective, p, err);
     if (r == 0)
-        r = parse_caps(jget(caps, "inheritable", json_type_array), &p->cap_inheritable, err);
+        r = parse_caps(jget(caps, "inheritable", json_type_array), &p->cap_inheritable, p, err);
     if (r == 0)
-        r = parse_caps(jget(caps, "permitted", json_type_array), &p->cap_permitted, err);
+        r = parse_caps(jget(caps, "permitted", json_type_array), &p->cap_permitted, p, err);
     if (r == 0)
-        r = parse_caps(jget(caps, "ambient", json_type_array), &p->cap_ambient, err);
+        r = parse_caps(jget(caps, "ambient", json_type_array), &p->cap_ambient, p, err);
     return r;
 }
 
@@ -232,6 +245,7 @@ void md_process_clear(struct md_process *p)
     free(p->rlimits);
     free(p->apparmor_profile);
     free(p->selinux_label);
+    md_strv_free(p->unknown_caps);
     memset(p, 0, sizeof(*p));
 }
 
@@ -427,6 +441,11 @@ int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **er
     parse_annotations(s);
     *out = s;
     return 0;
+}
+
+int md_spec_cgroupns_new(const struct md_spec *s)
+{
+    return s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL;
 }
 
 int md_spec_cgroupns_early(const struct md_spec *s)

@@ -30,6 +30,7 @@ struct md_process {
     char *cwd;
     int has_caps;
     uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
+    char **unknown_caps; /* names left out (the front end warns), NULL-terminated or NULL */
     int no_new_privileges;
     struct md_rlimit *rlimits;
     size_t n_rlimits;
@@ -108,6 +109,8 @@ struct md_spec {
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err);
 /* Whether the child needs its cgroup namespace before its mounts (a cgroup
  * filesystem is mounted in the container). */
+/* linux.namespaces asks for a new cgroup namespace (no path). */
+int md_spec_cgroupns_new(const struct md_spec *s);
 int md_spec_cgroupns_early(const struct md_spec *s);
 int md_spec_load(const char *path, struct md_spec **out, md_error_t **err);
 int md_process_parse(struct json_object *proc, struct md_process *out, md_error_t **err);

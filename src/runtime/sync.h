@@ -18,6 +18,7 @@ enum md_sync_type {
     MD_SYNC_PID,         /* child -> parent (exec helper): the pid of the grandchild */
     MD_SYNC_HOOKS,       /* child -> parent: mounts done, run prestart/createRuntime hooks */
     MD_SYNC_RESUME,      /* parent -> child: hooks done, go on to pivot_root */
+    MD_SYNC_CGROUP,      /* parent -> child: you are in your cgroup (make the cgroup namespace) */
 };
 
 struct md_sync_msg {

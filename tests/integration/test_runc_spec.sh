@@ -215,7 +215,29 @@ check_match "cgroup mount: the hierarchies" "$out" "blkio"$'\n'"cpu"
 check_match "... the container's own cgroup (pids.max of linux.resources)" "$out" $'\n77\n'
 check_match "... read-only" "$out" "Read-only file system"
 cfg "$B" "c['mounts'].append({'destination': '/q', 'type': 'bind', 'source': '/tmp', 'options': ['bind', 'idmap']})"
-check_match "an unknown bind option is an error" "$(run_out)" "unsupported option\\(s\\) for a bind mount: idmap"
+check_match "an idmapped bind is refused" "$(run_out)" "idmapped mounts are not supported"
+# runc and crun mount a bind whose options carry filesystem data (tmpfs-style), the data ignored
+mk_bundle "$B" sh -c 'cat /d/file && grep " /d " /proc/self/mounts'
+cfg "$B" "c['mounts'].append({'destination': '/d', 'type': 'bind', 'source': '$RTMP/src', 'options': ['rbind', 'mode=755', 'size=1k', 'ro']})"
+out=$(run_out)
+check_match "a bind with data options (mode=755,size=1k) is mounted, the data ignored" "$out" $'^content\n.* /d [a-z0-9]+ ro,'
+# an unknown capability: a warning, and the container runs (runc 1.1, crun)
+mk_bundle "$B" sh -c 'grep CapBnd /proc/self/status'
+cfg "$B" "c['process']['capabilities'] = {k: ['CAP_KILL', 'CAP_TEST'] for k in ['bounding', 'effective', 'permitted']}"
+out=$(R run --bundle "$B" "$ID" 2>"$RTMP/caperr"); rc=$?
+check_eq "an unknown capability is ignored: the container runs with the known ones" "$rc:$out" $'0:CapBnd:\t0000000000000020'
+check_eq "... with runc's warning" "$(cat "$RTMP/caperr")" "mydocker-runc: warning: ignoring unknown or unavailable capabilities: [CAP_TEST]"
+# memory.kernelTCP where the host still has the file (v1 kmem)
+KT=/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes
+mk_bundle "$B" sh -c 'cat /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes 2>/dev/null || echo none'
+cfg "$B" "c['linux']['resources']['memory'] = {'kernelTCP': 8388608}"
+out=$(run_out); rc=$?
+if [ -f "$KT" ]; then
+    check_eq "memory.kernelTCP is applied (memory.kmem.tcp.limit_in_bytes)" "$rc:$out" "0:8388608"
+else
+    echo "# skip: the host has no memory.kmem.tcp.limit_in_bytes; kernelTCP must be ignored"
+    check_eq "memory.kernelTCP is ignored where the kernel has no such file" "$rc" 0
+fi
 
 # ---- personality, time namespace offsets ----
 mk_bundle "$B" uname -m
@@ -228,6 +250,18 @@ cfg "$B" "c['linux']['namespaces'].append({'type': 'time'}); c['linux']['timeOff
 up=$(cut -d. -f1 /proc/uptime)
 in=$(run_out)
 check "time namespace: boottime offset" test "$in" -ge $((up + 86400000)) 2>/dev/null
+
+# ---- a new cgroup namespace exists from create on (runc, crun) ----
+mk_bundle "$B" sleep 30
+cfg "$B" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'cgroup'] + [{'type': 'cgroup'}]
+c['mounts'] = [m for m in c['mounts'] if m.get('type') not in ('cgroup', 'cgroup2')]"
+Rbg create --bundle "$B" "$ID-cg"
+pid=$(R state "$ID-cg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+check_eq "created: still created" "$(state_of "$ID-cg")" created
+check_not "created: the init is in a cgroup namespace of its own" test "$(readlink "/proc/$pid/ns/cgroup")" = "$(readlink /proc/self/ns/cgroup)"
+check_eq "created: exec sees its cgroup as the namespace root in every hierarchy" \
+    "$(R exec "$ID-cg" cat /proc/self/cgroup 2>&1 | grep -vc ':/$')" 0
+R delete --force "$ID-cg" >/dev/null 2>&1
 
 # ---- unsupported fields ----
 mk_bundle "$B" true
