@@ -87,6 +87,7 @@ struct rm_ctx {
     char **tags;  /* the image's tags when the removal started, sorted */
     char **users; /* containers using it */
     char **lines; /* report, committed only once repositories.json is written */
+    const char *ref; /* as the user gave it */
     int force;
 };
 
@@ -161,6 +162,13 @@ static int remove_locked(struct rm_ctx *c, const char *name, md_error_t **err)
 {
     int quiet = 0;
     if (name) {
+        /* docker: the last name of an image a container uses is removed
+         * only with -f (then the image stays, as <none>) */
+        if (!c->force && c->users[0] && md_strv_len(c->tags) <= 1)
+            return md_error_code(err, 1, 0,
+                                 "conflict: unable to remove repository reference \"%s\" (must "
+                                 "force) - container %.12s is using its referenced image %.12s",
+                                 c->ref, c->users[0], c->id + 7);
         if (untag(c, name) < 0) return md_error(err, ENOMEM, "untag %s", name);
         if (md_strv_len(c->tags) > 1) return 0;
         quiet = 1; /* in use after losing its last tag: stays as <none>, no error */
@@ -198,7 +206,7 @@ int md_image_remove(const char *ref, int force, char ***report_lines, md_error_t
 {
     cleanup_close int lock = md_image_store_lock(err);
     if (lock < 0) return lock;
-    struct rm_ctx c = {.force = force};
+    struct rm_ctx c = {.force = force, .ref = ref};
     int r = md_repos_load(&c.repos, err);
     if (r == 0) r = remove_in(&c, ref, report_lines, err);
     json_object_put(c.repos);

@@ -223,8 +223,12 @@ mkdir -p "$MYDOCKER_ROOT/containers/$cid"
 echo "{\"id\":\"$cid\",\"image_id\":\"$wid\"}" >"$MYDOCKER_ROOT/containers/$cid/container.json"
 out=$(mi rmi "${wid:7:12}" 2>&1); rc=$?
 check_match "image used by a container" "$rc:$out" "^1:mydocker: conflict: unable to delete ${wid:7:12} \(must be forced\) - image is being used by stopped container ${cid:0:12}$"
-check_eq "rmi by name of a used image only untags" "$(mi rmi wh 2>&1)" "Untagged: wh:latest"
-check_eq "rmi -f of a used image" "$(mi rmi -f "${wid:7:12}" 2>&1)" "Deleted: $wid"
+out=$(mi rmi wh 2>&1); rc=$?
+check_eq "rmi of the last name of a used image: docker's conflict, exit 1" "$rc:$out" \
+    "1:mydocker: conflict: unable to remove repository reference \"wh\" (must force) - container ${cid:0:12} is using its referenced image ${wid:7:12}"
+check_match "... and the name stays" "$(mi images wh 2>&1)" "^REPOSITORY.*"$'\n'"wh "
+check_eq "rmi -f of a used image (a stopped container is a soft conflict: untagged and deleted)" \
+    "$(mi rmi -f wh 2>&1 | tr '\n' '|')" "Untagged: wh:latest|Deleted: $wid|"
 check "its layer stays for the container" test -d "$wl"
 rm -rf "$MYDOCKER_ROOT/containers"
 mkdir -p "$S/layers/.tmp-999999999-stale" "$S/layers/.tmp-$$-live"
