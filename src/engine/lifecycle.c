@@ -104,6 +104,8 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
 
 int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
 {
+    /* read now: the exit bookkeeping clears them from the record */
+    cleanup_strv char **veths = md_net_host_veths(c);
     if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED || c->status == MD_CTR_RESTARTING) {
         if (!force)
             return md_error(err, 0, "cannot remove container \"/%s\": container is %s: stop the "
@@ -132,6 +134,7 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
     md_cgroup_glue_finish(cgpath, NULL);
     md_net_release(c); /* a no-op unless the monitor died before it could */
+    md_net_veths_gone(veths);
     int r = md_container_remove_files(c->id, c->name, err);
     close(lock);
     return r;

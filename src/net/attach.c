@@ -5,8 +5,10 @@
  * ~0.5 ms, where moving a link costs ~17 ms), the host end enslaved to the
  * bridge and up in the same message, then address and default route through
  * a netlink socket opened inside the namespace, then the members' /etc/hosts.
- * The veth is never deleted on the normal path: the namespace's teardown
- * removes the pair when the container's last process is gone. */
+ * On exit the veth is left to the namespace's teardown, which removes the
+ * pair some ms after the container's last process is gone; `rm` deletes
+ * what is still there (md_net_veths_gone), so that no veth is listed once
+ * it returns. */
 #include "net.h"
 
 #include <arpa/inet.h>
@@ -387,6 +389,35 @@ void md_net_release(struct md_ctr *c)
     json_object_object_add(ns, "Ports", json_object_new_object());
     json_object_object_add(ns, "SandboxKey", json_object_new_string(""));
     md_trace("net: released");
+}
+
+char **md_net_host_veths(struct md_ctr *c)
+{
+    char **v = NULL;
+    struct json_object *nets = obj(obj(c->record, "NetworkSettings"), "Networks");
+    json_object_object_foreach(nets, name, ep)
+    {
+        (void)name;
+        const char *veth = jstr(ep, "HostVeth");
+        if (veth && veth[0] && md_strv_append(&v, veth) < 0)
+            break;
+    }
+    return v;
+}
+
+void md_net_veths_gone(char **veths)
+{
+    struct md_nl nl;
+    md_error_t *e = NULL;
+    if (veths == NULL || veths[0] == NULL || md_nl_open(&nl, &e) < 0) {
+        md_error_free(&e);
+        return;
+    }
+    /* ENODEV when the namespace's teardown got there first: fine */
+    for (char **v = veths; *v; v++)
+        if (md_nl_link_index(&nl, *v) >= 0 && md_nl_link_del(&nl, *v, &e) < 0)
+            md_error_free(&e);
+    md_nl_close(&nl);
 }
 
 void md_net_release_id(const char *id)

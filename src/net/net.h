@@ -54,6 +54,12 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err);
  * clears the runtime fields of c->record (the caller saves it). */
 void md_net_release(struct md_ctr *c);
 /* The same from the id alone (records gone): every network is looked at. */
+/* The host ends of the container's veths, from its record (NULL when none).
+ * md_net_veths_gone deletes those still there: the namespace's teardown
+ * removes them only some ms (under load, seconds) after the container's
+ * last process, and `rm` must not return with them still listed. */
+char **md_net_host_veths(struct md_ctr *c);
+void md_net_veths_gone(char **veths);
 void md_net_release_id(const char *id);
 /* network connect / disconnect: recorded, and wired at once when running. */
 int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases, md_error_t **err);

@@ -267,6 +267,16 @@ for id in "${ids[@]}"; do
 done
 for b in $bridges; do check_not "no firewall element of $b" grep -q "$b" <<<"$rules"; done
 check_not "the user network is gone" md network inspect "$NET"
+# a veth is gone when rm returns: 100 run -d / rm -f cycles on the default bridge
+lingering=0
+for i in $(seq 100); do
+    id=$(md run -d "${IMG[@]}" sleep 60 2>/dev/null)
+    v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["NetworkSettings"]["Networks"]["bridge"]["HostVeth"])' \
+        "$STATE_DIR/$id/container.json" 2>/dev/null)
+    md rm -f "$id" >/dev/null 2>&1
+    if [ -z "$v" ] || ip link show "$v" >/dev/null 2>&1; then lingering=$((lingering + 1)); fi
+done
+check_eq "100 run -d / rm -f cycles: no host veth listed once rm returned" "$lingering" 0
 # exactly as before, when nothing else ran meanwhile (other containers came or went)
 others_now=$(for i in $others_after; do [[ " ${ids[*]} " == *" $i "* ]] || echo "$i"; done)
 if [ "$others_now" = "$others_before" ]; then
