@@ -5,7 +5,10 @@
 
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
+#include "engine/hostinfo.h"
 #include "image/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
 
 int cmd_version(int argc, char **argv)
 {
@@ -24,12 +27,46 @@ int cmd_version(int argc, char **argv)
     return 0;
 }
 
+static const char *yn(bool b)
+{
+    return b ? "yes" : "no";
+}
+
+static void print_features(const struct md_hostinfo *hi)
+{
+    const struct md_cgroup_sysinfo *c = &hi->cg;
+    printf(" Host Features:\n"
+           "  Cgroup Memory: limit=%s swap=%s reservation=%s oom-kill-disable=%s swappiness=%s "
+           "kernel-tcp=%s\n",
+           yn(c->memory), yn(c->swap), yn(c->memory_reservation), yn(c->oom_kill_disable),
+           yn(c->swappiness), yn(c->kernel_tcp));
+    printf("  Cgroup CPU: shares=%s cfs=%s rt=%s cpuset=%s\n", yn(c->cpu_shares), yn(c->cpu_cfs),
+           yn(c->cpu_rt), yn(c->cpuset));
+    printf("  Cgroup Block I/O: weight=%s weight_device=%s read_bps=%s write_bps=%s read_iops=%s "
+           "write_iops=%s%s\n",
+           yn(c->blkio_weight), yn(c->blkio_weight_device), yn(c->blkio_read_bps),
+           yn(c->blkio_write_bps), yn(c->blkio_read_iops), yn(c->blkio_write_iops),
+           c->mode == MD_CGROUP_V2 ? (hi->io_bfq ? " bfq=yes" : " bfq=no") : "");
+    printf("  Cgroup Other: pids=%s devices=%s freezer=%s hugetlb=%s%s%s%s\n", yn(c->pids),
+           yn(c->devices), yn(c->freezer), yn(c->hugetlb), hi->hugetlb_sizes[0] ? " (" : "",
+           hi->hugetlb_sizes, hi->hugetlb_sizes[0] ? ")" : "");
+    printf("  Seccomp: %s (filter: %s)\n", yn(hi->seccomp), yn(hi->seccomp_filter));
+    printf("  Overlay: %s (metacopy: %s, redirect_dir: %s, volatile: %s)\n", yn(hi->overlay),
+           yn(hi->overlay_metacopy), yn(hi->overlay_redirect_dir), yn(hi->overlay_volatile));
+    printf("  Kernel: mount_setattr=%s open_tree=%s clone3=%s clone_into_cgroup=%s pidfd=%s "
+           "time_ns=%s user_ns=%s\n",
+           yn(hi->mount_setattr), yn(hi->open_tree), yn(hi->clone3), yn(hi->clone_into_cgroup),
+           yn(hi->pidfd), yn(hi->time_ns), yn(hi->user_ns));
+}
+
 int cmd_info(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
     struct utsname u;
     uname(&u);
+    struct md_hostinfo hi;
+    md_hostinfo_get(&hi);
     printf("Client:\n Version:    %s\n\nServer:\n"
            " Storage Driver: overlay2\n"
            " Docker Root Dir: %s\n"
@@ -37,9 +74,18 @@ int cmd_info(int argc, char **argv)
            " Cgroup Version: %s\n"
            " Runtimes: mydocker (built in)\n"
            " Default Runtime: mydocker\n"
+           " Security Options:\n"
+           "%s"
            " Kernel Version: %s\n"
            " Operating System: Linux\n"
            " Architecture: %s\n",
-           MD_VERSION, md_lib_root(), md_cgroup_version_name(), u.release, u.machine);
+           MD_VERSION, md_lib_root(), md_cgroup_version_name(),
+           hi.seccomp_filter ? "  seccomp\n   Profile: builtin\n" : "", u.release, u.machine);
+    print_features(&hi);
+    fflush(stdout);
+    /* docker info: what the host lacks, on stderr */
+    cleanup_strv char **w = md_hostinfo_warnings(&hi);
+    for (size_t i = 0; w && w[i]; i++)
+        fprintf(stderr, "WARNING: %s\n", w[i]);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "resources.h"
+#include "engine/hostinfo.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -31,10 +32,11 @@ void md_res_host_probe(struct md_res_host *h)
     read_list("/sys/devices/system/cpu/online", h->cpus, sizeof(h->cpus), "0");
     /* a kernel without NUMA has no node directory: node 0 only */
     read_list("/sys/devices/system/node/online", h->mems, sizeof(h->mems), "0");
-    if (md_cgroup_sysinfo(NULL, MD_CGROUP_AUTO, &h->si, NULL) < 0) {
-        /* no cgroupfs at all: every limit is discarded with docker's warning */
-        memset(&h->si, 0, sizeof(h->si));
-    }
+    /* probed once per boot (engine/hostinfo.c); no cgroupfs at all reads as
+     * "nothing supported": every limit is discarded with docker's warning */
+    struct md_hostinfo hi;
+    md_hostinfo_get(&hi);
+    h->si = hi.cg;
     h->swap_accounting = h->si.swap;
 }
 

@@ -25,6 +25,8 @@ cleanup() {
     for d in $(cg_dirs "$PARENT"); do rmdir "$d"/* "$d" 2>/dev/null; done
 }
 at_exit cleanup
+CG_TMP_ERR=$(mktemp /tmp/mydocker-cgtest-info.XXXXXX)
+at_exit "rm -f $CG_TMP_ERR $CG_TMP_ERR.saved"
 
 # newname VAR SUFFIX: a unique container name in VAR, removed at exit (no subshell: NAMES
 # must grow in this shell)
@@ -47,6 +49,24 @@ if [ "$MODE" = v2 ]; then
 fi
 MEM=$(hier memory) CPU=$(hier cpu) PIDS=$(hier pids) CPUSET=$(hier cpuset) FRZ=$(hier freezer)
 BLK=$(hier blkio)
+
+# ---------------------------------------------------------------- host features (engine/hostinfo.c)
+want_w=no; [ -f "$CG/$BLK/blkio.weight" ] || ls "$CG/$BLK"/*/blkio.bfq.weight >/dev/null 2>&1 && want_w=yes
+want_sw=no; [ -f "$CG/$MEM/memory.memsw.limit_in_bytes" ] && want_sw=yes
+info=$(md info 2>"$CG_TMP_ERR")
+check_match "info: blkio weight as the files say ($want_w)" "$info" "Cgroup Block I/O: weight=$want_w "
+check_match "info: swap accounting as the files say ($want_sw)" "$info" "Cgroup Memory: limit=yes swap=$want_sw "
+check_match "info: seccomp" "$info" "Seccomp: yes \(filter: yes\)"
+if [ "$want_w" = no ]; then
+    check_match "info: docker's warning for the missing weight, on stderr" "$(cat "$CG_TMP_ERR")" "^WARNING: No blkio weight support"
+fi
+check_eq "the probe is cached for this boot" \
+    "$(python3 -c 'import json; print(json.load(open("/run/mydocker/hostinfo.json"))["boot_id"])')" \
+    "$(cat /proc/sys/kernel/random/boot_id)"
+# a cache of another boot is not believed
+cp /run/mydocker/hostinfo.json "$CG_TMP_ERR.saved"
+python3 -c 'import json; p="/run/mydocker/hostinfo.json"; d=json.load(open(p)); d["boot_id"]="another-boot"; d["cgroup_blkio_weight"]=not d["cgroup_blkio_weight"]; json.dump(d, open(p,"w"))'
+check_match "a cache of another boot is probed again" "$(md info 2>/dev/null)" "Cgroup Block I/O: weight=$want_w "
 
 # ---------------------------------------------------------------- OOM
 newname n oom
