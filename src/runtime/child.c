@@ -289,21 +289,25 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
         r = set_identity(s, err);
     if (r == 0)
         r = loopback_up(s, err);
-    if (r == 0 && s->ns[MD_NS_MNT].present)
+    /* A mount namespace joined by path is another container's, set up and
+     * pivoted already: setns put us at its root, where the command is
+     * looked up (crun). Its root, mounts and /dev are not ours to redo. */
+    int own_mnt = s->ns[MD_NS_MNT].present && s->ns[MD_NS_MNT].path == NULL;
+    if (r == 0 && own_mnt)
         r = md_rootfs_mount(s, err);
     if (r == 0 && s->hooks)
         r = hooks_stage(a, err);
-    if (r == 0 && s->ns[MD_NS_MNT].present)
+    if (r == 0 && own_mnt)
         r = md_rootfs_pivot(s, err);
-    if (r == 0)
+    if (r == 0 && (own_mnt || !s->ns[MD_NS_MNT].present))
         r = md_dev_setup(s, err);
     if (r == 0)
         r = md_sysctl_apply(s, err);
     if (r == 0 && p->terminal)
         r = setup_terminal(a->sock, p, err);
-    if (r == 0 && p->terminal && s->ns[MD_NS_MNT].present)
+    if (r == 0 && p->terminal && own_mnt)
         r = bind_console(err);
-    if (r == 0 && s->ns[MD_NS_MNT].present)
+    if (r == 0 && own_mnt)
         r = md_rootfs_finalize(s, err);
     if (r == 0)
         r = enter_cwd(p->cwd, err);
