@@ -37,6 +37,8 @@ PY
     python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["linux"]["seccomp"], open(sys.argv[2], "w"))' \
         "/var/lib/mydocker/containers/$id/config.json" "$work/profile.json"
     cp "$work/profile.json" /tmp/mydocker-bench-sec-profile.json
+    "$M" rm -f "bench-sec-$$" >/dev/null   # exec drops the trap
+    rm -rf "$work"
     exec python3 tests/integration/runc_subreaper.py unshare -m --propagation private bash -c \
         "umount /sys/fs/cgroup/unified 2>/dev/null || true; exec \"$0\" --inner"
 fi
