@@ -110,6 +110,9 @@ else
         "WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
     check_eq "no blkio weight file: HostConfig.BlkioWeight shows what was applied" \
         "$(md inspect -f '{{.HostConfig.BlkioWeight}}' "$n" 2>&1)" 0
+    out=$(md update --blkio-weight 300 "$n" 2>&1); rc=$?
+    check_eq "update --blkio-weight: the same warning, and the update goes on" "$rc:$out" \
+        "0:WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."$'\n'"$n"
 fi
 check_eq "the container with every limit runs" "$(md inspect -f '{{.State.Status}}' "$n" 2>&1)" running
 check_eq "PID 1's oom_score_adj" "$(cat "/proc/$(md inspect -f '{{.State.Pid}}' "$n")/oom_score_adj" 2>&1)" 321
