@@ -9,9 +9,11 @@ VERSION ?= 0.1.0
 WARN    = -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wno-unused-parameter \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Isrc -MMD -MP \
+# SAN: extra flags for a sanitizer build (make asan); empty otherwise
+SAN     ?=
+CFLAGS  += $(SAN) -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Isrc -MMD -MP \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
-LDFLAGS += -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
+LDFLAGS += $(SAN) -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
 
 HOT_PKGS   = json-c libseccomp libcap libmnl
 IMAGE_PKGS = json-c libarchive libcrypto libcurl
@@ -20,13 +22,15 @@ HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
 IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
 IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
 
-LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/net/*.c)
+LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/store/*.c src/net/*.c)
+CLI_SRCS   = $(wildcard src/cli/*.c)
 CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
 TOOL_SRCS  = $(wildcard src/imagetool/*.c)
 RUNC_SRCS  = $(wildcard src/runc/*.c)
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -45,13 +49,19 @@ $(BUILD)/libmydocker.a: $(LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BUILD)/mydocker: $(CMD_OBJS) $(BUILD)/libmydocker.a
-	@echo "  LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)
+# front-end helpers shared by the command binaries (argv parsing, tables,
+# templates): never linked into the library layers
+$(BUILD)/libmdcli.a: $(CLI_OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
 
-$(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmydocker.a
+$(BUILD)/mydocker: $(CMD_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 	@echo "  LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
+	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(HOT_LIBS)
+
+$(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
 
 # the runc-compatible OCI runtime (docs/oci-runtime.md): the same core, hot libraries only
 $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
@@ -73,22 +83,54 @@ $(BUILD)/probes/%: tests/probes/%.c
 
 # the image tool's unit test links its objects (not its main) and its libraries
 $(BUILD)/tests/test_imagetool: tests/unit/test_imagetool.c $(filter-out %/main.o,$(TOOL_OBJS)) \
-                               $(BUILD)/libmydocker.a tests/unit/unit.h
+                               $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
-		$(filter-out %/main.o,$(TOOL_OBJS)) $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
+		$(filter-out %/main.o,$(TOOL_OBJS)) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmydocker.a tests/unit/unit.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmydocker.a $(HOT_LIBS)
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(HOT_LIBS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz
+
+# every C file and header of the tree, one style (.clang-format)
+FORMAT_FILES = $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/probes/*.c bench/*.c)
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TOOL_SRCS) $(RUNC_SRCS) $(wildcard src/*/*.h)
+	clang-format -i $(FORMAT_FILES)
 
-.PHONY: all clean format
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files formatted"
+
+# the unit tests, each ending with its "N passed, N failed" line
+check: all
+	@fail=0; for t in $(UNIT_BINS); do $$t | tail -n 1 || fail=1; done; exit $$fail
+
+# AddressSanitizer + UBSan: the unit tests and a short smoke run of real
+# containers, in a build tree of their own (build-asan/)
+ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	@$(MAKE) -s BUILD=build-asan SAN="$(ASAN)" all
+	@tests/asan.sh build-asan
+
+# libFuzzer targets (tests/fuzz/), clang with ASan + UBSan, in build-fuzz/:
+# tests/integration/test_fuzz.sh runs each for a bounded time
+FUZZ_TARGETS = spec ref ports template manifest
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+fuzz:
+	@$(MAKE) -s CC=clang BUILD=build-fuzz SAN="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(filter-out %/main.o,$(TOOL_OBJS))
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(filter-out %/main.o,$(TOOL_OBJS)) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
+
+.PHONY: all clean format format-check check asan fuzz fuzz-bins
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
 #include "runtime/container.h"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "engine/ctr.h"
-#include "engine/format.h"
+#include "store/ctr.h"
+#include "cli/format.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/run_opts.h"
 #include "cmd/cmd.h"
 #include "engine/create.h"
 #include "engine/lifecycle.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "engine/ctr.h"
-#include "engine/format.h"
+#include "store/ctr.h"
+#include "cli/format.h"
 #include "net/net.h"
 #include "net/store.h"
 #include "util/cleanup.h"

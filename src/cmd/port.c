@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "engine/ctr.h"
+#include "store/ctr.h"
 
 int cmd_port(int argc, char **argv)
 {

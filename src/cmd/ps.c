@@ -6,10 +6,11 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "engine/cstore.h"
-#include "engine/ctr.h"
+#include "engine/lifecycle.h"
+#include "store/cstore.h"
+#include "store/ctr.h"
 #include "net/net.h"
-#include "engine/format.h"
+#include "cli/format.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
-#include "engine/opts.h"
+#include "cli/run_opts.h"
 #include "engine/run.h"
 
 int cmd_run(int argc, char **argv)
@@ -14,8 +14,11 @@ int cmd_run(int argc, char **argv)
         return 0;
     }
     o.warn = md_cli_warn;
+    char id[65];
     if (r == 0)
-        r = md_engine_run(&o, &err);
+        r = md_engine_run(&o, id, &err);
+    if (r == 0 && o.detach)
+        printf("%s\n", id);
     md_run_opts_free(&o);
     fflush(stdout);
     return r < 0 ? md_error_report(&err) : r;

@@ -13,8 +13,8 @@
 
 #include "cmd/cmd.h"
 #include "engine/cgctl.h"
-#include "engine/format.h"
-#include "engine/table.h"
+#include "cli/format.h"
+#include "cli/table.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -11,7 +11,7 @@
 #include "cmd/cmd.h"
 #include "engine/cgctl.h"
 #include "engine/procinfo.h"
-#include "engine/table.h"
+#include "cli/table.h"
 #include "util/cleanup.h"
 
 struct top_ctx {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "engine/cstore.h"
-#include "engine/format.h"
+#include "store/cstore.h"
+#include "cli/format.h"
 #include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "cgroup/cgroup.h"
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "engine/resources.h"
 
 /* linux.cgroupsPath of the container's config.json ("mydocker/<id>" when

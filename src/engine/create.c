@@ -1,4 +1,5 @@
 #include "engine/create.h"
+#include "engine/lifecycle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "engine/resources.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
@@ -375,7 +376,7 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     if (r == 0 && !c->host_root)
         r = md_write_etc_files(c->dir, c->hostname, c->o->network && strcmp(c->o->network, "host") == 0, err);
     if (r == 0 && !c->host_root)
-        r = md_net_etc_files(c->dir, c->o, err);
+        r = md_net_etc_files(c->dir, &c->o->net, err);
     if (r == 0)
         r = resolve_user(c, err);
     if (r == 0 && !c->host_root)
@@ -385,7 +386,7 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     if (r == 0 && (c->record = record_new(c)) == NULL)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0)
-        r = md_net_record_init(c->record, c->o, image_config(c), err);
+        r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
     if (r == 0)
         r = record_save(c, err);
     return r;
@@ -395,7 +396,7 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
 {
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
-    if (md_net_check_opts(o, err) < 0)
+    if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0)
         return -1;
     if (o->interactive && o->tty && !isatty(STDIN_FILENO))
         return md_error(err, 0, "the input device is not a TTY");

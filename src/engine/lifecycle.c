@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "engine/cgctl.h"
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "net/net.h"
 #include "runtime/cgroup_glue.h"
 #include "engine/volumes.h"

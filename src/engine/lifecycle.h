@@ -2,7 +2,7 @@
 #ifndef MD_LIFECYCLE_H
 #define MD_LIFECYCLE_H
 
-#include "engine/ctr.h"
+#include "store/ctr.h"
 
 /* Stop signal (the container's --stop-signal, else SIGTERM), SIGKILL after
  * timeout_s seconds (< 0: the default 10 s). */
@@ -16,5 +16,8 @@ int md_engine_wait(struct md_ctr *c, md_error_t **err);
 int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err);
 /* Wait (up to ms) for the monitor to record the end of the container. */
 void md_engine_wait_recorded(struct md_ctr *c, int ms);
+
+/* Remove `run --rm` containers whose owner died (kill -9): engine/autoremove.c */
+void md_autoremove_sweep(void);
 
 #endif

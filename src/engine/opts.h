@@ -1,5 +1,6 @@
-/* `mydocker run` / `create` flags, parsed into one struct (pure: no I/O
- * except --env-file, unit-tested in tests/unit/test_opts.c). */
+/* `run` / `create` as the engine takes them: one struct that any front end
+ * fills (the CLI from argv in cli/run_opts.c; unit-tested in
+ * tests/unit/test_opts.c). */
 #ifndef MD_OPTS_H
 #define MD_OPTS_H
 
@@ -37,14 +38,6 @@ struct md_run_opts {
     md_warn_t warn;         /* the front end's sink for docker's create warnings */
 };
 
-/* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.
- * Returns 1 after printing --help. */
-int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err);
 void md_run_opts_free(struct md_run_opts *o);
-/* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
-int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
-void md_run_usage(void);
-/* docker sizes: "10m", "1g", "512k", "100" (bytes); -1 on a malformed one */
-long long md_parse_size(const char *s);
 
 #endif

@@ -1,11 +1,10 @@
 #include "run.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "engine/create.h"
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "engine/start.h"
 #include "util/trace.h"
 
@@ -18,10 +17,10 @@ static void stdin_from_null(void)
     }
 }
 
-int md_engine_run(struct md_run_opts *o, md_error_t **err)
+int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
 {
-    char id[65];
     int autoremove_fd = -1;
+    id[0] = '\0';
     md_trace("run");
     int r = md_engine_create(o, id, &autoremove_fd, err);
     md_trace("created");
@@ -31,10 +30,6 @@ int md_engine_run(struct md_run_opts *o, md_error_t **err)
     r = md_ctr_load_id(id, &c, err);
     if (r == 0 && o->detach) {
         r = md_engine_start_detached(c, err);
-        if (r == 0) {
-            printf("%s\n", id);
-            fflush(stdout);
-        }
     } else if (r == 0) {
         if (!o->interactive)
             stdin_from_null(); /* docker: without -i the container reads EOF */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "engine/cgctl.h"
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
 #include "net/net.h"
@@ -25,6 +25,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/size.h"
 #include "util/jsonlog.h"
 #include "util/trace.h"
 

@@ -4,7 +4,7 @@
 #ifndef MD_ENGINE_START_H
 #define MD_ENGINE_START_H
 
-#include "engine/ctr.h"
+#include "store/ctr.h"
 
 /* Returns the container's exit status (>= 0) or < 0 with *err. */
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err);

@@ -11,12 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
-#include "engine/ctr.h"
+#include "store/cstore.h"
+#include "store/ctr.h"
 #include "image/store.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/size.h"
 
 int md_volume_name_valid(const char *n)
 {

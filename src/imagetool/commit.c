@@ -18,7 +18,7 @@
 
 #include "changes.h"
 #include "digest.h"
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "image/store.h"
 #include "layer.h"
 #include "manifest.h"

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/ctr.h"
-#include "engine/format.h"
+#include "store/ctr.h"
+#include "cli/format.h"
 #include "image/store.h"
 #include "layer.h"
 #include "manifest.h"

@@ -21,8 +21,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
-#include "engine/ctr.h"
+#include "store/cstore.h"
+#include "store/ctr.h"
 #include "net/nft.h"
 #include "net/bridge.h"
 #include "net/hosts.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/ctr.h"
-#include "engine/opts.h"
+#include "store/ctr.h"
+#include "net/netopts.h"
 #include "net/hosts.h"
 #include "net/netopts.h"
 #include "net/ports.h"
@@ -85,20 +85,15 @@ void md_net_opts_free(struct md_net_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
-int md_net_check_opts(struct md_run_opts *o, md_error_t **err)
+int md_net_check_opts(char **network, const char *hostname, const struct md_net_opts *n,
+                      md_error_t **err)
 {
-    /* the seeds' `run -it /bin/sh` (the host's root in new namespaces) keeps
-     * an empty network namespace unless a network is asked for: it has no
-     * /etc files of its own to carry the container's address */
-    if (o->network == NULL && o->rootfs == NULL && o->image && o->image[0] == '/')
-        o->network = strdup("none");
-    const char *m = o->network ? o->network : MD_DEFAULT_NETWORK;
-    struct md_net_opts *n = &o->net;
+    const char *m = *network ? *network : MD_DEFAULT_NETWORK;
     int special = strcmp(m, "none") == 0 || strcmp(m, "host") == 0;
     int joined = container_mode(m);
     if ((n->publish || n->publish_all) && (strcmp(m, "none") == 0 || joined))
         return md_error(err, 0, "conflicting options: port publishing and the container type network mode");
-    if (joined && (o->hostname || n->mac || n->dns || n->add_hosts))
+    if (joined && (hostname || n->mac || n->dns || n->add_hosts))
         return md_error(err, 0, "conflicting options: hostname, mac-address, dns and add-host are "
                                 "not allowed with the container network mode");
     if ((n->ip || n->aliases) && (special || joined || strcmp(m, MD_DEFAULT_NETWORK) == 0))
@@ -118,8 +113,8 @@ int md_net_check_opts(struct md_run_opts *o, md_error_t **err)
     cleanup_free char *name = md_network_resolve(m);
     int r = md_network_load(name ? name : m, &net, err);
     if (r == 0 && name && strcmp(name, m) != 0) { /* an id given: record the name */
-        free(o->network);
-        o->network = strdup(name);
+        free(*network);
+        *network = strdup(name);
     }
     if (r == 0 && n->ip) {
         uint32_t a;
@@ -169,10 +164,11 @@ static struct json_object *endpoint_json(const struct md_net_opts *n)
     return ep;
 }
 
-int md_net_record_init(struct json_object *record, struct md_run_opts *o,
-                       struct json_object *image_config, md_error_t **err)
+int md_net_record_init(struct json_object *record, const char *network,
+                       const struct md_net_opts *n, struct json_object *image_config,
+                       md_error_t **err)
 {
-    const char *m = o->network ? o->network : MD_DEFAULT_NETWORK;
+    const char *m = network ? network : MD_DEFAULT_NETWORK;
     struct json_object *hc = child(record, "HostConfig"), *cfg = child(record, "Config");
     struct json_object *ns = child(record, "NetworkSettings");
     cleanup_free char *mode = NULL;
@@ -194,29 +190,29 @@ int md_net_record_init(struct json_object *record, struct md_run_opts *o,
         }
     }
     int r = 0;
-    for (char **p = o->net.publish; r == 0 && p && *p; p++)
+    for (char **p = n->publish; r == 0 && p && *p; p++)
         r = md_ports_parse(*p, bindings, exposed, err);
-    if (r == 0 && o->net.publish_all)
+    if (r == 0 && n->publish_all)
         md_ports_publish_all(bindings, exposed);
     json_object_object_add(cfg, "ExposedPorts", exposed);
     json_object_object_add(hc, "PortBindings", bindings);
-    json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(o->net.publish_all));
-    json_object_object_add(hc, "Dns", strv_json(o->net.dns));
-    json_object_object_add(hc, "DnsSearch", strv_json(o->net.dns_search));
-    json_object_object_add(hc, "ExtraHosts", strv_json(o->net.add_hosts));
-    if (o->net.mac)
-        json_object_object_add(cfg, "MacAddress", json_object_new_string(o->net.mac));
+    json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(n->publish_all));
+    json_object_object_add(hc, "Dns", strv_json(n->dns));
+    json_object_object_add(hc, "DnsSearch", strv_json(n->dns_search));
+    json_object_object_add(hc, "ExtraHosts", strv_json(n->add_hosts));
+    if (n->mac)
+        json_object_object_add(cfg, "MacAddress", json_object_new_string(n->mac));
     struct json_object *nets = json_object_new_object();
     if (strcmp(m, "none") != 0 && strcmp(m, "host") != 0 && mode == NULL)
-        json_object_object_add(nets, m, endpoint_json(&o->net));
+        json_object_object_add(nets, m, endpoint_json(n));
     json_object_object_add(ns, "Networks", nets);
     json_object_object_add(ns, "Ports", json_object_new_object());
     return r;
 }
 
-int md_net_etc_files(const char *dir, struct md_run_opts *o, md_error_t **err)
+int md_net_etc_files(const char *dir, const struct md_net_opts *n, md_error_t **err)
 {
-    return md_etc_extra(dir, o->net.dns, o->net.dns_search, o->net.add_hosts, err);
+    return md_etc_extra(dir, n->dns, n->dns_search, n->add_hosts, err);
 }
 
 char *md_net_ports_text(struct json_object *record, int running)

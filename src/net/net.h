@@ -17,7 +17,7 @@
 #include "util/error.h"
 
 struct json_object;
-struct md_run_opts;
+struct md_net_opts;
 struct md_ctr;
 struct md_spec;
 struct md_network;
@@ -38,12 +38,14 @@ char *md_network_resolve(const char *ref);
 struct json_object *md_network_inspect(struct md_network *n);
 
 /* create: validate --network, -p, --ip, --mac-address, --dns, --add-host... */
-int md_net_check_opts(struct md_run_opts *o, md_error_t **err);
+int md_net_check_opts(char **network, const char *hostname, const struct md_net_opts *n,
+                      md_error_t **err);
 /* create: NetworkMode, PortBindings, ExposedPorts, NetworkSettings in the record */
-int md_net_record_init(struct json_object *record, struct md_run_opts *o,
-                       struct json_object *image_config, md_error_t **err);
+int md_net_record_init(struct json_object *record, const char *network,
+                       const struct md_net_opts *n, struct json_object *image_config,
+                       md_error_t **err);
 /* create: --dns, --dns-search, --add-host into the container's files */
-int md_net_etc_files(const char *dir, struct md_run_opts *o, md_error_t **err);
+int md_net_etc_files(const char *dir, const struct md_net_opts *n, md_error_t **err);
 /* start, before clone: --network container:NAME joins that container's netns */
 int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err);
 /* start, md_create_opts.after_clone with data = the struct md_ctr: veth with

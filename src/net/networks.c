@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/ctr.h"
+#include "store/ctr.h"
 #include "net/bridge.h"
 #include "net/netlink.h"
 #include "net/store.h"

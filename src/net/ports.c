@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "net/nft.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/opts.h"
+#include "cli/run_opts.h"
 #include "net/hosts.h"
 #include "net/ports.h"
 #include "net/store.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/opts.h"
+#include "cli/run_opts.h"
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cgroup/cgroup.h"
-#include "engine/opts.h"
+#include "cli/run_opts.h"
 #include "engine/resources.h"
 #include "unit.h"
 

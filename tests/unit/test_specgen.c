@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 
-#include "engine/opts.h"
+#include "cli/run_opts.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
 #include "runtime/spec.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"

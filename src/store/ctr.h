@@ -3,13 +3,16 @@
  * (state.json written at start, `exit` written by the monitor), and the
  * truth about its process (pid + start time, so a recycled pid is never
  * taken for the container). See docs/lifecycle.md. */
-#ifndef MD_CTR_H
-#define MD_CTR_H
+#ifndef MD_STORE_CTR_H
+#define MD_STORE_CTR_H
 
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "util/error.h"
+#include "util/proc.h"
+#include "util/signal.h"
+#include "util/time.h"
 
 struct json_object;
 
@@ -57,15 +60,6 @@ int md_ctr_monitor_alive(const struct md_ctr *c);
  * process (start time); -ESRCH when it is gone. */
 int md_ctr_pidfd(const struct md_ctr *c);
 int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err);
-/* Start time of a pid from /proc/<pid>/stat (field 22), 0 when gone. */
-uint64_t md_proc_starttime(pid_t pid);
-int64_t md_now_ns(void);
-/* RFC 3339 with nanoseconds, as docker prints times. */
-char *md_time_rfc3339(int64_t ns);
-int64_t md_parse_rfc3339(const char *s);
-/* docker's "About a minute", "3 seconds", "2 hours" */
-char *md_human_duration(int64_t ns);
 const char *md_ctr_str(const struct md_ctr *c, const char *path); /* "Config.Image" style lookup */
-int md_signal_parse(const char *s);
 
 #endif

@@ -2,8 +2,8 @@
  * as wide as its widest cell plus the padding, at least minwidth; the last
  * column is not padded. eol ends each line: "\n", or "\033[K\n" to clear
  * what a previous frame left on a terminal. */
-#ifndef MD_ENGINE_TABLE_H
-#define MD_ENGINE_TABLE_H
+#ifndef MD_CLI_TABLE_H
+#define MD_CLI_TABLE_H
 
 #include <stddef.h>
 #include <stdio.h>

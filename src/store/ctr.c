@@ -1,4 +1,4 @@
-#include "ctr.h"
+#include "store/ctr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,103 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cstore.h"
+#include "store/cstore.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-
-int64_t md_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-char *md_time_rfc3339(int64_t ns)
-{
-    time_t s = (time_t)(ns / 1000000000LL);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char buf[40], *out = NULL;
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    return asprintf(&out, "%s.%09lldZ", buf, (long long)(ns % 1000000000LL)) < 0 ? NULL : out;
-}
-
-int64_t md_parse_rfc3339(const char *s)
-{
-    struct tm tm = {0};
-    if (s == NULL)
-        return 0;
-    const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (rest == NULL)
-        return 0;
-    int64_t ns = 0;
-    if (*rest == '.') {
-        int digits = 0;
-        for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
-            if (digits < 9)
-                ns = ns * 10 + (*rest - '0');
-        for (; digits < 9; digits++)
-            ns *= 10;
-    }
-    return (int64_t)timegm(&tm) * 1000000000LL + ns;
-}
-
-char *md_human_duration(int64_t ns)
-{
-    int64_t s = ns / 1000000000LL;
-    char *out = NULL;
-    int r;
-    if (s < 1)
-        r = asprintf(&out, "Less than a second");
-    else if (s == 1)
-        r = asprintf(&out, "1 second");
-    else if (s < 60)
-        r = asprintf(&out, "%lld seconds", (long long)s);
-    else if (s / 60 == 1)
-        r = asprintf(&out, "About a minute");
-    else if (s < 3600)
-        r = asprintf(&out, "%lld minutes", (long long)(s / 60));
-    else if ((s + 1800) / 3600 == 1)
-        r = asprintf(&out, "About an hour");
-    else if (s < 48 * 3600)
-        r = asprintf(&out, "%lld hours", (long long)((s + 1800) / 3600));
-    else if (s < 14 * 86400)
-        r = asprintf(&out, "%lld days", (long long)(s / 86400));
-    else if (s < 60 * 86400)
-        r = asprintf(&out, "%lld weeks", (long long)(s / (7 * 86400)));
-    else if (s < 2 * 365 * 86400)
-        r = asprintf(&out, "%lld months", (long long)(s / (30 * 86400)));
-    else
-        r = asprintf(&out, "%lld years", (long long)(s / (365 * 86400)));
-    return r < 0 ? NULL : out;
-}
-
-uint64_t md_proc_starttime(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    cleanup_free char *text = NULL;
-    if (pid <= 0 || md_read_file(path, &text, NULL, NULL) < 0)
-        return 0;
-    /* the command name may hold spaces and ')': fields start after the last ')' */
-    char *p = strrchr(text, ')');
-    if (p == NULL)
-        return 0;
-    p += 2; /* field 3 */
-    for (int field = 3; field < 22 && p; field++) {
-        p = strchr(p, ' ');
-        if (p)
-            p++;
-    }
-    if (p == NULL)
-        return 0;
-    /* a zombie is as good as gone: it cannot run anything */
-    char *st = strrchr(text, ')') + 2;
-    if (*st == 'Z' || *st == 'X')
-        return 0;
-    return strtoull(p, NULL, 10);
-}
+#include "util/proc.h"
+#include "util/time.h"
 
 const char *md_ctr_status_name(enum md_ctr_status s)
 {
@@ -419,35 +328,4 @@ int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err)
     if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
         return md_error(err, errno, "kill container %.12s", c->id);
     return 0;
-}
-
-int md_signal_parse(const char *s)
-{
-    static const struct {
-        const char *n;
-        int s;
-    } t[] = {{"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-             {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
-             {"FPE", SIGFPE},   {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
-             {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-             {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-             {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU}, {"URG", SIGURG},
-             {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-             {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL}, {"PWR", SIGPWR},
-             {"SYS", SIGSYS}};
-    if (s == NULL || *s == '\0')
-        return -1;
-    if (*s >= '0' && *s <= '9') {
-        char *end;
-        long v = strtol(s, &end, 10);
-        return (*end || v <= 0 || v >= NSIG) ? -1 : (int)v;
-    }
-    if (strncasecmp(s, "SIG", 3) == 0)
-        s += 3;
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcasecmp(s, t[i].n) == 0)
-            return t[i].s;
-    if (strncasecmp(s, "RTMIN", 5) == 0)
-        return SIGRTMIN + (s[5] == '+' ? atoi(s + 6) : 0);
-    return -1;
 }

@@ -1,8 +1,8 @@
 /* A small subset of Go templates, enough for docker's --format:
  * "{{.Field}}", "{{.A.B}}" paths, "{{json .X}}", "{{.}}", "table " prefix
  * handled by the caller, and "\t" / "\n" escapes as docker's CLI accepts. */
-#ifndef MD_FORMAT_H
-#define MD_FORMAT_H
+#ifndef MD_CLI_FORMAT_H
+#define MD_CLI_FORMAT_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* The engine's container records (see docs/state.md):
+/* The container store (below net and engine): records (see docs/state.md):
  *   /var/lib/mydocker/containers/<id>/   container.json, config.json, upper/, work/,
  *                                        rootfs/, hostname, hosts, resolv.conf
  *   /var/lib/mydocker/names/<name>       symlink -> <id>; symlink(2) is the
@@ -6,8 +6,8 @@
  *   /run/mydocker/autoremove/<id>        flock held by the `run --rm` that owns
  *                                        the container; a free lock means the
  *                                        owner died and the next run sweeps it */
-#ifndef MD_CSTORE_H
-#define MD_CSTORE_H
+#ifndef MD_STORE_CSTORE_H
+#define MD_STORE_CSTORE_H
 
 #include "util/error.h"
 
@@ -28,7 +28,5 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
 /* Hold the autoremove lock of id; returns the fd. */
 int md_autoremove_hold(const char *id, md_error_t **err);
 void md_autoremove_release(const char *id, int fd);
-/* Remove `run --rm` containers whose owner died (kill -9). */
-void md_autoremove_sweep(void);
 
 #endif

@@ -1,0 +1,14 @@
+/* Parsing `run` / `create` argv into struct md_run_opts (engine/opts.h). */
+#ifndef MD_CLI_RUN_OPTS_H
+#define MD_CLI_RUN_OPTS_H
+
+#include "engine/opts.h"
+
+/* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.
+ * Returns 1 after printing --help. */
+int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err);
+/* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
+int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
+void md_run_usage(void);
+
+#endif

@@ -1,0 +1,8 @@
+/* Signal names and numbers. */
+#ifndef MD_UTIL_SIGNAL_H
+#define MD_UTIL_SIGNAL_H
+
+/* "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3" -> the number; -1 if none. */
+int md_signal_parse(const char *s);
+
+#endif

@@ -1,0 +1,75 @@
+/* Time as docker shows it: RFC 3339 with nanoseconds, and its "3 seconds"
+ * durations. */
+#include "time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t md_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+char *md_time_rfc3339(int64_t ns)
+{
+    time_t s = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char buf[40], *out = NULL;
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    return asprintf(&out, "%s.%09lldZ", buf, (long long)(ns % 1000000000LL)) < 0 ? NULL : out;
+}
+
+int64_t md_parse_rfc3339(const char *s)
+{
+    struct tm tm = {0};
+    if (s == NULL)
+        return 0;
+    const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (rest == NULL)
+        return 0;
+    int64_t ns = 0;
+    if (*rest == '.') {
+        int digits = 0;
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
+            if (digits < 9)
+                ns = ns * 10 + (*rest - '0');
+        for (; digits < 9; digits++)
+            ns *= 10;
+    }
+    return (int64_t)timegm(&tm) * 1000000000LL + ns;
+}
+
+char *md_human_duration(int64_t ns)
+{
+    int64_t s = ns / 1000000000LL;
+    char *out = NULL;
+    int r;
+    if (s < 1)
+        r = asprintf(&out, "Less than a second");
+    else if (s == 1)
+        r = asprintf(&out, "1 second");
+    else if (s < 60)
+        r = asprintf(&out, "%lld seconds", (long long)s);
+    else if (s / 60 == 1)
+        r = asprintf(&out, "About a minute");
+    else if (s < 3600)
+        r = asprintf(&out, "%lld minutes", (long long)(s / 60));
+    else if ((s + 1800) / 3600 == 1)
+        r = asprintf(&out, "About an hour");
+    else if (s < 48 * 3600)
+        r = asprintf(&out, "%lld hours", (long long)((s + 1800) / 3600));
+    else if (s < 14 * 86400)
+        r = asprintf(&out, "%lld days", (long long)(s / 86400));
+    else if (s < 60 * 86400)
+        r = asprintf(&out, "%lld weeks", (long long)(s / (7 * 86400)));
+    else if (s < 2 * 365 * 86400)
+        r = asprintf(&out, "%lld months", (long long)(s / (30 * 86400)));
+    else
+        r = asprintf(&out, "%lld years", (long long)(s / (365 * 86400)));
+    return r < 0 ? NULL : out;
+}

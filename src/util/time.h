@@ -1,0 +1,15 @@
+/* Wall-clock time as docker reads and prints it. */
+#ifndef MD_UTIL_TIME_H
+#define MD_UTIL_TIME_H
+
+#include <stdint.h>
+
+int64_t md_now_ns(void);
+/* RFC 3339 with nanoseconds ("2026-12-06T09:20:38.123456789Z"), malloc'd. */
+char *md_time_rfc3339(int64_t ns);
+/* The reverse; 0 when s is not such a time. */
+int64_t md_parse_rfc3339(const char *s);
+/* docker's "About a minute", "3 seconds", "2 hours", malloc'd */
+char *md_human_duration(int64_t ns);
+
+#endif

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The layer rule (docs/architecture.md): an include points down, never up or sideways.
+#   util < cgroup, image < runtime < store < net < engine < front ends (cmd, cli, imagetool,
+#   runc, monitor)
+# Each quoted include "dir/..." of a file in src/<layer>/ must name its own directory or a lower
+# layer. Also: the engine never prints to stdout and never parses argv (getopt).
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_DIR" || exit 1
+out=$(/usr/bin/python3 - <<'PY'
+import glob, os, re
+level = {"util": 0, "cgroup": 1, "image": 1, "runtime": 2, "store": 3, "net": 4, "engine": 5,
+         "cli": 6, "cmd": 7, "imagetool": 7, "runc": 7, "monitor": 7}
+bad = []
+for path in sorted(glob.glob("src/*/*.[ch]")):
+    layer = path.split("/")[1]
+    for n, line in enumerate(open(path, errors="replace"), 1):
+        m = re.match(r'\s*#\s*include\s+"([a-z_]+)/', line)
+        if not m or m.group(1) == layer:
+            continue
+        dep = m.group(1)
+        if dep not in level or layer not in level:
+            bad.append(f"{path}:{n}: unknown layer {dep!r}")
+        elif level[dep] >= level[layer]:
+            bad.append(f"{path}:{n}: {layer} includes {dep} ({line.strip()})")
+for path in sorted(glob.glob("src/engine/*.c")):
+    text = open(path, errors="replace").read()
+    for pat in (r"\bprintf\s*\(", r"\bputs\s*\(", r"fprintf\s*\(\s*stdout", r"\bgetopt(_long)?\s*\(",
+                r"fputs\s*\([^;]*stdout\s*\)"):
+        for m in re.finditer(pat, text):
+            n = text.count("\n", 0, m.start()) + 1
+            bad.append(f"{path}:{n}: the engine prints or parses argv ({m.group(0)})")
+print("\n".join(bad))
+PY
+)
+if [ -z "$out" ]; then ok "every include points down; the engine neither prints nor parses argv"
+else
+    while IFS= read -r l; do fail "layer rule" "$l"; done <<<"$out"
+fi
+summary
