@@ -122,7 +122,7 @@ asan:
 FUZZ_TARGETS = spec ref ports template manifest
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 fuzz:
-	@$(MAKE) -s CC=clang BUILD=build-fuzz SAN="$(FUZZ_SAN)" fuzz-bins
+	@$(MAKE) -s CC=clang BUILD=build-fuzz SAN="$(FUZZ_SAN)" WARN="-Wall -Wno-unused-parameter" fuzz-bins
 
 fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
