@@ -72,7 +72,8 @@ $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
 $(BUILD)/mydocker-monitor: src/monitor/monitor.c src/util/jsonlog.c src/util/jsonlog.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -std=c17 -O2 -Wall -Wextra -Werror -Wshadow -static -Isrc -o $@ src/monitor/monitor.c src/util/jsonlog.c
+	@$(CC) -std=c17 -O2 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -static-pie \
+		-Wl,-z,relro,-z,now -Isrc -o $@ src/monitor/monitor.c src/util/jsonlog.c
 
 # escape probes run inside containers (tests/integration/test_security.sh):
 # static, since an image may have no libc
@@ -98,7 +99,7 @@ clean:
 	rm -rf $(BUILD) build-asan build-fuzz
 
 # every C file and header of the tree, one style (.clang-format)
-FORMAT_FILES = $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/probes/*.c bench/*.c)
+FORMAT_FILES = $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/probes/*.c tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

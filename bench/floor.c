@@ -16,10 +16,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: floor ROOTFS CMD...\n");
         return 2;
     }
-    long pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-                                      CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, NULL);
-    if (pid < 0)
-        return 1;
+    long pid =
+        syscall(SYS_clone,
+                CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,
+                NULL, NULL, NULL, NULL);
+    if (pid < 0) return 1;
     if (pid == 0) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount(argv[1], argv[1], NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(argv[1]) < 0 ||

@@ -11,12 +11,10 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     pid_t pid;
-    if (argc < 2 || posix_spawnp(&pid, argv[1], NULL, NULL, argv + 1, environ) != 0)
-        return 127;
+    if (argc < 2 || posix_spawnp(&pid, argv[1], NULL, NULL, argv + 1, environ) != 0) return 127;
     int st;
     struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0)
-        return 127;
+    if (wait4(pid, &st, 0, &ru) < 0) return 127;
     printf("%ld\n", ru.ru_maxrss);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

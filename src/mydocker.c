@@ -25,7 +25,8 @@ const struct md_command md_commands[] = {
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"volume", cmd_volume, "Manage volumes"},
-    {"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
+    {"attach", cmd_attach,
+     "Attach local standard input, output, and error streams to a running container"},
     {"container", cmd_container, "Manage containers (prune, ls, and the container verbs)"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
@@ -56,7 +57,8 @@ static void usage(FILE *f)
           "Options:\n"
           "  -h, --help       Print usage\n"
           "  -v, --version    Print version information and quit\n\n"
-          "Commands:\n", f);
+          "Commands:\n",
+          f);
     for (const struct md_command *c = md_commands; c->name; c++)
         fprintf(f, "  %-10s %s\n", c->name, c->summary);
     fputs("\nRun 'mydocker COMMAND --help' for more information on a command.\n", f);
@@ -78,8 +80,7 @@ int main(int argc, char **argv)
     if (strcmp(verb, "container-exited") == 0) /* internal: from mydocker-monitor */
         return cmd_container_exited(argc - 1, argv + 1);
     for (const struct md_command *c = md_commands; c->name; c++)
-        if (strcmp(c->name, verb) == 0)
-            return c->fn(argc - 1, argv + 1);
+        if (strcmp(c->name, verb) == 0) return c->fn(argc - 1, argv + 1);
     fprintf(stderr, "mydocker: '%s' is not a mydocker command.\nSee 'mydocker --help'\n", verb);
     return 1;
 }

@@ -23,8 +23,7 @@ static int v1_ctrl_dir(const char *root, const char *ctrl, char *out, size_t len
 {
     struct stat st;
     snprintf(out, len, "%s/%s", root, ctrl);
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode) && cg_has(out, "cgroup.procs"))
-        return 1;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode) && cg_has(out, "cgroup.procs")) return 1;
     out[0] = '\0';
     cleanup_dir DIR *d = opendir(root);
     struct dirent *de;
@@ -45,13 +44,11 @@ static int v1_ctrl_dir(const char *root, const char *ctrl, char *out, size_t len
  * root, then in its first child cgroup. */
 static int has_below_root(const char *dir, const char *file)
 {
-    if (has_file(dir, file))
-        return 1;
+    if (has_file(dir, file)) return 1;
     cleanup_dir DIR *d = dir[0] ? opendir(dir) : NULL;
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-            continue;
+        if (de->d_name[0] == '.' || de->d_type != DT_DIR) continue;
         char sub[PATH_MAX];
         snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
         return cg_has(sub, file);
@@ -83,8 +80,7 @@ static void probe_v1_cpu(const char *root, struct md_cgroup_sysinfo *si)
 static void probe_v1_blkio(const char *root, struct md_cgroup_sysinfo *si)
 {
     char d[PATH_MAX];
-    if (!v1_ctrl_dir(root, "blkio", d, sizeof(d)))
-        return;
+    if (!v1_ctrl_dir(root, "blkio", d, sizeof(d))) return;
     si->blkio_weight = has_file(d, "blkio.weight") || has_below_root(d, "blkio.bfq.weight");
     si->blkio_weight_device =
         has_file(d, "blkio.weight_device") || has_below_root(d, "blkio.bfq.weight_device");
@@ -110,8 +106,7 @@ static int has_word(const char *list, const char *word)
 {
     size_t n = strlen(word);
     for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
-            return 1;
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n')) return 1;
     return 0;
 }
 
@@ -123,12 +118,10 @@ static int v2_swap(const char *root)
     cleanup_dir DIR *d = opendir(root);
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-            continue;
+        if (de->d_name[0] == '.' || de->d_type != DT_DIR) continue;
         char sub[PATH_MAX];
         snprintf(sub, sizeof(sub), "%s/%s", root, de->d_name);
-        if (cg_has(sub, "memory.max"))
-            return cg_has(sub, "memory.swap.max");
+        if (cg_has(sub, "memory.max")) return cg_has(sub, "memory.swap.max");
     }
     return 1;
 }
@@ -138,8 +131,7 @@ static int v2_swap(const char *root)
 static void probe_v2(const char *root, struct md_cgroup_sysinfo *si)
 {
     cleanup_free char *ctl = NULL;
-    if (cg_read(root, "cgroup.controllers", &ctl, NULL) < 0)
-        return;
+    if (cg_read(root, "cgroup.controllers", &ctl, NULL) < 0) return;
     si->memory = si->memory_reservation = has_word(ctl, "memory");
     si->swap = si->memory && v2_swap(root);
     si->cpu_shares = si->cpu_cfs = has_word(ctl, "cpu");
@@ -158,8 +150,7 @@ int md_cgroup_sysinfo(const char *fsroot, md_cgroup_mode_t mode, struct md_cgrou
 {
     const char *root = fsroot ? fsroot : MD_CGROUP_DEFAULT_ROOT;
     memset(si, 0, sizeof(*si));
-    if (mode == MD_CGROUP_AUTO && md_cgroup_detect(root, &mode, err) < 0)
-        return -1;
+    if (mode == MD_CGROUP_AUTO && md_cgroup_detect(root, &mode, err) < 0) return -1;
     si->mode = mode;
     if (mode == MD_CGROUP_V2)
         probe_v2(root, si);

@@ -17,14 +17,11 @@ static struct json_object *lookup(struct json_object *o, const char *path, size_
         size_t n = 0;
         while (n < len && path[n] != '.')
             n++;
-        if (n == 0)
-            return o; /* "." alone */
-        if (n >= sizeof(key) || o == NULL)
-            return NULL;
+        if (n == 0) return o; /* "." alone */
+        if (n >= sizeof(key) || o == NULL) return NULL;
         memcpy(key, path, n);
         key[n] = '\0';
-        if (!json_object_object_get_ex(o, key, &o))
-            return NULL;
+        if (!json_object_object_get_ex(o, key, &o)) return NULL;
         path += n;
         len -= n;
     }
@@ -34,7 +31,9 @@ static struct json_object *lookup(struct json_object *o, const char *path, size_
 static void emit_value(FILE *f, struct json_object *v, int as_json)
 {
     if (as_json) {
-        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), f);
+        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE),
+              f);
         return;
     }
     if (v == NULL) {
@@ -48,8 +47,7 @@ static void emit_value(FILE *f, struct json_object *v, int as_json)
     case json_type_array:
         fputc('[', f);
         for (size_t i = 0; i < json_object_array_length(v); i++) {
-            if (i)
-                fputc(' ', f);
+            if (i) fputc(' ', f);
             emit_value(f, json_object_array_get_idx(v, i), 0);
         }
         fputc(']', f);
@@ -72,7 +70,8 @@ static void emit_value(FILE *f, struct json_object *v, int as_json)
     }
 }
 
-static int render_action(FILE *f, const char *a, size_t n, struct json_object *data, md_error_t **err)
+static int render_action(FILE *f, const char *a, size_t n, struct json_object *data,
+                         md_error_t **err)
 {
     while (n > 0 && *a == ' ')
         a++, n--;
@@ -97,8 +96,7 @@ int md_template_render(const char *t, struct json_object *data, char **out, md_e
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        return md_error(err, errno, "template");
+    if (f == NULL) return md_error(err, errno, "template");
     int r = 0;
     while (*t && r == 0) {
         if (t[0] == '{' && t[1] == '{') {
@@ -145,15 +143,13 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols)
             /* count UTF-8 code points, not bytes, so "…" is one column */
             for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
                 l += (*p & 0xC0) != 0x80;
-            if (l + 3 > w[c])
-                w[c] = l + 3;
+            if (l + 3 > w[c]) w[c] = l + 3;
         }
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
             size_t l = text_width(rows[r][c]);
             fputs(rows[r][c], stdout);
-            if (c + 1 < ncols)
-                printf("%*s", (int)((w[c] < 10 ? 10 : w[c]) - l), "");
+            if (c + 1 < ncols) printf("%*s", (int)((w[c] < 10 ? 10 : w[c]) - l), "");
         }
         fputc('\n', stdout);
     }
@@ -166,11 +162,9 @@ void md_table_print_lines(char **lines, size_t n)
         size_t k = 1;
         for (const char *p = lines[i]; *p; p++)
             k += *p == '\t';
-        if (k > ncols)
-            ncols = k;
+        if (k > ncols) ncols = k;
     }
-    if (ncols > 32)
-        ncols = 32;
+    if (ncols > 32) ncols = 32;
     char ***rows = calloc(n ? n : 1, sizeof(char **));
     for (size_t i = 0; rows && i < n; i++) {
         rows[i] = calloc(ncols, sizeof(char *));
@@ -178,8 +172,7 @@ void md_table_print_lines(char **lines, size_t n)
         for (size_t c = 0; c < ncols; c++) {
             rows[i][c] = s ? s : (char *)"";
             char *tab = s ? strchr(s, '\t') : NULL;
-            if (tab)
-                *tab = '\0';
+            if (tab) *tab = '\0';
             s = tab ? tab + 1 : NULL;
         }
     }

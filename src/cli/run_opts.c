@@ -16,9 +16,29 @@
 #include "util/size.h"
 
 enum {
-    OPT_RM = 256, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_NAME, OPT_NETWORK, OPT_READ_ONLY,
-    OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_STOP_SIGNAL,
-    OPT_ROOTFS, OPT_HELP, OPT_DEVICE, OPT_DEVICE_CGROUP_RULE, OPT_MOUNT, OPT_TMPFS, OPT_VOLUMES_FROM, OPT_RESTART, OPT_LOG_OPT, OPT_LOG_DRIVER,
+    OPT_RM = 256,
+    OPT_ENV_FILE,
+    OPT_ENTRYPOINT,
+    OPT_INIT,
+    OPT_NAME,
+    OPT_NETWORK,
+    OPT_READ_ONLY,
+    OPT_CAP_ADD,
+    OPT_CAP_DROP,
+    OPT_PRIVILEGED,
+    OPT_SECURITY_OPT,
+    OPT_ULIMIT,
+    OPT_STOP_SIGNAL,
+    OPT_ROOTFS,
+    OPT_HELP,
+    OPT_DEVICE,
+    OPT_DEVICE_CGROUP_RULE,
+    OPT_MOUNT,
+    OPT_TMPFS,
+    OPT_VOLUMES_FROM,
+    OPT_RESTART,
+    OPT_LOG_OPT,
+    OPT_LOG_DRIVER,
 };
 
 static const struct option long_opts[] = {
@@ -61,89 +81,86 @@ static const struct option long_opts[] = {
 
 void md_run_usage(void)
 {
-    fputs("Usage:  mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
-          "\n"
-          "Create and run a new container from an image (or, as in the seeds, an absolute\n"
-          "host command run in new namespaces over the host's own root: `run -it /bin/sh`)\n"
-          "\n"
-          "Options:\n"
-          "      --cap-add list           Add Linux capabilities\n"
-          "      --cap-drop list          Drop Linux capabilities\n"
-          "  -d, --detach                 Run container in background and print container ID\n"
-          "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
-          "  -e, --env list               Set environment variables\n"
-          "      --env-file list          Read in a file of environment variables\n"
-          "  -h, --hostname string        Container host name\n"
-          "      --init                   Run an init inside the container that forwards signals\n"
-          "                               and reaps processes\n"
-          "  -i, --interactive            Keep STDIN open even if not attached\n"
-          "      --name string            Assign a name to the container\n"
-          "      --network string         Connect a container to a network (bridge, none, host,\n"
-          "                               container:NAME, or a user network)\n"
-          "      --privileged             Give extended privileges to this container\n"
-          "      --device list            Add a host device to the container\n"
-          "      --device-cgroup-rule list\n"
-          "                               Add a rule to the cgroup allowed devices list\n"
-          "      --log-opt list           Log driver options (max-size, max-file)\n"
-          "      --restart string         Restart policy to apply when a container exits\n"
-          "                               (no, on-failure[:max-retries], always, unless-stopped)\n"
-          "      --read-only              Mount the container's root filesystem as read only\n"
-          "      --rm                     Automatically remove the container when it exits\n"
-          "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
-          "      --security-opt list      Security Options (no-new-privileges, seccomp=unconfined)\n"
-          "      --stop-signal string     Signal to stop the container\n"
-          "  -t, --tty                    Allocate a pseudo-TTY\n"
-          "      --ulimit ulimit          Ulimit options (e.g. nofile=1024:2048)\n"
-          "  -v, --volume list            Bind mount a volume (/host:/ctr[:ro], name:/ctr, /ctr)\n"
-          "      --mount mount            Attach a filesystem mount (type=bind|volume|tmpfs,...)\n"
-          "      --tmpfs list             Mount a tmpfs directory (/path[:options])\n"
-          "      --volumes-from list      Mount volumes from the specified container(s)\n"
-          "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
-          "  -w, --workdir string         Working directory inside the container\n"
-          "\n"
-          "Resource options (docker's units: b, k, m, g):\n"
-          "      --blkio-weight uint16    Block IO (relative weight), between 10 and 1000\n"
-          "      --cgroup-parent string   Optional parent cgroup for the container\n"
-          "      --cgroupns string        Cgroup namespace to use (host|private) (default private)\n"
-          "  -c, --cpu-shares int         CPU shares (relative weight)\n"
-          "      --cpu-period int         Limit CPU CFS (Completely Fair Scheduler) period\n"
-          "      --cpu-quota int          Limit CPU CFS (Completely Fair Scheduler) quota\n"
-          "      --cpus decimal           Number of CPUs\n"
-          "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"
-          "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"
-          "      --device-read-bps list   Limit read rate (bytes per second) from a device\n"
-          "      --device-write-bps list  Limit write rate (bytes per second) to a device\n"
-          "  -m, --memory bytes           Memory limit\n"
-          "      --memory-reservation bytes\n"
-          "                               Memory soft limit\n"
-          "      --memory-swap bytes      Swap limit equal to memory plus swap: '-1' to enable\n"
-          "                               unlimited swap\n"
-          "      --oom-kill-disable       Disable OOM Killer\n"
-          "      --oom-score-adj int      Tune host's OOM preferences (-1000 to 1000)\n"
-          "      --pids-limit int         Tune container pids limit (set -1 for unlimited)\n"
-          MD_NET_USAGE,
-          stdout);
+    fputs(
+        "Usage:  mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+        "\n"
+        "Create and run a new container from an image (or, as in the seeds, an absolute\n"
+        "host command run in new namespaces over the host's own root: `run -it /bin/sh`)\n"
+        "\n"
+        "Options:\n"
+        "      --cap-add list           Add Linux capabilities\n"
+        "      --cap-drop list          Drop Linux capabilities\n"
+        "  -d, --detach                 Run container in background and print container ID\n"
+        "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
+        "  -e, --env list               Set environment variables\n"
+        "      --env-file list          Read in a file of environment variables\n"
+        "  -h, --hostname string        Container host name\n"
+        "      --init                   Run an init inside the container that forwards signals\n"
+        "                               and reaps processes\n"
+        "  -i, --interactive            Keep STDIN open even if not attached\n"
+        "      --name string            Assign a name to the container\n"
+        "      --network string         Connect a container to a network (bridge, none, host,\n"
+        "                               container:NAME, or a user network)\n"
+        "      --privileged             Give extended privileges to this container\n"
+        "      --device list            Add a host device to the container\n"
+        "      --device-cgroup-rule list\n"
+        "                               Add a rule to the cgroup allowed devices list\n"
+        "      --log-opt list           Log driver options (max-size, max-file)\n"
+        "      --restart string         Restart policy to apply when a container exits\n"
+        "                               (no, on-failure[:max-retries], always, unless-stopped)\n"
+        "      --read-only              Mount the container's root filesystem as read only\n"
+        "      --rm                     Automatically remove the container when it exits\n"
+        "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
+        "      --security-opt list      Security Options (no-new-privileges, seccomp=unconfined)\n"
+        "      --stop-signal string     Signal to stop the container\n"
+        "  -t, --tty                    Allocate a pseudo-TTY\n"
+        "      --ulimit ulimit          Ulimit options (e.g. nofile=1024:2048)\n"
+        "  -v, --volume list            Bind mount a volume (/host:/ctr[:ro], name:/ctr, /ctr)\n"
+        "      --mount mount            Attach a filesystem mount (type=bind|volume|tmpfs,...)\n"
+        "      --tmpfs list             Mount a tmpfs directory (/path[:options])\n"
+        "      --volumes-from list      Mount volumes from the specified container(s)\n"
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"
+        "  -w, --workdir string         Working directory inside the container\n"
+        "\n"
+        "Resource options (docker's units: b, k, m, g):\n"
+        "      --blkio-weight uint16    Block IO (relative weight), between 10 and 1000\n"
+        "      --cgroup-parent string   Optional parent cgroup for the container\n"
+        "      --cgroupns string        Cgroup namespace to use (host|private) (default private)\n"
+        "  -c, --cpu-shares int         CPU shares (relative weight)\n"
+        "      --cpu-period int         Limit CPU CFS (Completely Fair Scheduler) period\n"
+        "      --cpu-quota int          Limit CPU CFS (Completely Fair Scheduler) quota\n"
+        "      --cpus decimal           Number of CPUs\n"
+        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"
+        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"
+        "      --device-read-bps list   Limit read rate (bytes per second) from a device\n"
+        "      --device-write-bps list  Limit write rate (bytes per second) to a device\n"
+        "  -m, --memory bytes           Memory limit\n"
+        "      --memory-reservation bytes\n"
+        "                               Memory soft limit\n"
+        "      --memory-swap bytes      Swap limit equal to memory plus swap: '-1' to enable\n"
+        "                               unlimited swap\n"
+        "      --oom-kill-disable       Disable OOM Killer\n"
+        "      --oom-score-adj int      Tune host's OOM preferences (-1000 to 1000)\n"
+        "      --pids-limit int         Tune container pids limit (set -1 for "
+        "unlimited)\n" MD_NET_USAGE,
+        stdout);
 }
 
 static int add_env(struct md_run_opts *o, const char *kv)
 {
-    if (strchr(kv, '=') != NULL)
-        return md_strv_append(&o->env, kv);
+    if (strchr(kv, '=') != NULL) return md_strv_append(&o->env, kv);
     /* KEY alone takes the host's value, and is dropped when the host has none */
     const char *v = getenv(kv);
-    if (v == NULL)
-        return 0;
+    if (v == NULL) return 0;
     cleanup_free char *s = NULL;
-    if (asprintf(&s, "%s=%s", kv, v) < 0)
-        return -ENOMEM;
+    if (asprintf(&s, "%s=%s", kv, v) < 0) return -ENOMEM;
     return md_strv_append(&o->env, s);
 }
 
 static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **err)
 {
     cleanup_fclose FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return md_error(err, errno, "open %s", path);
+    if (f == NULL) return md_error(err, errno, "open %s", path);
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -154,14 +171,12 @@ static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **er
         char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;
-        if (*s == '\0' || *s == '#')
-            continue;
+        if (*s == '\0' || *s == '#') continue;
         if (*s == '=') {
             r = md_error(err, 0, "invalid environment variable: %s", s);
             break;
         }
-        if (add_env(o, s) < 0)
-            r = md_error(err, ENOMEM, "env-file");
+        if (add_env(o, s) < 0) r = md_error(err, ENOMEM, "env-file");
     }
     free(line);
     return r;
@@ -171,8 +186,7 @@ static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **er
 static int ulimit_value(const char *s, size_t n, unsigned long long *out)
 {
     char buf[32];
-    if (n == 0 || n >= sizeof(buf))
-        return -1;
+    if (n == 0 || n >= sizeof(buf)) return -1;
     memcpy(buf, s, n);
     buf[n] = '\0';
     if (strcmp(buf, "-1") == 0) {
@@ -189,20 +203,23 @@ int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err)
 {
     const char *eq = strchr(spec, '=');
     if (eq == NULL || eq == spec)
-        return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: %s",
-                        spec, spec);
+        return md_error(
+            err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: %s",
+            spec, spec);
     unsigned long long soft, hard;
     const char *colon = strchr(eq + 1, ':');
     int r = ulimit_value(eq + 1, colon ? (size_t)(colon - eq - 1) : strlen(eq + 1), &soft);
     hard = soft;
-    if (r == 0 && colon)
-        r = ulimit_value(colon + 1, strlen(colon + 1), &hard);
+    if (r == 0 && colon) r = ulimit_value(colon + 1, strlen(colon + 1), &hard);
     if (r < 0)
-        return md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit value", spec);
+        return md_error(
+            err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit value", spec);
     if (soft > hard)
-        return md_error(err, 0,
-                        "invalid argument \"%s\" for \"--ulimit\" flag: ulimit soft limit must be less "
-                        "than or equal to hard limit: %llu > %llu", spec, soft, hard);
+        return md_error(
+            err, 0,
+            "invalid argument \"%s\" for \"--ulimit\" flag: ulimit soft limit must be less "
+            "than or equal to hard limit: %llu > %llu",
+            spec, soft, hard);
     u->name = strndup(spec, (size_t)(eq - spec));
     u->soft = soft;
     u->hard = hard;
@@ -218,7 +235,9 @@ static int restart_opt(struct md_run_opts *o, const char *v, md_error_t **err)
             return md_error(err, 0, "invalid restart policy: %s", v);
     }
     if (strchr(v, ':') && strncmp(v, "on-failure:", 11) != 0)
-        return md_error(err, 0, "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+        return md_error(
+            err, 0,
+            "invalid restart policy: maximum retry count can only be used with 'on-failure'");
     free(o->restart);
     o->restart = strdup(v);
     return 0;
@@ -227,17 +246,16 @@ static int restart_opt(struct md_run_opts *o, const char *v, md_error_t **err)
 static int log_opt(struct md_run_opts *o, const char *v, md_error_t **err)
 {
     const char *eq = strchr(v, '=');
-    if (eq == NULL)
-        return md_error(err, 0, "invalid key value pair format in log options: %s", v);
+    if (eq == NULL) return md_error(err, 0, "invalid key value pair format in log options: %s", v);
     if (strncmp(v, "max-size=", 9) == 0) {
-        if (md_parse_size(eq + 1) <= 0)
-            return md_error(err, 0, "invalid max-size: %s", eq + 1);
+        if (md_parse_size(eq + 1) <= 0) return md_error(err, 0, "invalid max-size: %s", eq + 1);
     } else if (strncmp(v, "max-file=", 9) == 0) {
         char *end;
         if (strtol(eq + 1, &end, 10) < 1 || *end)
             return md_error(err, 0, "invalid max-file: %s", eq + 1);
     } else {
-        return md_error(err, 0, "unknown log opt '%.*s' for json-file log driver", (int)(eq - v), v);
+        return md_error(err, 0, "unknown log opt '%.*s' for json-file log driver", (int)(eq - v),
+                        v);
     }
     return md_strv_append(&o->log_opts, v);
 }
@@ -272,58 +290,112 @@ static int add_device(struct md_run_opts *o, const char *v, md_error_t **err)
 static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
 {
     switch (c) {
-    case OPT_RM: o->rm = 1; return 0;
-    case 'i': o->interactive = 1; return 0;
-    case 't': o->tty = 1; return 0;
-    case 'd': o->detach = 1; return 0;
-    case 'e': return add_env(o, optarg) < 0 ? md_error(err, ENOMEM, "env") : 0;
-    case OPT_ENV_FILE: return add_env_file(o, optarg, err);
+    case OPT_RM:
+        o->rm = 1;
+        return 0;
+    case 'i':
+        o->interactive = 1;
+        return 0;
+    case 't':
+        o->tty = 1;
+        return 0;
+    case 'd':
+        o->detach = 1;
+        return 0;
+    case 'e':
+        return add_env(o, optarg) < 0 ? md_error(err, ENOMEM, "env") : 0;
+    case OPT_ENV_FILE:
+        return add_env_file(o, optarg, err);
     case 'w':
         if (optarg[0] != '/')
-            return md_error(err, 0, "the working directory '%s' is invalid, it needs to be an absolute path", optarg);
-        free(o->workdir); o->workdir = strdup(optarg); return 0;
-    case 'u': free(o->user); o->user = strdup(optarg); return 0;
-    case 'h': free(o->hostname); o->hostname = strdup(optarg); return 0;
-    case OPT_ENTRYPOINT: free(o->entrypoint); o->entrypoint = strdup(optarg); o->entrypoint_set = 1; return 0;
-    case OPT_INIT: o->init = 1; return 0;
-    case OPT_NAME: free(o->name); o->name = strdup(optarg); return 0;
-    case OPT_NETWORK: free(o->network); o->network = strdup(optarg); return 0;
-    case OPT_READ_ONLY: o->read_only = 1; return 0;
-    case OPT_CAP_ADD: return md_strv_append(&o->cap_add, optarg);
-    case OPT_CAP_DROP: return md_strv_append(&o->cap_drop, optarg);
-    case OPT_PRIVILEGED: o->privileged = 1; return 0;
-    case OPT_DEVICE: return add_device(o, optarg, err);
+            return md_error(
+                err, 0, "the working directory '%s' is invalid, it needs to be an absolute path",
+                optarg);
+        free(o->workdir);
+        o->workdir = strdup(optarg);
+        return 0;
+    case 'u':
+        free(o->user);
+        o->user = strdup(optarg);
+        return 0;
+    case 'h':
+        free(o->hostname);
+        o->hostname = strdup(optarg);
+        return 0;
+    case OPT_ENTRYPOINT:
+        free(o->entrypoint);
+        o->entrypoint = strdup(optarg);
+        o->entrypoint_set = 1;
+        return 0;
+    case OPT_INIT:
+        o->init = 1;
+        return 0;
+    case OPT_NAME:
+        free(o->name);
+        o->name = strdup(optarg);
+        return 0;
+    case OPT_NETWORK:
+        free(o->network);
+        o->network = strdup(optarg);
+        return 0;
+    case OPT_READ_ONLY:
+        o->read_only = 1;
+        return 0;
+    case OPT_CAP_ADD:
+        return md_strv_append(&o->cap_add, optarg);
+    case OPT_CAP_DROP:
+        return md_strv_append(&o->cap_drop, optarg);
+    case OPT_PRIVILEGED:
+        o->privileged = 1;
+        return 0;
+    case OPT_DEVICE:
+        return add_device(o, optarg, err);
     case OPT_DEVICE_CGROUP_RULE:
-        if (md_device_cgroup_rule_check(optarg, err) < 0)
-            return -1;
+        if (md_device_cgroup_rule_check(optarg, err) < 0) return -1;
         return md_strv_append(&o->device_cgroup_rules, optarg);
-    case OPT_SECURITY_OPT: return security_opt(o, optarg, err);
+    case OPT_SECURITY_OPT:
+        return security_opt(o, optarg, err);
     case OPT_ULIMIT: {
         struct md_ulimit u;
         int r = md_ulimit_parse(optarg, &u, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         struct md_ulimit *n = realloc(o->ulimits, (o->n_ulimits + 1) * sizeof(*n));
-        if (n == NULL)
-            return md_error(err, ENOMEM, "ulimit");
+        if (n == NULL) return md_error(err, ENOMEM, "ulimit");
         o->ulimits = n;
         o->ulimits[o->n_ulimits++] = u;
         return 0;
     }
-    case OPT_STOP_SIGNAL: free(o->stop_signal); o->stop_signal = strdup(optarg); return 0;
-    case OPT_ROOTFS: free(o->rootfs); o->rootfs = strdup(optarg); return 0;
-    case 'v': return md_strv_append(&o->volumes, optarg);
-    case OPT_MOUNT: return md_strv_append(&o->mounts, optarg);
-    case OPT_TMPFS: return md_strv_append(&o->tmpfs, optarg);
-    case OPT_VOLUMES_FROM: return md_strv_append(&o->volumes_from, optarg);
-    case OPT_RESTART: return restart_opt(o, optarg, err);
-    case OPT_LOG_OPT: return log_opt(o, optarg, err);
+    case OPT_STOP_SIGNAL:
+        free(o->stop_signal);
+        o->stop_signal = strdup(optarg);
+        return 0;
+    case OPT_ROOTFS:
+        free(o->rootfs);
+        o->rootfs = strdup(optarg);
+        return 0;
+    case 'v':
+        return md_strv_append(&o->volumes, optarg);
+    case OPT_MOUNT:
+        return md_strv_append(&o->mounts, optarg);
+    case OPT_TMPFS:
+        return md_strv_append(&o->tmpfs, optarg);
+    case OPT_VOLUMES_FROM:
+        return md_strv_append(&o->volumes_from, optarg);
+    case OPT_RESTART:
+        return restart_opt(o, optarg, err);
+    case OPT_LOG_OPT:
+        return log_opt(o, optarg, err);
     case OPT_LOG_DRIVER:
         if (strcmp(optarg, "json-file") != 0)
-            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", optarg);
+            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)",
+                            optarg);
         return 0;
-    case 'm': case 'c': return md_res_opt_parse(&o->res, c, optarg, err);
-    case 'p': case 'P': return md_net_opt_parse(&o->net, c, optarg, err);
+    case 'm':
+    case 'c':
+        return md_res_opt_parse(&o->res, c, optarg, err);
+    case 'p':
+    case 'P':
+        return md_net_opt_parse(&o->net, c, optarg, err);
     default:
         if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST)
             return md_res_opt_parse(&o->res, c, optarg, err);
@@ -359,20 +431,18 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
             md_run_usage();
             return 1;
         }
-        if (c == '?' || c == ':')
-            return bad_flag(c, argc, argv, err);
+        if (c == '?' || c == ':') return bad_flag(c, argc, argv, err);
         int r = parse_one(c, o, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     if (o->rootfs == NULL) {
         if (optind >= argc)
-            return md_error(err, 0, "\"mydocker run\" requires at least 1 argument.\n"
-                                    "See 'mydocker run --help'.");
+            return md_error(err, 0,
+                            "\"mydocker run\" requires at least 1 argument.\n"
+                            "See 'mydocker run --help'.");
         o->image = strdup(argv[optind++]);
     }
     o->args = md_strv_dup(argv + optind);
-    if (o->args == NULL)
-        return md_error(err, ENOMEM, "args");
+    if (o->args == NULL) return md_error(err, ENOMEM, "args");
     return 0;
 }

@@ -15,23 +15,19 @@ void md_table_write(FILE *f, char ***rows, size_t nrows, size_t ncols, size_t mi
                     size_t padding, const char *eol)
 {
     size_t *w = calloc(ncols ? ncols : 1, sizeof(*w));
-    if (w == NULL)
-        return;
+    if (w == NULL) return;
     for (size_t r = 0; r < nrows; r++)
         for (size_t c = 0; c < ncols; c++) {
             size_t l = width(rows[r][c] ? rows[r][c] : "") + padding;
-            if (l > w[c])
-                w[c] = l;
+            if (l > w[c]) w[c] = l;
         }
     for (size_t c = 0; c < ncols; c++)
-        if (w[c] < minwidth)
-            w[c] = minwidth;
+        if (w[c] < minwidth) w[c] = minwidth;
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
             const char *s = rows[r][c] ? rows[r][c] : "";
             fputs(s, f);
-            if (c + 1 < ncols)
-                fprintf(f, "%*s", (int)(w[c] - width(s)), "");
+            if (c + 1 < ncols) fprintf(f, "%*s", (int)(w[c] - width(s)), "");
         }
         fputs(eol, f);
     }

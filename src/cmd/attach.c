@@ -35,8 +35,7 @@ static int demux(int fd, char *buf, size_t *have)
     while (*have >= 8) {
         size_t len = ((size_t)(unsigned char)buf[4] << 24) | ((size_t)(unsigned char)buf[5] << 16) |
                      ((size_t)(unsigned char)buf[6] << 8) | (unsigned char)buf[7];
-        if (*have < 8 + len)
-            break;
+        if (*have < 8 + len) break;
         md_write_all(buf[0] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + 8, len);
         memmove(buf, buf + 8 + len, *have - 8 - len);
         *have -= 8 + len;
@@ -50,8 +49,7 @@ static int forward_input(int sock, int tty, int *state)
 {
     char buf[4096];
     ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-    if (n <= 0)
-        return -1;
+    if (n <= 0) return -1;
     for (ssize_t i = 0; tty && i < n; i++) {
         if (*state == 0 && buf[i] == 0x10)
             *state = 1;
@@ -72,14 +70,12 @@ static int relay(int sock, int tty, int no_stdin)
     for (;;) {
         struct pollfd p[2] = {{sock, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
         if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return -1;
         }
         if (p[1].revents) {
             int r = forward_input(sock, tty, &state);
-            if (r == 1)
-                return 1;
+            if (r == 1) return 1;
             if (r < 0) {
                 in_open = 0;
                 shutdown(sock, SHUT_WR);
@@ -87,8 +83,7 @@ static int relay(int sock, int tty, int no_stdin)
         }
         if (p[0].revents) {
             ssize_t n = read(sock, buf + have, sizeof(buf) - have);
-            if (n <= 0)
-                return 0;
+            if (n <= 0) return 0;
             if (tty) {
                 md_write_all(STDOUT_FILENO, buf, (size_t)n);
             } else {
@@ -109,16 +104,14 @@ int cmd_attach(int argc, char **argv)
     optind = 0;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1)
-        if (ch == 'n')
-            no_stdin = 1;
+        if (ch == 'n') no_stdin = 1;
     if (optind != argc - 1) {
         fprintf(stderr, "mydocker: \"attach\" requires exactly 1 argument.\n");
         return 1;
     }
     struct md_ctr *c = NULL;
     md_error_t *err = NULL;
-    if (md_ctr_load(argv[optind], &c, &err) < 0)
-        return (md_error_report(&err), 1);
+    if (md_ctr_load(argv[optind], &c, &err) < 0) return (md_error_report(&err), 1);
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) {
         fprintf(stderr, "mydocker: You cannot attach to a stopped container, start it first\n");
         md_ctr_free(c);
@@ -134,11 +127,11 @@ int cmd_attach(int argc, char **argv)
     (void)tty_s;
     struct json_object *cfg = NULL;
     int tty = 0;
-    if (json_object_object_get_ex(c->record, "Config", &cfg) && json_object_object_get_ex(cfg, "Tty", &cfg))
+    if (json_object_object_get_ex(c->record, "Config", &cfg) &&
+        json_object_object_get_ex(cfg, "Tty", &cfg))
         tty = json_object_get_boolean(cfg);
     struct md_tty_saved saved = {.fd = -1};
-    if (tty && !no_stdin)
-        md_tty_raw(STDIN_FILENO, &saved);
+    if (tty && !no_stdin) md_tty_raw(STDIN_FILENO, &saved);
     int r = relay(sock, tty, no_stdin);
     md_tty_restore(&saved);
     int code = 0;
@@ -164,11 +157,13 @@ int cmd_container_prune(int argc, char **argv)
             return 0;
         } else {
             fprintf(stderr, "mydocker: unknown flag: %s\n", argv[i]);
-            return 125;
+            return MD_EXIT_ENGINE;
         }
     }
     if (!force) {
-        fputs("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ", stdout);
+        fputs("WARNING! This will remove all stopped containers.\nAre you sure you want to "
+              "continue? [y/N] ",
+              stdout);
         fflush(stdout);
         char answer[16] = "";
         if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
@@ -178,12 +173,10 @@ int cmd_container_prune(int argc, char **argv)
     puts("Deleted Containers:");
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0)
-            continue;
+        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
         if (c->status == MD_CTR_EXITED || c->status == MD_CTR_CREATED || c->status == MD_CTR_DEAD) {
             md_error_t *err = NULL;
-            if (md_engine_rm(c, 0, &err) == 0)
-                puts(c->id);
+            if (md_engine_rm(c, 0, &err) == 0) puts(c->id);
             md_error_free(&err);
         }
         md_ctr_free(c);
@@ -199,8 +192,7 @@ int cmd_container(int argc, char **argv)
         fputs("Usage:  mydocker container COMMAND\n", stderr);
         return 1;
     }
-    if (strcmp(argv[1], "prune") == 0)
-        return cmd_container_prune(argc - 1, argv + 1);
+    if (strcmp(argv[1], "prune") == 0) return cmd_container_prune(argc - 1, argv + 1);
     if (strcmp(argv[1], "ls") == 0 || strcmp(argv[1], "list") == 0)
         return cmd_ps(argc - 1, argv + 1);
     for (const struct md_command *t = table; t->name; t++)

@@ -27,18 +27,24 @@ struct exec_opts {
 static int parse_exec(int argc, char **argv, struct exec_opts *o)
 {
     static const struct option lo[] = {
-        {"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
-        {"detach", no_argument, NULL, 'd'},      {"env", required_argument, NULL, 'e'},
+        {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
+        {"detach", no_argument, NULL, 'd'},        {"env", required_argument, NULL, 'e'},
         {"workdir", required_argument, NULL, 'w'}, {"user", required_argument, NULL, 'u'},
-        {"privileged", no_argument, NULL, 'P'},  {NULL, 0, NULL, 0}};
+        {"privileged", no_argument, NULL, 'P'},    {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+itde:w:u:", lo, NULL)) != -1) {
         switch (c) {
-        case 'i': o->interactive = 1; break;
-        case 't': o->tty = 1; break;
-        case 'd': o->detach = 1; break;
+        case 'i':
+            o->interactive = 1;
+            break;
+        case 't':
+            o->tty = 1;
+            break;
+        case 'd':
+            o->detach = 1;
+            break;
         case 'e':
             if (strchr(optarg, '=')) {
                 md_strv_append(&o->env, optarg);
@@ -48,16 +54,24 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
                     md_strv_append(&o->env, kv);
             }
             break;
-        case 'w': o->workdir = optarg; break;
-        case 'u': o->user = optarg; break;
-        case 'P': o->privileged = 1; break;
+        case 'w':
+            o->workdir = optarg;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'P':
+            o->privileged = 1;
+            break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker exec --help'.\n", argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker exec --help'.\n",
+                    argv[optind - 1]);
             return -1;
         }
     }
     if (argc - optind < 2) {
-        fprintf(stderr, "mydocker: \"exec\" requires at least 2 arguments.\nSee 'mydocker exec --help'.\n");
+        fprintf(stderr,
+                "mydocker: \"exec\" requires at least 2 arguments.\nSee 'mydocker exec --help'.\n");
         return -1;
     }
     return 0;
@@ -129,17 +143,14 @@ static int build_process(struct json_object *doc, struct md_ctr *c, struct exec_
         json_object_object_add(proc, "consoleSize", cs);
     }
     set_env(proc, o->env);
-    if (o->workdir)
-        json_object_object_add(proc, "cwd", json_object_new_string(o->workdir));
-    if (o->user && set_user(proc, c, o->user, err) < 0)
-        return -1;
+    if (o->workdir) json_object_object_add(proc, "cwd", json_object_new_string(o->workdir));
+    if (o->user && set_user(proc, c, o->user, err) < 0) return -1;
     if (o->privileged) {
         /* no capability sets: the process keeps ours, the host's bounding set;
          * and no seccomp filter, as docker's exec --privileged */
         struct json_object *lx = NULL;
         json_object_object_del(proc, "capabilities");
-        if (json_object_object_get_ex(doc, "linux", &lx))
-            json_object_object_del(lx, "seccomp");
+        if (json_object_object_get_ex(doc, "linux", &lx)) json_object_object_del(lx, "seccomp");
     }
     return 0;
 }
@@ -151,14 +162,11 @@ static int load_spec(struct md_ctr *c, struct exec_opts *o, char **args, struct 
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
     cleanup_free char *text = NULL;
     int r = md_read_file(path, &text, NULL, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct json_object *doc = json_tokener_parse(text);
-    if (doc == NULL)
-        return md_error(err, 0, "%s: invalid JSON", path);
+    if (doc == NULL) return md_error(err, 0, "%s: invalid JSON", path);
     r = build_process(doc, c, o, args, err);
-    if (r == 0)
-        r = md_spec_parse(doc, spec, err);
+    if (r == 0) r = md_spec_parse(doc, spec, err);
     json_object_put(doc);
     return r;
 }
@@ -166,10 +174,8 @@ static int load_spec(struct md_ctr *c, struct exec_opts *o, char **args, struct 
 static void stdio_for(struct exec_opts *o)
 {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null < 0)
-        return;
-    if (!o->interactive || o->detach)
-        dup2(null, 0);
+    if (null < 0) return;
+    if (!o->interactive || o->detach) dup2(null, 0);
     if (o->detach) {
         dup2(null, 1);
         dup2(null, 2);
@@ -180,15 +186,15 @@ static void stdio_for(struct exec_opts *o)
 int cmd_exec(int argc, char **argv)
 {
     struct exec_opts o = {0};
-    if (parse_exec(argc, argv, &o) < 0)
-        return 125;
+    if (parse_exec(argc, argv, &o) < 0) return MD_EXIT_ENGINE;
     struct md_ctr *c = NULL;
     struct md_spec *spec = NULL;
     md_error_t *err = NULL;
     int r = md_ctr_load(argv[optind], &c, &err), status = 0;
     if (r == 0 && c->status != MD_CTR_RUNNING)
         r = md_error(&err, 0, "container %s is %s", c->id,
-                     c->status == MD_CTR_PAUSED ? "paused, unpause the container before exec" : "not running");
+                     c->status == MD_CTR_PAUSED ? "paused, unpause the container before exec"
+                                                : "not running");
     if (r < 0) {
         md_ctr_free(c);
         md_strv_free(o.env);
@@ -196,38 +202,32 @@ int cmd_exec(int argc, char **argv)
     }
     cleanup_close int pidfd = md_ctr_pidfd(c);
     r = pidfd < 0 ? md_error(&err, 0, "container %s is not running", c->id) : 0;
-    if (r == 0)
-        r = load_spec(c, &o, argv + optind + 1, &spec, &err);
+    if (r == 0) r = load_spec(c, &o, argv + optind + 1, &spec, &err);
     if (r == 0) {
         stdio_for(&o);
         struct md_container ct;
         struct md_tty_saved saved = {.fd = -1};
         struct md_stdio_relay relay = {-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
         /* without -t, a terminal of ours is relayed, never handed over */
-        if (!o.tty && !o.detach)
-            r = md_stdio_relay_setup(&relay, o.interactive, &err);
+        if (!o.tty && !o.detach) r = md_stdio_relay_setup(&relay, o.interactive, &err);
         if (r == 0)
             r = md_container_exec(spec, c->pid, pidfd, &ct, &err);
         else
             md_container_init(&ct);
         md_stdio_relay_restore(&relay);
-        if (r == 0 && !o.detach)
-            r = md_io_block_signals(&err);
+        if (r == 0 && !o.detach) r = md_io_block_signals(&err);
         if (r == 0 && ct.pty_master >= 0 && !o.detach) {
             md_tty_copy_winsize(STDIN_FILENO, ct.pty_master);
-            if (o.interactive)
-                md_tty_raw(STDIN_FILENO, &saved);
+            if (o.interactive) md_tty_raw(STDIN_FILENO, &saved);
         }
-        if (r == 0)
-            r = md_container_start(&ct, &err);
+        if (r == 0) r = md_container_start(&ct, &err);
         if (r == 0 && !o.detach) {
             struct md_io_out out = {relay.out_r, relay.err_r, NULL, relay.in_w};
             relay.in_w = -1; /* md_io_wait_out closes it */
             r = md_io_wait_out(&ct, o.interactive, &out, &status, &err);
         }
         md_stdio_relay_close(&relay);
-        if (o.detach)
-            ct.pid = -1; /* it runs on: do not kill it */
+        if (o.detach) ct.pid = -1; /* it runs on: do not kill it */
         md_tty_restore(&saved);
         md_container_destroy(&ct);
     }
@@ -235,6 +235,7 @@ int cmd_exec(int argc, char **argv)
     md_ctr_free(c);
     md_strv_free(o.env);
     if (r < 0)
-        return err && err->exit_code != MD_EXIT_ENGINE ? md_error_report(&err) : (md_error_report(&err), 126);
+        return err && err->exit_code != MD_EXIT_ENGINE ? md_error_report(&err)
+                                                       : (md_error_report(&err), 126);
     return status;
 }

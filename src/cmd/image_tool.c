@@ -16,7 +16,7 @@ int cmd_image_tool(int argc, char **argv)
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n < 0) {
         fprintf(stderr, "mydocker: readlink /proc/self/exe: %s\n", strerror(errno));
-        return 125;
+        return MD_EXIT_ENGINE;
     }
     self[n] = '\0';
     char tool[PATH_MAX + 32];
@@ -24,5 +24,5 @@ int cmd_image_tool(int argc, char **argv)
     (void)argc;
     execv(tool, argv - 0);
     fprintf(stderr, "mydocker: exec %s: %s\n", tool, strerror(errno));
-    return 125;
+    return MD_EXIT_ENGINE;
 }

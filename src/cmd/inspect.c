@@ -21,7 +21,8 @@ static struct json_object *container_doc(struct md_ctr *c)
     json_object_object_add(st, "Status", json_object_new_string(md_ctr_status_name(c->status)));
     json_object_object_add(st, "Running", json_object_new_boolean(live));
     json_object_object_add(st, "Paused", json_object_new_boolean(c->status == MD_CTR_PAUSED));
-    json_object_object_add(st, "Restarting", json_object_new_boolean(c->status == MD_CTR_RESTARTING));
+    json_object_object_add(st, "Restarting",
+                           json_object_new_boolean(c->status == MD_CTR_RESTARTING));
     json_object_object_add(st, "Dead", json_object_new_boolean(c->status == MD_CTR_DEAD));
     json_object_object_add(st, "Pid", json_object_new_int(live ? c->pid : 0));
     if (!json_object_object_get_ex(st, "OOMKilled", NULL))
@@ -58,8 +59,7 @@ static struct json_object *image_doc(md_image_t *img)
         json_object_object_add(doc, "Config", json_object_get(cfg));
     json_object_object_add(doc, "Id", json_object_new_string(img->id));
     struct json_object *tags = json_object_new_array();
-    if (img->name)
-        json_object_array_add(tags, json_object_new_string(img->name));
+    if (img->name) json_object_array_add(tags, json_object_new_string(img->name));
     json_object_object_add(doc, "RepoTags", tags);
     return doc;
 }
@@ -68,7 +68,8 @@ int cmd_inspect(int argc, char **argv)
 {
     static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
                                        {"type", required_argument, NULL, 'T'},
-                                       {"size", no_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+                                       {"size", no_argument, NULL, 's'},
+                                       {NULL, 0, NULL, 0}};
     const char *fmt = NULL, *type = NULL;
     int ch;
     optind = 0;
@@ -80,7 +81,7 @@ int cmd_inspect(int argc, char **argv)
             type = optarg;
         else if (ch != 's') {
             fprintf(stderr, "mydocker: unknown flag: %s\n", argv[optind - 1]);
-            return 125;
+            return MD_EXIT_ENGINE;
         }
     }
     if (optind >= argc) {
@@ -95,7 +96,8 @@ int cmd_inspect(int argc, char **argv)
         struct json_object *doc = NULL;
         if ((type == NULL || strcmp(type, "container") == 0) && md_ctr_load(argv[i], &c, NULL) == 0)
             doc = container_doc(c);
-        else if ((type == NULL || strcmp(type, "image") == 0) && md_image_lookup(argv[i], &img, NULL) == 0)
+        else if ((type == NULL || strcmp(type, "image") == 0) &&
+                 md_image_lookup(argv[i], &img, NULL) == 0)
             doc = image_doc(img);
         md_ctr_free(c);
         md_image_free(img);
@@ -121,7 +123,8 @@ int cmd_inspect(int argc, char **argv)
         }
     }
     if (!fmt)
-        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(out);
     return failed;
 }

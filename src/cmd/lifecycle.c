@@ -31,8 +31,7 @@ static int for_each(int argc, char **argv, const struct each_opts *o, each_fn fn
         struct md_ctr *c = NULL;
         md_error_t *err = NULL;
         int r = md_ctr_load(argv[i], &c, &err);
-        if (r == 0)
-            r = fn(c, o, &err);
+        if (r == 0) r = fn(c, o, &err);
         if (r < 0) {
             md_error_report(&err);
             failed = 1;
@@ -57,11 +56,21 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
     opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
         switch (c) {
-        case 't': o->timeout = atoi(optarg); break;
-        case 'f': o->force = 1; break;
-        case 'v': o->volumes = 1; break;
-        case 'a': o->attach = 1; break;
-        case 'i': o->interactive = 1; break;
+        case 't':
+            o->timeout = atoi(optarg);
+            break;
+        case 'f':
+            o->force = 1;
+            break;
+        case 'v':
+            o->volumes = 1;
+            break;
+        case 'a':
+            o->attach = 1;
+            break;
+        case 'i':
+            o->interactive = 1;
+            break;
         case 's':
             o->sig = md_signal_parse(optarg);
             if (o->sig < 0) {
@@ -70,7 +79,8 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
             }
             break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker %s --help'.\n", argv[optind - 1], o->verb);
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker %s --help'.\n",
+                    argv[optind - 1], o->verb);
             return -1;
         }
     }
@@ -85,10 +95,11 @@ static int do_stop(struct md_ctr *c, const struct each_opts *o, md_error_t **err
 int cmd_stop(int argc, char **argv)
 {
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
-                                       {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+                                       {"timeout", required_argument, NULL, 't'},
+                                       {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "stop"};
     int p = parse(argc, argv, "t:", lo, &o);
-    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_stop, 1);
+    return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_stop, 1);
 }
 
 static int do_kill(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
@@ -98,7 +109,8 @@ static int do_kill(struct md_ctr *c, const struct each_opts *o, md_error_t **err
 
 int cmd_kill(int argc, char **argv)
 {
-    static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"signal", required_argument, NULL, 's'},
+                                       {NULL, 0, NULL, 0}};
     struct each_opts o = {.sig = SIGKILL, .verb = "kill"};
     int p = parse(argc, argv, "s:", lo, &o);
     /* docker: the daemon rejects a bad signal, the CLI exits 1 */
@@ -108,25 +120,23 @@ int cmd_kill(int argc, char **argv)
 static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
     int r = md_engine_rm(c, o->force, err);
-    if (r == 0 && o->volumes)
-        md_engine_remove_anon_volumes(c);
+    if (r == 0 && o->volumes) md_engine_remove_anon_volumes(c);
     return r;
 }
 
 int cmd_rm(int argc, char **argv)
 {
-    static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
-                                       {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"force", no_argument, NULL, 'f'}, {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "rm"};
     int p = parse(argc, argv, "fv", lo, &o);
-    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_rm, 1);
+    return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_rm, 1);
 }
 
 static int do_wait(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
     int code = md_engine_wait(c, err);
-    if (code >= 0)
-        printf("%d\n", code);
+    if (code >= 0) printf("%d\n", code);
     fflush(stdout);
     return code < 0 ? code : 0;
 }
@@ -136,13 +146,12 @@ int cmd_wait(int argc, char **argv)
     static const struct option lo[] = {{NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "wait"};
     int p = parse(argc, argv, "", lo, &o);
-    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_wait, 0);
+    return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_wait, 0);
 }
 
 static int do_start(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
-    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
-        return 0;
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED) return 0;
     if (o->attach) {
         int r = md_engine_start_foreground(c, o->interactive, err);
         return r < 0 ? r : r; /* exit code of the container */
@@ -153,17 +162,16 @@ static int do_start(struct md_ctr *c, const struct each_opts *o, md_error_t **er
 int cmd_start(int argc, char **argv)
 {
     static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
-                                       {"interactive", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+                                       {"interactive", no_argument, NULL, 'i'},
+                                       {NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "start"};
     int p = parse(argc, argv, "ai", lo, &o);
-    if (p)
-        return p < 0 ? 125 : 0;
+    if (p) return p < 0 ? MD_EXIT_ENGINE : 0;
     if (o.attach && optind < argc) {
         struct md_ctr *c = NULL;
         md_error_t *err = NULL;
         int r = md_ctr_load(argv[optind], &c, &err);
-        if (r == 0)
-            r = do_start(c, &o, &err);
+        if (r == 0) r = do_start(c, &o, &err);
         md_ctr_free(c);
         return r < 0 ? md_error_report(&err) : r;
     }
@@ -183,10 +191,11 @@ static int do_restart(struct md_ctr *c, const struct each_opts *o, md_error_t **
 int cmd_restart(int argc, char **argv)
 {
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
-                                       {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+                                       {"timeout", required_argument, NULL, 't'},
+                                       {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "restart"};
     int p = parse(argc, argv, "t:", lo, &o);
-    return p ? (p < 0 ? 125 : 0) : for_each(argc, argv, &o, do_restart, 1);
+    return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_restart, 1);
 }
 
 int cmd_rename(int argc, char **argv)
@@ -198,8 +207,7 @@ int cmd_rename(int argc, char **argv)
     struct md_ctr *c = NULL;
     md_error_t *err = NULL;
     int r = md_ctr_load(argv[1], &c, &err);
-    if (r == 0)
-        r = md_engine_rename(c, argv[2], &err);
+    if (r == 0) r = md_engine_rename(c, argv[2], &err);
     md_ctr_free(c);
     return r < 0 ? (md_error_report(&err), 1) : 0;
 }
@@ -217,10 +225,8 @@ int cmd_create(int argc, char **argv)
         r = md_engine_create(&o, id, NULL, &err);
     }
     md_run_opts_free(&o);
-    if (r == 1)
-        return 0;
-    if (r < 0)
-        return md_error_report(&err);
+    if (r == 1) return 0;
+    if (r < 0) return md_error_report(&err);
     puts(id);
     return 0;
 }
@@ -228,10 +234,8 @@ int cmd_create(int argc, char **argv)
 /* internal: the monitor execs this when the container's PID 1 has ended */
 int cmd_container_exited(int argc, char **argv)
 {
-    if (argc != 3)
-        return 2;
+    if (argc != 3) return 2;
     md_error_t *err = NULL;
-    if (md_engine_container_exited(argv[1], atoi(argv[2]), &err) < 0)
-        md_error_free(&err);
+    if (md_engine_container_exited(argv[1], atoi(argv[2]), &err) < 0) md_error_free(&err);
     return 0;
 }

@@ -30,8 +30,7 @@ static int64_t parse_time(const char *s)
         double mult = *end == 's' ? 1 : *end == 'm' ? 60 : 3600;
         return md_now_ns() - (int64_t)(v * mult * 1e9);
     }
-    if (end != s && *end == '\0')
-        return (int64_t)(v * 1e9);
+    if (end != s && *end == '\0') return (int64_t)(v * 1e9);
     int64_t t = md_parse_rfc3339(s);
     return t ? t : -1;
 }
@@ -39,15 +38,14 @@ static int64_t parse_time(const char *s)
 static void emit(struct json_object *e, const struct logs_opts *o)
 {
     struct json_object *log, *stream, *tm;
-    if (!json_object_object_get_ex(e, "log", &log) || !json_object_object_get_ex(e, "stream", &stream))
+    if (!json_object_object_get_ex(e, "log", &log) ||
+        !json_object_object_get_ex(e, "stream", &stream))
         return;
     const char *t = json_object_object_get_ex(e, "time", &tm) ? json_object_get_string(tm) : "";
     int64_t ns = md_parse_rfc3339(t);
-    if ((o->since && ns < o->since) || (o->until && ns > o->until))
-        return;
+    if ((o->since && ns < o->since) || (o->until && ns > o->until)) return;
     FILE *f = strcmp(json_object_get_string(stream), "stderr") == 0 ? stderr : stdout;
-    if (o->timestamps)
-        fprintf(f, "%s ", t);
+    if (o->timestamps) fprintf(f, "%s ", t);
     fwrite(json_object_get_string(log), 1, (size_t)json_object_get_string_len(log), f);
 }
 
@@ -62,9 +60,9 @@ static char **read_lines(struct md_ctr *c, const char *logpath)
         else
             snprintf(path, sizeof(path), "%s", logpath);
         cleanup_free char *text = NULL;
-        if (md_read_file(path, &text, NULL, NULL) < 0)
-            continue;
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        if (md_read_file(path, &text, NULL, NULL) < 0) continue;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save))
             md_strv_append(&lines, l);
     }
     (void)c;
@@ -84,8 +82,7 @@ static void drain_lines(FILE *f, const struct logs_opts *o)
             break;
         }
         struct json_object *e = json_tokener_parse(line);
-        if (e)
-            emit(e, o);
+        if (e) emit(e, o);
         json_object_put(e);
         pos = ftello(f);
     }
@@ -112,8 +109,7 @@ struct seen_set {
 static struct seen_file *seen_get(struct seen_set *s, ino_t ino, int64_t born, off_t initial)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (s->f[i].ino == ino && s->f[i].born == born)
-            return &s->f[i];
+        if (s->f[i].ino == ino && s->f[i].born == born) return &s->f[i];
     if (s->n == sizeof(s->f) / sizeof(s->f[0])) {
         memmove(s->f, s->f + 1, sizeof(s->f) - sizeof(s->f[0]));
         s->n--;
@@ -135,8 +131,7 @@ static struct seen_file *seen_of(struct seen_set *seen, FILE *f, int first)
 
 static void read_new(FILE *f, struct seen_file *sf, const struct logs_opts *o)
 {
-    if (sf == NULL)
-        return;
+    if (sf == NULL) return;
     fseeko(f, sf->off, SEEK_SET);
     drain_lines(f, o);
     sf->off = ftello(f);
@@ -149,8 +144,7 @@ static void read_new(FILE *f, struct seen_file *sf, const struct logs_opts *o)
 static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, int first,
                         const struct logs_opts *o)
 {
-    if (*cur)
-        read_new(*cur, seen_of(seen, *cur, 0), o);
+    if (*cur) read_new(*cur, seen_of(seen, *cur, 0), o);
     for (int i = 9; i >= 0; i--) {
         char path[4400];
         if (i)
@@ -158,12 +152,10 @@ static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, 
         else
             snprintf(path, sizeof(path), "%s", logpath);
         FILE *f = fopen(path, "re");
-        if (f == NULL)
-            continue;
+        if (f == NULL) continue;
         read_new(f, seen_of(seen, f, first), o);
         if (i == 0) {
-            if (*cur)
-                fclose(*cur);
+            if (*cur) fclose(*cur);
             *cur = f; /* hold the newest file open until the next pass */
         } else {
             fclose(f);
@@ -178,43 +170,56 @@ static void follow(struct md_ctr *c, const char *logpath, const struct logs_opts
     follow_pass(logpath, &seen, &cur, 1, o);
     for (;;) {
         md_ctr_refresh(c);
-        int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING;
+        int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED &&
+                   c->status != MD_CTR_RESTARTING;
         follow_pass(logpath, &seen, &cur, 0, o);
-        if (done)
-            break;
+        if (done) break;
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    if (cur)
-        fclose(cur);
+    if (cur) fclose(cur);
 }
 
 int cmd_logs(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"follow", no_argument, NULL, 'f'}, {"timestamps", no_argument, NULL, 't'},
-        {"tail", required_argument, NULL, 'n'}, {"since", required_argument, NULL, 'S'},
-        {"until", required_argument, NULL, 'U'}, {"details", no_argument, NULL, 'D'},
-        {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"follow", no_argument, NULL, 'f'},
+                                       {"timestamps", no_argument, NULL, 't'},
+                                       {"tail", required_argument, NULL, 'n'},
+                                       {"since", required_argument, NULL, 'S'},
+                                       {"until", required_argument, NULL, 'U'},
+                                       {"details", no_argument, NULL, 'D'},
+                                       {NULL, 0, NULL, 0}};
     struct logs_opts o = {.tail = -1};
     int ch;
     optind = 0;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
         switch (ch) {
-        case 'f': o.follow = 1; break;
-        case 't': o.timestamps = 1; break;
-        case 'n': o.tail = strcmp(optarg, "all") == 0 ? -1 : atol(optarg); break;
-        case 'S': o.since = parse_time(optarg); break;
-        case 'U': o.until = parse_time(optarg); break;
-        case 'D': break;
+        case 'f':
+            o.follow = 1;
+            break;
+        case 't':
+            o.timestamps = 1;
+            break;
+        case 'n':
+            o.tail = strcmp(optarg, "all") == 0 ? -1 : atol(optarg);
+            break;
+        case 'S':
+            o.since = parse_time(optarg);
+            break;
+        case 'U':
+            o.until = parse_time(optarg);
+            break;
+        case 'D':
+            break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker logs --help'.\n", argv[optind - 1]);
-            return 125;
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker logs --help'.\n",
+                    argv[optind - 1]);
+            return MD_EXIT_ENGINE;
         }
         if (o.since < 0 || o.until < 0) {
             fprintf(stderr, "mydocker: invalid time value: %s\n", optarg);
-            return 125;
+            return MD_EXIT_ENGINE;
         }
     }
     if (optind != argc - 1) {
@@ -223,21 +228,19 @@ int cmd_logs(int argc, char **argv)
     }
     struct md_ctr *c = NULL;
     md_error_t *err = NULL;
-    if (md_ctr_load(argv[optind], &c, &err) < 0)
-        return (md_error_report(&err), 1);
+    if (md_ctr_load(argv[optind], &c, &err) < 0) return (md_error_report(&err), 1);
     char logpath[4300];
     snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
     cleanup_strv char **lines = read_lines(c, logpath);
-    size_t n = md_strv_len(lines), start = (o.tail >= 0 && (size_t)o.tail < n) ? n - (size_t)o.tail : 0;
+    size_t n = md_strv_len(lines),
+           start = (o.tail >= 0 && (size_t)o.tail < n) ? n - (size_t)o.tail : 0;
     for (size_t i = start; i < n; i++) {
         struct json_object *e = json_tokener_parse(lines[i]);
-        if (e)
-            emit(e, &o);
+        if (e) emit(e, &o);
         json_object_put(e);
     }
     fflush(stdout);
-    if (o.follow)
-        follow(c, logpath, &o);
+    if (o.follow) follow(c, logpath, &o);
     md_ctr_free(c);
     return 0;
 }

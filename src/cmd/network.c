@@ -31,43 +31,52 @@ static void usage(FILE *f)
 
 static int bad_flag(const char *verb, char **argv)
 {
-    fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker network %s --help'.\n", argv[optind - 1], verb);
-    return 125;
+    fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker network %s --help'.\n",
+            argv[optind - 1], verb);
+    return MD_EXIT_ENGINE;
 }
 
 static int need_args(const char *verb, int argc, int n, const char *what)
 {
-    if (argc - optind >= n)
-        return 0;
-    fprintf(stderr, "mydocker: \"network %s\" requires %s.\nSee 'mydocker network %s --help'.\n", verb, what, verb);
-    return 125;
+    if (argc - optind >= n) return 0;
+    fprintf(stderr, "mydocker: \"network %s\" requires %s.\nSee 'mydocker network %s --help'.\n",
+            verb, what, verb);
+    return MD_EXIT_ENGINE;
 }
 
 static int net_create(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"driver", required_argument, NULL, 'd'}, {"subnet", required_argument, NULL, 's'},
+        {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
         {"gateway", required_argument, NULL, 'g'}, {"internal", no_argument, NULL, 'i'},
-        {"opt", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+        {"opt", required_argument, NULL, 'o'},     {NULL, 0, NULL, 0}};
     struct md_network_create o = {0};
     int ch;
     while ((ch = getopt_long(argc, argv, "d:o:", lo, NULL)) != -1) {
         switch (ch) {
-        case 'd': o.driver = optarg; break;
-        case 's': o.subnet = optarg; break;
-        case 'g': o.gateway = optarg; break;
-        case 'i': o.internal = 1; break;
-        case 'o': break; /* driver options: accepted, none is used */
-        default: return bad_flag("create", argv);
+        case 'd':
+            o.driver = optarg;
+            break;
+        case 's':
+            o.subnet = optarg;
+            break;
+        case 'g':
+            o.gateway = optarg;
+            break;
+        case 'i':
+            o.internal = 1;
+            break;
+        case 'o':
+            break; /* driver options: accepted, none is used */
+        default:
+            return bad_flag("create", argv);
         }
     }
-    if (need_args("create", argc, 1, "exactly 1 argument"))
-        return 125;
+    if (need_args("create", argc, 1, "exactly 1 argument")) return MD_EXIT_ENGINE;
     o.name = argv[optind];
     md_error_t *err = NULL;
     cleanup_free char *id = NULL;
-    if (md_network_create(&o, &id, &err) < 0)
-        return md_error_report(&err);
+    if (md_network_create(&o, &id, &err) < 0) return md_error_report(&err);
     printf("%s\n", id);
     return 0;
 }
@@ -88,15 +97,17 @@ static struct json_object *row(const char *id, const char *name, const char *dri
 /* host and none are not stored: a fixed id each, as stable as docker's */
 static const char *builtin_id(const char *name)
 {
-    return strcmp(name, "host") == 0 ? "6d0c4a1d5e1f8a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b"
-                                     : "9a1f2e3d4c5b6a7980f1e2d3c4b5a69788f9e0d1c2b3a4958677f8e9d0c1b2a3";
+    return strcmp(name, "host") == 0
+               ? "6d0c4a1d5e1f8a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b"
+               : "9a1f2e3d4c5b6a7980f1e2d3c4b5a69788f9e0d1c2b3a4958677f8e9d0c1b2a3";
 }
 
 static int net_ls(int argc, char **argv)
 {
     static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
                                        {"format", required_argument, NULL, 'f'},
-                                       {"no-trunc", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+                                       {"no-trunc", no_argument, NULL, 'n'},
+                                       {NULL, 0, NULL, 0}};
     int quiet = 0, ch;
     const char *fmt = NULL;
     while ((ch = getopt_long(argc, argv, "qf:", lo, NULL)) != -1) {
@@ -166,13 +177,10 @@ static struct json_object *inspect_one(const char *ref)
 {
     cleanup_free char *name = md_network_resolve(ref);
     struct md_network *n = NULL;
-    if (name == NULL && strcmp(ref, MD_DEFAULT_NETWORK) == 0)
-        name = strdup(ref);
-    if (name == NULL || md_network_open(name, &n, NULL) < 0)
-        return NULL;
+    if (name == NULL && strcmp(ref, MD_DEFAULT_NETWORK) == 0) name = strdup(ref);
+    if (name == NULL || md_network_open(name, &n, NULL) < 0) return NULL;
     md_error_t *err = NULL;
-    if (md_ipam_load(n, &err) < 0)
-        md_error_free(&err);
+    if (md_ipam_load(n, &err) < 0) md_error_free(&err);
     struct json_object *o = md_network_inspect(n);
     md_network_free(n);
     return o;
@@ -181,7 +189,8 @@ static struct json_object *inspect_one(const char *ref)
 static int net_inspect(int argc, char **argv)
 {
     static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                       {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+                                       {"verbose", no_argument, NULL, 'v'},
+                                       {NULL, 0, NULL, 0}};
     const char *fmt = NULL;
     int ch, failed = 0;
     while ((ch = getopt_long(argc, argv, "f:v", lo, NULL)) != -1) {
@@ -190,8 +199,7 @@ static int net_inspect(int argc, char **argv)
         else if (ch != 'v')
             return bad_flag("inspect", argv);
     }
-    if (need_args("inspect", argc, 1, "at least 1 argument"))
-        return 125;
+    if (need_args("inspect", argc, 1, "at least 1 argument")) return MD_EXIT_ENGINE;
     struct json_object *out = json_object_new_array();
     for (int i = optind; i < argc; i++) {
         struct json_object *doc = inspect_one(argv[i]);
@@ -226,10 +234,8 @@ static int net_rm(int argc, char **argv)
 {
     int ch, failed = 0;
     while ((ch = getopt_long(argc, argv, "f", NULL, NULL)) != -1)
-        if (ch != 'f')
-            return bad_flag("rm", argv);
-    if (need_args("rm", argc, 1, "at least 1 argument"))
-        return 125;
+        if (ch != 'f') return bad_flag("rm", argv);
+    if (need_args("rm", argc, 1, "at least 1 argument")) return MD_EXIT_ENGINE;
     for (int i = optind; i < argc; i++) {
         cleanup_free char *name = md_network_resolve(argv[i]);
         md_error_t *err = NULL;
@@ -246,9 +252,10 @@ static int net_rm(int argc, char **argv)
 /* connect / disconnect: the container's record changes under its lock */
 static int net_connect(int argc, char **argv, int disconnect)
 {
-    static const struct option lo[] = {
-        {"ip", required_argument, NULL, 'i'}, {"alias", required_argument, NULL, 'a'},
-        {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"ip", required_argument, NULL, 'i'},
+                                       {"alias", required_argument, NULL, 'a'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {NULL, 0, NULL, 0}};
     const char *ip = NULL, *verb = disconnect ? "disconnect" : "connect";
     cleanup_strv char **aliases = NULL;
     int ch;
@@ -260,20 +267,18 @@ static int net_connect(int argc, char **argv, int disconnect)
         else if (ch != 'f')
             return bad_flag(verb, argv);
     }
-    if (need_args(verb, argc, 2, "exactly 2 arguments"))
-        return 125;
+    if (need_args(verb, argc, 2, "exactly 2 arguments")) return MD_EXIT_ENGINE;
     md_error_t *err = NULL;
     cleanup_free char *net = md_network_resolve(argv[optind]);
     struct md_ctr *c = NULL;
-    if (md_ctr_load(argv[optind + 1], &c, &err) < 0)
-        return md_error_report(&err);
+    if (md_ctr_load(argv[optind + 1], &c, &err) < 0) return md_error_report(&err);
     int lock = md_ctr_lock(c, &err), r = lock;
     const char *name = net ? net : argv[optind];
     if (lock >= 0) {
         md_ctr_refresh(c);
-        r = disconnect ? md_net_disconnect(c, name, &err) : md_net_connect(c, name, ip, aliases, &err);
-        if (r == 0)
-            r = md_ctr_save(c, &err);
+        r = disconnect ? md_net_disconnect(c, name, &err)
+                       : md_net_connect(c, name, ip, aliases, &err);
+        if (r == 0) r = md_ctr_save(c, &err);
         close(lock);
     }
     md_ctr_free(c);
@@ -284,7 +289,8 @@ static int net_prune(int argc, char **argv)
 {
     int ch, force = 0;
     static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
-                                       {"filter", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
+                                       {"filter", required_argument, NULL, 'F'},
+                                       {NULL, 0, NULL, 0}};
     while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
         if (ch == 'f')
             force = 1;
@@ -293,7 +299,8 @@ static int net_prune(int argc, char **argv)
     }
     if (!force) {
         fputs("WARNING! This will remove all custom networks not used by at least one container.\n"
-              "Are you sure you want to continue? [y/N] ", stdout);
+              "Are you sure you want to continue? [y/N] ",
+              stdout);
         fflush(stdout);
         char line[16] = "";
         if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
@@ -303,14 +310,12 @@ static int net_prune(int argc, char **argv)
     int first = 1;
     for (char **nm = names; nm && *nm; nm++) {
         md_error_t *err = NULL;
-        if (strcmp(*nm, MD_DEFAULT_NETWORK) == 0)
-            continue;
+        if (strcmp(*nm, MD_DEFAULT_NETWORK) == 0) continue;
         if (md_network_remove(*nm, &err) < 0) { /* in use: kept */
             md_error_free(&err);
             continue;
         }
-        if (first)
-            puts("Deleted Networks:");
+        if (first) puts("Deleted Networks:");
         first = 0;
         puts(*nm);
     }
@@ -327,20 +332,13 @@ int cmd_network(int argc, char **argv)
     optind = 0; /* getopt starts at argv[1] = the verb, as for a command */
     opterr = 0;
     argc--, argv++;
-    if (strcmp(verb, "create") == 0)
-        return net_create(argc, argv);
-    if (strcmp(verb, "ls") == 0 || strcmp(verb, "list") == 0)
-        return net_ls(argc, argv);
-    if (strcmp(verb, "inspect") == 0)
-        return net_inspect(argc, argv);
-    if (strcmp(verb, "rm") == 0 || strcmp(verb, "remove") == 0)
-        return net_rm(argc, argv);
-    if (strcmp(verb, "connect") == 0)
-        return net_connect(argc, argv, 0);
-    if (strcmp(verb, "disconnect") == 0)
-        return net_connect(argc, argv, 1);
-    if (strcmp(verb, "prune") == 0)
-        return net_prune(argc, argv);
+    if (strcmp(verb, "create") == 0) return net_create(argc, argv);
+    if (strcmp(verb, "ls") == 0 || strcmp(verb, "list") == 0) return net_ls(argc, argv);
+    if (strcmp(verb, "inspect") == 0) return net_inspect(argc, argv);
+    if (strcmp(verb, "rm") == 0 || strcmp(verb, "remove") == 0) return net_rm(argc, argv);
+    if (strcmp(verb, "connect") == 0) return net_connect(argc, argv, 0);
+    if (strcmp(verb, "disconnect") == 0) return net_connect(argc, argv, 1);
+    if (strcmp(verb, "prune") == 0) return net_prune(argc, argv);
     fprintf(stderr, "mydocker: 'network %s' is not a mydocker command.\n", verb);
     usage(stderr);
     return 1;

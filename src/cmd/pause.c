@@ -6,17 +6,18 @@
 #include "cmd/cmd.h"
 #include "engine/cgctl.h"
 
-static int each(int argc, char **argv, const char *verb,
-                int (*fn)(struct md_ctr *, md_error_t **))
+static int each(int argc, char **argv, const char *verb, int (*fn)(struct md_ctr *, md_error_t **))
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("Usage:  mydocker %s CONTAINER [CONTAINER...]\n\n%s all processes within one or "
-               "more containers\n", verb, strcmp(verb, "pause") == 0 ? "Pause" : "Unpause");
+               "more containers\n",
+               verb, strcmp(verb, "pause") == 0 ? "Pause" : "Unpause");
         return 0;
     }
     if (argc < 2) {
-        fprintf(stderr, "mydocker: \"%s\" requires at least 1 argument.\nSee 'mydocker %s --help'.\n",
-                verb, verb);
+        fprintf(stderr,
+                "mydocker: \"%s\" requires at least 1 argument.\nSee 'mydocker %s --help'.\n", verb,
+                verb);
         return 1;
     }
     int failed = 0;
@@ -24,8 +25,7 @@ static int each(int argc, char **argv, const char *verb,
         struct md_ctr *c = NULL;
         md_error_t *err = NULL;
         int r = md_ctr_load(argv[i], &c, &err);
-        if (r == 0)
-            r = fn(c, &err);
+        if (r == 0) r = fn(c, &err);
         if (r < 0) {
             md_error_report(&err);
             failed = 1;

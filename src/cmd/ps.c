@@ -25,12 +25,10 @@ static char *go_quote_body(const char *s)
 {
     char *out = malloc(strlen(s) * 2 + 1), *o = out;
     for (; out && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            *o++ = '\\';
+        if (*s == '"' || *s == '\\') *o++ = '\\';
         *o++ = *s;
     }
-    if (out)
-        *o = '\0';
+    if (out) *o = '\0';
     return out;
 }
 
@@ -50,9 +48,8 @@ static char *command_text(struct md_ctr *c, int no_trunc)
     /* docker cuts at 20 characters and marks the cut with an ellipsis */
     cleanup_free char *q = go_quote_body(buf);
     int r = (!no_trunc && strlen(buf) > 20) ? asprintf(&out, "\"%.19s…\"", buf)
-                                             : asprintf(&out, "\"%s\"", no_trunc && q ? q : buf);
-    if (r < 0)
-        out = NULL;
+                                            : asprintf(&out, "\"%s\"", no_trunc && q ? q : buf);
+    if (r < 0) out = NULL;
     free(buf);
     return out;
 }
@@ -65,8 +62,7 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     cleanup_free char *cmd = command_text(c, no_trunc), *status = md_ctr_status_text(c);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
     cleanup_free char *ago = md_human_duration(md_now_ns() - created), *running_for = NULL;
-    if (asprintf(&running_for, "%s ago", ago ? ago : "") < 0)
-        running_for = NULL;
+    if (asprintf(&running_for, "%s ago", ago ? ago : "") < 0) running_for = NULL;
     time_t cs = (time_t)(created / 1000000000LL);
     struct tm tm;
     char cat[64];
@@ -80,7 +76,8 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     json_object_object_add(d, "RunningFor", json_object_new_string(running_for ? running_for : ""));
     json_object_object_add(d, "Status", json_object_new_string(status ? status : ""));
     json_object_object_add(d, "State", json_object_new_string(md_ctr_status_name(c->status)));
-    cleanup_free char *ports = md_net_ports_text(c->record, c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED);
+    cleanup_free char *ports =
+        md_net_ports_text(c->record, c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED);
     json_object_object_add(d, "Ports", json_object_new_string(ports ? ports : ""));
     json_object_object_add(d, "Names", json_object_new_string(c->name));
     return d;
@@ -89,12 +86,10 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 static int matches(struct md_ctr *c, const struct ps_opts *o)
 {
     for (char **f = o->filters; f && *f; f++) {
-        if (strncmp(*f, "name=", 5) == 0 && strstr(c->name, *f + 5) == NULL)
-            return 0;
+        if (strncmp(*f, "name=", 5) == 0 && strstr(c->name, *f + 5) == NULL) return 0;
         if (strncmp(*f, "status=", 7) == 0 && strcmp(md_ctr_status_name(c->status), *f + 7) != 0)
             return 0;
-        if (strncmp(*f, "id=", 3) == 0 && strncmp(c->id, *f + 3, strlen(*f + 3)) != 0)
-            return 0;
+        if (strncmp(*f, "id=", 3) == 0 && strncmp(c->id, *f + 3, strlen(*f + 3)) != 0) return 0;
     }
     return 1;
 }
@@ -112,18 +107,18 @@ static size_t load_all(struct md_ctr ***out)
     size_t n = 0, cap = md_strv_len(ids);
     struct md_ctr **v = calloc(cap + 1, sizeof(*v));
     for (char **i = ids; v && i && *i; i++)
-        if (md_ctr_load_id(*i, &v[n], NULL) == 0)
-            n++;
-    if (v)
-        qsort(v, n, sizeof(*v), by_created_desc);
+        if (md_ctr_load_id(*i, &v[n], NULL) == 0) n++;
+    if (v) qsort(v, n, sizeof(*v), by_created_desc);
     *out = v;
     return v ? n : 0;
 }
 
 static void print_rows(struct json_object **rows, size_t n, const struct ps_opts *o)
 {
-    static const char *const cols[] = {"ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"};
-    static const char *const heads[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"};
+    static const char *const cols[] = {"ID",     "Image", "Command", "RunningFor",
+                                       "Status", "Ports", "Names"};
+    static const char *const heads[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                        "STATUS",       "PORTS", "NAMES"};
     char ***cells = calloc(n + 1, sizeof(char **));
     cells[0] = (char **)heads;
     for (size_t i = 0; i < n; i++) {
@@ -146,31 +141,30 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
     int table = strncmp(fmt, "table", 5) == 0;
     if (strcmp(fmt, "json") == 0) {
         for (size_t i = 0; i < n; i++)
-            puts(json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            puts(json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
         return 0;
     }
-    if (table)
-        fmt += 5 + (fmt[5] == ' ');
+    if (table) fmt += 5 + (fmt[5] == ' ');
     cleanup_strv char **lines = calloc(1, sizeof(char *));
     if (table) {
         /* the header: each placeholder's docker column title */
         struct json_object *h = json_object_new_object();
-        static const char *const k[][2] = {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"}, {"Command", "COMMAND"},
+        static const char *const k[][2] = {
+            {"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
             {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Status", "STATUS"},
-            {"Ports", "PORTS"}, {"Names", "NAMES"}, {"State", "STATE"}};
+            {"Ports", "PORTS"},          {"Names", "NAMES"},        {"State", "STATE"}};
         for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
             json_object_object_add(h, k[i][0], json_object_new_string(k[i][1]));
         char *line = NULL;
-        if (md_template_render(fmt, h, &line, NULL) == 0)
-            md_strv_append(&lines, line);
+        if (md_template_render(fmt, h, &line, NULL) == 0) md_strv_append(&lines, line);
         free(line);
         json_object_put(h);
     }
     for (size_t i = 0; i < n; i++) {
         char *line = NULL;
         md_error_t *err = NULL;
-        if (md_template_render(fmt, rows[i], &line, &err) < 0)
-            return md_error_report(&err);
+        if (md_template_render(fmt, rows[i], &line, &err) < 0) return md_error_report(&err);
         md_strv_append(&lines, line);
         free(line);
     }
@@ -185,49 +179,64 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
 
 static int parse_ps(int argc, char **argv, struct ps_opts *o)
 {
-    static const struct option lo[] = {
-        {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
-        {"no-trunc", no_argument, NULL, 'T'}, {"last", required_argument, NULL, 'n'},
-        {"latest", no_argument, NULL, 'l'},  {"filter", required_argument, NULL, 'f'},
-        {"format", required_argument, NULL, 'F'}, {"size", no_argument, NULL, 's'},
-        {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"no-trunc", no_argument, NULL, 'T'},
+                                       {"last", required_argument, NULL, 'n'},
+                                       {"latest", no_argument, NULL, 'l'},
+                                       {"filter", required_argument, NULL, 'f'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {"size", no_argument, NULL, 's'},
+                                       {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
     o->last = -1;
     while ((c = getopt_long(argc, argv, "aqn:lf:s", lo, NULL)) != -1) {
         switch (c) {
-        case 'a': o->all = 1; break;
-        case 'q': o->quiet = 1; break;
-        case 'T': o->no_trunc = 1; break;
-        case 'n': o->last = atoi(optarg); break;
-        case 'l': o->latest = 1; break;
-        case 's': break;
+        case 'a':
+            o->all = 1;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'T':
+            o->no_trunc = 1;
+            break;
+        case 'n':
+            o->last = atoi(optarg);
+            break;
+        case 'l':
+            o->latest = 1;
+            break;
+        case 's':
+            break;
         case 'f':
-            if (strncmp(optarg, "name=", 5) && strncmp(optarg, "status=", 7) && strncmp(optarg, "id=", 3)) {
+            if (strncmp(optarg, "name=", 5) && strncmp(optarg, "status=", 7) &&
+                strncmp(optarg, "id=", 3)) {
                 fprintf(stderr, "mydocker: invalid filter '%s'\n", optarg);
                 return -1;
             }
             md_strv_append(&o->filters, optarg);
             break;
-        case 'F': o->format = optarg; break;
+        case 'F':
+            o->format = optarg;
+            break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker ps --help'.\n", argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker ps --help'.\n",
+                    argv[optind - 1]);
             return -1;
         }
     }
-    if (o->latest)
-        o->last = 1;
-    if (o->last >= 0)
-        o->all = 1;
+    if (o->latest) o->last = 1;
+    if (o->last >= 0) o->all = 1;
     return 0;
 }
 
 int cmd_ps(int argc, char **argv)
 {
     struct ps_opts o = {0};
-    if (parse_ps(argc, argv, &o) < 0)
-        return 125;
+    if (parse_ps(argc, argv, &o) < 0) return MD_EXIT_ENGINE;
     /* `run --rm` containers whose owner was killed are gone, not "Exited" */
     md_autoremove_sweep();
     struct md_ctr **all = NULL;
@@ -235,7 +244,8 @@ int cmd_ps(int argc, char **argv)
     struct json_object **rows = calloc(n + 1, sizeof(*rows));
     for (size_t i = 0; i < n; i++) {
         struct md_ctr *c = all[i];
-        int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED || c->status == MD_CTR_RESTARTING;
+        int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED ||
+                   c->status == MD_CTR_RESTARTING;
         if ((o.all || live) && matches(c, &o) && (o.last < 0 || (int)k < o.last))
             rows[k++] = row_data(c, o.no_trunc);
     }

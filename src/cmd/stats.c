@@ -32,8 +32,10 @@ struct stats_opts {
     const char *format;
 };
 
-static const char *const fields[] = {"ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"};
-static const char *const heads[] = {"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"};
+static const char *const fields[] = {"ID",      "Name",  "CPUPerc", "MemUsage",
+                                     "MemPerc", "NetIO", "BlockIO", "PIDs"};
+static const char *const heads[] = {"CONTAINER ID", "NAME",    "CPU %",     "MEM USAGE / LIMIT",
+                                    "MEM %",        "NET I/O", "BLOCK I/O", "PIDS"};
 #define NCOLS 8
 
 /* docker's units.CustomSize: divide while >= base, "%.<prec>g<unit>" */
@@ -75,12 +77,9 @@ static struct json_object *row_json(struct entry *e, int no_trunc)
     add(o, "Name", e->c->name);
     uint64_t usage = s->cg.mem_usage, limit = s->cg.mem_limit;
     /* docker: the page cache that can be dropped is not "used" */
-    if (s->cg.mem_inactive_file < usage)
-        usage -= s->cg.mem_inactive_file;
-    if (limit == MD_CGROUP_UNLIMITED || (s->host_mem && limit > s->host_mem))
-        limit = s->host_mem;
-    if (!s->valid)
-        usage = limit = 0;
+    if (s->cg.mem_inactive_file < usage) usage -= s->cg.mem_inactive_file;
+    if (limit == MD_CGROUP_UNLIMITED || (s->host_mem && limit > s->host_mem)) limit = s->host_mem;
+    if (!s->valid) usage = limit = 0;
     snprintf(buf, sizeof(buf), "%.2f%%", md_stats_cpu_percent(&e->prev, s));
     add(o, "CPUPerc", buf);
     bin_size(a, sizeof(a), usage);
@@ -106,8 +105,7 @@ static void print_table(FILE *f, struct json_object **rows, size_t n, const char
 {
     char ***cells = calloc(n + 1, sizeof(*cells));
     char **mem = calloc(n * NCOLS + 1, sizeof(*mem));
-    if (cells == NULL || mem == NULL)
-        goto out;
+    if (cells == NULL || mem == NULL) goto out;
     cells[0] = (char **)heads;
     for (size_t i = 0; i < n; i++) {
         cells[i + 1] = mem + i * NCOLS;
@@ -131,8 +129,7 @@ static void table_lines(FILE *f, char **lines, size_t n, const char *eol)
         size_t c = 1;
         for (const char *p = lines[i]; *p; p++)
             c += *p == '\t';
-        if (c > ncols)
-            ncols = c;
+        if (c > ncols) ncols = c;
     }
     char ***rows = calloc(n + 1, sizeof(*rows));
     for (size_t i = 0; rows && i < n; i++) {
@@ -143,8 +140,7 @@ static void table_lines(FILE *f, char **lines, size_t n, const char *eol)
             rows[i][c] = t ? t : (char *)"";
         }
     }
-    if (rows)
-        md_table_write(f, rows, n, ncols, 10, 3, eol);
+    if (rows) md_table_write(f, rows, n, ncols, 10, 3, eol);
     for (size_t i = 0; rows && i < n; i++)
         free(rows[i]);
     free(rows);
@@ -155,7 +151,10 @@ static int print_template(FILE *f, struct json_object **rows, size_t n, const ch
 {
     if (strcmp(fmt, "json") == 0) {
         for (size_t i = 0; i < n; i++)
-            fprintf(f, "%s%s", json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), eol);
+            fprintf(f, "%s%s",
+                    json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE),
+                    eol);
         return 0;
     }
     int table = strncmp(fmt, "table", 5) == 0;
@@ -193,27 +192,23 @@ static int draw(struct entry *v, size_t n, const struct stats_opts *o, int tty, 
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        return md_error(err, errno, "stats");
+    if (f == NULL) return md_error(err, errno, "stats");
     const char *eol = tty ? "\033[K\n" : "\n";
     struct json_object **rows = calloc(n + 1, sizeof(*rows));
     for (size_t i = 0; rows && i < n; i++)
         rows[i] = row_json(&v[i], o->no_trunc);
-    if (tty)
-        fputs("\033[H", f);
+    if (tty) fputs("\033[H", f);
     int r = 0;
     if (o->format && strcmp(o->format, "table") != 0)
         r = print_template(f, rows, n, o->format, eol, err);
     else
         print_table(f, rows, n, eol);
-    if (tty)
-        fputs("\033[J", f); /* whatever a longer previous frame left below */
+    if (tty) fputs("\033[J", f); /* whatever a longer previous frame left below */
     fclose(f);
     for (size_t i = 0; rows && i < n; i++)
         json_object_put(rows[i]);
     free(rows);
-    if (r == 0)
-        md_write_all(STDOUT_FILENO, buf, len);
+    if (r == 0) md_write_all(STDOUT_FILENO, buf, len);
     free(buf);
     return r;
 }
@@ -244,16 +239,14 @@ static size_t list_all(struct entry **vp, size_t n, int all)
     struct entry *nv = calloc(cap + 1, sizeof(*nv));
     for (char **id = ids; nv && id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0)
-            continue;
+        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
         if (!all && c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) {
             md_ctr_free(c);
             continue;
         }
         nv[m] = (struct entry){.ref = strdup(c->id), .c = c};
         for (size_t i = 0; i < n; i++)
-            if (strcmp((*vp)[i].c->id, c->id) == 0)
-                nv[m].prev = (*vp)[i].prev;
+            if (strcmp((*vp)[i].c->id, c->id) == 0) nv[m].prev = (*vp)[i].prev;
         m++;
     }
     entries_free(*vp, n);
@@ -264,18 +257,26 @@ static size_t list_all(struct entry **vp, size_t n, int all)
 static int parse(int argc, char **argv, struct stats_opts *o)
 {
     static const struct option lo[] = {
-        {"all", no_argument, NULL, 'a'}, {"no-stream", no_argument, NULL, 'S'},
+        {"all", no_argument, NULL, 'a'},      {"no-stream", no_argument, NULL, 'S'},
         {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'H'},     {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "a", lo, NULL)) != -1) {
         switch (c) {
-        case 'a': o->all = 1; break;
-        case 'S': o->no_stream = 1; break;
-        case 'T': o->no_trunc = 1; break;
-        case 'F': o->format = optarg; break;
+        case 'a':
+            o->all = 1;
+            break;
+        case 'S':
+            o->no_stream = 1;
+            break;
+        case 'T':
+            o->no_trunc = 1;
+            break;
+        case 'F':
+            o->format = optarg;
+            break;
         case 'H':
             puts("Usage:  mydocker stats [OPTIONS] [CONTAINER...]\n\n"
                  "Display a live stream of container(s) resource usage statistics\n\n"
@@ -286,7 +287,8 @@ static int parse(int argc, char **argv, struct stats_opts *o)
                  "      --no-trunc        Do not truncate output");
             return 1;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker stats --help'.\n", argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker stats --help'.\n",
+                    argv[optind - 1]);
             return -1;
         }
     }
@@ -312,8 +314,7 @@ int cmd_stats(int argc, char **argv)
 {
     struct stats_opts o = {0};
     int r = parse(argc, argv, &o);
-    if (r != 0)
-        return r > 0 ? 0 : 125;
+    if (r != 0) return r > 0 ? 0 : MD_EXIT_ENGINE;
     struct entry *v = NULL;
     size_t n = 0;
     o.named = optind < argc;
@@ -322,23 +323,20 @@ int cmd_stats(int argc, char **argv)
         return 1;
     }
     int tty = !o.no_stream && isatty(STDOUT_FILENO);
-    if (tty)
-        fputs("\033[2J", stdout), fflush(stdout);
+    if (tty) fputs("\033[2J", stdout), fflush(stdout);
     for (size_t i = 0; i < n; i++)
         md_stats_sample(v[i].c, &v[i].prev);
     md_error_t *err = NULL;
     for (;;) {
         sleep_ms(o.no_stream ? NO_STREAM_MS : STREAM_MS);
-        if (!o.named)
-            n = list_all(&v, n, o.all);
+        if (!o.named) n = list_all(&v, n, o.all);
         for (size_t i = 0; i < n; i++)
             md_stats_sample(v[i].c, &v[i].cur);
         if (draw(v, n, &o, tty, &err) < 0) {
             entries_free(v, n);
             return md_error_report(&err);
         }
-        if (o.no_stream)
-            break;
+        if (o.no_stream) break;
         for (size_t i = 0; i < n; i++)
             v[i].prev = v[i].cur;
     }

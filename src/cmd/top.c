@@ -34,19 +34,71 @@ static double elapsed(const struct md_procinfo *p, const struct top_ctx *t)
     return e > 0 ? e : 0;
 }
 
-static void f_pid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%d", (int)p->pid); }
-static void f_ppid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%d", (int)p->ppid); }
-static void f_pgid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%d", (int)p->pgid); }
-static void f_sid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%d", (int)p->sid); }
-static void f_uid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%u", (unsigned)p->uid); }
-static void f_user(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; md_procinfo_user(p->uid, b, n); }
-static void f_comm(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%s", p->comm); }
-static void f_args(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%s", p->args ? p->args : ""); }
-static void f_tty(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; md_procinfo_tty(p->tty_nr, b, n); }
-static void f_rss(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%llu", (unsigned long long)p->rss_kb); }
-static void f_vsz(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%llu", (unsigned long long)p->vsz_kb); }
-static void f_nlwp(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%ld", p->nlwp); }
-static void f_nice(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n) { (void)t; snprintf(b, n, "%d", p->nice); }
+static void f_pid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%d", (int)p->pid);
+}
+static void f_ppid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%d", (int)p->ppid);
+}
+static void f_pgid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%d", (int)p->pgid);
+}
+static void f_sid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%d", (int)p->sid);
+}
+static void f_uid(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%u", (unsigned)p->uid);
+}
+static void f_user(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    md_procinfo_user(p->uid, b, n);
+}
+static void f_comm(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%s", p->comm);
+}
+static void f_args(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%s", p->args ? p->args : "");
+}
+static void f_tty(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    md_procinfo_tty(p->tty_nr, b, n);
+}
+static void f_rss(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%llu", (unsigned long long)p->rss_kb);
+}
+static void f_vsz(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%llu", (unsigned long long)p->vsz_kb);
+}
+static void f_nlwp(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%ld", p->nlwp);
+}
+static void f_nice(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
+{
+    (void)t;
+    snprintf(b, n, "%d", p->nice);
+}
 
 /* ps -f's C: lifetime CPU use in percent, an integer capped at 99 */
 static void f_c(const struct md_procinfo *p, const struct top_ctx *t, char *b, size_t n)
@@ -130,19 +182,47 @@ struct col {
 
 /* ps -o names; "fuser" is -f's UID column (a name) */
 static const struct col cols[] = {
-    {"pid", "PID", f_pid}, {"ppid", "PPID", f_ppid}, {"pgid", "PGID", f_pgid},
-    {"pgrp", "PGRP", f_pgid}, {"sid", "SID", f_sid}, {"sess", "SESS", f_sid},
-    {"uid", "UID", f_uid}, {"euid", "EUID", f_uid}, {"user", "USER", f_user},
-    {"euser", "EUSER", f_user}, {"fuser", "UID", f_user}, {"comm", "COMMAND", f_comm},
-    {"ucmd", "CMD", f_comm}, {"args", "COMMAND", f_args}, {"command", "COMMAND", f_args},
-    {"cmd", "CMD", f_args}, {"tty", "TT", f_tty}, {"tt", "TT", f_tty}, {"ftty", "TTY", f_tty},
-    {"rss", "RSS", f_rss}, {"rssize", "RSS", f_rss}, {"vsz", "VSZ", f_vsz},
-    {"vsize", "VSZ", f_vsz}, {"nlwp", "NLWP", f_nlwp}, {"thcount", "THCNT", f_nlwp},
-    {"ni", "NI", f_nice}, {"nice", "NI", f_nice}, {"c", "C", f_c}, {"%cpu", "%CPU", f_pcpu},
-    {"pcpu", "%CPU", f_pcpu}, {"%mem", "%MEM", f_pmem}, {"pmem", "%MEM", f_pmem},
-    {"time", "TIME", f_time}, {"cputime", "TIME", f_time}, {"bsdtime", "TIME", f_bsdtime},
-    {"etime", "ELAPSED", f_etime}, {"stime", "STIME", f_stime}, {"start", "START", f_stime},
-    {"stat", "STAT", f_stat}, {"s", "S", f_s}, {"state", "S", f_s},
+    {"pid", "PID", f_pid},
+    {"ppid", "PPID", f_ppid},
+    {"pgid", "PGID", f_pgid},
+    {"pgrp", "PGRP", f_pgid},
+    {"sid", "SID", f_sid},
+    {"sess", "SESS", f_sid},
+    {"uid", "UID", f_uid},
+    {"euid", "EUID", f_uid},
+    {"user", "USER", f_user},
+    {"euser", "EUSER", f_user},
+    {"fuser", "UID", f_user},
+    {"comm", "COMMAND", f_comm},
+    {"ucmd", "CMD", f_comm},
+    {"args", "COMMAND", f_args},
+    {"command", "COMMAND", f_args},
+    {"cmd", "CMD", f_args},
+    {"tty", "TT", f_tty},
+    {"tt", "TT", f_tty},
+    {"ftty", "TTY", f_tty},
+    {"rss", "RSS", f_rss},
+    {"rssize", "RSS", f_rss},
+    {"vsz", "VSZ", f_vsz},
+    {"vsize", "VSZ", f_vsz},
+    {"nlwp", "NLWP", f_nlwp},
+    {"thcount", "THCNT", f_nlwp},
+    {"ni", "NI", f_nice},
+    {"nice", "NI", f_nice},
+    {"c", "C", f_c},
+    {"%cpu", "%CPU", f_pcpu},
+    {"pcpu", "%CPU", f_pcpu},
+    {"%mem", "%MEM", f_pmem},
+    {"pmem", "%MEM", f_pmem},
+    {"time", "TIME", f_time},
+    {"cputime", "TIME", f_time},
+    {"bsdtime", "TIME", f_bsdtime},
+    {"etime", "ELAPSED", f_etime},
+    {"stime", "STIME", f_stime},
+    {"start", "START", f_stime},
+    {"stat", "STAT", f_stat},
+    {"s", "S", f_s},
+    {"state", "S", f_s},
 };
 
 struct fmt {
@@ -170,16 +250,14 @@ static int add_list(struct fmt *f, const char *list)
 {
     cleanup_free char *copy = strdup(list);
     for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-        if (add_col(f, t) < 0)
-            return -1;
+        if (add_col(f, t) < 0) return -1;
     return 0;
 }
 
 static int add_preset(struct fmt *f, const char *const *names)
 {
     for (; *names; names++)
-        if (add_col(f, *names) < 0)
-            return -1;
+        if (add_col(f, *names) < 0) return -1;
     return 0;
 }
 
@@ -188,29 +266,33 @@ static int add_preset(struct fmt *f, const char *const *names)
 static int parse_ps(int argc, char **argv, struct fmt *f)
 {
     static const char *const def[] = {"pid", "ftty", "time", "cmd", NULL};
-    static const char *const full[] = {"fuser", "pid", "ppid", "c", "stime", "ftty", "time", "cmd", NULL};
-    static const char *const user[] = {"user", "pid", "%cpu", "%mem", "vsz", "rss", "tt", "stat",
-                                       "start", "bsdtime", "command", NULL};
+    static const char *const full[] = {"fuser", "pid",  "ppid", "c", "stime",
+                                       "ftty",  "time", "cmd",  NULL};
+    static const char *const user[] = {"user", "pid",  "%cpu",  "%mem",    "vsz",     "rss",
+                                       "tt",   "stat", "start", "bsdtime", "command", NULL};
     int want_full = argc == 0, want_user = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i] + (argv[i][0] == '-');
         for (; *a; a++) {
-            if (strchr("eAaxwT", *a))
+            if (strchr("eAaxwT", *a)) continue;
+            if (*a == 'f') {
+                want_full = 1;
                 continue;
-            if (*a == 'f') { want_full = 1; continue; }
-            if (*a == 'u') { want_user = 1; continue; }
+            }
+            if (*a == 'u') {
+                want_user = 1;
+                continue;
+            }
             if (*a == 'o') {
                 const char *list = a[1] ? a + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                if (list == NULL || add_list(f, list) < 0)
-                    return -1;
+                if (list == NULL || add_list(f, list) < 0) return -1;
                 break;
             }
             fprintf(stderr, "mydocker: top: unsupported ps option: %s\n", argv[i]);
             return -1;
         }
     }
-    if (f->n > 0)
-        return 0;
+    if (f->n > 0) return 0;
     return add_preset(f, want_user ? user : want_full ? full : def);
 }
 
@@ -221,18 +303,18 @@ static int by_pid(const void *a, const void *b)
 
 static void print_top(const struct fmt *f, pid_t *pids, size_t n)
 {
-    struct top_ctx t = {.uptime = md_uptime_s(), .hz = sysconf(_SC_CLK_TCK),
-                        .mem_kb = md_mem_total_kb(), .now = time(NULL)};
-    if (t.hz <= 0)
-        t.hz = 100;
+    struct top_ctx t = {.uptime = md_uptime_s(),
+                        .hz = sysconf(_SC_CLK_TCK),
+                        .mem_kb = md_mem_total_kb(),
+                        .now = time(NULL)};
+    if (t.hz <= 0) t.hz = 100;
     qsort(pids, n, sizeof(*pids), by_pid);
     char ***rows = calloc(n + 1, sizeof(*rows));
     size_t nr = 0;
     rows[nr++] = (char **)f->head;
     for (size_t i = 0; i < n; i++) {
         struct md_procinfo p;
-        if (md_procinfo_read(pids[i], &p) < 0)
-            continue; /* ended meanwhile */
+        if (md_procinfo_read(pids[i], &p) < 0) continue; /* ended meanwhile */
         rows[nr] = calloc(f->n, sizeof(char *));
         for (size_t c = 0; c < f->n; c++) {
             char buf[4096];
@@ -254,16 +336,17 @@ static void print_top(const struct fmt *f, pid_t *pids, size_t n)
 int cmd_top(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("Usage:  mydocker top CONTAINER [ps OPTIONS]\n\nDisplay the running processes of a container");
+        puts("Usage:  mydocker top CONTAINER [ps OPTIONS]\n\nDisplay the running processes of a "
+             "container");
         return 0;
     }
     if (argc < 2) {
-        fputs("mydocker: \"top\" requires at least 1 argument.\nSee 'mydocker top --help'.\n", stderr);
+        fputs("mydocker: \"top\" requires at least 1 argument.\nSee 'mydocker top --help'.\n",
+              stderr);
         return 1;
     }
     struct fmt f = {0};
-    if (parse_ps(argc - 2, argv + 2, &f) < 0)
-        return 1;
+    if (parse_ps(argc - 2, argv + 2, &f) < 0) return 1;
     int has_pid = 0;
     for (size_t i = 0; i < f.n; i++)
         has_pid |= f.c[i]->fn == f_pid;
@@ -276,8 +359,7 @@ int cmd_top(int argc, char **argv)
     pid_t *pids = NULL;
     size_t n = 0;
     int r = md_ctr_load(argv[1], &c, &err);
-    if (r == 0)
-        r = md_engine_pids(c, &pids, &n, &err);
+    if (r == 0) r = md_engine_pids(c, &pids, &n, &err);
     md_ctr_free(c);
     if (r < 0) {
         md_error_report(&err);

@@ -58,11 +58,11 @@ static int parse(int argc, char **argv, struct md_res_opts *res, const char **re
         } else {
             r = md_res_opt_parse(res, c, optarg, err);
         }
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     if (optind >= argc)
-        return md_error(err, 0, "\"update\" requires at least 1 argument.\n"
+        return md_error(err, 0,
+                        "\"update\" requires at least 1 argument.\n"
                         "See 'mydocker update --help'.");
     if (!md_res_opts_any(res) && *restart == NULL)
         return md_error(err, 0, "you must provide one or more flags when using this command");
@@ -83,8 +83,7 @@ int cmd_update(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         struct md_ctr *c = NULL;
         r = md_ctr_load(argv[i], &c, &err);
-        if (r == 0)
-            r = md_engine_update(c, &res, restart, &md_cli_warn, &err);
+        if (r == 0) r = md_engine_update(c, &res, restart, &md_cli_warn, &err);
         if (r < 0) {
             md_error_report(&err);
             failed = 1;

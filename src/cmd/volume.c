@@ -18,12 +18,10 @@ static int volume_create(int argc, char **argv)
     md_error_t *err = NULL;
     const char *n = argc > 1 ? argv[argc - 1] : NULL;
     if (n == NULL || n[0] == '-') {
-        if (md_new_container_id(name, &err) < 0)
-            return md_error_report(&err);
+        if (md_new_container_id(name, &err) < 0) return md_error_report(&err);
         n = name;
     }
-    if (md_volume_create(n, 0, NULL, &err) < 0)
-        return (md_error_report(&err), 1);
+    if (md_volume_create(n, 0, NULL, &err) < 0) return (md_error_report(&err), 1);
     puts(n);
     return 0;
 }
@@ -32,8 +30,7 @@ static int volume_ls(int argc, char **argv)
 {
     int quiet = argc > 1 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--quiet") == 0);
     cleanup_strv char **names = md_volume_list();
-    if (!quiet)
-        printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
+    if (!quiet) printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
     for (char **v = names; v && *v; v++)
         quiet ? puts(*v) : printf("%-10s%s\n", "local", *v);
     return 0;
@@ -57,8 +54,7 @@ static int volume_inspect(int argc, char **argv)
         }
         if (fmt) {
             char *line = NULL;
-            if (md_template_render(fmt, v, &line, NULL) == 0)
-                puts(line);
+            if (md_template_render(fmt, v, &line, NULL) == 0) puts(line);
             free(line);
             json_object_put(v);
         } else {
@@ -66,7 +62,8 @@ static int volume_inspect(int argc, char **argv)
         }
     }
     if (!fmt)
-        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(out);
     return failed;
 }
@@ -100,12 +97,11 @@ static int volume_prune(int argc, char **argv)
     puts("Deleted Volumes:");
     for (char **v = names; v && *v; v++) {
         struct json_object *o = md_volume_inspect(*v), *anon;
-        int is_anon = o && json_object_object_get_ex(o, "Anonymous", &anon) && json_object_get_boolean(anon);
+        int is_anon =
+            o && json_object_object_get_ex(o, "Anonymous", &anon) && json_object_get_boolean(anon);
         json_object_put(o);
-        if (!all && !is_anon)
-            continue;
-        if (md_volume_remove(*v, 0, NULL) == 0)
-            puts(*v);
+        if (!all && !is_anon) continue;
+        if (md_volume_remove(*v, 0, NULL) == 0) puts(*v);
     }
     return 0;
 }
@@ -115,16 +111,16 @@ int cmd_volume(int argc, char **argv)
     static const struct {
         const char *n;
         int (*fn)(int, char **);
-    } t[] = {{"create", volume_create}, {"ls", volume_ls}, {"list", volume_ls},
+    } t[] = {{"create", volume_create},   {"ls", volume_ls}, {"list", volume_ls},
              {"inspect", volume_inspect}, {"rm", volume_rm}, {"remove", volume_rm},
              {"prune", volume_prune}};
     if (argc < 2) {
-        fputs("Usage:  mydocker volume COMMAND\n\nCommands:\n  create  ls  inspect  rm  prune\n", stderr);
+        fputs("Usage:  mydocker volume COMMAND\n\nCommands:\n  create  ls  inspect  rm  prune\n",
+              stderr);
         return 1;
     }
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcmp(argv[1], t[i].n) == 0)
-            return t[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], t[i].n) == 0) return t[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mydocker: unknown volume command: %s\n", argv[1]);
     return 1;
 }

@@ -39,11 +39,9 @@ void md_autoremove_sweep(void)
     cleanup_dir DIR *d = opendir(MD_RUN_ROOT "/autoremove");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
-            continue;
+        if (de->d_name[0] == '.' || strchr(de->d_name, '.')) continue;
         int fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-            continue;
+        if (fd < 0) continue;
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             cleanup_free char *name = name_of(de->d_name);
             md_error_t *err = NULL;

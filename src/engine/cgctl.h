@@ -39,11 +39,11 @@ int md_engine_pids(struct md_ctr *c, pid_t **pids, size_t *n, md_error_t **err);
 /* One `stats` sample. */
 struct md_stats_sample {
     struct md_cgroup_stats cg;
-    uint64_t system_ns;       /* all CPUs' time from /proc/stat, ns */
-    uint64_t net_rx, net_tx;  /* the container's interfaces but lo */
+    uint64_t system_ns;      /* all CPUs' time from /proc/stat, ns */
+    uint64_t net_rx, net_tx; /* the container's interfaces but lo */
     int online_cpus;
-    uint64_t host_mem;        /* MemTotal, caps an unlimited limit */
-    int valid;                /* 0: not running (docker shows zeros) */
+    uint64_t host_mem; /* MemTotal, caps an unlimited limit */
+    int valid;         /* 0: not running (docker shows zeros) */
 };
 int md_stats_sample(struct md_ctr *c, struct md_stats_sample *s);
 /* docker's CPU %: cpu delta / system delta * online CPUs * 100. */

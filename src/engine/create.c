@@ -26,6 +26,7 @@
 #include "runtime/security.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 struct run_ctx {
     struct md_run_opts *o;
@@ -38,7 +39,7 @@ struct run_ctx {
     int host_root;
     md_image_t *image;
     struct md_user user;
-    struct json_object *doc; /* config.json */
+    struct json_object *doc;    /* config.json */
     struct json_object *record; /* container.json */
     int autoremove_fd;
     struct md_vmount *vmounts;
@@ -51,7 +52,8 @@ struct run_ctx {
 static FILE *open_image_file(struct run_ctx *c, const char *path)
 {
     if (c->host_root || c->o->rootfs) {
-        cleanup_close int root = open(c->host_root ? "/" : c->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        cleanup_close int root =
+            open(c->host_root ? "/" : c->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         int fd = root < 0 ? -1 : md_openat_in_root(root, path, O_RDONLY, 0, NULL);
         return fd < 0 ? NULL : fdopen(fd, "re");
     }
@@ -59,11 +61,9 @@ static FILE *open_image_file(struct run_ctx *c, const char *path)
     for (size_t i = n; i-- > 0;) {
         cleanup_close int root = open(c->image->layer_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
         int fd = root < 0 ? -1 : md_openat_in_root(root, path, O_RDONLY | O_NONBLOCK, 0, NULL);
-        if (fd < 0)
-            continue;
+        if (fd < 0) continue;
         struct stat st;
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-            return fdopen(fd, "re");
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) return fdopen(fd, "re");
         close(fd); /* an overlay whiteout (char 0/0): deleted in this layer */
         return NULL;
     }
@@ -73,8 +73,7 @@ static FILE *open_image_file(struct run_ctx *c, const char *path)
 static struct json_object *image_config(struct run_ctx *c)
 {
     struct json_object *cfg = NULL;
-    if (c->image && c->image->config)
-        json_object_object_get_ex(c->image->config, "config", &cfg);
+    if (c->image && c->image->config) json_object_object_get_ex(c->image->config, "config", &cfg);
     return cfg;
 }
 
@@ -96,8 +95,7 @@ static int resolve_source(struct run_ctx *c, md_error_t **err)
         /* the seeds' `run -it /bin/sh`: the host's root, fresh namespaces */
         c->host_root = 1;
         char **args = NULL;
-        if (md_strv_append(&args, o->image) < 0)
-            return md_error(err, ENOMEM, "args");
+        if (md_strv_append(&args, o->image) < 0) return md_error(err, ENOMEM, "args");
         for (char **a = o->args; a && *a; a++)
             md_strv_append(&args, *a);
         md_strv_free(o->args);
@@ -117,8 +115,7 @@ static int resolve_source(struct run_ctx *c, md_error_t **err)
     if (r < 0 && err && *err) {
         cleanup_free char *norm = md_image_normalize_ref(o->image, NULL);
         md_error_free(err);
-        if (norm == NULL)
-            return md_error(err, 0, "invalid reference format: %s", o->image);
+        if (norm == NULL) return md_error(err, 0, "invalid reference format: %s", o->image);
         return md_error(err, 0, "Unable to find image '%s' locally", norm);
     }
     return r;
@@ -130,12 +127,10 @@ static char *join_lower(char **dirs)
     for (size_t i = 0; i < n; i++)
         len += strlen(dirs[i]) + 1;
     char *s = calloc(1, len);
-    if (s == NULL)
-        return NULL;
+    if (s == NULL) return NULL;
     for (size_t i = n; i-- > 0;) { /* overlay wants the top-most first */
         strcat(s, dirs[i]);
-        if (i)
-            strcat(s, ":");
+        if (i) strcat(s, ":");
     }
     return s;
 }
@@ -148,11 +143,9 @@ static int sub(char **out, const char *dir, const char *name)
 static int prepare_dirs(struct run_ctx *c, md_error_t **err)
 {
     c->dir = md_container_dir(c->id);
-    if (c->dir == NULL)
-        return md_error(err, ENOMEM, "container dir");
+    if (c->dir == NULL) return md_error(err, ENOMEM, "container dir");
     int r = md_mkdir_p(c->dir, 0700, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (c->host_root) {
         c->rootfs = strdup("/");
         return 0;
@@ -181,8 +174,7 @@ static int reserve_name(struct run_ctx *c, md_error_t **err)
             return 0;
         }
     }
-    if (c->o->name == NULL)
-        return md_error(err, 0, "could not generate a container name");
+    if (c->o->name == NULL) return md_error(err, 0, "could not generate a container name");
     c->name = strdup(c->o->name + (c->o->name[0] == '/')); /* docker accepts "/web" */
     int r = md_name_reserve(c->name, c->id, err);
     c->name_reserved = r == 0;
@@ -199,39 +191,40 @@ static char *host_hostname(void)
 static int build_spec(struct run_ctx *c, md_error_t **err)
 {
     cleanup_free char *cgpath = md_res_cgroups_path(&c->o->res, c->id);
-    if (cgpath == NULL)
-        return md_error(err, ENOMEM, "cgroups path");
+    if (cgpath == NULL) return md_error(err, ENOMEM, "cgroups path");
     struct winsize ws = {0};
-    if (c->o->tty)
-        ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
+    if (c->o->tty) ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
     struct md_specgen_in in = {
-        .opts = c->o, .hostname = c->hostname, .image_config = image_config(c),
-        .rootfs = c->rootfs, .overlay_lower = c->lower, .overlay_upper = c->upper,
-        .overlay_work = c->work, .etc_dir = c->host_root ? NULL : c->dir, .user = &c->user,
-        .host_root = c->host_root, .rows = ws.ws_row, .cols = ws.ws_col,
-        .host_caps = md_caps_host_bounding(), .cgroups_path = cgpath,
+        .opts = c->o,
+        .hostname = c->hostname,
+        .image_config = image_config(c),
+        .rootfs = c->rootfs,
+        .overlay_lower = c->lower,
+        .overlay_upper = c->upper,
+        .overlay_work = c->work,
+        .etc_dir = c->host_root ? NULL : c->dir,
+        .user = &c->user,
+        .host_root = c->host_root,
+        .rows = ws.ws_row,
+        .cols = ws.ws_col,
+        .host_caps = md_caps_host_bounding(),
+        .cgroups_path = cgpath,
         .resources = c->resources,
-        .vmounts = c->vmounts, .n_vmounts = c->n_vmounts,
+        .vmounts = c->vmounts,
+        .n_vmounts = c->n_vmounts,
     };
     int r = md_specgen(&in, &c->doc, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     cleanup_free char *path = NULL;
-    if (sub(&path, c->dir, "config.json") < 0)
-        return md_error(err, ENOMEM, "config.json");
-    const char *text = json_object_to_json_string_ext(c->doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (sub(&path, c->dir, "config.json") < 0) return md_error(err, ENOMEM, "config.json");
+    const char *text = json_object_to_json_string_ext(c->doc, JSON_C_TO_STRING_PLAIN |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
 }
 
 static char *now_rfc3339(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char buf[40], *out = NULL;
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    return asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : out;
+    return md_time_rfc3339(md_now_ns());
 }
 
 static void jset_str(struct json_object *o, const char *k, const char *v)
@@ -246,8 +239,7 @@ static struct json_object *restart_policy_json(const char *spec)
     int max = 0;
     if (spec) {
         snprintf(name, sizeof(name), "%.*s", (int)strcspn(spec, ":"), spec);
-        if (strchr(spec, ':'))
-            max = atoi(strchr(spec, ':') + 1);
+        if (strchr(spec, ':')) max = atoi(strchr(spec, ':') + 1);
     }
     jset_str(p, "Name", name);
     json_object_object_add(p, "MaximumRetryCount", json_object_new_int(max));
@@ -272,8 +264,7 @@ static struct json_object *record_new(struct run_ctx *c)
     struct json_object *r = json_object_new_object(), *cfg = json_object_new_object();
     struct json_object *hc = json_object_new_object(), *st = json_object_new_object(), *proc;
     cleanup_free char *now = now_rfc3339(), *nm = NULL;
-    if (asprintf(&nm, "/%s", c->name) < 0)
-        nm = NULL;
+    if (asprintf(&nm, "/%s", c->name) < 0) nm = NULL;
     jset_str(r, "Id", c->id);
     jset_str(r, "Created", now);
     json_object_object_get_ex(c->doc, "process", &proc);
@@ -305,8 +296,10 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(hc, "LogConfig", log_config_json(c->o));
     md_res_to_hostconfig(&c->o->res, hc);
     json_object_object_add(r, "RestartCount", json_object_new_int(0));
-    json_object_object_add(cfg, "AttachStdin", json_object_new_boolean(c->o->interactive && !c->o->detach));
-    json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->o->interactive && !c->o->detach));
+    json_object_object_add(cfg, "AttachStdin",
+                           json_object_new_boolean(c->o->interactive && !c->o->detach));
+    json_object_object_add(cfg, "StdinOnce",
+                           json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(r, "HostConfig", hc);
     json_object_object_add(r, "Mounts", md_vmounts_record(c->vmounts, c->n_vmounts));
     jset_str(st, "Status", "created");
@@ -317,9 +310,9 @@ static struct json_object *record_new(struct run_ctx *c)
 static int record_save(struct run_ctx *c, md_error_t **err)
 {
     cleanup_free char *path = NULL;
-    if (sub(&path, c->dir, "container.json") < 0)
-        return md_error(err, ENOMEM, "container.json");
-    const char *text = json_object_to_json_string_ext(c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (sub(&path, c->dir, "container.json") < 0) return md_error(err, ENOMEM, "container.json");
+    const char *text = json_object_to_json_string_ext(
+        c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
 }
 
@@ -344,51 +337,38 @@ static void run_ctx_free(struct run_ctx *c)
 static void discard(struct run_ctx *c)
 {
     md_error_t *e = NULL;
-    if (c->dir)
-        md_rm_rf(c->dir, &e);
+    if (c->dir) md_rm_rf(c->dir, &e);
     md_error_free(&e);
-    if (c->name_reserved)
-        md_name_release(c->name);
+    if (c->name_reserved) md_name_release(c->name);
     for (size_t i = 0; i < c->n_vmounts; i++)
-        if (c->vmounts[i].anonymous)
-            md_volume_remove(c->vmounts[i].name, 1, NULL);
-    if (c->autoremove_fd >= 0)
-        md_autoremove_release(c->id, c->autoremove_fd);
+        if (c->vmounts[i].anonymous) md_volume_remove(c->vmounts[i].name, 1, NULL);
+    if (c->autoremove_fd >= 0) md_autoremove_release(c->id, c->autoremove_fd);
     c->autoremove_fd = -1;
 }
 
 static int create_container(struct run_ctx *c, md_error_t **err)
 {
     int r = resolve_source(c, err);
-    if (r == 0)
-        r = md_new_container_id(c->id, err);
-    if (r == 0)
-        r = reserve_name(c, err);
-    if (r < 0)
-        return r;
-    c->hostname = c->o->hostname ? strdup(c->o->hostname)
+    if (r == 0) r = md_new_container_id(c->id, err);
+    if (r == 0) r = reserve_name(c, err);
+    if (r < 0) return r;
+    c->hostname = c->o->hostname                                          ? strdup(c->o->hostname)
                   : (c->o->network && strcmp(c->o->network, "host") == 0) ? host_hostname()
                                                                           : strndup(c->id, 12);
-    if (c->o->rm && !c->o->detach)
-        c->autoremove_fd = r = md_autoremove_hold(c->id, err);
-    if (r >= 0)
-        r = prepare_dirs(c, err);
+    if (c->o->rm && !c->o->detach) c->autoremove_fd = r = md_autoremove_hold(c->id, err);
+    if (r >= 0) r = prepare_dirs(c, err);
     if (r == 0 && !c->host_root)
-        r = md_write_etc_files(c->dir, c->hostname, c->o->network && strcmp(c->o->network, "host") == 0, err);
-    if (r == 0 && !c->host_root)
-        r = md_net_etc_files(c->dir, &c->o->net, err);
-    if (r == 0)
-        r = resolve_user(c, err);
+        r = md_write_etc_files(c->dir, c->hostname,
+                               c->o->network && strcmp(c->o->network, "host") == 0, err);
+    if (r == 0 && !c->host_root) r = md_net_etc_files(c->dir, &c->o->net, err);
+    if (r == 0) r = resolve_user(c, err);
     if (r == 0 && !c->host_root)
         r = md_volumes_resolve(c->o, image_config(c), &c->vmounts, &c->n_vmounts, err);
-    if (r == 0)
-        r = build_spec(c, err);
+    if (r == 0) r = build_spec(c, err);
     if (r == 0 && (c->record = record_new(c)) == NULL)
         r = md_error(err, ENOMEM, "container record");
-    if (r == 0)
-        r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
-    if (r == 0)
-        r = record_save(c, err);
+    if (r == 0) r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
+    if (r == 0) r = record_save(c, err);
     return r;
 }
 
@@ -396,8 +376,7 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
 {
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
-    if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0)
-        return -1;
+    if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0) return -1;
     if (o->interactive && o->tty && !isatty(STDIN_FILENO))
         return md_error(err, 0, "the input device is not a TTY");
     return 0;
@@ -408,13 +387,11 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
     struct run_ctx c = {.o = o, .autoremove_fd = -1};
     md_autoremove_sweep();
     /* the seeds' `run -it /bin/sh`: a new network namespace with only lo */
-    if (o->image && o->image[0] == '/' && o->network == NULL)
-        o->network = strdup("none");
+    if (o->image && o->image[0] == '/' && o->network == NULL) o->network = strdup("none");
     int r = check_opts(o, err);
     if (r == 0) /* every resource flag is checked before anything exists */
         r = md_res_prepare(&o->res, &o->warn, &c.resources, err);
-    if (r == 0)
-        r = create_container(&c, err);
+    if (r == 0) r = create_container(&c, err);
     if (r < 0)
         discard(&c);
     else

@@ -31,8 +31,7 @@ static int kernel_at_least(int major, int minor)
 {
     struct utsname u;
     int a = 0, b = 0;
-    if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &a, &b) != 2)
-        return 0;
+    if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &a, &b) != 2) return 0;
     return a > major || (a == major && b >= minor);
 }
 
@@ -66,8 +65,7 @@ static void probe_calls(struct md_hostinfo *hi)
     hi->clone_into_cgroup = hi->clone3 && kernel_at_least(5, 7);
     long fd = syscall(SYS_pidfd_open, getpid(), 0);
     hi->pidfd = fd >= 0;
-    if (fd >= 0)
-        close((int)fd);
+    if (fd >= 0) close((int)fd);
     hi->time_ns = md_path_exists("/proc/self/ns/time");
     cleanup_free char *max = NULL;
     hi->user_ns = md_path_exists("/proc/self/ns/user") &&
@@ -83,8 +81,7 @@ static void probe_hugetlb(struct md_hostinfo *hi)
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         unsigned long kb;
-        if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
-            continue;
+        if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1) continue;
         char one[32];
         if (kb >= 1024 * 1024)
             snprintf(one, sizeof(one), "%luGB", kb / (1024 * 1024));
@@ -100,8 +97,7 @@ static void probe_hugetlb(struct md_hostinfo *hi)
 /* v2: BFQ's io.bfq.weight is in a child cgroup with io enabled, if loaded */
 static void probe_bfq(struct md_hostinfo *hi)
 {
-    if (hi->cg.mode != MD_CGROUP_V2 || !hi->cg.blkio_weight)
-        return;
+    if (hi->cg.mode != MD_CGROUP_V2 || !hi->cg.blkio_weight) return;
     cleanup_dir DIR *d = opendir(MD_CGROUP_DEFAULT_ROOT);
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL && !hi->io_bfq) {
@@ -125,19 +121,53 @@ void md_hostinfo_probe(struct md_hostinfo *hi)
 
 /* ---- the cache: every bool by name ---- */
 
-#define F(field) {#field, offsetof(struct md_hostinfo, field)}
-#define C(field) {"cgroup_" #field, offsetof(struct md_hostinfo, cg) + offsetof(struct md_cgroup_sysinfo, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, offsetof(struct md_hostinfo, field)                                                \
+    }
+#define C(field)                                                                                   \
+    {                                                                                              \
+        "cgroup_" #field,                                                                          \
+            offsetof(struct md_hostinfo, cg) + offsetof(struct md_cgroup_sysinfo, field)           \
+    }
 static const struct {
     const char *name;
     size_t off;
 } flags[] = {
-    C(memory), C(swap), C(memory_reservation), C(oom_kill_disable), C(swappiness),
-    C(kernel_tcp), C(cpu_shares), C(cpu_cfs), C(cpu_rt), C(cpuset), C(blkio_weight),
-    C(blkio_weight_device), C(blkio_read_bps), C(blkio_write_bps), C(blkio_read_iops),
-    C(blkio_write_iops), C(pids), C(devices), C(freezer), C(hugetlb), F(io_bfq), F(seccomp),
-    F(seccomp_filter), F(overlay), F(overlay_metacopy), F(overlay_redirect_dir),
-    F(overlay_volatile), F(mount_setattr), F(open_tree), F(clone3), F(clone_into_cgroup),
-    F(pidfd), F(time_ns), F(user_ns),
+    C(memory),
+    C(swap),
+    C(memory_reservation),
+    C(oom_kill_disable),
+    C(swappiness),
+    C(kernel_tcp),
+    C(cpu_shares),
+    C(cpu_cfs),
+    C(cpu_rt),
+    C(cpuset),
+    C(blkio_weight),
+    C(blkio_weight_device),
+    C(blkio_read_bps),
+    C(blkio_write_bps),
+    C(blkio_read_iops),
+    C(blkio_write_iops),
+    C(pids),
+    C(devices),
+    C(freezer),
+    C(hugetlb),
+    F(io_bfq),
+    F(seccomp),
+    F(seccomp_filter),
+    F(overlay),
+    F(overlay_metacopy),
+    F(overlay_redirect_dir),
+    F(overlay_volatile),
+    F(mount_setattr),
+    F(open_tree),
+    F(clone3),
+    F(clone_into_cgroup),
+    F(pidfd),
+    F(time_ns),
+    F(user_ns),
 };
 
 static bool *flag_at(struct md_hostinfo *hi, size_t i)
@@ -156,8 +186,7 @@ static void boot_id(char out[64])
 static int load(struct md_hostinfo *hi, const char *boot)
 {
     cleanup_free char *text = NULL;
-    if (boot[0] == '\0' || md_read_file(CACHE, &text, NULL, NULL) < 0)
-        return -1;
+    if (boot[0] == '\0' || md_read_file(CACHE, &text, NULL, NULL) < 0) return -1;
     struct json_object *o = json_tokener_parse(text), *v;
     int ok = o && json_object_object_get_ex(o, "boot_id", &v) &&
              strcmp(json_object_get_string(v), boot) == 0 &&
@@ -195,11 +224,9 @@ void md_hostinfo_get(struct md_hostinfo *hi)
 {
     char boot[64];
     boot_id(boot);
-    if (load(hi, boot) == 0)
-        return;
+    if (load(hi, boot) == 0) return;
     md_hostinfo_probe(hi);
-    if (boot[0])
-        save(hi, boot);
+    if (boot[0]) save(hi, boot);
 }
 
 char **md_hostinfo_warnings(const struct md_hostinfo *hi)
@@ -217,15 +244,18 @@ char **md_hostinfo_warnings(const struct md_hostinfo *hi)
         {offsetof(struct md_cgroup_sysinfo, pids), "No pids limit support"},
         {offsetof(struct md_cgroup_sysinfo, blkio_weight), "No blkio weight support"},
         {offsetof(struct md_cgroup_sysinfo, blkio_weight_device), "No blkio weight_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_read_bps), "No blkio throttle.read_bps_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_write_bps), "No blkio throttle.write_bps_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_read_iops), "No blkio throttle.read_iops_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_write_iops), "No blkio throttle.write_iops_device support"},
+        {offsetof(struct md_cgroup_sysinfo, blkio_read_bps),
+         "No blkio throttle.read_bps_device support"},
+        {offsetof(struct md_cgroup_sysinfo, blkio_write_bps),
+         "No blkio throttle.write_bps_device support"},
+        {offsetof(struct md_cgroup_sysinfo, blkio_read_iops),
+         "No blkio throttle.read_iops_device support"},
+        {offsetof(struct md_cgroup_sysinfo, blkio_write_iops),
+         "No blkio throttle.write_iops_device support"},
     };
     char **out = NULL;
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-        if (!*(const bool *)((const char *)&hi->cg + w[i].off))
-            md_strv_append(&out, w[i].msg);
+        if (!*(const bool *)((const char *)&hi->cg + w[i].off)) md_strv_append(&out, w[i].msg);
     /* docker says io.* on v2 */
     if (hi->cg.mode == MD_CGROUP_V2)
         for (size_t i = 0; out && out[i]; i++)
@@ -233,7 +263,6 @@ char **md_hostinfo_warnings(const struct md_hostinfo *hi)
                 free(out[i]);
                 out[i] = strdup("No io.weight support");
             }
-    if (!hi->seccomp_filter)
-        md_strv_append(&out, "No seccomp filter support");
+    if (!hi->seccomp_filter) md_strv_append(&out, "No seccomp filter support");
     return out;
 }

@@ -12,8 +12,8 @@
 
 struct md_hostinfo {
     struct md_cgroup_sysinfo cg;
-    bool io_bfq;                /* v2: io.bfq.weight (BFQ loaded) */
-    char hugetlb_sizes[128];    /* "2MB 1GB" */
+    bool io_bfq;             /* v2: io.bfq.weight (BFQ loaded) */
+    char hugetlb_sizes[128]; /* "2MB 1GB" */
     bool seccomp, seccomp_filter;
     bool overlay, overlay_metacopy, overlay_redirect_dir, overlay_volatile;
     bool mount_setattr, open_tree, clone3, clone_into_cgroup, pidfd, time_ns, user_ns;

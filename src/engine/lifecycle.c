@@ -30,8 +30,7 @@ static void mark_stopped(struct md_ctr *c)
     char path[4200];
     snprintf(path, sizeof(path), "%s/stopped", c->rundir);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
 }
 
 /* Wait for the process behind the pidfd to end, up to ms (-1: forever). */
@@ -74,10 +73,8 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     const char *ss = md_ctr_str(c, "Config.StopSignal");
     int sig = ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);
-    if (fd < 0)
-        return 0; /* ended meanwhile */
-    if (sig > 0)
-        md_ctr_signal(c, sig, NULL);
+    if (fd < 0) return 0; /* ended meanwhile */
+    if (sig > 0) md_ctr_signal(c, sig, NULL);
     md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
     if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 10 : timeout_s) * 1000)) {
         md_ctr_signal(c, SIGKILL, NULL);
@@ -91,14 +88,12 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
 int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
 {
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
-        return md_error(err, 0, "cannot kill container: %s: container %s is not running", c->name, c->id);
-    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
-        mark_stopped(c);
+        return md_error(err, 0, "cannot kill container: %s: container %s is not running", c->name,
+                        c->id);
+    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT) mark_stopped(c);
     int r = md_ctr_signal(c, sig, err);
-    if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT))
-        md_engine_thaw(c);
-    if (r == 0 && sig == SIGKILL)
-        md_engine_wait_recorded(c, 2000);
+    if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)) md_engine_thaw(c);
+    if (r == 0 && sig == SIGKILL) md_engine_wait_recorded(c, 2000);
     return r;
 }
 
@@ -106,11 +101,13 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
 {
     /* read now: the exit bookkeeping clears them from the record */
     cleanup_strv char **veths = md_net_host_veths(c);
-    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED || c->status == MD_CTR_RESTARTING) {
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED ||
+        c->status == MD_CTR_RESTARTING) {
         if (!force)
-            return md_error(err, 0, "cannot remove container \"/%s\": container is %s: stop the "
-                            "container before removing or force remove", c->name,
-                            c->status == MD_CTR_PAUSED ? "paused" : "running");
+            return md_error(err, 0,
+                            "cannot remove container \"/%s\": container is %s: stop the "
+                            "container before removing or force remove",
+                            c->name, c->status == MD_CTR_PAUSED ? "paused" : "running");
         mark_stopped(c);
         cleanup_close int fd = md_ctr_pidfd(c);
         if (fd >= 0) {
@@ -121,8 +118,7 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
         md_engine_wait_recorded(c, 2000);
     }
     int lock = md_ctr_lock(c, err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     static const char *const files[] = {"state.json", "exit", "paused", "stopped", "attach.sock"};
     char path[4200];
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -157,10 +153,10 @@ int md_engine_wait(struct md_ctr *c, md_error_t **err)
     (void)err;
     for (;;) {
         cleanup_close int fd = md_ctr_pidfd(c);
-        if (fd >= 0)
-            wait_pidfd(fd, -1);
+        if (fd >= 0) wait_pidfd(fd, -1);
         md_engine_wait_recorded(c, 2000);
-        if (c->status != MD_CTR_RESTARTING && c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
+        if (c->status != MD_CTR_RESTARTING && c->status != MD_CTR_RUNNING &&
+            c->status != MD_CTR_PAUSED)
             return c->exit_code;
         sleep_ms(50);
     }
@@ -169,11 +165,9 @@ int md_engine_wait(struct md_ctr *c, md_error_t **err)
 int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err)
 {
     int r = md_name_reserve(new_name, c->id, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     cleanup_free char *slashed = NULL;
-    if (asprintf(&slashed, "/%s", new_name) < 0)
-        return md_error(err, ENOMEM, "rename");
+    if (asprintf(&slashed, "/%s", new_name) < 0) return md_error(err, ENOMEM, "rename");
     json_object_object_add(c->record, "Name", json_object_new_string(slashed));
     r = md_ctr_save(c, err);
     if (r < 0) {

@@ -9,15 +9,27 @@
 
 void md_run_opts_free(struct md_run_opts *o)
 {
-    free(o->name); free(o->hostname); free(o->workdir); free(o->user); free(o->network);
-    free(o->rootfs); free(o->stop_signal); free(o->entrypoint); free(o->image);
+    free(o->name);
+    free(o->hostname);
+    free(o->workdir);
+    free(o->user);
+    free(o->network);
+    free(o->rootfs);
+    free(o->stop_signal);
+    free(o->entrypoint);
+    free(o->image);
     free(o->seccomp_profile);
     free(o->restart);
     md_strv_free(o->log_opts);
-    md_strv_free(o->env); md_strv_free(o->cap_add); md_strv_free(o->cap_drop);
-    md_strv_free(o->volumes); md_strv_free(o->mounts); md_strv_free(o->tmpfs);
+    md_strv_free(o->env);
+    md_strv_free(o->cap_add);
+    md_strv_free(o->cap_drop);
+    md_strv_free(o->volumes);
+    md_strv_free(o->mounts);
+    md_strv_free(o->tmpfs);
     md_strv_free(o->volumes_from);
-    md_strv_free(o->devices); md_strv_free(o->device_cgroup_rules);
+    md_strv_free(o->devices);
+    md_strv_free(o->device_cgroup_rules);
     md_strv_free(o->args);
     md_res_opts_free(&o->res);
     md_net_opts_free(&o->net);

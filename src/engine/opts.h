@@ -20,8 +20,8 @@ struct md_run_opts {
     int rm, interactive, tty, detach, init, privileged, read_only, no_new_privs;
     int seccomp_unconfined;
     char *seccomp_profile; /* --security-opt seccomp=FILE */
-    char *restart;    /* no | always | unless-stopped | on-failure[:N] */
-    char **log_opts;  /* max-size=..., max-file=... */
+    char *restart;         /* no | always | unless-stopped | on-failure[:N] */
+    char **log_opts;       /* max-size=..., max-file=... */
     char *name, *hostname, *workdir, *user, *network, *rootfs, *stop_signal;
     int entrypoint_set;
     char *entrypoint; /* "" resets the image's */
@@ -31,8 +31,8 @@ struct md_run_opts {
     char **devices, **device_cgroup_rules; /* --device, --device-cgroup-rule (engine/devices.h) */
     struct md_ulimit *ulimits;
     size_t n_ulimits;
-    char *image;  /* or an absolute host path (the seeds' `run -it /bin/sh`) */
-    char **args;  /* command + args after the image, NULL-terminated (may be empty) */
+    char *image;            /* or an absolute host path (the seeds' `run -it /bin/sh`) */
+    char **args;            /* command + args after the image, NULL-terminated (may be empty) */
     struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
     struct md_net_opts net; /* -p, -P, --ip, --dns, ... (net/netopts.h) */
     md_warn_t warn;         /* the front end's sink for docker's create warnings */

@@ -8,43 +8,26 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
-/* /proc/<pid>/stat: the comm may hold spaces and ')', so fields are read
- * after the last ')' */
 static int read_stat(pid_t pid, struct md_procinfo *p)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    cleanup_free char *text = NULL;
-    if (md_read_file(path, &text, NULL, NULL) < 0)
-        return -1;
-    char *open = strchr(text, '('), *close = strrchr(text, ')');
-    if (open == NULL || close == NULL || close < open)
-        return -1;
-    snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(close - open - 1), open + 1);
-    int ppid, pgrp, session, tty;
-    unsigned long long ut, st, start, vsize;
-    long nice, threads, rss;
-    /* fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt
-     * majflt cmajflt utime stime cutime cstime priority nice num_threads
-     * itrealvalue starttime vsize rss */
-    int n = sscanf(close + 2, "%c %d %d %d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %ld %ld "
-                   "%*d %llu %llu %ld", &p->state, &ppid, &pgrp, &session, &tty, &ut, &st, &nice,
-                   &threads, &start, &vsize, &rss);
-    if (n != 12)
-        return -1;
-    p->ppid = ppid;
-    p->pgid = pgrp;
-    p->sid = session;
-    p->tty_nr = (unsigned)tty;
-    p->utime = ut;
-    p->stime = st;
-    p->nice = (int)nice;
-    p->nlwp = threads;
-    p->start_ticks = start;
-    p->vsz_kb = vsize / 1024;
+    struct md_proc_stat st;
+    if (md_proc_stat_read(pid, &st) < 0) return -1;
+    snprintf(p->comm, sizeof(p->comm), "%s", st.comm);
+    p->state = st.state;
+    p->ppid = st.ppid;
+    p->pgid = st.pgrp;
+    p->sid = st.session;
+    p->tty_nr = (unsigned)st.tty_nr;
+    p->utime = st.utime;
+    p->stime = st.stime;
+    p->nice = (int)st.nice;
+    p->nlwp = st.threads;
+    p->start_ticks = st.starttime;
+    p->vsz_kb = st.vsize / 1024;
     long page = sysconf(_SC_PAGESIZE);
-    p->rss_kb = (uint64_t)(rss > 0 ? rss : 0) * (uint64_t)(page > 0 ? page : 4096) / 1024;
+    p->rss_kb = (uint64_t)(st.rss > 0 ? st.rss : 0) * (uint64_t)(page > 0 ? page : 4096) / 1024;
     return 0;
 }
 
@@ -55,8 +38,7 @@ static uid_t read_uid(pid_t pid)
     cleanup_fclose FILE *f = fopen(path, "re");
     unsigned ruid = 0, euid = 0;
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "Uid: %u %u", &ruid, &euid) == 2)
-            break;
+        if (sscanf(line, "Uid: %u %u", &ruid, &euid) == 2) break;
     return (uid_t)euid; /* ps -f shows the effective user */
 }
 
@@ -73,8 +55,7 @@ static char *read_args(pid_t pid, const char *comm)
     while (len > 0 && text[len - 1] == '\0')
         len--;
     for (size_t i = 0; i < len; i++)
-        if (text[i] == '\0' || text[i] == '\n')
-            text[i] = ' ';
+        if (text[i] == '\0' || text[i] == '\n') text[i] = ' ';
     text[len] = '\0';
     return text;
 }
@@ -83,8 +64,7 @@ int md_procinfo_read(pid_t pid, struct md_procinfo *p)
 {
     memset(p, 0, sizeof(*p));
     p->pid = pid;
-    if (read_stat(pid, p) < 0)
-        return -1;
+    if (read_stat(pid, p) < 0) return -1;
     p->uid = read_uid(pid);
     p->args = read_args(pid, p->comm);
     return 0;
@@ -131,8 +111,7 @@ double md_uptime_s(void)
 {
     cleanup_fclose FILE *f = fopen("/proc/uptime", "re");
     double up = 0;
-    if (f == NULL || fscanf(f, "%lf", &up) != 1)
-        return 0;
+    if (f == NULL || fscanf(f, "%lf", &up) != 1) return 0;
     return up;
 }
 
@@ -142,7 +121,6 @@ uint64_t md_mem_total_kb(void)
     char line[256];
     unsigned long long kb = 0;
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-            break;
+        if (sscanf(line, "MemTotal: %llu kB", &kb) == 1) break;
     return kb;
 }

@@ -9,9 +9,9 @@
 struct md_procinfo {
     pid_t pid, ppid, pgid, sid;
     uid_t uid;
-    char state;            /* R, S, D, Z, T, ... */
+    char state; /* R, S, D, Z, T, ... */
     char comm[64];
-    char *args;            /* cmdline joined by spaces; "[comm]" for kernel-ish ones */
+    char *args; /* cmdline joined by spaces; "[comm]" for kernel-ish ones */
     unsigned tty_nr;
     uint64_t utime, stime; /* clock ticks */
     uint64_t start_ticks;  /* since boot */

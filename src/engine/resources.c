@@ -21,46 +21,57 @@
 static const char *flag_name(int code)
 {
     switch (code) {
-    case MD_ROPT_MEMORY: return "-m, --memory";
-    case MD_ROPT_MEMORY_SWAP: return "--memory-swap";
-    case MD_ROPT_MEMORY_RESERVATION: return "--memory-reservation";
-    case MD_ROPT_OOM_SCORE_ADJ: return "--oom-score-adj";
-    case MD_ROPT_CPU_SHARES: return "-c, --cpu-shares";
-    case MD_ROPT_CPUS: return "--cpus";
-    case MD_ROPT_CPU_PERIOD: return "--cpu-period";
-    case MD_ROPT_CPU_QUOTA: return "--cpu-quota";
-    case MD_ROPT_PIDS_LIMIT: return "--pids-limit";
-    case MD_ROPT_BLKIO_WEIGHT: return "--blkio-weight";
-    case MD_ROPT_DEVICE_READ_BPS: return "--device-read-bps";
-    case MD_ROPT_DEVICE_WRITE_BPS: return "--device-write-bps";
-    case MD_ROPT_CGROUPNS: return "--cgroupns";
-    default: return "--resource";
+    case MD_ROPT_MEMORY:
+        return "-m, --memory";
+    case MD_ROPT_MEMORY_SWAP:
+        return "--memory-swap";
+    case MD_ROPT_MEMORY_RESERVATION:
+        return "--memory-reservation";
+    case MD_ROPT_OOM_SCORE_ADJ:
+        return "--oom-score-adj";
+    case MD_ROPT_CPU_SHARES:
+        return "-c, --cpu-shares";
+    case MD_ROPT_CPUS:
+        return "--cpus";
+    case MD_ROPT_CPU_PERIOD:
+        return "--cpu-period";
+    case MD_ROPT_CPU_QUOTA:
+        return "--cpu-quota";
+    case MD_ROPT_PIDS_LIMIT:
+        return "--pids-limit";
+    case MD_ROPT_BLKIO_WEIGHT:
+        return "--blkio-weight";
+    case MD_ROPT_DEVICE_READ_BPS:
+        return "--device-read-bps";
+    case MD_ROPT_DEVICE_WRITE_BPS:
+        return "--device-write-bps";
+    case MD_ROPT_CGROUPNS:
+        return "--cgroupns";
+    default:
+        return "--resource";
     }
 }
 
 static int bad_value(md_error_t **err, int code, const char *arg, const char *why)
 {
-    return md_error(err, 0, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag_name(code), why);
+    return md_error(err, 0, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag_name(code),
+                    why);
 }
 
 int64_t md_ram_in_bytes(const char *s)
 {
     /* docker's units.RAMInBytes: ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ */
     const char *p = s;
-    if (!isdigit((unsigned char)*p))
-        return -1;
+    if (!isdigit((unsigned char)*p)) return -1;
     char *end;
     errno = 0;
     double v = strtod(p, &end);
     /* strtod also takes "1e3" and "0x10": only digits and one dot may be consumed */
     for (const char *q = p; q < end; q++)
-        if (!isdigit((unsigned char)*q) && *q != '.')
-            return -1;
-    if (errno || end == p)
-        return -1;
+        if (!isdigit((unsigned char)*q) && *q != '.') return -1;
+    if (errno || end == p) return -1;
     p = end;
-    if (*p == ' ')
-        p++;
+    if (*p == ' ') p++;
     double mult = 1;
     const char *units = "kmgtp";
     const char *u = *p ? strchr(units, tolower((unsigned char)*p)) : NULL;
@@ -69,44 +80,34 @@ int64_t md_ram_in_bytes(const char *s)
             mult *= 1024;
         p++;
     }
-    if (*p == 'i' || *p == 'I')
-        p++;
-    if (*p == 'b' || *p == 'B')
-        p++;
-    if (*p != '\0')
-        return -1;
+    if (*p == 'i' || *p == 'I') p++;
+    if (*p == 'b' || *p == 'B') p++;
+    if (*p != '\0') return -1;
     double bytes = v * mult;
-    if (bytes >= 9.2e18)
-        return -1;
+    if (bytes >= 9.2e18) return -1;
     return (int64_t)bytes;
 }
 
 int md_cpuset_parse(const char *s, uint64_t *bits, size_t nbits)
 {
     memset(bits, 0, (nbits + 63) / 64 * sizeof(uint64_t));
-    if (*s == '\0')
-        return -1;
+    if (*s == '\0') return -1;
     const char *p = s;
     for (;;) {
         char *end;
-        if (!isdigit((unsigned char)*p))
-            return -1;
+        if (!isdigit((unsigned char)*p)) return -1;
         unsigned long a = strtoul(p, &end, 10), b = a;
         p = end;
         if (*p == '-') {
-            if (!isdigit((unsigned char)p[1]))
-                return -1;
+            if (!isdigit((unsigned char)p[1])) return -1;
             b = strtoul(p + 1, &end, 10);
             p = end;
         }
-        if (b < a || b >= nbits)
-            return -1;
+        if (b < a || b >= nbits) return -1;
         for (unsigned long i = a; i <= b; i++)
             bits[i / 64] |= 1ULL << (i % 64);
-        if (*p == '\0')
-            return 0;
-        if (*p++ != ',')
-            return -1;
+        if (*p == '\0') return 0;
+        if (*p++ != ',') return -1;
     }
 }
 
@@ -154,13 +155,11 @@ static int parse_cpus(const char *arg, int64_t *out, md_error_t **err)
     int64_t whole = 0, frac = 0;
     int digits = 0, fdigits = 0;
     for (; isdigit((unsigned char)*p); p++, digits++)
-        if (whole < 1000000000LL)
-            whole = whole * 10 + (*p - '0');
+        if (whole < 1000000000LL) whole = whole * 10 + (*p - '0');
     if (*p == '.')
         for (p++; isdigit((unsigned char)*p); p++, fdigits++) {
             if (fdigits >= 9) {
-                if (*p != '0')
-                    return bad_value(err, MD_ROPT_CPUS, arg, "value is too precise");
+                if (*p != '0') return bad_value(err, MD_ROPT_CPUS, arg, "value is too precise");
                 continue;
             }
             frac = frac * 10 + (*p - '0');
@@ -192,19 +191,21 @@ static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const c
     }
     int64_t rate = md_ram_in_bytes(colon + 1);
     if (rate < 0) {
-        snprintf(why, sizeof(why), "invalid rate for device: %s. The correct format is "
+        snprintf(why, sizeof(why),
+                 "invalid rate for device: %s. The correct format is "
                  "<device-path>:<number>[<unit>]. Number must be a positive integer. Unit is "
-                 "optional and can be kb, mb, or gb", arg);
+                 "optional and can be kb, mb, or gb",
+                 arg);
         return bad_value(err, code, arg, why);
     }
     struct md_res_throttle *nv = realloc(*v, (*n + 1) * sizeof(**v));
-    if (nv == NULL)
-        return md_error(err, ENOMEM, "%s", flag_name(code));
+    if (nv == NULL) return md_error(err, ENOMEM, "%s", flag_name(code));
     *v = nv;
-    nv[*n] = (struct md_res_throttle){.path = strndup(arg, (size_t)(colon - arg)), .major = -1,
-                                      .minor = -1, .rate = (uint64_t)rate};
-    if (nv[*n].path == NULL)
-        return md_error(err, ENOMEM, "%s", flag_name(code));
+    nv[*n] = (struct md_res_throttle){.path = strndup(arg, (size_t)(colon - arg)),
+                                      .major = -1,
+                                      .minor = -1,
+                                      .rate = (uint64_t)rate};
+    if (nv[*n].path == NULL) return md_error(err, ENOMEM, "%s", flag_name(code));
     (*n)++;
     return 0;
 }
@@ -221,23 +222,34 @@ int md_res_opt_parse(struct md_res_opts *r, int code, const char *arg, md_error_
     int64_t v;
     int rc;
     switch (code) {
-    case 'm': case MD_ROPT_MEMORY:
+    case 'm':
+    case MD_ROPT_MEMORY:
         return parse_size_flag(arg, MD_ROPT_MEMORY, &r->memory, err);
-    case MD_ROPT_MEMORY_SWAP: return parse_size_flag(arg, code, &r->memory_swap, err);
-    case MD_ROPT_MEMORY_RESERVATION: return parse_size_flag(arg, code, &r->memory_reservation, err);
-    case MD_ROPT_OOM_KILL_DISABLE: r->oom_kill_disable = 1; return 0;
+    case MD_ROPT_MEMORY_SWAP:
+        return parse_size_flag(arg, code, &r->memory_swap, err);
+    case MD_ROPT_MEMORY_RESERVATION:
+        return parse_size_flag(arg, code, &r->memory_reservation, err);
+    case MD_ROPT_OOM_KILL_DISABLE:
+        r->oom_kill_disable = 1;
+        return 0;
     case MD_ROPT_OOM_SCORE_ADJ:
         rc = parse_int(arg, code, INT32_MIN, INT32_MAX, &v, err);
         r->has_oom_score_adj = rc == 0;
         r->oom_score_adj = (int)v;
         return rc;
-    case 'c': case MD_ROPT_CPU_SHARES:
+    case 'c':
+    case MD_ROPT_CPU_SHARES:
         return parse_int(arg, MD_ROPT_CPU_SHARES, INT64_MIN, INT64_MAX, &r->cpu_shares, err);
-    case MD_ROPT_CPUS: return parse_cpus(arg, &r->nano_cpus, err);
-    case MD_ROPT_CPU_PERIOD: return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_period, err);
-    case MD_ROPT_CPU_QUOTA: return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_quota, err);
-    case MD_ROPT_CPUSET_CPUS: return set_str(&r->cpuset_cpus, arg) < 0 ? md_error(err, ENOMEM, "cpuset") : 0;
-    case MD_ROPT_CPUSET_MEMS: return set_str(&r->cpuset_mems, arg) < 0 ? md_error(err, ENOMEM, "cpuset") : 0;
+    case MD_ROPT_CPUS:
+        return parse_cpus(arg, &r->nano_cpus, err);
+    case MD_ROPT_CPU_PERIOD:
+        return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_period, err);
+    case MD_ROPT_CPU_QUOTA:
+        return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_quota, err);
+    case MD_ROPT_CPUSET_CPUS:
+        return set_str(&r->cpuset_cpus, arg) < 0 ? md_error(err, ENOMEM, "cpuset") : 0;
+    case MD_ROPT_CPUSET_MEMS:
+        return set_str(&r->cpuset_mems, arg) < 0 ? md_error(err, ENOMEM, "cpuset") : 0;
     case MD_ROPT_PIDS_LIMIT:
         rc = parse_int(arg, code, INT64_MIN, INT64_MAX, &r->pids_limit, err);
         r->has_pids_limit = rc == 0;
@@ -251,14 +263,18 @@ int md_res_opt_parse(struct md_res_opts *r, int code, const char *arg, md_error_
         rc = parse_int(arg, code, 0, 65535, &v, err);
         r->blkio_weight = (int)v;
         return rc;
-    case MD_ROPT_DEVICE_READ_BPS: return add_throttle(&r->read_bps, &r->n_read_bps, code, arg, err);
-    case MD_ROPT_DEVICE_WRITE_BPS: return add_throttle(&r->write_bps, &r->n_write_bps, code, arg, err);
-    case MD_ROPT_CGROUP_PARENT: return set_str(&r->cgroup_parent, arg) < 0 ? md_error(err, ENOMEM, "cgroup-parent") : 0;
+    case MD_ROPT_DEVICE_READ_BPS:
+        return add_throttle(&r->read_bps, &r->n_read_bps, code, arg, err);
+    case MD_ROPT_DEVICE_WRITE_BPS:
+        return add_throttle(&r->write_bps, &r->n_write_bps, code, arg, err);
+    case MD_ROPT_CGROUP_PARENT:
+        return set_str(&r->cgroup_parent, arg) < 0 ? md_error(err, ENOMEM, "cgroup-parent") : 0;
     case MD_ROPT_CGROUPNS:
         if (strcmp(arg, "host") != 0 && strcmp(arg, "private") != 0)
             return md_error(err, 0, "--cgroupns: invalid CGROUP mode: %s (host or private)", arg);
         return set_str(&r->cgroupns, arg) < 0 ? md_error(err, ENOMEM, "cgroupns") : 0;
-    default: return md_error(err, EINVAL, "unknown resource flag %d", code);
+    default:
+        return md_error(err, EINVAL, "unknown resource flag %d", code);
     }
 }
 
@@ -284,7 +300,8 @@ int md_res_opts_any(const struct md_res_opts *r)
 {
     return r->memory || r->memory_swap || r->memory_reservation || r->oom_kill_disable ||
            r->cpu_shares || r->nano_cpus || r->cpu_period || r->cpu_quota || r->cpuset_cpus ||
-           r->cpuset_mems || r->has_pids_limit || r->blkio_weight || r->n_read_bps || r->n_write_bps;
+           r->cpuset_mems || r->has_pids_limit || r->blkio_weight || r->n_read_bps ||
+           r->n_write_bps;
 }
 
 static int check_cpuset(const char *req, const char *avail, const char *what, const char *noun,
@@ -307,13 +324,18 @@ static int validate_memory(const struct md_res_opts *r, int update, md_error_t *
     if (r->memory != 0 && r->memory < MIN_MEMORY)
         return md_error(err, 0, "Minimum memory limit allowed is 6MB");
     if (r->memory > 0 && r->memory_swap > 0 && r->memory_swap < r->memory)
-        return md_error(err, 0, "Minimum memoryswap limit should be larger than memory limit, see usage");
+        return md_error(err, 0,
+                        "Minimum memoryswap limit should be larger than memory limit, see usage");
     if (r->memory == 0 && r->memory_swap > 0 && !update)
-        return md_error(err, 0, "You should always set the Memory limit when using Memoryswap limit, see usage");
+        return md_error(
+            err, 0,
+            "You should always set the Memory limit when using Memoryswap limit, see usage");
     if (r->memory_reservation > 0 && r->memory_reservation < MIN_MEMORY)
         return md_error(err, 0, "Minimum memory reservation allowed is 6MB");
     if (r->memory > 0 && r->memory_reservation > 0 && r->memory < r->memory_reservation)
-        return md_error(err, 0, "Minimum memory limit can not be less than memory reservation limit, see usage");
+        return md_error(
+            err, 0,
+            "Minimum memory limit can not be less than memory reservation limit, see usage");
     if (r->has_oom_score_adj && (r->oom_score_adj < -1000 || r->oom_score_adj > 1000))
         return md_error(err, 0, "Invalid value %d, range for oom score adj is [-1000, 1000]",
                         r->oom_score_adj);
@@ -330,17 +352,19 @@ static int validate_cpu(const struct md_res_opts *r, const struct md_res_host *h
      * 1 ms per 100 ms period: 0.01 CPUs, the bound docker's message names */
     if (r->nano_cpus < 0 || r->nano_cpus > (int64_t)h->ncpus * 1000000000LL ||
         (r->nano_cpus > 0 && r->nano_cpus < 10000000))
-        return md_error(err, 0, "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available",
+        return md_error(err, 0,
+                        "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available",
                         h->ncpus, h->ncpus);
     if (r->cpu_period != 0 && (r->cpu_period < 1000 || r->cpu_period > 1000000))
-        return md_error(err, 0, "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+        return md_error(
+            err, 0,
+            "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
     if (r->cpu_quota > 0 && r->cpu_quota < 1000)
         return md_error(err, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
     if (r->cpu_quota < -1)
         return md_error(err, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
     int rc = 0;
-    if (r->cpuset_cpus)
-        rc = check_cpuset(r->cpuset_cpus, h->cpus, "cpus", "CPUs", err);
+    if (r->cpuset_cpus) rc = check_cpuset(r->cpuset_cpus, h->cpus, "cpus", "CPUs", err);
     if (rc == 0 && r->cpuset_mems)
         rc = check_cpuset(r->cpuset_mems, h->mems, "mems", "memory nodes", err);
     return rc;
@@ -350,14 +374,14 @@ static int validate_cpu(const struct md_res_opts *r, const struct md_res_host *h
  * "slice:prefix:name", and we say so before anything exists */
 static int validate_parent(const char *p, md_error_t **err)
 {
-    if (p == NULL)
-        return 0;
+    if (p == NULL) return 0;
     if (strchr(p, ':') != NULL)
-        return md_error(err, 0, "invalid --cgroup-parent \"%s\": systemd slices are not supported "
-                        "(cgroupfs driver)", p);
+        return md_error(err, 0,
+                        "invalid --cgroup-parent \"%s\": systemd slices are not supported "
+                        "(cgroupfs driver)",
+                        p);
     cleanup_free char *copy = strdup(p);
-    if (copy == NULL)
-        return md_error(err, ENOMEM, "cgroup-parent");
+    if (copy == NULL) return md_error(err, ENOMEM, "cgroup-parent");
     for (char *save = NULL, *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
         if (strcmp(c, "..") == 0 || strcmp(c, ".") == 0)
             return md_error(err, 0, "invalid --cgroup-parent \"%s\": \"%s\" is not allowed", p, c);
@@ -368,20 +392,17 @@ int md_res_validate(const struct md_res_opts *r, const struct md_res_host *h, in
                     md_error_t **err)
 {
     int rc = validate_memory(r, update, err);
-    if (rc == 0)
-        rc = validate_cpu(r, h, err);
+    if (rc == 0) rc = validate_cpu(r, h, err);
     if (rc == 0 && r->blkio_weight > 0 && (r->blkio_weight < 10 || r->blkio_weight > 1000))
         rc = md_error(err, 0, "Range of blkio weight is from 10 to 1000");
-    if (rc == 0)
-        rc = validate_parent(r->cgroup_parent, err);
+    if (rc == 0) rc = validate_parent(r->cgroup_parent, err);
     return rc;
 }
 
 void md_res_adapt(struct md_res_opts *r, const struct md_res_host *h)
 {
     /* daemon/daemon_unix.go adaptContainerSettings */
-    if (r->memory > 0 && r->memory_swap == 0 && h->swap_accounting)
-        r->memory_swap = r->memory * 2;
+    if (r->memory > 0 && r->memory_swap == 0 && h->swap_accounting) r->memory_swap = r->memory * 2;
     if (r->cpu_shares < 0)
         r->cpu_shares = 2;
     else if (r->cpu_shares > 262144)
@@ -392,10 +413,8 @@ static int resolve_list(struct md_res_throttle *v, size_t n, md_error_t **err)
 {
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (stat(v[i].path, &st) < 0)
-            return md_error(err, errno, "stat %s", v[i].path);
-        if (!S_ISBLK(st.st_mode))
-            return md_error(err, 0, "%s is not a block device", v[i].path);
+        if (stat(v[i].path, &st) < 0) return md_error(err, errno, "stat %s", v[i].path);
+        if (!S_ISBLK(st.st_mode)) return md_error(err, 0, "%s is not a block device", v[i].path);
         v[i].major = major(st.st_rdev);
         v[i].minor = minor(st.st_rdev);
     }
@@ -429,8 +448,7 @@ static void add_i64(struct json_object *o, const char *k, int64_t v)
 /* An object, or NULL (and freed) when it stayed empty. */
 static struct json_object *nonempty(struct json_object *o)
 {
-    if (json_object_object_length(o) > 0)
-        return o;
+    if (json_object_object_length(o) > 0) return o;
     json_object_put(o);
     return NULL;
 }
@@ -438,10 +456,8 @@ static struct json_object *nonempty(struct json_object *o)
 static struct json_object *memory_json(const struct md_res_opts *r)
 {
     struct json_object *m = json_object_new_object();
-    if (r->memory > 0)
-        add_i64(m, "limit", r->memory);
-    if (r->memory_reservation > 0)
-        add_i64(m, "reservation", r->memory_reservation);
+    if (r->memory > 0) add_i64(m, "limit", r->memory);
+    if (r->memory_reservation > 0) add_i64(m, "reservation", r->memory_reservation);
     /* swap is memory+swap; without a memory limit it means nothing (v2
      * refuses it), and "unlimited" is the default anyway */
     if (r->memory > 0 && (r->memory_swap > 0 || r->memory_swap == -1))
@@ -454,46 +470,39 @@ static struct json_object *memory_json(const struct md_res_opts *r)
 static struct json_object *cpu_json(const struct md_res_opts *r)
 {
     struct json_object *c = json_object_new_object();
-    if (r->cpu_shares > 0)
-        add_i64(c, "shares", r->cpu_shares);
+    if (r->cpu_shares > 0) add_i64(c, "shares", r->cpu_shares);
     if (r->nano_cpus > 0) {
         /* docker: a 100 ms period, the quota its share of it */
         add_i64(c, "quota", r->nano_cpus * 100000 / 1000000000LL);
         add_i64(c, "period", 100000);
     } else {
-        if (r->cpu_quota != 0)
-            add_i64(c, "quota", r->cpu_quota);
-        if (r->cpu_period > 0)
-            add_i64(c, "period", r->cpu_period);
+        if (r->cpu_quota != 0) add_i64(c, "quota", r->cpu_quota);
+        if (r->cpu_period > 0) add_i64(c, "period", r->cpu_period);
     }
-    if (r->cpuset_cpus)
-        json_object_object_add(c, "cpus", json_object_new_string(r->cpuset_cpus));
-    if (r->cpuset_mems)
-        json_object_object_add(c, "mems", json_object_new_string(r->cpuset_mems));
+    if (r->cpuset_cpus) json_object_object_add(c, "cpus", json_object_new_string(r->cpuset_cpus));
+    if (r->cpuset_mems) json_object_object_add(c, "mems", json_object_new_string(r->cpuset_mems));
     return nonempty(c);
 }
 
 struct json_object *md_res_to_oci(const struct md_res_opts *r)
 {
     struct json_object *res = json_object_new_object(), *m = memory_json(r), *c = cpu_json(r);
-    if (m)
-        json_object_object_add(res, "memory", m);
-    if (c)
-        json_object_object_add(res, "cpu", c);
+    if (m) json_object_object_add(res, "memory", m);
+    if (c) json_object_object_add(res, "cpu", c);
     if (r->has_pids_limit) {
         struct json_object *p = json_object_new_object();
         add_i64(p, "limit", r->pids_limit > 0 ? r->pids_limit : -1);
         json_object_object_add(res, "pids", p);
     }
     struct json_object *b = json_object_new_object();
-    if (r->blkio_weight > 0)
-        add_i64(b, "weight", r->blkio_weight);
+    if (r->blkio_weight > 0) add_i64(b, "weight", r->blkio_weight);
     if (r->n_read_bps)
-        json_object_object_add(b, "throttleReadBpsDevice", throttle_json(r->read_bps, r->n_read_bps));
+        json_object_object_add(b, "throttleReadBpsDevice",
+                               throttle_json(r->read_bps, r->n_read_bps));
     if (r->n_write_bps)
-        json_object_object_add(b, "throttleWriteBpsDevice", throttle_json(r->write_bps, r->n_write_bps));
-    if ((b = nonempty(b)) != NULL)
-        json_object_object_add(res, "blockIO", b);
+        json_object_object_add(b, "throttleWriteBpsDevice",
+                               throttle_json(r->write_bps, r->n_write_bps));
+    if ((b = nonempty(b)) != NULL) json_object_object_add(res, "blockIO", b);
     return nonempty(res);
 }
 
@@ -504,8 +513,7 @@ char *md_res_cgroups_path(const struct md_res_opts *r, const char *id)
     while (n > 0 && parent[n - 1] == '/')
         n--;
     char *out = NULL;
-    if (n == 0)
-        return asprintf(&out, "/%s", id) < 0 ? NULL : out;
+    if (n == 0) return asprintf(&out, "/%s", id) < 0 ? NULL : out;
     return asprintf(&out, "%.*s/%s", (int)n, parent, id) < 0 ? NULL : out;
 }
 
@@ -519,12 +527,9 @@ int md_res_prepare(struct md_res_opts *r, const md_warn_t *w, struct json_object
         md_res_host_probe(&h);
         rc = md_res_discard_unsupported(r, &h, w, err);
     }
-    if (rc == 0)
-        rc = md_res_validate(r, &h, 0, err);
-    if (rc == 0)
-        rc = md_res_resolve_devices(r, err);
-    if (rc < 0)
-        return rc;
+    if (rc == 0) rc = md_res_validate(r, &h, 0, err);
+    if (rc == 0) rc = md_res_resolve_devices(r, err);
+    if (rc < 0) return rc;
     md_res_adapt(r, &h);
     *oci = md_res_to_oci(r);
     return 0;

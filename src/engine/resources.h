@@ -50,19 +50,22 @@ enum {
         {"cpuset-cpus", required_argument, NULL, MD_ROPT_CPUSET_CPUS},                             \
         {"cpuset-mems", required_argument, NULL, MD_ROPT_CPUSET_MEMS},                             \
         {"pids-limit", required_argument, NULL, MD_ROPT_PIDS_LIMIT},                               \
-        {"blkio-weight", required_argument, NULL, MD_ROPT_BLKIO_WEIGHT}
+    {                                                                                              \
+        "blkio-weight", required_argument, NULL, MD_ROPT_BLKIO_WEIGHT                              \
+    }
 /* ...and the ones only `run` and `create` take */
 #define MD_RES_LONG_OPTIONS                                                                        \
-    MD_RES_UPDATE_LONG_OPTIONS,                                                                    \
-        {"oom-kill-disable", no_argument, NULL, MD_ROPT_OOM_KILL_DISABLE},                         \
+    MD_RES_UPDATE_LONG_OPTIONS, {"oom-kill-disable", no_argument, NULL, MD_ROPT_OOM_KILL_DISABLE}, \
         {"oom-score-adj", required_argument, NULL, MD_ROPT_OOM_SCORE_ADJ},                         \
         {"device-read-bps", required_argument, NULL, MD_ROPT_DEVICE_READ_BPS},                     \
         {"device-write-bps", required_argument, NULL, MD_ROPT_DEVICE_WRITE_BPS},                   \
         {"cgroup-parent", required_argument, NULL, MD_ROPT_CGROUP_PARENT},                         \
-        {"cgroupns", required_argument, NULL, MD_ROPT_CGROUPNS}
+    {                                                                                              \
+        "cgroupns", required_argument, NULL, MD_ROPT_CGROUPNS                                      \
+    }
 
 struct md_res_throttle {
-    char *path;          /* "/dev/sda" as given */
+    char *path;           /* "/dev/sda" as given */
     int64_t major, minor; /* -1 until md_res_resolve_devices() */
     uint64_t rate;        /* bytes per second */
 };
@@ -76,24 +79,24 @@ struct md_res_opts {
     int oom_kill_disable;
     int has_oom_score_adj, oom_score_adj;
     int64_t cpu_shares;
-    int64_t nano_cpus;          /* --cpus * 1e9 */
+    int64_t nano_cpus;             /* --cpus * 1e9 */
     int64_t cpu_period, cpu_quota; /* us; quota -1 = unlimited */
     char *cpuset_cpus, *cpuset_mems;
     int has_pids_limit;
-    int64_t pids_limit;         /* <= 0 = unlimited */
-    int blkio_weight;           /* 10-1000 */
+    int64_t pids_limit; /* <= 0 = unlimited */
+    int blkio_weight;   /* 10-1000 */
     struct md_res_throttle *read_bps, *write_bps;
     size_t n_read_bps, n_write_bps;
-    char *cgroup_parent;        /* NULL: "mydocker" */
-    char *cgroupns;             /* "host" or "private"; NULL: private */
+    char *cgroup_parent; /* NULL: "mydocker" */
+    char *cgroupns;      /* "host" or "private"; NULL: private */
 };
 
 /* What the checks need to know about the host (a struct so that tests can
  * pretend). */
 struct md_res_host {
-    int ncpus;                /* CPUs this process may use (docker: NumCPU) */
-    char cpus[256], mems[256]; /* online lists, "0-1" */
-    int swap_accounting;      /* memory+swap limits can be set */
+    int ncpus;                   /* CPUs this process may use (docker: NumCPU) */
+    char cpus[256], mems[256];   /* online lists, "0-1" */
+    int swap_accounting;         /* memory+swap limits can be set */
     struct md_cgroup_sysinfo si; /* what the cgroups can do (md_res_host_probe) */
 };
 
@@ -127,8 +130,8 @@ void md_res_adapt(struct md_res_opts *r, const struct md_res_host *h);
 int md_res_resolve_devices(struct md_res_opts *r, md_error_t **err);
 /* The OCI linux.resources object; NULL when nothing is set. */
 struct json_object *md_res_to_oci(const struct md_res_opts *r);
-/* run/create: probe the host, discard what it cannot do (warnings), validate, resolve devices, adapt, and build
- * the OCI object (*oci NULL when nothing is set). */
+/* run/create: probe the host, discard what it cannot do (warnings), validate, resolve devices,
+ * adapt, and build the OCI object (*oci NULL when nothing is set). */
 int md_res_prepare(struct md_res_opts *r, const md_warn_t *w, struct json_object **oci,
                    md_error_t **err);
 /* The cgroupsPath of container id: "<parent>/<id>", "mydocker/<id>" by default. */

@@ -43,7 +43,8 @@ void md_res_to_hostconfig(const struct md_res_opts *r, struct json_object *hc)
     put_str(hc, "CpusetCpus", r->cpuset_cpus);
     put_str(hc, "CpusetMems", r->cpuset_mems);
     /* docker: null when no limit was asked for */
-    json_object_object_add(hc, "PidsLimit", r->has_pids_limit ? json_object_new_int64(r->pids_limit) : NULL);
+    json_object_object_add(hc, "PidsLimit",
+                           r->has_pids_limit ? json_object_new_int64(r->pids_limit) : NULL);
     put_i64(hc, "BlkioWeight", r->blkio_weight);
     json_object_object_add(hc, "BlkioDeviceReadBps", throttle_hc(r->read_bps, r->n_read_bps));
     json_object_object_add(hc, "BlkioDeviceWriteBps", throttle_hc(r->write_bps, r->n_write_bps));
@@ -55,8 +56,7 @@ static int64_t get_i64(struct json_object *hc, const char *k, int *has)
 {
     struct json_object *v = NULL;
     int present = json_object_object_get_ex(hc, k, &v) && v != NULL;
-    if (has)
-        *has = present;
+    if (has) *has = present;
     return present ? json_object_get_int64(v) : 0;
 }
 
@@ -73,21 +73,17 @@ static int throttle_from_hc(struct json_object *hc, const char *k, struct md_res
                             size_t *n)
 {
     struct json_object *a = NULL, *e, *v;
-    if (!json_object_object_get_ex(hc, k, &a) || !json_object_is_type(a, json_type_array))
-        return 0;
+    if (!json_object_object_get_ex(hc, k, &a) || !json_object_is_type(a, json_type_array)) return 0;
     size_t len = json_object_array_length(a);
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     *out = calloc(len, sizeof(**out));
-    if (*out == NULL)
-        return -ENOMEM;
+    if (*out == NULL) return -ENOMEM;
     for (size_t i = 0; i < len; i++) {
         e = json_object_array_get_idx(a, i);
         (*out)[i].major = (*out)[i].minor = -1;
         if (json_object_object_get_ex(e, "Path", &v))
             (*out)[i].path = strdup(json_object_get_string(v));
-        if (json_object_object_get_ex(e, "Rate", &v))
-            (*out)[i].rate = json_object_get_uint64(v);
+        if (json_object_object_get_ex(e, "Rate", &v)) (*out)[i].rate = json_object_get_uint64(v);
         (*n)++;
     }
     return 0;
@@ -96,8 +92,7 @@ static int throttle_from_hc(struct json_object *hc, const char *k, struct md_res
 int md_res_from_hostconfig(struct json_object *hc, struct md_res_opts *r, md_error_t **err)
 {
     memset(r, 0, sizeof(*r));
-    if (hc == NULL)
-        return 0;
+    if (hc == NULL) return 0;
     r->memory = get_i64(hc, "Memory", NULL);
     r->memory_swap = get_i64(hc, "MemorySwap", NULL);
     r->memory_reservation = get_i64(hc, "MemoryReservation", NULL);
@@ -121,8 +116,7 @@ int md_res_from_hostconfig(struct json_object *hc, struct md_res_opts *r, md_err
 
 static int replace_str(char **dst, const char *src)
 {
-    if (src == NULL)
-        return 0;
+    if (src == NULL) return 0;
     free(*dst);
     *dst = strdup(src);
     return *dst ? 0 : -ENOMEM;
@@ -134,16 +128,26 @@ static int update_conflicts(const struct md_res_opts *cur, const struct md_res_o
                             md_error_t **err)
 {
     if (upd->nano_cpus > 0 && cur->cpu_period > 0)
-        return md_error(err, 0, "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
+        return md_error(
+            err, 0,
+            "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
     if (upd->nano_cpus > 0 && cur->cpu_quota > 0)
-        return md_error(err, 0, "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+        return md_error(
+            err, 0,
+            "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
     if (upd->cpu_period > 0 && cur->nano_cpus > 0)
-        return md_error(err, 0, "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
+        return md_error(
+            err, 0,
+            "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
     if (upd->cpu_quota > 0 && cur->nano_cpus > 0)
-        return md_error(err, 0, "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+        return md_error(
+            err, 0,
+            "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
     /* a new memory limit above the memory+swap limit already in force */
-    if (upd->memory > 0 && upd->memory_swap == 0 && cur->memory_swap > 0 && upd->memory > cur->memory_swap)
-        return md_error(err, 0, "Memory limit should be smaller than already set memoryswap limit, "
+    if (upd->memory > 0 && upd->memory_swap == 0 && cur->memory_swap > 0 &&
+        upd->memory > cur->memory_swap)
+        return md_error(err, 0,
+                        "Memory limit should be smaller than already set memoryswap limit, "
                         "update the memoryswap at the same time");
     return 0;
 }
@@ -152,26 +156,19 @@ int md_res_merge_update(struct md_res_opts *cur, const struct md_res_opts *upd,
                         const struct md_res_host *h, md_error_t **err)
 {
     int r = md_res_validate(upd, h, 1, err);
-    if (r == 0)
-        r = update_conflicts(cur, upd, err);
-    if (r < 0)
-        return r;
-    if (upd->blkio_weight)
-        cur->blkio_weight = upd->blkio_weight;
+    if (r == 0) r = update_conflicts(cur, upd, err);
+    if (r < 0) return r;
+    if (upd->blkio_weight) cur->blkio_weight = upd->blkio_weight;
     if (upd->cpu_shares)
-        cur->cpu_shares = upd->cpu_shares < 2 ? 2 : upd->cpu_shares > 262144 ? 262144 : upd->cpu_shares;
-    if (upd->nano_cpus)
-        cur->nano_cpus = upd->nano_cpus;
-    if (upd->cpu_period)
-        cur->cpu_period = upd->cpu_period;
-    if (upd->cpu_quota)
-        cur->cpu_quota = upd->cpu_quota;
-    if (upd->memory)
-        cur->memory = upd->memory;
-    if (upd->memory_swap)
-        cur->memory_swap = upd->memory_swap;
-    if (upd->memory_reservation)
-        cur->memory_reservation = upd->memory_reservation;
+        cur->cpu_shares = upd->cpu_shares < 2        ? 2
+                          : upd->cpu_shares > 262144 ? 262144
+                                                     : upd->cpu_shares;
+    if (upd->nano_cpus) cur->nano_cpus = upd->nano_cpus;
+    if (upd->cpu_period) cur->cpu_period = upd->cpu_period;
+    if (upd->cpu_quota) cur->cpu_quota = upd->cpu_quota;
+    if (upd->memory) cur->memory = upd->memory;
+    if (upd->memory_swap) cur->memory_swap = upd->memory_swap;
+    if (upd->memory_reservation) cur->memory_reservation = upd->memory_reservation;
     if (upd->has_pids_limit) {
         cur->has_pids_limit = 1;
         cur->pids_limit = upd->pids_limit;

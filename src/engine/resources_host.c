@@ -20,8 +20,7 @@ static void read_list(const char *path, char *buf, size_t len, const char *def)
     snprintf(buf, len, "%s", def);
     if (md_read_file(path, &text, NULL, NULL) == 0) {
         text[strcspn(text, "\n")] = '\0';
-        if (text[0])
-            snprintf(buf, len, "%s", text);
+        if (text[0]) snprintf(buf, len, "%s", text);
     }
 }
 
@@ -69,8 +68,9 @@ static int discard_cpu(struct md_res_opts *r, const struct md_cgroup_sysinfo *si
                        const md_warn_t *w, md_error_t **err)
 {
     if (r->nano_cpus > 0 && !si->cpu_cfs)
-        return md_error(err, 0, "NanoCPUs can not be set, as your kernel does not support CPU "
-                                "CFS scheduler or the cgroup is not mounted");
+        return md_error(err, 0,
+                        "NanoCPUs can not be set, as your kernel does not support CPU "
+                        "CFS scheduler or the cgroup is not mounted");
     if (r->cpu_shares > 0 && !si->cpu_shares) {
         md_warn(w, "Your kernel does not support CPU shares or the cgroup is not mounted. "
                    "Shares discarded.");
@@ -127,8 +127,7 @@ int md_res_discard_unsupported(struct md_res_opts *r, const struct md_res_host *
                                const md_warn_t *w, md_error_t **err)
 {
     discard_memory(r, &h->si, w);
-    if (discard_cpu(r, &h->si, w, err) < 0)
-        return -1;
+    if (discard_cpu(r, &h->si, w, err) < 0) return -1;
     if (r->has_pids_limit && r->pids_limit > 0 && !h->si.pids) {
         md_warn(w, "Your kernel does not support PIDs limit capabilities or the cgroup is not "
                    "mounted. PIDs limit discarded.");

@@ -24,20 +24,17 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
     md_trace("run");
     int r = md_engine_create(o, id, &autoremove_fd, err);
     md_trace("created");
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct md_ctr *c = NULL;
     r = md_ctr_load_id(id, &c, err);
     if (r == 0 && o->detach) {
         r = md_engine_start_detached(c, err);
     } else if (r == 0) {
-        if (!o->interactive)
-            stdin_from_null(); /* docker: without -i the container reads EOF */
+        if (!o->interactive) stdin_from_null(); /* docker: without -i the container reads EOF */
         r = md_engine_start_foreground(c, o->interactive, err);
     }
     md_ctr_free(c);
-    if (autoremove_fd >= 0)
-        md_autoremove_release(id, autoremove_fd);
+    if (autoremove_fd >= 0) md_autoremove_release(id, autoremove_fd);
     md_trace("done");
     return r;
 }

@@ -18,14 +18,14 @@
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const default_caps[] = {
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+    "CHOWN",  "DAC_OVERRIDE", "FSETID",  "FOWNER",           "MKNOD",      "NET_RAW", "SETGID",
+    "SETUID", "SETFCAP",      "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL",    "AUDIT_WRITE",
 };
 
 static const char *const masked_paths[] = {
-    "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+    "/proc/asound",      "/proc/acpi",          "/proc/interrupts", "/proc/kcore",
+    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi",          "/sys/firmware",    "/sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {
@@ -44,8 +44,7 @@ static int env_set(char ***env, const char *kv)
     for (char **e = *env; e && *e; e++) {
         if (key_len(*e) == kl && strncmp(*e, kv, kl) == 0) {
             char *n = strdup(kv);
-            if (n == NULL)
-                return -ENOMEM;
+            if (n == NULL) return -ENOMEM;
             free(*e);
             *e = n;
             return 0;
@@ -58,8 +57,7 @@ static int env_has(char **env, const char *key)
 {
     size_t kl = strlen(key);
     for (char **e = env; e && *e; e++)
-        if (key_len(*e) == kl && strncmp(*e, key, kl) == 0)
-            return 1;
+        if (key_len(*e) == kl && strncmp(*e, key, kl) == 0) return 1;
     return 0;
 }
 
@@ -74,8 +72,7 @@ char **md_env_merge(char **image_env, char **user_env, const char *hostname, int
         r = md_strv_append(&env, buf);
         free(buf);
     }
-    if (r == 0 && tty)
-        r = md_strv_append(&env, "TERM=xterm");
+    if (r == 0 && tty) r = md_strv_append(&env, "TERM=xterm");
     for (char **e = image_env; r == 0 && e && *e; e++)
         r = env_set(&env, *e);
     for (char **e = user_env; r == 0 && e && *e; e++)
@@ -93,8 +90,8 @@ char **md_env_merge(char **image_env, char **user_env, const char *hostname, int
 
 static int append_json_strv(char ***v, struct json_object *arr)
 {
-    for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
-                       i < json_object_array_length(arr); i++)
+    for (size_t i = 0;
+         arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr); i++)
         if (md_strv_append(v, json_object_get_string(json_object_array_get_idx(arr, i))) < 0)
             return -ENOMEM;
     return 0;
@@ -114,8 +111,7 @@ int md_argv_merge(const struct md_run_opts *o, struct json_object *ic, char ***o
     char **argv = NULL;
     int r = 0;
     if (o->entrypoint_set) {
-        if (o->entrypoint[0] != '\0')
-            r = md_strv_append(&argv, o->entrypoint);
+        if (o->entrypoint[0] != '\0') r = md_strv_append(&argv, o->entrypoint);
     } else {
         r = append_json_strv(&argv, img_get(ic, "Entrypoint"));
     }
@@ -176,12 +172,10 @@ int md_caps_compute(const struct md_run_opts *o, uint64_t host_caps, uint64_t *o
     if (add_all) {
         caps = host_caps;
         r = cap_list_apply(o->cap_add, host_caps, &caps, 1, err);
-        if (r == 0)
-            r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
+        if (r == 0) r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
     } else {
         r = cap_list_apply(o->cap_drop, host_caps, &caps, 0, err);
-        if (r == 0)
-            r = cap_list_apply(o->cap_add, host_caps, &caps, 1, err);
+        if (r == 0) r = cap_list_apply(o->cap_add, host_caps, &caps, 1, err);
     }
     *out = caps & host_caps;
     return r;
@@ -206,20 +200,51 @@ static struct json_object *cstrv_json(const char *const *v, size_t n)
 static struct json_object *caps_json(uint64_t caps)
 {
     static const char *const names[] = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-        "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-        "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-        "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-        "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_DAC_READ_SEARCH",
+        "CAP_FOWNER",
+        "CAP_FSETID",
+        "CAP_KILL",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETPCAP",
+        "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST",
+        "CAP_NET_ADMIN",
+        "CAP_NET_RAW",
+        "CAP_IPC_LOCK",
+        "CAP_IPC_OWNER",
+        "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO",
+        "CAP_SYS_CHROOT",
+        "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT",
+        "CAP_SYS_ADMIN",
+        "CAP_SYS_BOOT",
+        "CAP_SYS_NICE",
+        "CAP_SYS_RESOURCE",
+        "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG",
+        "CAP_MKNOD",
+        "CAP_LEASE",
+        "CAP_AUDIT_WRITE",
+        "CAP_AUDIT_CONTROL",
+        "CAP_SETFCAP",
+        "CAP_MAC_OVERRIDE",
+        "CAP_MAC_ADMIN",
+        "CAP_SYSLOG",
+        "CAP_WAKE_ALARM",
+        "CAP_BLOCK_SUSPEND",
+        "CAP_AUDIT_READ",
+        "CAP_PERFMON",
+        "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
     };
     struct json_object *a = json_object_new_array();
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (caps & (1ULL << i))
-            json_object_array_add(a, json_object_new_string(names[i]));
+        if (caps & (1ULL << i)) json_object_array_add(a, json_object_new_string(names[i]));
     return a;
 }
 
@@ -245,7 +270,8 @@ static struct json_object *rlimits_json(const struct md_run_opts *o, md_error_t 
             *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         if (md_rlimit_from_name(name) < 0) {
             json_object_put(a);
-            md_error(err, 0, "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit type: %s",
+            md_error(err, 0,
+                     "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit type: %s",
                      o->ulimits[i].name, o->ulimits[i].name);
             return NULL;
         }
@@ -276,8 +302,7 @@ static const char *workdir(const struct md_specgen_in *in)
 {
     const char *w = in->opts->workdir;
     struct json_object *iw = img_get(in->image_config, "WorkingDir");
-    if (w == NULL && iw && json_object_get_string_len(iw) > 0)
-        w = json_object_get_string(iw);
+    if (w == NULL && iw && json_object_get_string_len(iw) > 0) w = json_object_get_string(iw);
     return w ? w : "/";
 }
 
@@ -286,11 +311,9 @@ static int process_obj(const struct md_specgen_in *in, struct json_object **out,
     const struct md_run_opts *o = in->opts;
     cleanup_strv char **argv = NULL, **img_env = NULL, **env = NULL;
     int r = md_argv_merge(o, in->image_config, &argv, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     uint64_t caps;
-    if ((r = md_caps_compute(o, in->host_caps, &caps, err)) < 0)
-        return r;
+    if ((r = md_caps_compute(o, in->host_caps, &caps, err)) < 0) return r;
     if (append_json_strv(&img_env, img_get(in->image_config, "Env")) < 0)
         return md_error(err, ENOMEM, "env");
     env = md_env_merge(img_env, o->env, in->host_root ? NULL : in->hostname, o->tty,
@@ -341,15 +364,19 @@ static struct json_object *mounts_json(const struct md_specgen_in *in)
     struct json_object *a = json_object_new_array();
     add_mount(a, "/proc", "proc", "proc", "nosuid,noexec,nodev");
     if (in->host_root) {
-        add_mount(a, "/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
+        add_mount(a, "/dev/pts", "devpts", "devpts",
+                  "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
         return a;
     }
     add_mount(a, "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k");
-    add_mount(a, "/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
-    add_mount(a, "/sys", "sysfs", "sysfs", in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
+    add_mount(a, "/dev/pts", "devpts", "devpts",
+              "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
+    add_mount(a, "/sys", "sysfs", "sysfs",
+              in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
     /* docker's: the container's own cgroups (the runtime's md_mount_cgroup: cgroup2 on v2,
      * a tmpfs of binds on v1/hybrid), writable only with --privileged */
-    add_mount(a, "/sys/fs/cgroup", "cgroup", "cgroup", in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
+    add_mount(a, "/sys/fs/cgroup", "cgroup", "cgroup",
+              in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
     add_mount(a, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
     add_mount(a, "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
     if (in->etc_dir) {
@@ -372,10 +399,8 @@ static struct json_object *namespaces_json(const struct md_run_opts *o)
     int host_net = o->network && strcmp(o->network, "host") == 0;
     int host_cgroupns = o->res.cgroupns && strcmp(o->res.cgroupns, "host") == 0;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        if (host_net && strcmp(types[i], "network") == 0)
-            continue;
-        if (host_cgroupns && strcmp(types[i], "cgroup") == 0)
-            continue;
+        if (host_net && strcmp(types[i], "network") == 0) continue;
+        if (host_cgroupns && strcmp(types[i], "cgroup") == 0) continue;
         struct json_object *n = json_object_new_object();
         json_object_object_add(n, "type", json_object_new_string(types[i]));
         json_object_array_add(a, n);
@@ -388,13 +413,11 @@ static int seccomp_json(const struct md_specgen_in *in, uint64_t caps, struct js
 {
     const struct md_run_opts *o = in->opts;
     *out = NULL;
-    if (o->seccomp_unconfined || (o->privileged && o->seccomp_profile == NULL))
-        return 0;
+    if (o->seccomp_unconfined || (o->privileged && o->seccomp_profile == NULL)) return 0;
     if (o->seccomp_profile) {
         cleanup_free char *text = NULL;
         int r = md_read_file(o->seccomp_profile, &text, NULL, err);
-        if (r < 0)
-            return md_error_prefix(err, "opening seccomp profile");
+        if (r < 0) return md_error_prefix(err, "opening seccomp profile");
         *out = json_tokener_parse(text);
         if (*out == NULL)
             return md_error(err, 0, "decoding seccomp profile failed: %s", o->seccomp_profile);
@@ -413,8 +436,8 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
     if (in->cgroups_path)
         json_object_object_add(lx, "cgroupsPath", json_object_new_string(in->cgroups_path));
     struct json_object *devs = NULL, *rules = NULL, *res;
-    struct md_devices_in din = {.privileged = o->privileged, .devices = o->devices,
-                                .cgroup_rules = o->device_cgroup_rules};
+    struct md_devices_in din = {
+        .privileged = o->privileged, .devices = o->devices, .cgroup_rules = o->device_cgroup_rules};
     int r = md_devices_json(&din, &devs, &rules, err);
     if (r < 0) {
         json_object_put(lx);
@@ -431,8 +454,12 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
     else
         json_object_object_add(lx, "devices", devs);
     if (!in->host_root && !o->privileged) {
-        json_object_object_add(lx, "maskedPaths", cstrv_json(masked_paths, sizeof(masked_paths) / sizeof(*masked_paths)));
-        json_object_object_add(lx, "readonlyPaths", cstrv_json(readonly_paths, sizeof(readonly_paths) / sizeof(*readonly_paths)));
+        json_object_object_add(
+            lx, "maskedPaths",
+            cstrv_json(masked_paths, sizeof(masked_paths) / sizeof(*masked_paths)));
+        json_object_object_add(
+            lx, "readonlyPaths",
+            cstrv_json(readonly_paths, sizeof(readonly_paths) / sizeof(*readonly_paths)));
     }
     struct json_object *sc;
     r = in->host_root ? (sc = NULL, 0) : seccomp_json(in, caps, &sc, err);
@@ -440,8 +467,7 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
         json_object_put(lx);
         return r;
     }
-    if (sc)
-        json_object_object_add(lx, "seccomp", sc);
+    if (sc) json_object_object_add(lx, "seccomp", sc);
     *out = lx;
     return 0;
 }
@@ -450,15 +476,16 @@ static struct json_object *annotations_json(const struct md_specgen_in *in)
 {
     struct json_object *a = json_object_new_object();
     if (in->overlay_lower) {
-        json_object_object_add(a, MD_ANNOT_OVERLAY_LOWER, json_object_new_string(in->overlay_lower));
-        json_object_object_add(a, MD_ANNOT_OVERLAY_UPPER, json_object_new_string(in->overlay_upper));
+        json_object_object_add(a, MD_ANNOT_OVERLAY_LOWER,
+                               json_object_new_string(in->overlay_lower));
+        json_object_object_add(a, MD_ANNOT_OVERLAY_UPPER,
+                               json_object_new_string(in->overlay_upper));
         json_object_object_add(a, MD_ANNOT_OVERLAY_WORK, json_object_new_string(in->overlay_work));
         /* an upper dir that is thrown away at exit need not be synced */
         if (in->opts->rm)
             json_object_object_add(a, MD_ANNOT_OVERLAY_VOLATILE, json_object_new_string("true"));
     }
-    if (in->opts->init)
-        json_object_object_add(a, MD_ANNOT_INIT, json_object_new_string("true"));
+    if (in->opts->init) json_object_object_add(a, MD_ANNOT_INIT, json_object_new_string("true"));
     return a;
 }
 
@@ -467,10 +494,8 @@ int md_specgen(const struct md_specgen_in *in, struct json_object **out, md_erro
     struct json_object *proc = NULL, *lx = NULL;
     int r = process_obj(in, &proc, err);
     uint64_t caps = 0;
-    if (r == 0)
-        r = md_caps_compute(in->opts, in->host_caps, &caps, err);
-    if (r == 0)
-        r = linux_json(in, caps, &lx, err);
+    if (r == 0) r = md_caps_compute(in->opts, in->host_caps, &caps, err);
+    if (r == 0) r = linux_json(in, caps, &lx, err);
     if (r < 0) {
         json_object_put(proc);
         return r;

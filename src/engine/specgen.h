@@ -23,8 +23,8 @@ struct md_specgen_in {
     const struct md_user *user;
     int host_root; /* the seeds' mode: host's "/" with fresh namespaces and /proc */
     unsigned short rows, cols;
-    uint64_t host_caps; /* for --privileged: the host's bounding set */
-    const char *cgroups_path; /* linux.cgroupsPath ("mydocker/<id>") */
+    uint64_t host_caps;              /* for --privileged: the host's bounding set */
+    const char *cgroups_path;        /* linux.cgroupsPath ("mydocker/<id>") */
     const struct md_vmount *vmounts; /* -v, --mount, --tmpfs, image VOLUMEs */
     size_t n_vmounts;
     struct json_object *resources; /* linux.resources (borrowed), or NULL */

@@ -33,12 +33,10 @@ char *md_self_path(const char *sibling)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n < 0)
-        return NULL;
+    if (n < 0) return NULL;
     self[n] = '\0';
     char *out = NULL;
-    if (sibling == NULL)
-        return strdup(self);
+    if (sibling == NULL) return strdup(self);
     return asprintf(&out, "%s/%s", dirname(self), sibling) < 0 ? NULL : out;
 }
 
@@ -57,7 +55,8 @@ static void set_state(struct md_ctr *c, const char *status, int pid, int64_t ns,
     json_object_object_add(st, "Status", json_object_new_string(status));
     json_object_object_add(st, "Running", json_object_new_boolean(running));
     json_object_object_add(st, "Paused", json_object_new_boolean(0));
-    json_object_object_add(st, "Restarting", json_object_new_boolean(strcmp(status, "restarting") == 0));
+    json_object_object_add(st, "Restarting",
+                           json_object_new_boolean(strcmp(status, "restarting") == 0));
     json_object_object_add(st, "Pid", json_object_new_int(pid));
     if (running) {
         json_object_object_add(st, "StartedAt", json_object_new_string(t));
@@ -102,8 +101,7 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
     if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
         return md_error(err, 0, "container %s is already running", c->name);
     int r = md_mkdir_p(c->rundir, 0700, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     clear_runtime_state(c->rundir);
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
@@ -121,8 +119,7 @@ static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t *
     int64_t now = md_now_ns();
     int r = write_runtime_state(c, pid, monitor, now, err);
     set_state(c, "running", pid, now, 0);
-    if (r == 0)
-        r = md_ctr_save(c, err);
+    if (r == 0) r = md_ctr_save(c, err);
     return r;
 }
 
@@ -155,11 +152,11 @@ static void start_failed(struct md_ctr *c, md_error_t *err)
     }
     set_state(c, "created", 0, md_now_ns(), 0);
     struct json_object *st = state_obj(c);
-    json_object_object_add(st, "ExitCode", json_object_new_int(err ? err->exit_code : 125));
+    json_object_object_add(st, "ExitCode",
+                           json_object_new_int(err ? err->exit_code : MD_EXIT_ENGINE));
     json_object_object_add(st, "Error", json_object_new_string(err && err->msg ? err->msg : ""));
     md_error_t *e = NULL;
-    if (md_ctr_save(c, &e) < 0)
-        md_error_free(&e);
+    if (md_ctr_save(c, &e) < 0) md_error_free(&e);
 }
 
 static void tty_restore_cleanup(struct md_tty_saved *s)
@@ -182,9 +179,9 @@ static int fg_io_setup(struct fg_io *io, struct md_ctr *c, int tty, md_error_t *
 {
     *io = (struct fg_io){.out = {-1, -1}, .err = {-1, -1}, .saved = {-1, -1}};
     snprintf(io->logpath, sizeof(io->logpath), "%s/%s-json.log", c->dir, c->id);
-    md_jsonlog_init(&io->log, io->logpath, log_opt_int(c, "max-size", 0), log_opt_int(c, "max-file", 1));
-    if (tty)
-        return 0;
+    md_jsonlog_init(&io->log, io->logpath, log_opt_int(c, "max-size", 0),
+                    log_opt_int(c, "max-file", 1));
+    if (tty) return 0;
     if (pipe2(io->out, O_CLOEXEC) < 0 || pipe2(io->err, O_CLOEXEC) < 0 ||
         (io->saved[0] = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
         (io->saved[1] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
@@ -203,20 +200,16 @@ static void fg_io_restore(struct fg_io *io)
             io->saved[i] = -1;
         }
     }
-    if (io->out[1] >= 0)
-        close(io->out[1]);
-    if (io->err[1] >= 0)
-        close(io->err[1]);
+    if (io->out[1] >= 0) close(io->out[1]);
+    if (io->err[1] >= 0) close(io->err[1]);
     io->out[1] = io->err[1] = -1;
 }
 
 static void fg_io_close(struct fg_io *io)
 {
     fg_io_restore(io);
-    if (io->out[0] >= 0)
-        close(io->out[0]);
-    if (io->err[0] >= 0)
-        close(io->err[0]);
+    if (io->out[0] >= 0) close(io->out[0]);
+    if (io->err[0] >= 0) close(io->err[0]);
     io->out[0] = io->err[0] = -1;
     md_jsonlog_close(&io->log);
 }
@@ -226,12 +219,10 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     struct md_spec *spec = NULL;
     /* the lock orders this start after the bookkeeping of a previous run */
     cleanup_close int lock = md_ctr_lock(c, err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     md_ctr_refresh(c);
     int r = prepare_start(c, &spec, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct md_container ct;
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
@@ -241,8 +232,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     r = fg_io_setup(&io, c, spec->process.terminal, err);
     /* with a pty the caller's terminal is not passed; without one stdout
      * and stderr are pipes already, and a terminal on stdin needs one */
-    if (r == 0 && !spec->process.terminal)
-        r = md_stdio_relay_setup(&relay, attach_stdin, err);
+    if (r == 0 && !spec->process.terminal) r = md_stdio_relay_setup(&relay, attach_stdin, err);
     if (r == 0)
         r = md_container_create(spec, &copts, &ct, err);
     else
@@ -250,15 +240,12 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     md_stdio_relay_restore(&relay);
     fg_io_restore(&io);
     md_trace("container ready");
-    if (r == 0)
-        r = md_io_block_signals(err);
+    if (r == 0) r = md_io_block_signals(err);
     if (r == 0 && ct.pty_master >= 0) {
         md_tty_copy_winsize(STDIN_FILENO, ct.pty_master);
-        if (attach_stdin)
-            md_tty_raw(STDIN_FILENO, &saved);
+        if (attach_stdin) md_tty_raw(STDIN_FILENO, &saved);
     }
-    if (r == 0)
-        r = md_container_start(&ct, err);
+    if (r == 0) r = md_container_start(&ct, err);
     md_trace("exec done");
     int status = 0;
     if (r == 0) {
@@ -305,8 +292,7 @@ static int log_opt_int(struct md_ctr *c, const char *key, long long def)
     json_object_object_get_ex(c->record, "HostConfig", &v);
     json_object_object_get_ex(v, "LogConfig", &v);
     json_object_object_get_ex(v, "Config", &v);
-    if (v == NULL || !json_object_object_get_ex(v, key, &v))
-        return (int)def;
+    if (v == NULL || !json_object_object_get_ex(v, key, &v)) return (int)def;
     long long n = strcmp(key, "max-size") == 0 ? md_parse_size(json_object_get_string(v))
                                                : atoll(json_object_get_string(v));
     return n > 0 ? (int)n : (int)def;
@@ -316,12 +302,10 @@ static int log_opt_int(struct md_ctr *c, const char *key, long long def)
 static int monitor_stdio(struct monitor_fds *f, md_error_t **err)
 {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null < 0)
-        return md_error(err, errno, "open /dev/null");
+    if (null < 0) return md_error(err, errno, "open /dev/null");
     int in = f->interactive ? f->in[0] : null;
     int out = f->tty ? null : f->out[1], er = f->tty ? null : f->err[1];
-    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(er, 2) < 0)
-        return md_error(err, errno, "dup2");
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(er, 2) < 0) return md_error(err, errno, "dup2");
     close(null);
     return 0;
 }
@@ -336,8 +320,7 @@ static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monit
     int errfd = f->tty ? -1 : f->err[0], infd = f->interactive && !f->tty ? f->in[1] : -1;
     int keep[] = {pidfd, outfd, errfd, infd};
     for (size_t i = 0; i < 4; i++)
-        if (keep[i] >= 0)
-            fcntl(keep[i], F_SETFD, 0);
+        if (keep[i] >= 0) fcntl(keep[i], F_SETFD, 0);
     snprintf(a_pidfd, sizeof(a_pidfd), "%d", pidfd);
     snprintf(a_out, sizeof(a_out), "%d", outfd);
     snprintf(a_err, sizeof(a_err), "%d", errfd);
@@ -364,15 +347,11 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     md_container_init(&ct);
     setsid();
     int r = prepare_start(c, &spec, &err);
-    if (r == 0)
-        r = monitor_stdio(f, &err);
+    if (r == 0) r = monitor_stdio(f, &err);
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
-    if (r == 0)
-        r = md_container_create(spec, &copts, &ct, &err);
-    if (r == 0)
-        r = md_container_start(&ct, &err);
-    if (r == 0)
-        r = mark_running(c, ct.pid, getpid(), &err);
+    if (r == 0) r = md_container_create(spec, &copts, &ct, &err);
+    if (r == 0) r = md_container_start(&ct, &err);
+    if (r == 0) r = mark_running(c, ct.pid, getpid(), &err);
     if (r == 0) {
         /* status_fd is close-on-exec: EOF without a message means started */
         exec_monitor(c, &ct, f);
@@ -394,8 +373,7 @@ static struct json_object *config_bool(struct md_ctr *c, const char *key)
 static void close_pair(int p[2])
 {
     for (int i = 0; i < 2; i++)
-        if (p[i] >= 0)
-            close(p[i]);
+        if (p[i] >= 0) close(p[i]);
 }
 
 int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
@@ -404,7 +382,8 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
     f.tty = json_object_get_boolean(config_bool(c, "Tty"));
     f.interactive = json_object_get_boolean(config_bool(c, "OpenStdin"));
     int st[2] = {-1, -1};
-    if (pipe2(st, O_CLOEXEC) < 0 || (!f.tty && (pipe2(f.out, O_CLOEXEC) < 0 || pipe2(f.err, O_CLOEXEC) < 0)) ||
+    if (pipe2(st, O_CLOEXEC) < 0 ||
+        (!f.tty && (pipe2(f.out, O_CLOEXEC) < 0 || pipe2(f.err, O_CLOEXEC) < 0)) ||
         (f.interactive && !f.tty && pipe2(f.in, O_CLOEXEC) < 0)) {
         int e = errno;
         close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
@@ -422,8 +401,7 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
     pid_t mid = fork();
     if (mid == 0) {
         close(st[0]);
-        if (fork() == 0)
-            become_monitor(c, &f, st[1]);
+        if (fork() == 0) become_monitor(c, &f, st[1]);
         _exit(0);
     }
     close(st[1]);
@@ -441,10 +419,9 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
     md_error_free(&rerr);
     if (r == 0 && len > 0) {
         int code = strstr(msg, "executable file not found") ? MD_EXIT_NOT_FOUND
-                   : strstr(msg, "exec: ")                   ? MD_EXIT_CANNOT_INVOKE
-                                                             : MD_EXIT_ENGINE;
-        if (strstr(msg, "stat ") && code == MD_EXIT_CANNOT_INVOKE)
-            code = MD_EXIT_NOT_FOUND;
+                   : strstr(msg, "exec: ")                  ? MD_EXIT_CANNOT_INVOKE
+                                                            : MD_EXIT_ENGINE;
+        if (strstr(msg, "stat ") && code == MD_EXIT_CANNOT_INVOKE) code = MD_EXIT_NOT_FOUND;
         return md_error_code(err, code, 0, "%s", msg);
     }
     return 0;
@@ -455,17 +432,17 @@ static int restart_wanted(struct md_ctr *c, int status)
     struct json_object *p = NULL, *v;
     json_object_object_get_ex(c->record, "HostConfig", &p);
     json_object_object_get_ex(p, "RestartPolicy", &p);
-    const char *name = p && json_object_object_get_ex(p, "Name", &v) ? json_object_get_string(v) : "no";
-    int max = p && json_object_object_get_ex(p, "MaximumRetryCount", &v) ? json_object_get_int(v) : 0;
-    int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+    const char *name =
+        p && json_object_object_get_ex(p, "Name", &v) ? json_object_get_string(v) : "no";
+    int max =
+        p && json_object_object_get_ex(p, "MaximumRetryCount", &v) ? json_object_get_int(v) : 0;
+    int count =
+        json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
     char path[4200];
     snprintf(path, sizeof(path), "%s/stopped", c->rundir);
-    if (md_path_exists(path))
-        return 0; /* stopped by the user: no policy restarts it */
-    if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0)
-        return 1;
-    if (strcmp(name, "on-failure") == 0 && status != 0)
-        return max == 0 || count < max;
+    if (md_path_exists(path)) return 0; /* stopped by the user: no policy restarts it */
+    if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0) return 1;
+    if (strcmp(name, "on-failure") == 0 && status != 0) return max == 0 || count < max;
     return 0;
 }
 
@@ -474,12 +451,12 @@ static int restart_wanted(struct md_ctr *c, int status)
 static void restart_backoff(struct md_ctr *c, int64_t ran_ns)
 {
     struct json_object *v;
-    int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+    int count =
+        json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
     int64_t delay = 100 * 1000000LL;
     for (int i = 0; i < count && delay < 60000000000LL && ran_ns < 10000000000LL; i++)
         delay *= 2;
-    if (delay > 60000000000LL)
-        delay = 60000000000LL;
+    if (delay > 60000000000LL) delay = 60000000000LL;
     char stopped[4200];
     snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
     /* in steps, so that a `stop` during the back-off takes effect at once */
@@ -497,8 +474,7 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
     char stopped[4200];
     snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
     int lock = md_ctr_lock(c, err);
-    if (lock < 0)
-        return lock; /* removed meanwhile */
+    if (lock < 0) return lock; /* removed meanwhile */
     int r = 0;
     if (md_path_exists(stopped)) {
         set_state(c, "exited", 0, md_now_ns(), status);
@@ -512,11 +488,11 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
     md_ctr_refresh(c); /* re-reads the record: count on the fresh copy */
     if (c->status == MD_CTR_RESTARTING) {
         struct json_object *v;
-        int count = json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
+        int count =
+            json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
         json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
         r = md_ctr_save(c, err); /* the start below reads the record afresh */
-        if (r == 0)
-            r = md_engine_start_detached(c, err);
+        if (r == 0) r = md_engine_start_detached(c, err);
     }
     return r;
 }
@@ -525,8 +501,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
 {
     struct md_ctr *c = NULL;
     int r = md_ctr_load_id(id, &c, err);
-    if (r < 0)
-        return r; /* removed meanwhile (rm -f) */
+    if (r < 0) return r; /* removed meanwhile (rm -f) */
     int lock = md_ctr_lock(c, err);
     if (lock < 0) {
         md_ctr_free(c);
@@ -551,8 +526,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
         clear_runtime_state(c->rundir);
     }
     close(lock);
-    if (again)
-        r = restart_after_backoff(c, ran, status, err);
+    if (again) r = restart_after_backoff(c, ran, status, err);
     md_ctr_free(c);
     return r;
 }

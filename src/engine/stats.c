@@ -16,8 +16,8 @@ static uint64_t system_cpu_ns(void)
 {
     cleanup_fclose FILE *f = fopen("/proc/stat", "re");
     unsigned long long v[7] = {0};
-    if (f == NULL || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-                            &v[3], &v[4], &v[5], &v[6]) != 7)
+    if (f == NULL || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                            &v[4], &v[5], &v[6]) != 7)
         return 0;
     uint64_t ticks = 0;
     for (int i = 0; i < 7; i++)
@@ -40,15 +40,13 @@ static int same_netns(pid_t pid)
 static void net_io(pid_t pid, uint64_t *rx, uint64_t *tx)
 {
     *rx = *tx = 0;
-    if (pid <= 0 || same_netns(pid))
-        return;
+    if (pid <= 0 || same_netns(pid)) return;
     char path[64], line[512];
     snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
     cleanup_fclose FILE *f = fopen(path, "re");
     while (f && fgets(line, sizeof(line), f)) {
         char *colon = strchr(line, ':');
-        if (colon == NULL)
-            continue; /* the two header lines */
+        if (colon == NULL) continue; /* the two header lines */
         *colon = '\0';
         const char *name = line + strspn(line, " ");
         unsigned long long v[9];
@@ -65,17 +63,14 @@ int md_stats_sample(struct md_ctr *c, struct md_stats_sample *s)
 {
     memset(s, 0, sizeof(*s));
     md_ctr_refresh(c);
-    if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED)
-        return 0;
+    if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) return 0;
     md_cgroup_t *cg = NULL;
     md_error_t *err = NULL;
     int r = md_ctr_cgroup_open(c, &cg, &err);
-    if (r == 0)
-        r = md_cgroup_stats(cg, &s->cg, &err);
+    if (r == 0) r = md_cgroup_stats(cg, &s->cg, &err);
     md_cgroup_free(cg);
     md_error_free(&err);
-    if (r < 0)
-        return 0; /* ended between the refresh and the read */
+    if (r < 0) return 0; /* ended between the refresh and the read */
     s->system_ns = system_cpu_ns();
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     s->online_cpus = n > 0 ? (int)n : 1;

@@ -9,8 +9,7 @@
 static int parse_id(const char *s, unsigned long *out)
 {
     char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
+    if (*s < '0' || *s > '9') return -1;
     errno = 0;
     *out = strtoul(s, &end, 10);
     return (errno || *end || *out > 0x7fffffffUL) ? -1 : 0;
@@ -34,8 +33,7 @@ static int split(char *line, char **f, int max)
 static int find_passwd(FILE *pw, const char *name, unsigned long uid, struct md_user *u,
                        char **uname)
 {
-    if (pw == NULL)
-        return 0;
+    if (pw == NULL) return 0;
     rewind(pw);
     char *line = NULL;
     size_t cap = 0;
@@ -46,8 +44,7 @@ static int find_passwd(FILE *pw, const char *name, unsigned long uid, struct md_
         if (line[0] == '#' || split(line, f, 7) < 7 || parse_id(f[2], &id) < 0 ||
             parse_id(f[3], &gid) < 0)
             continue;
-        if (name ? strcmp(f[0], name) != 0 : id != uid)
-            continue;
+        if (name ? strcmp(f[0], name) != 0 : id != uid) continue;
         u->uid = (uid_t)id;
         u->gid = (gid_t)gid;
         free(u->home);
@@ -61,8 +58,7 @@ static int find_passwd(FILE *pw, const char *name, unsigned long uid, struct md_
 
 static int find_group(FILE *gr, const char *name, unsigned long *gid)
 {
-    if (gr == NULL)
-        return 0;
+    if (gr == NULL) return 0;
     rewind(gr);
     char *line = NULL;
     size_t cap = 0;
@@ -70,8 +66,7 @@ static int find_group(FILE *gr, const char *name, unsigned long *gid)
     while (!found && getline(&line, &cap, gr) >= 0) {
         char *f[4];
         unsigned long id;
-        if (line[0] == '#' || split(line, f, 4) < 3 || parse_id(f[2], &id) < 0)
-            continue;
+        if (line[0] == '#' || split(line, f, 4) < 3 || parse_id(f[2], &id) < 0) continue;
         if (strcmp(f[0], name) == 0) {
             *gid = id;
             found = 1;
@@ -84,25 +79,21 @@ static int find_group(FILE *gr, const char *name, unsigned long *gid)
 static int member_of(char *members, const char *user)
 {
     for (char *save = NULL, *m = strtok_r(members, ",", &save); m; m = strtok_r(NULL, ",", &save))
-        if (strcmp(m, user) == 0)
-            return 1;
+        if (strcmp(m, user) == 0) return 1;
     return 0;
 }
 
 static int supplementary(FILE *gr, const char *user, struct md_user *u)
 {
-    if (gr == NULL || user == NULL)
-        return 0;
+    if (gr == NULL || user == NULL) return 0;
     rewind(gr);
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, gr) >= 0) {
         char *f[4];
         unsigned long id;
-        if (line[0] == '#' || split(line, f, 4) < 4 || parse_id(f[2], &id) < 0)
-            continue;
-        if (!member_of(f[3], user))
-            continue;
+        if (line[0] == '#' || split(line, f, 4) < 4 || parse_id(f[2], &id) < 0) continue;
+        if (!member_of(f[3], user)) continue;
         gid_t *n = realloc(u->gids, (u->n_gids + 1) * sizeof(gid_t));
         if (n == NULL) {
             free(line);
@@ -122,8 +113,7 @@ int md_user_resolve(const char *spec, FILE *passwd, FILE *group, struct md_user 
     cleanup_free char *s = strdup(spec ? spec : "");
     cleanup_free char *uname = NULL;
     char *grp = strchr(s, ':');
-    if (grp)
-        *grp++ = '\0';
+    if (grp) *grp++ = '\0';
     unsigned long id;
     if (*s == '\0') {
         find_passwd(passwd, NULL, 0, u, &uname);
@@ -141,14 +131,14 @@ int md_user_resolve(const char *spec, FILE *passwd, FILE *group, struct md_user 
         unsigned long gid;
         if (parse_id(grp, &gid) < 0 && !find_group(group, grp, &gid)) {
             md_user_clear(u);
-            return md_error(err, 0, "unable to find group %s: no matching entries in group file", grp);
+            return md_error(err, 0, "unable to find group %s: no matching entries in group file",
+                            grp);
         }
         u->gid = (gid_t)gid;
     } else if (supplementary(group, uname, u) < 0) {
         return md_error(err, ENOMEM, "groups");
     }
-    if (u->home == NULL)
-        u->home = strdup("/");
+    if (u->home == NULL) u->home = strdup("/");
     return 0;
 }
 

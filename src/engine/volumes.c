@@ -21,7 +21,8 @@
 
 int md_volume_name_valid(const char *n)
 {
-    return md_name_valid(n) || (strlen(n) == 1 && ((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9')));
+    return md_name_valid(n) ||
+           (strlen(n) == 1 && ((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9')));
 }
 
 static char *vol_dir(const char *name)
@@ -33,20 +34,21 @@ static char *vol_dir(const char *name)
 int md_volume_create(const char *name, int anonymous, char **mountpoint, md_error_t **err)
 {
     if (!md_volume_name_valid(name))
-        return md_error(err, 0, "create %s: \"%s\" includes invalid characters for a local volume "
-                        "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", name, name);
+        return md_error(err, 0,
+                        "create %s: \"%s\" includes invalid characters for a local volume "
+                        "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
+                        name, name);
     cleanup_free char *dir = vol_dir(name), *data = NULL, *meta = NULL;
-    if (dir == NULL || asprintf(&data, "%s/_data", dir) < 0 || asprintf(&meta, "%s/volume.json", dir) < 0)
+    if (dir == NULL || asprintf(&data, "%s/_data", dir) < 0 ||
+        asprintf(&meta, "%s/volume.json", dir) < 0)
         return md_error(err, ENOMEM, "volume");
     if (!md_path_exists(meta)) {
         int r = md_mkdir_p(data, 0755, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         /* docker's 0701: no other user may list the volumes or reach into
          * one by name (a volume's setuid file is a host file) */
         cleanup_free char *top = NULL;
-        if (asprintf(&top, "%s/volumes", md_lib_root()) > 0)
-            chmod(top, 0701);
+        if (asprintf(&top, "%s/volumes", md_lib_root()) > 0) chmod(top, 0701);
         struct json_object *o = json_object_new_object();
         cleanup_free char *now = md_time_rfc3339(md_now_ns());
         json_object_object_add(o, "Name", json_object_new_string(name));
@@ -59,11 +61,9 @@ int md_volume_create(const char *name, int anonymous, char **mountpoint, md_erro
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
         r = md_write_file_atomic(meta, text, strlen(text), 0600, 0, err);
         json_object_put(o);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
-    if (mountpoint)
-        *mountpoint = strdup(data);
+    if (mountpoint) *mountpoint = strdup(data);
     return 0;
 }
 
@@ -84,8 +84,7 @@ char **md_volume_list(void)
     cleanup_dir DIR *d = opendir(path);
     struct dirent *de;
     while (v && d && (de = readdir(d)) != NULL)
-        if (de->d_name[0] != '.')
-            md_strv_append(&v, de->d_name);
+        if (de->d_name[0] != '.') md_strv_append(&v, de->d_name);
     return v;
 }
 
@@ -95,8 +94,7 @@ char **md_volume_users(const char *name)
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; users && id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0)
-            continue;
+        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
         struct json_object *mounts = NULL;
         json_object_object_get_ex(c->record, "Mounts", &mounts);
         for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
@@ -117,8 +115,7 @@ int md_volume_remove(const char *name, int force, md_error_t **err)
     cleanup_free char *dir = vol_dir(name), *meta = NULL;
     if (dir == NULL || asprintf(&meta, "%s/volume.json", dir) < 0)
         return md_error(err, ENOMEM, "volume");
-    if (!md_path_exists(meta))
-        return md_error(err, 0, "get %s: no such volume", name);
+    if (!md_path_exists(meta)) return md_error(err, 0, "get %s: no such volume", name);
     cleanup_strv char **users = md_volume_users(name);
     if (!force && users && users[0])
         return md_error(err, 0, "remove %s: volume is in use - [%s]", name, users[0]);
@@ -145,8 +142,7 @@ struct vlist {
 static struct md_vmount *vpush(struct vlist *l)
 {
     struct md_vmount *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-    if (nv == NULL)
-        return NULL;
+    if (nv == NULL) return NULL;
     l->v = nv;
     memset(&nv[l->n], 0, sizeof(nv[0]));
     return &nv[l->n++];
@@ -155,7 +151,8 @@ static struct md_vmount *vpush(struct vlist *l)
 static int check_dest(struct vlist *l, const char *dst, md_error_t **err)
 {
     if (dst == NULL || dst[0] != '/')
-        return md_error(err, 0, "invalid mount config: the mount destination %s is not an absolute path",
+        return md_error(err, 0,
+                        "invalid mount config: the mount destination %s is not an absolute path",
                         dst ? dst : "(none)");
     if (strcmp(dst, "/") == 0)
         return md_error(err, 0, "invalid specification: destination can't be '/'");
@@ -170,11 +167,9 @@ static int add_volume(struct vlist *l, const char *name, const char *dst, int rw
                       md_error_t **err)
 {
     char anon[65];
-    if (name == NULL && md_new_container_id(anon, err) < 0)
-        return -1;
+    if (name == NULL && md_new_container_id(anon, err) < 0) return -1;
     struct md_vmount *m = vpush(l);
-    if (m == NULL)
-        return md_error(err, ENOMEM, "volume");
+    if (m == NULL) return md_error(err, ENOMEM, "volume");
     m->type = strdup("volume");
     m->name = strdup(name ? name : anon);
     m->destination = strdup(dst);
@@ -191,14 +186,14 @@ static int add_bind(struct vlist *l, const char *src, const char *dst, int rw, i
     struct stat st;
     if (stat(src, &st) < 0) {
         if (!create)
-            return md_error(err, 0, "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
+            return md_error(
+                err, 0,
+                "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
         int r = md_mkdir_p(src, 0755, err); /* docker's -v creates a missing source dir */
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     struct md_vmount *m = vpush(l);
-    if (m == NULL)
-        return md_error(err, ENOMEM, "bind");
+    if (m == NULL) return md_error(err, ENOMEM, "bind");
     m->type = strdup("bind");
     m->source = realpath(src, NULL);
     m->destination = strdup(dst);
@@ -209,13 +204,14 @@ static int add_bind(struct vlist *l, const char *src, const char *dst, int rw, i
 static int add_tmpfs(struct vlist *l, const char *dst, const char *opts, md_error_t **err)
 {
     struct md_vmount *m = vpush(l);
-    if (m == NULL)
-        return md_error(err, ENOMEM, "tmpfs");
+    if (m == NULL) return md_error(err, ENOMEM, "tmpfs");
     m->type = strdup("tmpfs");
     m->destination = strdup(dst);
-    if (asprintf(&m->options, "nosuid,nodev,noexec%s%s", opts && *opts ? "," : "", opts ? opts : "") < 0)
+    if (asprintf(&m->options, "nosuid,nodev,noexec%s%s", opts && *opts ? "," : "",
+                 opts ? opts : "") < 0)
         m->options = NULL;
-    m->rw = !(opts && (strstr(opts, "ro,") == opts || strcmp(opts, "ro") == 0 || strstr(opts, ",ro")));
+    m->rw =
+        !(opts && (strstr(opts, "ro,") == opts || strcmp(opts, "ro") == 0 || strstr(opts, ",ro")));
     return 0;
 }
 
@@ -239,21 +235,21 @@ static int parse_volume_flag(struct vlist *l, const char *spec, md_error_t **err
             rw = 0;
         else if (len == 6 && strncmp(o, "nocopy", 6) == 0)
             nocopy = 1;
-        else if (!(len == 2 && strncmp(o, "rw", 2) == 0) && !(len == 1 && (*o == 'z' || *o == 'Z')) &&
-                 !(len >= 5 && strstr(o, "slave") && len <= 7) && !(len >= 6 && strstr(o, "shared")) &&
-                 !(len >= 7 && strstr(o, "private")))
+        else if (!(len == 2 && strncmp(o, "rw", 2) == 0) &&
+                 !(len == 1 && (*o == 'z' || *o == 'Z')) &&
+                 !(len >= 5 && strstr(o, "slave") && len <= 7) &&
+                 !(len >= 6 && strstr(o, "shared")) && !(len >= 7 && strstr(o, "private")))
             return md_error(err, 0, "invalid mode: %s", opts);
         o += len + (o[len] == ',');
     }
     int r = check_dest(l, dst, err);
-    if (r < 0)
-        return r;
-    if (src == NULL)
-        return add_volume(l, NULL, dst, rw, nocopy, err);
-    if (src[0] == '/')
-        return add_bind(l, src, dst, rw, 1, err);
+    if (r < 0) return r;
+    if (src == NULL) return add_volume(l, NULL, dst, rw, nocopy, err);
+    if (src[0] == '/') return add_bind(l, src, dst, rw, 1, err);
     if (src[0] == '.' || src[0] == '\0')
-        return md_error(err, 0, "invalid volume specification: '%s': a bind source must be an absolute path", spec);
+        return md_error(
+            err, 0, "invalid volume specification: '%s': a bind source must be an absolute path",
+            spec);
     return add_volume(l, src, dst, rw, nocopy, err);
 }
 
@@ -290,28 +286,26 @@ static int parse_mount_flag(struct vlist *l, const char *spec, md_error_t **err)
     struct mount_kv kv = {.type = "volume"};
     for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
-        if (eq)
-            *eq++ = '\0';
+        if (eq) *eq++ = '\0';
         int r = mount_key(&kv, t, eq, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     int r = check_dest(l, kv.dst, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (strcmp(kv.type, "bind") == 0) {
         if (kv.src == NULL)
-            return md_error(err, 0, "invalid mount config for type \"bind\": field Source must not be empty");
+            return md_error(
+                err, 0, "invalid mount config for type \"bind\": field Source must not be empty");
         return add_bind(l, kv.src, kv.dst, !kv.ro, 0, err);
     }
     if (strcmp(kv.type, "volume") == 0)
         return add_volume(l, kv.src, kv.dst, !kv.ro, kv.nocopy, err);
     if (strcmp(kv.type, "tmpfs") == 0) {
         char opts[128] = "";
-        if (kv.tmpfs_size)
-            snprintf(opts, sizeof(opts), "size=%lld", md_parse_size(kv.tmpfs_size));
+        if (kv.tmpfs_size) snprintf(opts, sizeof(opts), "size=%lld", md_parse_size(kv.tmpfs_size));
         if (kv.tmpfs_mode)
-            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%smode=%s", *opts ? "," : "", kv.tmpfs_mode);
+            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%smode=%s",
+                     *opts ? "," : "", kv.tmpfs_mode);
         return add_tmpfs(l, kv.dst, opts, err);
     }
     return md_error(err, 0, "invalid mount config: mount type unknown: \"%s\"", kv.type);
@@ -321,21 +315,21 @@ static int add_volumes_from(struct vlist *l, const char *spec, md_error_t **err)
 {
     cleanup_free char *s = strdup(spec);
     char *mode = strchr(s, ':');
-    if (mode)
-        *mode++ = '\0';
+    if (mode) *mode++ = '\0';
     struct md_ctr *c = NULL;
     int r = md_ctr_load(s, &c, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct json_object *mounts = NULL;
     json_object_object_get_ex(c->record, "Mounts", &mounts);
     for (size_t i = 0; r == 0 && mounts && i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i), *v;
-        const char *type = json_object_object_get_ex(m, "Type", &v) ? json_object_get_string(v) : "";
-        const char *dst = json_object_object_get_ex(m, "Destination", &v) ? json_object_get_string(v) : NULL;
-        int rw = mode ? strcmp(mode, "ro") != 0 : (json_object_object_get_ex(m, "RW", &v) && json_object_get_boolean(v));
-        if (check_dest(l, dst, NULL) < 0)
-            continue; /* our own mounts win */
+        const char *type =
+            json_object_object_get_ex(m, "Type", &v) ? json_object_get_string(v) : "";
+        const char *dst =
+            json_object_object_get_ex(m, "Destination", &v) ? json_object_get_string(v) : NULL;
+        int rw = mode ? strcmp(mode, "ro") != 0
+                      : (json_object_object_get_ex(m, "RW", &v) && json_object_get_boolean(v));
+        if (check_dest(l, dst, NULL) < 0) continue; /* our own mounts win */
         if (strcmp(type, "volume") == 0 && json_object_object_get_ex(m, "Name", &v))
             r = add_volume(l, json_object_get_string(v), dst, rw, 1, err);
         else if (strcmp(type, "bind") == 0 && json_object_object_get_ex(m, "Source", &v))
@@ -354,11 +348,9 @@ static int add_image_volumes(struct vlist *l, struct json_object *ic, md_error_t
     json_object_object_foreach(vols, dst, val)
     {
         (void)val;
-        if (check_dest(l, dst, NULL) < 0)
-            continue; /* covered by a mount the user gave */
+        if (check_dest(l, dst, NULL) < 0) continue; /* covered by a mount the user gave */
         int r = add_volume(l, NULL, dst, 1, 0, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     return 0;
 }
@@ -386,26 +378,21 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
     for (char **v = o->tmpfs; r == 0 && v && *v; v++) {
         cleanup_free char *s = strdup(*v);
         char *opts = strchr(s, ':');
-        if (opts)
-            *opts++ = '\0';
+        if (opts) *opts++ = '\0';
         r = check_dest(&l, s, err);
-        if (r == 0)
-            r = add_tmpfs(&l, s, opts, err);
+        if (r == 0) r = add_tmpfs(&l, s, opts, err);
     }
     for (char **v = o->volumes_from; r == 0 && v && *v; v++)
         r = add_volumes_from(&l, *v, err);
-    if (r == 0)
-        r = add_image_volumes(&l, ic, err);
+    if (r == 0) r = add_image_volumes(&l, ic, err);
     if (r < 0) {
         /* anonymous volumes made for this container die with the failure */
         for (size_t i = 0; i < l.n; i++)
-            if (l.v[i].anonymous)
-                md_volume_remove(l.v[i].name, 1, NULL);
+            if (l.v[i].anonymous) md_volume_remove(l.v[i].name, 1, NULL);
         md_vmounts_free(l.v, l.n);
         return r;
     }
-    if (l.n > 1)
-        qsort(l.v, l.n, sizeof(*l.v), by_depth);
+    if (l.n > 1) qsort(l.v, l.n, sizeof(*l.v), by_depth);
     *out = l.v;
     *n = l.n;
     return 0;
@@ -418,8 +405,7 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
 static int have_mount_setattr(void)
 {
     static int known = -1;
-    if (known < 0)
-        known = !(syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
+    if (known < 0) known = !(syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
     return known;
 }
 
@@ -435,10 +421,10 @@ void md_vmounts_to_spec(const struct md_vmount *m, size_t n, struct json_object 
             json_object_array_add(opts, json_object_new_string("rbind"));
             json_object_array_add(opts, json_object_new_string("rprivate"));
         }
-        if (m[i].copy_up)
-            json_object_array_add(opts, json_object_new_string(MD_MOUNT_OPT_COPYUP));
+        if (m[i].copy_up) json_object_array_add(opts, json_object_new_string(MD_MOUNT_OPT_COPYUP));
         cleanup_free char *o = tmpfs && m[i].options ? strdup(m[i].options) : NULL;
-        for (char *save = NULL, *t = o ? strtok_r(o, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+        for (char *save = NULL, *t = o ? strtok_r(o, ",", &save) : NULL; t;
+             t = strtok_r(NULL, ",", &save))
             json_object_array_add(opts, json_object_new_string(t));
         json_object_array_add(opts, json_object_new_string(m[i].rw ? "rw" : "ro"));
         /* docker (25+): `:ro` binds and volumes are read-only all the way down */
@@ -463,7 +449,9 @@ struct json_object *md_vmounts_record(const struct md_vmount *m, size_t n)
         json_object_object_add(e, "Destination", json_object_new_string(m[i].destination));
         json_object_object_add(e, "Mode", json_object_new_string(m[i].options ? m[i].options : ""));
         json_object_object_add(e, "RW", json_object_new_boolean(m[i].rw));
-        json_object_object_add(e, "Propagation", json_object_new_string(strcmp(m[i].type, "bind") == 0 ? "rprivate" : ""));
+        json_object_object_add(
+            e, "Propagation",
+            json_object_new_string(strcmp(m[i].type, "bind") == 0 ? "rprivate" : ""));
         json_object_object_add(e, "Anonymous", json_object_new_boolean(m[i].anonymous));
         json_object_array_add(a, e);
     }

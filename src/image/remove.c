@@ -84,9 +84,9 @@ int md_image_container_images(char ***iids, md_error_t **err)
 struct rm_ctx {
     json_object *repos;
     char *id;
-    char **tags;  /* the image's tags when the removal started, sorted */
-    char **users; /* containers using it */
-    char **lines; /* report, committed only once repositories.json is written */
+    char **tags;     /* the image's tags when the removal started, sorted */
+    char **users;    /* containers using it */
+    char **lines;    /* report, committed only once repositories.json is written */
     const char *ref; /* as the user gave it */
     int force;
 };

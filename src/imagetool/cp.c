@@ -115,10 +115,8 @@ static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir,
     /* out of a container without -a: no setuid/setgid file and no device
      * node of the container's making lands on the host (as docker's cp) */
     int outward = !c->to_container && !c->archive;
-    if (outward && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-        return 0;
-    if (outward)
-        st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
+    if (outward && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) return 0;
+    if (outward) st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
     int exists = fstatat(ddir, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(dst.st_mode)) &&
         unlinkat(ddir, dname, S_ISDIR(dst.st_mode) ? AT_REMOVEDIR : 0) < 0)
@@ -172,8 +170,7 @@ static int resolve_dest(int dirfd_of_dest, const char *dbase, const char *sbase,
                         int contents, int nofollow, int *ddir, char *dname, md_error_t **err)
 {
     struct stat st;
-    int exists =
-        fstatat(dirfd_of_dest, dbase, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) == 0;
+    int exists = fstatat(dirfd_of_dest, dbase, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) == 0;
     if (exists && S_ISDIR(st.st_mode) && !contents) {
         *ddir = openat(dirfd_of_dest, dbase,
                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));

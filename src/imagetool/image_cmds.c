@@ -351,10 +351,10 @@ int md_cmd_image(int argc, char **argv)
         printf("Usage:  mydocker image COMMAND\n\nManage images\n\nCommands:\n");
         for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
             printf("  %s\n", sub[i].name);
-        return argc < 2 ? 125 : 0;
+        return argc < 2 ? MD_EXIT_ENGINE : 0;
     }
     for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
         if (strcmp(argv[1], sub[i].name) == 0) return sub[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mydocker: 'image %s' is not a mydocker command.\n", argv[1]);
-    return 125;
+    return MD_EXIT_ENGINE;
 }

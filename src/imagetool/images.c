@@ -21,7 +21,7 @@ int md_tool_usage_error(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nSee '%s %s --help'.\n", md_progname, cmd);
     va_end(ap);
-    return 125;
+    return MD_EXIT_ENGINE;
 }
 
 int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv)
@@ -161,8 +161,9 @@ static int add_row(struct table *t, const struct images_opts *o, const char *rep
 }
 
 /* Repositories known only by digest (pulled by digest, never tagged). */
-static int add_digest_rows(struct table *t, const struct images_opts *o, const md_image_info_t *info,
-                           const char *id, const char *created, const char *size)
+static int add_digest_rows(struct table *t, const struct images_opts *o,
+                           const md_image_info_t *info, const char *id, const char *created,
+                           const char *size)
 {
     for (char **d = info->digests; d && *d; d++) {
         cleanup_free char *repo = strdup(*d);
@@ -211,12 +212,9 @@ static int add_image_rows(struct table *t, const struct images_opts *o, const md
 static int parse_images_args(int argc, char **argv, struct images_opts *o, md_image_ref_t *ref)
 {
     static const struct option longopts[] = {
-        {"quiet", no_argument, NULL, 'q'},
-        {"all", no_argument, NULL, 'a'},
-        {"no-trunc", no_argument, NULL, 'T'},
-        {"digests", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+        {"quiet", no_argument, NULL, 'q'},    {"all", no_argument, NULL, 'a'},
+        {"no-trunc", no_argument, NULL, 'T'}, {"digests", no_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},     {0},
     };
     int c;
     optind = 1;
@@ -266,7 +264,8 @@ int md_cmd_images(int argc, char **argv)
     struct table t = {.ncols = o.digests ? 6 : 5};
     const char *header[COLS] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
     const char *header_d[COLS] = {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"};
-    if (r == 0 && !o.quiet && table_add(&t, o.digests ? header_d : header) < 0) r = MD_TOOL_EXIT_FAIL;
+    if (r == 0 && !o.quiet && table_add(&t, o.digests ? header_d : header) < 0)
+        r = MD_TOOL_EXIT_FAIL;
     time_t now = time(NULL);
     for (size_t i = 0; r == 0 && i < n; i++)
         if (add_image_rows(&t, &o, &list[i], now) < 0) r = MD_TOOL_EXIT_FAIL;

@@ -86,21 +86,6 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
     return 0;
 }
 
-/* RFC 3339 with nanoseconds, trailing zeros trimmed like Go's RFC3339Nano. */
-static void rfc3339_now(char *buf, size_t len)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    char frac[16];
-    snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-    for (size_t i = strlen(frac); i > 1 && frac[i - 1] == '0'; i--)
-        frac[i - 1] = '\0';
-    snprintf(buf + n, len - n, "%sZ", strcmp(frac, ".") == 0 ? "" : frac);
-}
-
 static json_object *new_string_array(const char *s)
 {
     json_object *a = json_object_new_array();
@@ -112,7 +97,7 @@ static int build_config(const struct import_opts *o, struct import_job *j, md_er
 {
     char created[64], diff_id[80];
     const char *arch, *variant;
-    rfc3339_now(created, sizeof(created));
+    md_rfc3339_now(created, sizeof(created));
     md_host_platform(&arch, &variant);
     snprintf(diff_id, sizeof(diff_id), "sha256:%s", j->diff_hex);
     cleanup_free char *msg = NULL;

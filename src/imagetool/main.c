@@ -55,10 +55,10 @@ int main(int argc, char **argv)
     if (i >= 0) return commands[i].fn(argc, argv);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 125 : 0;
+        return argc < 2 ? MD_EXIT_ENGINE : 0;
     }
     if ((i = find(argv[1])) >= 0 && strchr(argv[1], '/') == NULL)
         return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mydocker: '%s' is not a mydocker-image command.\n", argv[1]);
-    return 125;
+    return MD_EXIT_ENGINE;
 }

@@ -14,6 +14,7 @@
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 void md_desc_clear(md_desc_t *d)
 {
@@ -207,16 +208,8 @@ int md_store_put_blob(const char *text, size_t len, const char *hex, md_error_t 
 
 void md_rfc3339_now(char *buf, size_t len)
 {
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    char frac[16];
-    snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-    for (size_t i = strlen(frac); i > 1 && frac[i - 1] == '0'; i--)
-        frac[i - 1] = '\0';
-    snprintf(buf + n, len - n, "%sZ", strcmp(frac, ".") == 0 ? "" : frac);
+    cleanup_free char *t = md_time_rfc3339_nano(md_now_ns());
+    snprintf(buf, len, "%s", t ? t : "");
 }
 
 /* ---- the manifest of a local image ---- */

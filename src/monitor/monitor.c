@@ -47,10 +47,8 @@ static int write_all(int fd, const char *b, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
         b += w;
         n -= (size_t)w;
     }
@@ -61,11 +59,16 @@ static int write_all(int fd, const char *b, size_t n)
  * (raw bytes for a tty). */
 static void to_clients(int stream_no, const char *data, size_t n)
 {
-    unsigned char hdr[8] = {(unsigned char)stream_no, 0, 0, 0, (unsigned char)(n >> 24),
-                            (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+    unsigned char hdr[8] = {(unsigned char)stream_no,
+                            0,
+                            0,
+                            0,
+                            (unsigned char)(n >> 24),
+                            (unsigned char)(n >> 16),
+                            (unsigned char)(n >> 8),
+                            (unsigned char)n};
     for (int i = 0; i < MAX_CLIENTS; i++) {
-        if (m.clients[i] < 0)
-            continue;
+        if (m.clients[i] < 0) continue;
         if ((!m.tty && write_all(m.clients[i], (char *)hdr, 8) < 0) ||
             write_all(m.clients[i], data, n) < 0) {
             close(m.clients[i]);
@@ -79,8 +82,7 @@ static int pump(struct stream *s, int stream_no)
 {
     static char buf[65536];
     ssize_t n = read(s->fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 2;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 2;
     if (n <= 0) {
         close(s->fd);
         s->fd = -1;
@@ -97,8 +99,7 @@ static void open_listener(void)
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", m.rundir);
     unlink(sa.sun_path);
     m.listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (m.listenfd < 0)
-        return;
+    if (m.listenfd < 0) return;
     if (bind(m.listenfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(m.listenfd, 8) < 0) {
         close(m.listenfd);
         m.listenfd = -1;
@@ -108,8 +109,7 @@ static void open_listener(void)
 static void accept_client(void)
 {
     int c = accept4(m.listenfd, NULL, NULL, SOCK_CLOEXEC);
-    if (c < 0)
-        return;
+    if (c < 0) return;
     for (int i = 0; i < MAX_CLIENTS; i++) {
         if (m.clients[i] < 0) {
             m.clients[i] = c;
@@ -130,8 +130,7 @@ static void client_input(int i)
         return;
     }
     int in = m.tty ? m.out.fd : m.infd;
-    if (in >= 0)
-        write_all(in, buf, (size_t)n);
+    if (in >= 0) write_all(in, buf, (size_t)n);
 }
 
 static int wait_container(void)
@@ -153,21 +152,15 @@ static void loop(void)
         for (int i = 0; i < MAX_CLIENTS; i++)
             p[4 + i] = (struct pollfd){m.client_in[i] ? m.clients[i] : -1, POLLIN, 0};
         if (poll(p, 4 + MAX_CLIENTS, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return;
         }
-        if (p[1].revents)
-            pump(&m.out, 1);
-        if (p[2].revents)
-            pump(&m.err, 2);
-        if (p[3].revents)
-            accept_client();
+        if (p[1].revents) pump(&m.out, 1);
+        if (p[2].revents) pump(&m.err, 2);
+        if (p[3].revents) accept_client();
         for (int i = 0; i < MAX_CLIENTS; i++)
-            if (p[4 + i].revents && m.clients[i] >= 0)
-                client_input(i);
-        if (p[0].revents)
-            return;
+            if (p[4 + i].revents && m.clients[i] >= 0) client_input(i);
+        if (p[0].revents) return;
     }
 }
 
@@ -177,8 +170,7 @@ static void drain(void)
 {
     for (int s = 0; s < 2; s++) {
         struct stream *st = s ? &m.err : &m.out;
-        if (st->fd < 0)
-            continue;
+        if (st->fd < 0) continue;
         fcntl(st->fd, F_SETFL, fcntl(st->fd, F_GETFL) | O_NONBLOCK);
         while (st->fd >= 0 && pump(st, s + 1) == 0)
             ;
@@ -192,7 +184,8 @@ static void record_exit(int status)
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    int n = snprintf(text, sizeof(text), "%d %lld.%09ld\n", status, (long long)ts.tv_sec, ts.tv_nsec);
+    int n =
+        snprintf(text, sizeof(text), "%d %lld.%09ld\n", status, (long long)ts.tv_sec, ts.tv_nsec);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         write_all(fd, text, (size_t)n);
@@ -204,8 +197,7 @@ static void record_exit(int status)
 static int fdarg(const char *s)
 {
     int fd = atoi(s);
-    if (fd >= 0)
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
     return fd;
 }
 
@@ -243,8 +235,7 @@ int main(int argc, char **argv)
         unlink(sock);
     }
     for (int i = 0; i < MAX_CLIENTS; i++)
-        if (m.clients[i] >= 0)
-            close(m.clients[i]);
+        if (m.clients[i] >= 0) close(m.clients[i]);
     char code[16];
     snprintf(code, sizeof(code), "%d", status);
     execl(m.engine, m.engine, "container-exited", m.id, code, (char *)NULL);

@@ -80,8 +80,7 @@ static int mode_wires(const char *m)
 static void random_hex(char *out, size_t bytes)
 {
     unsigned char b[32];
-    if (bytes > sizeof(b) || getrandom(b, bytes, 0) != (ssize_t)bytes)
-        memset(b, 0, sizeof(b));
+    if (bytes > sizeof(b) || getrandom(b, bytes, 0) != (ssize_t)bytes) memset(b, 0, sizeof(b));
     for (size_t i = 0; i < bytes; i++)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
@@ -89,7 +88,8 @@ static void random_hex(char *out, size_t bytes)
 static int parse_mac(const char *s, unsigned char mac[6])
 {
     unsigned int v[6];
-    if (s == NULL || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+    if (s == NULL ||
+        sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
         return -1;
     for (int i = 0; i < 6; i++)
         mac[i] = (unsigned char)v[i];
@@ -102,21 +102,23 @@ static int make_veth(struct wiring *w, struct md_network *n, int eth, const unsi
                      char veth[16], md_error_t **err)
 {
     int master = md_nl_link_index(&w->host, n->bridge);
-    if (master < 0)
-        return md_error(err, -master, "bridge %s", n->bridge);
+    if (master < 0) return md_error(err, -master, "bridge %s", n->bridge);
     char peer[16];
     snprintf(peer, sizeof(peer), "eth%d", eth);
     for (int attempt = 0;; attempt++) {
         char hex[9];
         random_hex(hex, 4);
         snprintf(veth, 16, "veth%.7s", hex);
-        struct md_veth v = {.host_name = veth, .master = master, .mtu = n->mtu, .peer_name = peer,
-                            .peer_ns_fd = w->nsfd, .peer_mac = mac};
+        struct md_veth v = {.host_name = veth,
+                            .master = master,
+                            .mtu = n->mtu,
+                            .peer_name = peer,
+                            .peer_ns_fd = w->nsfd,
+                            .peer_mac = mac};
         md_error_t *e = NULL;
         int r = md_nl_veth_create(&w->host, &v, &e);
         if (r == 0 || attempt == 3 || !e || e->errnum != EEXIST) {
-            if (r < 0)
-                *err = e;
+            if (r < 0) *err = e;
             return r;
         }
         md_error_free(&e);
@@ -124,25 +126,21 @@ static int make_veth(struct wiring *w, struct md_network *n, int eth, const unsi
 }
 
 /* Inside the container: address on ethN, default route on the primary network. */
-static int configure_inside(struct wiring *w, int eth, uint32_t ip, struct md_network *n, int primary,
-                            md_error_t **err)
+static int configure_inside(struct wiring *w, int eth, uint32_t ip, struct md_network *n,
+                            int primary, md_error_t **err)
 {
     if (!w->ctr_open) {
         int r = md_nl_open_in_ns(&w->ctr, w->nsfd, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         w->ctr_open = 1;
     }
     char peer[16];
     snprintf(peer, sizeof(peer), "eth%d", eth);
     int index = md_nl_link_index(&w->ctr, peer);
-    if (index < 0)
-        return md_error(err, -index, "%s in the container", peer);
+    if (index < 0) return md_error(err, -index, "%s in the container", peer);
     int r = md_nl_link_up(&w->ctr, index, err);
-    if (r == 0)
-        r = md_nl_addr_add(&w->ctr, index, ip, n->prefix, err);
-    if (r == 0 && primary)
-        r = md_nl_route_default(&w->ctr, index, n->gateway, err);
+    if (r == 0) r = md_nl_addr_add(&w->ctr, index, ip, n->prefix, err);
+    if (r == 0 && primary) r = md_nl_route_default(&w->ctr, index, n->gateway, err);
     return r;
 }
 
@@ -169,8 +167,8 @@ static struct json_object *lease_info(struct md_ctr *c, pid_t pid, struct json_o
     return i;
 }
 
-static void fill_endpoint(struct json_object *ep, struct md_network *n, uint32_t ip, const char *mac,
-                          const char *endpoint, const char *veth)
+static void fill_endpoint(struct json_object *ep, struct md_network *n, uint32_t ip,
+                          const char *mac, const char *endpoint, const char *veth)
 {
     cleanup_free char *ips = md_ip_str(ip), *gw = md_ip_str(n->gateway);
     json_object_object_add(ep, "NetworkID", json_object_new_string(n->id));
@@ -200,35 +198,30 @@ static int lease_locked(struct wiring *w, struct md_network *n, struct json_obje
     random_hex(endpoint, 32);
     /* first use since a reboot: the bridge; else the guards, once per boot */
     int r = md_bridge_exists(n) ? md_nft_guards_ensure(err) : md_bridge_up(n, err);
-    if (r == 0)
-        r = md_ipam_load(n, err);
-    if (r < 0)
-        return r;
+    if (r == 0) r = md_ipam_load(n, err);
+    if (r < 0) return r;
     /* the MAC docker derives from the address (02:42 + IPv4) unless given */
     unsigned char mac[6];
     const char *umac = primary ? jstr(jget(c->record, "Config"), "MacAddress") : NULL;
     struct json_object *info = lease_info(c, w->pid, ep, endpoint, "");
     r = md_ipam_lease(n, c->id, want, info, ip, err);
     json_object_put(info);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     uint8_t *b = (uint8_t *)ip;
     if (umac == NULL || parse_mac(umac, mac) < 0)
         mac[0] = 0x02, mac[1] = 0x42, mac[2] = b[0], mac[3] = b[1], mac[4] = b[2], mac[5] = b[3];
-    snprintf(mac_s, sizeof(mac_s), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    snprintf(mac_s, sizeof(mac_s), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+             mac[4], mac[5]);
     json_object_object_add(md_ipam_find(n, c->id, NULL), "Mac", json_object_new_string(mac_s));
     r = md_ipam_save(n, err);
     md_trace("net: leased");
     char veth[16] = "";
-    if (r == 0)
-        r = make_veth(w, n, eth, mac, veth, err);
+    if (r == 0) r = make_veth(w, n, eth, mac, veth, err);
     md_trace("net: veth");
-    if (r == 0)
-        r = configure_inside(w, eth, *ip, n, primary, err);
+    if (r == 0) r = configure_inside(w, eth, *ip, n, primary, err);
     md_trace("net: inside");
     if (r < 0) {
-        if (veth[0])
-            md_nl_link_del(&w->host, veth, NULL);
+        if (veth[0]) md_nl_link_del(&w->host, veth, NULL);
         md_ipam_release(n, c->id);
         md_ipam_save(n, NULL);
         return r;
@@ -238,19 +231,16 @@ static int lease_locked(struct wiring *w, struct md_network *n, struct json_obje
     return 0;
 }
 
-static int attach_one(struct wiring *w, const char *name, struct json_object *ep, int eth, int primary,
-                      md_error_t **err)
+static int attach_one(struct wiring *w, const char *name, struct json_object *ep, int eth,
+                      int primary, md_error_t **err)
 {
     struct md_network *n = NULL;
     int r = md_network_open(name, &n, err);
     int lock = r == 0 ? md_network_lock(name, err) : -1;
-    if (r == 0 && lock < 0)
-        r = lock;
+    if (r == 0 && lock < 0) r = lock;
     uint32_t ip = 0;
-    if (r == 0)
-        r = lease_locked(w, n, ep, eth, primary, &ip, err);
-    if (lock >= 0)
-        close(lock);
+    if (r == 0) r = lease_locked(w, n, ep, eth, primary, &ip, err);
+    if (lock >= 0) close(lock);
     if (r == 0 && primary) {
         w->primary_ip = ip;
         w->primary_internal = n->internal;
@@ -262,7 +252,8 @@ static int attach_one(struct wiring *w, const char *name, struct json_object *ep
 /* docker's top-level NetworkSettings fields mirror the default bridge */
 static void mirror_default(struct json_object *ns, struct json_object *ep)
 {
-    static const char *const keys[] = {"IPAddress", "Gateway", "MacAddress", "IPPrefixLen", "EndpointID"};
+    static const char *const keys[] = {"IPAddress", "Gateway", "MacAddress", "IPPrefixLen",
+                                       "EndpointID"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         struct json_object *v = jget(ep, keys[i]);
         json_object_object_add(ns, keys[i], v ? json_object_get(v) : json_object_new_string(""));
@@ -272,47 +263,41 @@ static void mirror_default(struct json_object *ns, struct json_object *ep)
 static int publish(struct wiring *w, struct json_object *ns, md_error_t **err)
 {
     struct json_object *hc = jget(w->c->record, "HostConfig"), *ports = NULL;
-    struct json_object *bindings = jget(hc, "PortBindings"), *exposed = jget(jget(w->c->record, "Config"), "ExposedPorts");
+    struct json_object *bindings = jget(hc, "PortBindings"),
+                       *exposed = jget(jget(w->c->record, "Config"), "ExposedPorts");
     if (w->primary_internal) /* docker publishes nothing from an internal network */
         bindings = NULL;
     struct json_object *empty = json_object_new_object();
     int r = md_ports_publish(w->c->id, bindings ? bindings : empty, exposed ? exposed : empty,
                              w->primary_ip, &ports, err);
     json_object_put(empty);
-    if (r == 0)
-        json_object_object_add(ns, "Ports", ports);
+    if (r == 0) json_object_object_add(ns, "Ports", ports);
     return r;
 }
 
 int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
 {
     struct md_ctr *c = data;
-    if (!mode_wires(net_mode(c->record)))
-        return 0;
+    if (!mode_wires(net_mode(c->record))) return 0;
     struct json_object *ns = obj(c->record, "NetworkSettings"), *nets = obj(ns, "Networks");
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
     struct wiring w = {.c = c, .pid = pid};
     w.nsfd = open(path, O_RDONLY | O_CLOEXEC);
-    if (w.nsfd < 0)
-        return md_error(err, errno, "open %s", path);
+    if (w.nsfd < 0) return md_error(err, errno, "open %s", path);
     int r = md_nl_open(&w.host, err), eth = 0;
     md_trace("net: start");
     json_object_object_foreach(nets, name, ep)
     {
-        if (r < 0)
-            break;
+        if (r < 0) break;
         r = attach_one(&w, name, ep, eth, eth == 0, err);
         md_trace("net: attached");
-        if (r == 0 && strcmp(name, MD_DEFAULT_NETWORK) == 0)
-            mirror_default(ns, ep);
+        if (r == 0 && strcmp(name, MD_DEFAULT_NETWORK) == 0) mirror_default(ns, ep);
         eth++;
     }
-    if (r == 0)
-        r = publish(&w, ns, err);
+    if (r == 0) r = publish(&w, ns, err);
     md_trace("net: ports published");
-    if (r == 0)
-        json_object_object_add(ns, "SandboxKey", json_object_new_string(path));
+    if (r == 0) json_object_object_add(ns, "SandboxKey", json_object_new_string(path));
     if (r < 0) {
         /* the namespace dies with the child the runtime now kills, and the
          * veths with it; the leases and hosts entries are ours to undo */
@@ -321,8 +306,7 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
         md_net_release(c);
         *err = saved;
     }
-    if (w.ctr_open)
-        md_nl_close(&w.ctr);
+    if (w.ctr_open) md_nl_close(&w.ctr);
     md_nl_close(&w.host);
     close(w.nsfd);
     return r;
@@ -330,7 +314,8 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
 
 static void clear_endpoint(struct json_object *ep)
 {
-    static const char *const keys[] = {"EndpointID", "Gateway", "IPAddress", "MacAddress", "HostVeth"};
+    static const char *const keys[] = {"EndpointID", "Gateway", "IPAddress", "MacAddress",
+                                       "HostVeth"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         json_object_object_add(ep, keys[i], json_object_new_string(""));
     json_object_object_add(ep, "IPPrefixLen", json_object_new_int(0));
@@ -342,8 +327,7 @@ static void release_one(const char *name, const char *id)
     md_error_t *e = NULL;
     char cfg[4200];
     snprintf(cfg, sizeof(cfg), "%s/%s/config.json", md_networks_root(), name);
-    if (access(cfg, F_OK) < 0)
-        return; /* no such network (any more): nothing leased there */
+    if (access(cfg, F_OK) < 0) return; /* no such network (any more): nothing leased there */
     /* only the name is needed: no config.json read on this path (every exit) */
     struct md_network *n = calloc(1, sizeof(*n));
     if (n == NULL || (n->name = strdup(name)) == NULL) {
@@ -361,8 +345,7 @@ static void release_one(const char *name, const char *id)
         }
     }
     md_error_free(&e);
-    if (lock >= 0)
-        close(lock);
+    if (lock >= 0) close(lock);
     md_network_free(n);
 }
 
@@ -374,17 +357,14 @@ static int has_ports(struct md_ctr *c)
 
 void md_net_release(struct md_ctr *c)
 {
-    if (!mode_wires(net_mode(c->record)))
-        return;
+    if (!mode_wires(net_mode(c->record))) return;
     struct json_object *ns = obj(c->record, "NetworkSettings"), *nets = obj(ns, "Networks");
-    if (has_ports(c))
-        md_ports_release(c->id);
+    if (has_ports(c)) md_ports_release(c->id);
     json_object_object_foreach(nets, name, ep)
     {
         release_one(name, c->id);
         clear_endpoint(ep);
-        if (strcmp(name, MD_DEFAULT_NETWORK) == 0)
-            mirror_default(ns, ep);
+        if (strcmp(name, MD_DEFAULT_NETWORK) == 0) mirror_default(ns, ep);
     }
     json_object_object_add(ns, "Ports", json_object_new_object());
     json_object_object_add(ns, "SandboxKey", json_object_new_string(""));
@@ -399,8 +379,7 @@ char **md_net_host_veths(struct md_ctr *c)
     {
         (void)name;
         const char *veth = jstr(ep, "HostVeth");
-        if (veth && veth[0] && md_strv_append(&v, veth) < 0)
-            break;
+        if (veth && veth[0] && md_strv_append(&v, veth) < 0) break;
     }
     return v;
 }
@@ -415,8 +394,7 @@ void md_net_veths_gone(char **veths)
     }
     /* ENODEV when the namespace's teardown got there first: fine */
     for (char **v = veths; *v; v++)
-        if (md_nl_link_index(&nl, *v) >= 0 && md_nl_link_del(&nl, *v, &e) < 0)
-            md_error_free(&e);
+        if (md_nl_link_index(&nl, *v) >= 0 && md_nl_link_del(&nl, *v, &e) < 0) md_error_free(&e);
     md_nl_close(&nl);
 }
 
@@ -431,14 +409,13 @@ void md_net_release_id(const char *id)
 int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err)
 {
     const char *m = net_mode(c->record);
-    if (strncmp(m, "container:", 10) != 0)
-        return 0;
+    if (strncmp(m, "container:", 10) != 0) return 0;
     struct md_ctr *t = NULL;
     int r = md_ctr_load(m + 10, &t, err);
-    if (r < 0)
-        return md_error_prefix(err, "joining network namespace of container");
+    if (r < 0) return md_error_prefix(err, "joining network namespace of container");
     if (t->status != MD_CTR_RUNNING && t->status != MD_CTR_PAUSED)
-        r = md_error(err, 0, "cannot join network namespace of a non running container: %s", t->name);
+        r = md_error(err, 0, "cannot join network namespace of a non running container: %s",
+                     t->name);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)t->pid);
     if (r == 0) {
@@ -446,7 +423,8 @@ int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err)
         static const char *const files[] = {"hosts", "resolv.conf"};
         for (size_t i = 0; i < 2; i++) {
             cleanup_free char *src = NULL, *dst = NULL, *text = NULL;
-            if (asprintf(&src, "%s/%s", t->dir, files[i]) >= 0 && asprintf(&dst, "%s/%s", c->dir, files[i]) >= 0 &&
+            if (asprintf(&src, "%s/%s", t->dir, files[i]) >= 0 &&
+                asprintf(&dst, "%s/%s", c->dir, files[i]) >= 0 &&
                 md_read_file(src, &text, NULL, NULL) == 0)
                 md_write_file_atomic(dst, text, strlen(text), 0644, 0, NULL);
         }
@@ -470,58 +448,56 @@ static int free_eth(struct wiring *w, md_error_t **err)
 {
     if (!w->ctr_open) {
         int r = md_nl_open_in_ns(&w->ctr, w->nsfd, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         w->ctr_open = 1;
     }
     for (int i = 0; i < 1000; i++) {
         char name[16];
         snprintf(name, sizeof(name), "eth%d", i);
-        if (md_nl_link_index(&w->ctr, name) < 0)
-            return i;
+        if (md_nl_link_index(&w->ctr, name) < 0) return i;
     }
     return md_error(err, 0, "no free interface name in the container");
 }
 
-static int connect_running(struct md_ctr *c, const char *net, struct json_object *ep, md_error_t **err)
+static int connect_running(struct md_ctr *c, const char *net, struct json_object *ep,
+                           md_error_t **err)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
     struct wiring w = {.c = c, .pid = c->pid};
     w.nsfd = open(path, O_RDONLY | O_CLOEXEC);
-    if (w.nsfd < 0)
-        return md_error(err, errno, "open %s", path);
+    if (w.nsfd < 0) return md_error(err, errno, "open %s", path);
     int r = md_nl_open(&w.host, err);
     int eth = r == 0 ? free_eth(&w, err) : -1;
-    if (r == 0 && eth < 0)
-        r = eth;
-    if (r == 0)
-        r = attach_one(&w, net, ep, eth, eth == 0, err);
+    if (r == 0 && eth < 0) r = eth;
+    if (r == 0) r = attach_one(&w, net, ep, eth, eth == 0, err);
     if (r == 0 && strcmp(net, MD_DEFAULT_NETWORK) == 0)
         mirror_default(obj(c->record, "NetworkSettings"), ep);
-    if (w.ctr_open)
-        md_nl_close(&w.ctr);
+    if (w.ctr_open) md_nl_close(&w.ctr);
     md_nl_close(&w.host);
     close(w.nsfd);
     return r;
 }
 
-int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases, md_error_t **err)
+int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases,
+                   md_error_t **err)
 {
     int live = running(c); /* first: a refresh re-reads the record */
     const char *m = net_mode(c->record);
     if (!mode_wires(m))
-        return md_error(err, 0, "container cannot be connected to network %s: its network mode is %s", net, m);
+        return md_error(
+            err, 0, "container cannot be connected to network %s: its network mode is %s", net, m);
     struct md_network *n = NULL;
     int r = md_network_open(net, &n, err);
     md_network_free(n);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct json_object *nets = obj(obj(c->record, "NetworkSettings"), "Networks");
     if (jget(nets, net))
         return md_error(err, 0, "endpoint with name %s already exists in network %s", c->name, net);
     if ((ip || aliases) && strcmp(net, MD_DEFAULT_NETWORK) == 0)
-        return md_error(err, 0, "user specified IP address and aliases are supported on user defined networks only");
+        return md_error(
+            err, 0,
+            "user specified IP address and aliases are supported on user defined networks only");
     struct json_object *ep = json_object_new_object(), *al = json_object_new_array();
     for (char **a = aliases; a && *a; a++)
         json_object_array_add(al, json_object_new_string(*a));
@@ -535,8 +511,7 @@ int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **ali
     }
     clear_endpoint(ep);
     json_object_object_add(nets, net, ep);
-    if (live && (r = connect_running(c, net, ep, err)) < 0)
-        json_object_object_del(nets, net);
+    if (live && (r = connect_running(c, net, ep, err)) < 0) json_object_object_del(nets, net);
     return r;
 }
 
@@ -557,8 +532,7 @@ int md_net_disconnect(struct md_ctr *c, const char *net, md_error_t **err)
             r = md_nl_link_del(&nl, veth, err);
             md_nl_close(&nl);
         }
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     release_one(net, c->id);
     if (strcmp(net, MD_DEFAULT_NETWORK) == 0) {

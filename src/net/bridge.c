@@ -17,8 +17,7 @@
 static int write_sysctl(const char *path, const char *value, md_error_t **err)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return md_error(err, errno, "open %s", path);
+    if (fd < 0) return md_error(err, errno, "open %s", path);
     int r = md_write_all(fd, value, strlen(value));
     close(fd);
     return r < 0 ? md_error(err, -r, "write %s", path) : 0;
@@ -34,8 +33,7 @@ static int bridge_sysctls(const char *bridge, md_error_t **err)
      * kernel drops unless route_localnet is set on that interface; the
      * postrouting masquerade then gives it the bridge's address */
     snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
-    if (r == 0)
-        r = write_sysctl(path, "1", err);
+    if (r == 0) r = write_sysctl(path, "1", err);
     return r;
 }
 
@@ -43,8 +41,7 @@ int md_bridge_up(const struct md_network *n, md_error_t **err)
 {
     struct md_nl nl;
     int r = md_nl_open(&nl, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     int created = 0, index = md_nl_link_index(&nl, n->bridge);
     if (index < 0) {
         r = md_nl_bridge_create(&nl, n->bridge, n->mtu, err);
@@ -59,17 +56,12 @@ int md_bridge_up(const struct md_network *n, md_error_t **err)
         else
             *err = e, r = -1;
     }
-    if (r == 0)
-        r = md_nl_link_up(&nl, index, err);
-    if (r == 0)
-        r = bridge_sysctls(n->bridge, err);
-    if (r == 0)
-        r = md_nft_network_add(n, err);
-    if (r < 0 && created)
-        md_nl_link_del(&nl, n->bridge, NULL);
+    if (r == 0) r = md_nl_link_up(&nl, index, err);
+    if (r == 0) r = bridge_sysctls(n->bridge, err);
+    if (r == 0) r = md_nft_network_add(n, err);
+    if (r < 0 && created) md_nl_link_del(&nl, n->bridge, NULL);
     md_nl_close(&nl);
-    if (r < 0)
-        md_error_prefix(err, "network %s", n->name);
+    if (r < 0) md_error_prefix(err, "network %s", n->name);
     return r;
 }
 
@@ -77,8 +69,7 @@ int md_bridge_down(const struct md_network *n, md_error_t **err)
 {
     int r = md_nft_network_del(n, err);
     struct md_nl nl;
-    if (r == 0)
-        r = md_nl_open(&nl, err);
+    if (r == 0) r = md_nl_open(&nl, err);
     if (r == 0) {
         r = md_nl_link_del(&nl, n->bridge, err);
         md_nl_close(&nl);

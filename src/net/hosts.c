@@ -20,8 +20,7 @@ static char *splice_section(const char *text, const char *net, const char *conte
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return NULL;
+    if (f == NULL) return NULL;
     char begin[128], end[128];
     snprintf(begin, sizeof(begin), "# mydocker network %s", net);
     snprintf(end, sizeof(end), "# end %s", net);
@@ -37,8 +36,7 @@ static char *splice_section(const char *text, const char *net, const char *conte
             fprintf(f, "%.*s\n", (int)n, l);
         l = nl ? nl + 1 : l + n;
     }
-    if (content)
-        fprintf(f, "%s\n%s%s\n", begin, content, end);
+    if (content) fprintf(f, "%s\n%s%s\n", begin, content, end);
     fclose(f);
     return out;
 }
@@ -46,17 +44,13 @@ static char *splice_section(const char *text, const char *net, const char *conte
 int md_hosts_set_section(const char *path, const char *net, const char *content, md_error_t **err)
 {
     cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : md_error(err, errno, "open %s", path);
-    if (flock(fd, LOCK_EX) < 0)
-        return md_error(err, errno, "lock %s", path);
+    if (fd < 0) return errno == ENOENT ? 0 : md_error(err, errno, "open %s", path);
+    if (flock(fd, LOCK_EX) < 0) return md_error(err, errno, "lock %s", path);
     cleanup_free char *text = NULL, *out = NULL;
     int r = md_read_fd(fd, &text, NULL, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     out = splice_section(text, net, content);
-    if (out == NULL)
-        return md_error(err, ENOMEM, "hosts");
+    if (out == NULL) return md_error(err, ENOMEM, "hosts");
     size_t len = strlen(out);
     /* write first, truncate after: a reader never sees an empty file */
     ssize_t w = pwrite(fd, out, len, 0);
@@ -70,17 +64,17 @@ static void names_of(FILE *f, struct json_object *lease, int self)
 {
     struct json_object *v;
     const char *sep = "";
-    const char *name = json_object_object_get_ex(lease, "Name", &v) ? json_object_get_string(v) : NULL;
-    const char *host = json_object_object_get_ex(lease, "Hostname", &v) ? json_object_get_string(v) : NULL;
-    if (self && host)
-        fprintf(f, "%s", host), sep = " ";
+    const char *name =
+        json_object_object_get_ex(lease, "Name", &v) ? json_object_get_string(v) : NULL;
+    const char *host =
+        json_object_object_get_ex(lease, "Hostname", &v) ? json_object_get_string(v) : NULL;
+    if (self && host) fprintf(f, "%s", host), sep = " ";
     if (name && (!self || !host || strcmp(name, host) != 0))
         fprintf(f, "%s%s", sep, name), sep = " ";
     if (json_object_object_get_ex(lease, "Aliases", &v))
         for (size_t i = 0; i < json_object_array_length(v); i++) {
             const char *a = json_object_get_string(json_object_array_get_idx(v, i));
-            if (a && (!name || strcmp(a, name) != 0))
-                fprintf(f, "%s%s", sep, a), sep = " ";
+            if (a && (!name || strcmp(a, name) != 0)) fprintf(f, "%s%s", sep, a), sep = " ";
         }
 }
 
@@ -90,14 +84,13 @@ static char *section_for(struct json_object *leases, const char *id, int user_ne
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return NULL;
+    if (f == NULL) return NULL;
     json_object_object_foreach(leases, ip, l)
     {
         struct json_object *c;
-        int self = json_object_object_get_ex(l, "Container", &c) && strcmp(json_object_get_string(c), id) == 0;
-        if (!self && !user_net)
-            continue;
+        int self = json_object_object_get_ex(l, "Container", &c) &&
+                   strcmp(json_object_get_string(c), id) == 0;
+        if (!self && !user_net) continue;
         fputs(ip, f);
         fputc('\t', f);
         names_of(f, l, self);
@@ -115,16 +108,14 @@ void md_hosts_refresh(struct md_network *n, int user_net, const char *only_id)
     {
         (void)ip;
         struct json_object *c;
-        if (!json_object_object_get_ex(l, "Container", &c))
-            continue;
+        if (!json_object_object_get_ex(l, "Container", &c)) continue;
         const char *id = json_object_get_string(c);
-        if (only_id && strcmp(id, only_id) != 0)
-            continue;
+        if (only_id && strcmp(id, only_id) != 0) continue;
         struct json_object *h;
         cleanup_free char *sec = section_for(leases, id, user_net);
-        const char *path = json_object_object_get_ex(l, "Hosts", &h) ? json_object_get_string(h) : NULL;
-        if (path == NULL || sec == NULL)
-            continue;
+        const char *path =
+            json_object_object_get_ex(l, "Hosts", &h) ? json_object_get_string(h) : NULL;
+        if (path == NULL || sec == NULL) continue;
         md_error_t *e = NULL;
         md_hosts_set_section(path, n->name, sec, &e);
         md_error_free(&e); /* a member being removed meanwhile is fine */
@@ -135,13 +126,12 @@ static int write_resolv(const char *dir, char **dns, char **search, md_error_t *
 {
     cleanup_free char *path = NULL, *old = NULL, *out = NULL;
     size_t len = 0;
-    if (asprintf(&path, "%s/resolv.conf", dir) < 0)
-        return md_error(err, ENOMEM, "resolv.conf");
+    if (asprintf(&path, "%s/resolv.conf", dir) < 0) return md_error(err, ENOMEM, "resolv.conf");
     md_read_file(path, &old, NULL, NULL);
     FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return md_error(err, ENOMEM, "resolv.conf");
-    for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+    if (f == NULL) return md_error(err, ENOMEM, "resolv.conf");
+    for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
         if ((dns && strncmp(l, "nameserver", 10) == 0) || (search && strncmp(l, "search", 6) == 0))
             continue;
         fprintf(f, "%s\n", l);
@@ -162,19 +152,15 @@ int md_etc_extra(const char *dir, char **dns, char **dns_search, char **add_host
 {
     if (dns || dns_search) {
         int r = write_resolv(dir, dns, dns_search, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
-    if (add_hosts == NULL)
-        return 0;
+    if (add_hosts == NULL) return 0;
     cleanup_free char *path = NULL, *text = NULL, *out = NULL;
     size_t len = 0;
-    if (asprintf(&path, "%s/hosts", dir) < 0)
-        return md_error(err, ENOMEM, "hosts");
+    if (asprintf(&path, "%s/hosts", dir) < 0) return md_error(err, ENOMEM, "hosts");
     md_read_file(path, &text, NULL, NULL);
     FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return md_error(err, ENOMEM, "hosts");
+    if (f == NULL) return md_error(err, ENOMEM, "hosts");
     fputs(text ? text : "", f);
     for (char **h = add_hosts; *h; h++) {
         const char *colon = strchr(*h, ':'); /* checked by the flag parser */

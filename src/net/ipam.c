@@ -26,12 +26,11 @@ const char *md_networks_root(void)
 
 int md_network_valid_name(const char *n)
 {
-    if (n == NULL || n[0] == '\0' || strlen(n) > 64)
-        return 0;
+    if (n == NULL || n[0] == '\0' || strlen(n) > 64) return 0;
     for (const char *c = n; *c; c++) {
-        int alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
-        if (!alnum && (c == n || !strchr("_.-", *c)))
-            return 0;
+        int alnum =
+            (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+        if (!alnum && (c == n || !strchr("_.-", *c))) return 0;
     }
     return 1;
 }
@@ -52,14 +51,12 @@ int md_cidr_parse(const char *s, uint32_t *addr, int *prefix)
     if (slash) {
         char *end;
         long p = strtol(slash + 1, &end, 10);
-        if (*end || end == slash + 1 || p < 0 || p > 32)
-            return -EINVAL;
+        if (*end || end == slash + 1 || p < 0 || p > 32) return -EINVAL;
         *prefix = (int)p;
         *slash = '\0';
     }
     struct in_addr a;
-    if (inet_pton(AF_INET, buf, &a) != 1)
-        return -EINVAL;
+    if (inet_pton(AF_INET, buf, &a) != 1) return -EINVAL;
     *addr = a.s_addr;
     return 0;
 }
@@ -90,8 +87,7 @@ int md_network_load(const char *name, struct md_network **out, md_error_t **err)
     if (path == NULL || md_read_file(path, &text, NULL, NULL) < 0)
         return md_error(err, 0, "network %s not found", name);
     struct json_object *o = json_tokener_parse(text), *v;
-    if (o == NULL)
-        return md_error(err, 0, "network %s: corrupt %s", name, path);
+    if (o == NULL) return md_error(err, 0, "network %s: corrupt %s", name, path);
     struct md_network *n = calloc(1, sizeof(*n));
     n->name = strdup(name);
     n->id = strdup(jstr(o, "Id") ? jstr(o, "Id") : "");
@@ -120,8 +116,7 @@ int md_network_save(const struct md_network *n, md_error_t **err)
         asprintf(&cidr, "%s/%d", sub, n->prefix) < 0)
         return md_error(err, ENOMEM, "network");
     int r = md_mkdir_p(dir, 0700, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "Name", json_object_new_string(n->name));
     json_object_object_add(o, "Id", json_object_new_string(n->id));
@@ -140,8 +135,7 @@ int md_network_save(const struct md_network *n, md_error_t **err)
 
 void md_network_free(struct md_network *n)
 {
-    if (n == NULL)
-        return;
+    if (n == NULL) return;
     free(n->name);
     free(n->id);
     free(n->bridge);
@@ -163,8 +157,7 @@ char **md_network_names(void)
     while (d && v && (de = readdir(d)) != NULL)
         if (de->d_name[0] != '.' && md_network_valid_name(de->d_name))
             md_strv_append(&v, de->d_name);
-    if (v)
-        qsort(v, md_strv_len(v), sizeof(char *), cmp_str);
+    if (v) qsort(v, md_strv_len(v), sizeof(char *), cmp_str);
     return v;
 }
 
@@ -174,8 +167,7 @@ int md_network_lock(const char *name, md_error_t **err)
     if (path == NULL || asprintf(&dir, "%s/%s", md_networks_root(), name) < 0)
         return md_error(err, ENOMEM, "lock");
     int fd = md_lock_file(path, 1, 0, NULL); /* the directory is there but while created */
-    if (fd >= 0 || md_mkdir_p(dir, 0700, err) < 0)
-        return fd;
+    if (fd >= 0 || md_mkdir_p(dir, 0700, err) < 0) return fd;
     return md_lock_file(path, 1, 0, err);
 }
 
@@ -190,27 +182,26 @@ int md_subnet_check(uint32_t subnet, int prefix, const char *except, md_error_t 
     cleanup_strv char **names = md_network_names();
     for (char **nm = names; nm && *nm; nm++) {
         struct md_network *n = NULL;
-        if ((except && strcmp(*nm, except) == 0) || md_network_load(*nm, &n, NULL) < 0)
-            continue;
+        if ((except && strcmp(*nm, except) == 0) || md_network_load(*nm, &n, NULL) < 0) continue;
         int hit = overlaps(subnet, prefix, n->subnet, n->prefix);
         md_network_free(n);
         if (hit)
-            return md_error(err, 0, "Pool overlaps with other one on this address space (network %s)", *nm);
+            return md_error(err, 0,
+                            "Pool overlaps with other one on this address space (network %s)", *nm);
     }
     struct md_nl nl;
     struct md_prefix *p = NULL;
     size_t np = 0;
     int r = md_nl_open(&nl, err);
-    if (r == 0)
-        r = md_nl_ipv4_prefixes(&nl, &p, &np, err);
+    if (r == 0) r = md_nl_ipv4_prefixes(&nl, &p, &np, err);
     md_nl_close(&nl);
     for (size_t i = 0; r == 0 && i < np; i++) {
         /* 127/8 and the like never leave the host; everything else would be shadowed */
-        if ((ntohl(p[i].addr) >> 24) == 127)
-            continue;
+        if ((ntohl(p[i].addr) >> 24) == 127) continue;
         if (overlaps(subnet, prefix, p[i].addr, p[i].len)) {
             cleanup_free char *s = md_ip_str(p[i].addr);
-            r = md_error(err, 0, "subnet overlaps with a host route or address (%s/%d)", s, p[i].len);
+            r = md_error(err, 0, "subnet overlaps with a host route or address (%s/%d)", s,
+                         p[i].len);
         }
     }
     free(p);
@@ -236,8 +227,7 @@ int md_subnet_pick(uint32_t *subnet, int *prefix, md_error_t **err)
 static char *boot_id(void)
 {
     char *s = NULL;
-    if (md_read_file("/proc/sys/kernel/random/boot_id", &s, NULL, NULL) < 0)
-        return strdup("");
+    if (md_read_file("/proc/sys/kernel/random/boot_id", &s, NULL, NULL) < 0) return strdup("");
     s[strcspn(s, "\n")] = '\0';
     return s;
 }
@@ -247,8 +237,7 @@ int md_ipam_load(struct md_network *n, md_error_t **err)
     cleanup_free char *path = net_file(n->name, "ipam.json"), *text = NULL, *boot = boot_id();
     json_object_put(n->ipam);
     n->ipam = NULL;
-    if (path && md_read_file(path, &text, NULL, NULL) == 0)
-        n->ipam = json_tokener_parse(text);
+    if (path && md_read_file(path, &text, NULL, NULL) == 0) n->ipam = json_tokener_parse(text);
     struct json_object *l;
     if (n->ipam == NULL || !json_object_is_type(n->ipam, json_type_object) ||
         strcmp(jstr(n->ipam, "BootId") ? jstr(n->ipam, "BootId") : "", boot) != 0 ||
@@ -275,7 +264,8 @@ int md_ipam_save(struct md_network *n, md_error_t **err)
     ssize_t cl = path ? readlink(path, cur, sizeof(cur) - 1) : -1;
     cur[cl > 0 ? cl : 0] = '\0';
     const char *next = strcmp(cur, "ipam.a") == 0 ? "ipam.b" : "ipam.a";
-    if (path == NULL || (other = net_file(n->name, next)) == NULL || asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
+    if (path == NULL || (other = net_file(n->name, next)) == NULL ||
+        asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
         return md_error(err, ENOMEM, "ipam");
     const char *text = json_object_to_json_string_ext(n->ipam, JSON_C_TO_STRING_PRETTY);
     size_t len = strlen(text);
@@ -283,8 +273,7 @@ int md_ipam_save(struct md_network *n, md_error_t **err)
     if (fd < 0 || pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
         return md_error(err, errno ? errno : EIO, "write %s", other);
     unlink(tmp);
-    if (symlink(next, tmp) < 0)
-        return md_error(err, errno, "symlink %s", tmp);
+    if (symlink(next, tmp) < 0) return md_error(err, errno, "symlink %s", tmp);
     if (rename(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
@@ -312,7 +301,8 @@ int md_ipam_lease(struct md_network *n, const char *id, uint32_t want, struct js
         inet_ntop(AF_INET, &want, buf, sizeof(buf));
         if ((want & mask_of(n->prefix)) != n->subnet)
             return md_error(err, 0, "Address %s does not belong to network %s", buf, n->name);
-        if (w == base || w == base + size - 1 || want == n->gateway || json_object_object_get_ex(l, buf, NULL))
+        if (w == base || w == base + size - 1 || want == n->gateway ||
+            json_object_object_get_ex(l, buf, NULL))
             return md_error(err, 0, "Address already in use: %s", buf);
         host = w;
     } else {
@@ -321,11 +311,9 @@ int md_ipam_lease(struct md_network *n, const char *id, uint32_t want, struct js
          * it stay right; and ipam.json is the same again once all are gone */
         for (uint32_t off = 1; off + 1 < size && host == 0; off++) {
             uint32_t cand = base + off, be = htonl(cand);
-            if (be == n->gateway)
-                continue;
+            if (be == n->gateway) continue;
             inet_ntop(AF_INET, &be, buf, sizeof(buf));
-            if (!json_object_object_get_ex(l, buf, NULL))
-                host = cand;
+            if (!json_object_object_get_ex(l, buf, NULL)) host = cand;
         }
         if (host == 0)
             return md_error(err, 0, "no available IPv4 addresses on network %s", n->name);
@@ -344,8 +332,7 @@ struct json_object *md_ipam_find(struct md_network *n, const char *id, uint32_t 
         const char *c = jstr(v, "Container");
         if (c && strcmp(c, id) == 0) {
             struct in_addr a;
-            if (ip && inet_pton(AF_INET, k, &a) == 1)
-                *ip = a.s_addr;
+            if (ip && inet_pton(AF_INET, k, &a) == 1) *ip = a.s_addr;
             return v;
         }
     }
@@ -366,8 +353,7 @@ int md_ipam_release(struct md_network *n, const char *id)
                 break;
             }
         }
-        if (key == NULL)
-            return found;
+        if (key == NULL) return found;
         json_object_object_del(l, key);
         found = 1;
     }

@@ -41,9 +41,8 @@ struct json_object *md_network_inspect(struct md_network *n);
 int md_net_check_opts(char **network, const char *hostname, const struct md_net_opts *n,
                       md_error_t **err);
 /* create: NetworkMode, PortBindings, ExposedPorts, NetworkSettings in the record */
-int md_net_record_init(struct json_object *record, const char *network,
-                       const struct md_net_opts *n, struct json_object *image_config,
-                       md_error_t **err);
+int md_net_record_init(struct json_object *record, const char *network, const struct md_net_opts *n,
+                       struct json_object *image_config, md_error_t **err);
 /* create: --dns, --dns-search, --add-host into the container's files */
 int md_net_etc_files(const char *dir, const struct md_net_opts *n, md_error_t **err);
 /* start, before clone: --network container:NAME joins that container's netns */
@@ -64,7 +63,8 @@ char **md_net_host_veths(struct md_ctr *c);
 void md_net_veths_gone(char **veths);
 void md_net_release_id(const char *id);
 /* network connect / disconnect: recorded, and wired at once when running. */
-int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases, md_error_t **err);
+int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **aliases,
+                   md_error_t **err);
 int md_net_disconnect(struct md_ctr *c, const char *net, md_error_t **err);
 
 /* ps's PORTS column: "0.0.0.0:8080->80/tcp, 443/tcp" (empty unless running). */

@@ -25,10 +25,10 @@ struct md_prefix {
 };
 
 struct md_veth {
-    const char *host_name;  /* in our namespace, enslaved to master and up */
-    int master;             /* bridge ifindex */
+    const char *host_name; /* in our namespace, enslaved to master and up */
+    int master;            /* bridge ifindex */
     unsigned int mtu;
-    const char *peer_name;  /* "eth0": created directly inside peer_ns_fd */
+    const char *peer_name; /* "eth0": created directly inside peer_ns_fd */
     int peer_ns_fd;
     const unsigned char *peer_mac; /* 6 bytes or NULL */
 };

@@ -7,9 +7,9 @@
 #include "util/error.h"
 
 struct md_net_opts {
-    char **publish;     /* -p values, as given */
-    int publish_all;    /* -P */
-    char *ip, *mac;     /* --ip, --mac-address */
+    char **publish;  /* -p values, as given */
+    int publish_all; /* -P */
+    char *ip, *mac;  /* --ip, --mac-address */
     char **dns, **dns_search, **add_hosts, **aliases;
 };
 
@@ -29,22 +29,24 @@ enum {
 
 #define MD_NET_LONG_OPTIONS                                                                        \
     {"publish", required_argument, NULL, MD_NOPT_PUBLISH},                                         \
-    {"publish-all", no_argument, NULL, MD_NOPT_PUBLISH_ALL},                                       \
-    {"ip", required_argument, NULL, MD_NOPT_IP},                                                   \
-    {"mac-address", required_argument, NULL, MD_NOPT_MAC},                                         \
-    {"dns", required_argument, NULL, MD_NOPT_DNS},                                                 \
-    {"dns-search", required_argument, NULL, MD_NOPT_DNS_SEARCH},                                   \
-    {"add-host", required_argument, NULL, MD_NOPT_ADD_HOST},                                       \
-    {"network-alias", required_argument, NULL, MD_NOPT_ALIAS}
+        {"publish-all", no_argument, NULL, MD_NOPT_PUBLISH_ALL},                                   \
+        {"ip", required_argument, NULL, MD_NOPT_IP},                                               \
+        {"mac-address", required_argument, NULL, MD_NOPT_MAC},                                     \
+        {"dns", required_argument, NULL, MD_NOPT_DNS},                                             \
+        {"dns-search", required_argument, NULL, MD_NOPT_DNS_SEARCH},                               \
+        {"add-host", required_argument, NULL, MD_NOPT_ADD_HOST},                                   \
+    {                                                                                              \
+        "network-alias", required_argument, NULL, MD_NOPT_ALIAS                                    \
+    }
 
 #define MD_NET_USAGE                                                                               \
-    "      --add-host list          Add a custom host-to-IP mapping (host:ip)\n"                  \
-    "      --dns list               Set custom DNS servers\n"                                     \
-    "      --dns-search list        Set custom DNS search domains\n"                              \
-    "      --ip string              IPv4 address (e.g., 172.30.100.104)\n"                        \
-    "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"            \
-    "      --network-alias list     Add network-scoped alias for the container\n"                 \
-    "  -p, --publish list           Publish a container's port(s) to the host\n"                  \
+    "      --add-host list          Add a custom host-to-IP mapping (host:ip)\n"                   \
+    "      --dns list               Set custom DNS servers\n"                                      \
+    "      --dns-search list        Set custom DNS search domains\n"                               \
+    "      --ip string              IPv4 address (e.g., 172.30.100.104)\n"                         \
+    "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"             \
+    "      --network-alias list     Add network-scoped alias for the container\n"                  \
+    "  -p, --publish list           Publish a container's port(s) to the host\n"                   \
     "  -P, --publish-all            Publish all exposed ports to random ports\n"
 
 /* c is 'p', 'P' or an MD_NOPT_* code */

@@ -17,6 +17,7 @@
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 static char *new_id(void)
 {
@@ -33,13 +34,7 @@ static char *new_id(void)
 
 static char *now_str(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char buf[40], *out = NULL;
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    return asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : out;
+    return md_time_rfc3339(md_now_ns());
 }
 
 /* Held while a network is created or removed: subnet choice and bridge
@@ -47,10 +42,8 @@ static char *now_str(void)
 static int global_lock(md_error_t **err)
 {
     cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/.lock", md_networks_root()) < 0)
-        return md_error(err, ENOMEM, "lock");
-    if (md_mkdir_p(md_networks_root(), 0700, err) < 0)
-        return -1;
+    if (asprintf(&path, "%s/.lock", md_networks_root()) < 0) return md_error(err, ENOMEM, "lock");
+    if (md_mkdir_p(md_networks_root(), 0700, err) < 0) return -1;
     return md_lock_file(path, 1, 0, err);
 }
 
@@ -59,8 +52,7 @@ static int global_lock(md_error_t **err)
 static int adopt_bridge(struct md_network *n)
 {
     struct md_nl nl;
-    if (md_nl_open(&nl, NULL) < 0)
-        return -1;
+    if (md_nl_open(&nl, NULL) < 0) return -1;
     int index = md_nl_link_index(&nl, n->bridge), r = -1;
     uint32_t a;
     int p;
@@ -76,15 +68,16 @@ static int adopt_bridge(struct md_network *n)
 
 static int parse_subnet(const struct md_network_create *o, struct md_network *n, md_error_t **err)
 {
-    if (o->subnet == NULL)
-        return md_subnet_pick(&n->subnet, &n->prefix, err);
+    if (o->subnet == NULL) return md_subnet_pick(&n->subnet, &n->prefix, err);
     uint32_t a;
     int p;
     if (md_cidr_parse(o->subnet, &a, &p) < 0 || strchr(o->subnet, '/') == NULL || p > 30 || p < 8)
-        return md_error(err, 0, "invalid subnet %s: an IPv4 CIDR between /8 and /30 is needed", o->subnet);
+        return md_error(err, 0, "invalid subnet %s: an IPv4 CIDR between /8 and /30 is needed",
+                        o->subnet);
     uint32_t mask = htonl(~0u << (32 - p));
     if ((a & mask) != a)
-        return md_error(err, 0, "invalid subnet %s: host bits set (did you mean %s?)", o->subnet, "the network address");
+        return md_error(err, 0, "invalid subnet %s: host bits set (did you mean %s?)", o->subnet,
+                        "the network address");
     n->subnet = a;
     n->prefix = p;
     return md_subnet_check(a, p, NULL, err);
@@ -100,7 +93,8 @@ static int parse_gateway(const struct md_network_create *o, struct md_network *n
     int p;
     if (md_cidr_parse(o->gateway, &n->gateway, &p) < 0 || p != 32)
         return md_error(err, 0, "invalid gateway %s", o->gateway);
-    if ((n->gateway & mask) != n->subnet || n->gateway == n->subnet || n->gateway == (n->subnet | ~mask))
+    if ((n->gateway & mask) != n->subnet || n->gateway == n->subnet ||
+        n->gateway == (n->subnet | ~mask))
         return md_error(err, 0, "gateway %s is not a usable address of the subnet", o->gateway);
     return 0;
 }
@@ -109,8 +103,7 @@ static int parse_gateway(const struct md_network_create *o, struct md_network *n
 static int create_locked(const struct md_network_create *o, char **id_out, md_error_t **err)
 {
     struct md_network_create dflt = {0};
-    if (o == NULL)
-        o = &dflt;
+    if (o == NULL) o = &dflt;
     struct md_network *old = NULL;
     if (md_network_load(o->name, &old, NULL) == 0) {
         md_network_free(old);
@@ -119,28 +112,22 @@ static int create_locked(const struct md_network_create *o, char **id_out, md_er
     struct md_network n = {.mtu = 1500, .internal = o->internal};
     n.name = (char *)o->name;
     cleanup_free char *id = new_id(), *created = now_str(), *bridge = NULL;
-    if (id == NULL || created == NULL)
-        return md_error(err, ENOMEM, "network");
+    if (id == NULL || created == NULL) return md_error(err, ENOMEM, "network");
     int is_default = strcmp(o->name, MD_DEFAULT_NETWORK) == 0;
     if (asprintf(&bridge, is_default ? "%s" : "br-%.12s", is_default ? MD_DEFAULT_BRIDGE : id) < 0)
         return md_error(err, ENOMEM, "network");
     n.id = id, n.created = created, n.bridge = bridge;
     int r = is_default && adopt_bridge(&n) == 0 ? 1 : parse_subnet(o, &n, err);
-    if (r == 0)
-        r = parse_gateway(o, &n, err);
+    if (r == 0) r = parse_gateway(o, &n, err);
     r = r > 0 ? 0 : r;
-    if (r == 0)
-        r = md_bridge_up(&n, err);
-    if (r == 0 && (r = md_network_save(&n, err)) < 0)
-        md_bridge_down(&n, NULL);
+    if (r == 0) r = md_bridge_up(&n, err);
+    if (r == 0 && (r = md_network_save(&n, err)) < 0) md_bridge_down(&n, NULL);
     if (r < 0) {
         cleanup_free char *dir = NULL;
-        if (asprintf(&dir, "%s/%s", md_networks_root(), o->name) >= 0)
-            md_rm_rf(dir, NULL);
+        if (asprintf(&dir, "%s/%s", md_networks_root(), o->name) >= 0) md_rm_rf(dir, NULL);
         return r;
     }
-    if (id_out)
-        *id_out = strdup(id);
+    if (id_out) *id_out = strdup(id);
     return 0;
 }
 
@@ -152,10 +139,10 @@ int md_network_create(const struct md_network_create *o, char **id, md_error_t *
         strcmp(o->name, MD_DEFAULT_NETWORK) == 0)
         return md_error(err, 0, "%s is a pre-defined network and cannot be created", o->name);
     if (o->driver && strcmp(o->driver, "bridge") != 0)
-        return md_error(err, 0, "plugin \"%s\" not found (only the bridge driver exists)", o->driver);
+        return md_error(err, 0, "plugin \"%s\" not found (only the bridge driver exists)",
+                        o->driver);
     int lock = global_lock(err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     int r = create_locked(o, id, err);
     close(lock);
     return r;
@@ -163,14 +150,12 @@ int md_network_create(const struct md_network_create *o, char **id, md_error_t *
 
 int md_network_open(const char *name, struct md_network **out, md_error_t **err)
 {
-    if (md_network_load(name, out, NULL) == 0)
-        return 0;
+    if (md_network_load(name, out, NULL) == 0) return 0;
     if (strcmp(name, MD_DEFAULT_NETWORK) != 0)
         return md_error(err, 0, "network %s not found", name);
     /* the default network is made on first use */
     int lock = global_lock(err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     struct md_network_create o = {.name = MD_DEFAULT_NETWORK};
     int r = md_network_load(name, out, NULL) == 0 ? 0 : create_locked(&o, NULL, err);
     close(lock);
@@ -187,7 +172,8 @@ static int drop_stale_leases(struct md_network *n)
     json_object_object_foreach(leases, ip, l)
     {
         struct json_object *pid, *start;
-        if (!json_object_object_get_ex(l, "Pid", &pid) || !json_object_object_get_ex(l, "PidStart", &start) ||
+        if (!json_object_object_get_ex(l, "Pid", &pid) ||
+            !json_object_object_get_ex(l, "PidStart", &start) ||
             md_proc_starttime(json_object_get_int(pid)) != json_object_get_uint64(start))
             md_strv_append(&stale, ip);
     }
@@ -198,31 +184,26 @@ static int drop_stale_leases(struct md_network *n)
 
 int md_network_remove(const char *name, md_error_t **err)
 {
-    if (strcmp(name, "host") == 0 || strcmp(name, "none") == 0 || strcmp(name, MD_DEFAULT_NETWORK) == 0)
+    if (strcmp(name, "host") == 0 || strcmp(name, "none") == 0 ||
+        strcmp(name, MD_DEFAULT_NETWORK) == 0)
         return md_error(err, 0, "%s is a pre-defined network and cannot be removed", name);
     int glock = global_lock(err);
-    if (glock < 0)
-        return glock;
+    if (glock < 0) return glock;
     struct md_network *n = NULL;
     int r = md_network_load(name, &n, err);
     int lock = r == 0 ? md_network_lock(name, err) : -1;
-    if (r == 0 && lock < 0)
-        r = lock;
-    if (r == 0)
-        r = md_ipam_load(n, err);
-    if (r == 0 && drop_stale_leases(n) && (r = md_ipam_save(n, err)) < 0)
-        r = -1;
+    if (r == 0 && lock < 0) r = lock;
+    if (r == 0) r = md_ipam_load(n, err);
+    if (r == 0 && drop_stale_leases(n) && (r = md_ipam_save(n, err)) < 0) r = -1;
     if (r == 0 && md_ipam_count(n) > 0)
-        r = md_error(err, 0, "error while removing network: network %s id %s has active endpoints", name, n->id);
-    if (r == 0)
-        r = md_bridge_down(n, err);
+        r = md_error(err, 0, "error while removing network: network %s id %s has active endpoints",
+                     name, n->id);
+    if (r == 0) r = md_bridge_down(n, err);
     if (r == 0) {
         cleanup_free char *dir = NULL;
-        if (asprintf(&dir, "%s/%s", md_networks_root(), name) >= 0)
-            r = md_rm_rf(dir, err);
+        if (asprintf(&dir, "%s/%s", md_networks_root(), name) >= 0) r = md_rm_rf(dir, err);
     }
-    if (lock >= 0)
-        close(lock);
+    if (lock >= 0) close(lock);
     close(glock);
     md_network_free(n);
     return r;
@@ -241,10 +222,8 @@ char *md_network_resolve(const char *ref)
     int hits = 0;
     size_t len = strlen(ref);
     for (char **nm = names; nm && *nm && len > 0; nm++) {
-        if (md_network_load(*nm, &n, NULL) < 0)
-            continue;
-        if (strncmp(n->id, ref, len) == 0)
-            found = *nm, hits++;
+        if (md_network_load(*nm, &n, NULL) < 0) continue;
+        if (strncmp(n->id, ref, len) == 0) found = *nm, hits++;
         md_network_free(n);
     }
     return hits == 1 ? strdup(found) : NULL; /* none, or ambiguous */
@@ -255,8 +234,7 @@ struct json_object *md_network_inspect(struct md_network *n)
     struct json_object *o = json_object_new_object(), *cfg = json_object_new_object();
     struct json_object *ipam = json_object_new_object(), *cfgs = json_object_new_array();
     cleanup_free char *sub = md_ip_str(n->subnet), *gw = md_ip_str(n->gateway), *cidr = NULL;
-    if (asprintf(&cidr, "%s/%d", sub, n->prefix) < 0)
-        cidr = NULL;
+    if (asprintf(&cidr, "%s/%d", sub, n->prefix) < 0) cidr = NULL;
     json_object_object_add(o, "Name", json_object_new_string(n->name));
     json_object_object_add(o, "Id", json_object_new_string(n->id));
     json_object_object_add(o, "Created", json_object_new_string(n->created));
@@ -273,14 +251,12 @@ struct json_object *md_network_inspect(struct md_network *n)
     json_object_object_add(o, "Internal", json_object_new_boolean(n->internal));
     json_object_object_add(o, "Attachable", json_object_new_boolean(0));
     struct json_object *ctrs = json_object_new_object(), *leases = NULL;
-    if (n->ipam)
-        json_object_object_get_ex(n->ipam, "Leases", &leases);
+    if (n->ipam) json_object_object_get_ex(n->ipam, "Leases", &leases);
     json_object_object_foreach(leases, ip, l)
     {
         struct json_object *e = json_object_new_object(), *v;
         cleanup_free char *addr = NULL;
-        if (asprintf(&addr, "%s/%d", ip, n->prefix) < 0)
-            addr = NULL;
+        if (asprintf(&addr, "%s/%d", ip, n->prefix) < 0) addr = NULL;
         if (json_object_object_get_ex(l, "Name", &v))
             json_object_object_add(e, "Name", json_object_get(v));
         if (json_object_object_get_ex(l, "EndpointID", &v))
@@ -296,7 +272,8 @@ struct json_object *md_network_inspect(struct md_network *n)
     }
     json_object_object_add(o, "Containers", ctrs);
     struct json_object *opts = json_object_new_object();
-    json_object_object_add(opts, "com.docker.network.bridge.name", json_object_new_string(n->bridge));
+    json_object_object_add(opts, "com.docker.network.bridge.name",
+                           json_object_new_string(n->bridge));
     char mtu[16];
     snprintf(mtu, sizeof(mtu), "%u", n->mtu);
     json_object_object_add(opts, "com.docker.network.driver.mtu", json_object_new_string(mtu));

@@ -26,10 +26,10 @@ struct nft_api {
 static int nft_load(struct nft_api *api, md_error_t **err)
 {
     static void *lib;
+    if (lib == NULL) lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL)
-        lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL)
-        return md_error(err, 0, "firewall: cannot load libnftables.so.1 (install libnftables1): %s", dlerror());
+        return md_error(err, 0, "firewall: cannot load libnftables.so.1 (install libnftables1): %s",
+                        dlerror());
     *(void **)&api->ctx_new = dlsym(lib, "nft_ctx_new");
     *(void **)&api->ctx_free = dlsym(lib, "nft_ctx_free");
     *(void **)&api->buffer_output = dlsym(lib, "nft_ctx_buffer_output");
@@ -46,11 +46,9 @@ static int run_inproc(const char *cmds, md_error_t **err)
 {
     struct nft_api api = {0};
     int r = nft_load(&api, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct nft_ctx *ctx = api.ctx_new(NFT_CTX_DEFAULT);
-    if (ctx == NULL)
-        return md_error(err, ENOMEM, "firewall");
+    if (ctx == NULL) return md_error(err, ENOMEM, "firewall");
     api.buffer_output(ctx);
     api.buffer_error(ctx);
     if (api.run(ctx, cmds) != 0) {
@@ -72,19 +70,16 @@ static int run_inproc(const char *cmds, md_error_t **err)
 int md_nft_run(const char *cmds, md_error_t **err)
 {
     int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return md_error(err, errno, "pipe");
+    if (pipe2(p, O_CLOEXEC) < 0) return md_error(err, errno, "pipe");
     pid_t mid = fork();
     if (mid == 0) {
         close(p[0]);
-        if (fork() != 0)
-            _exit(0);
+        if (fork() != 0) _exit(0);
         md_error_t *e = NULL;
         int r = run_inproc(cmds, &e);
         const char *m = r < 0 && e && e->msg ? e->msg : "";
         uint32_t len = (uint32_t)strlen(m), hdr[2] = {(uint32_t)(r < 0), len};
-        if (md_write_all(p[1], hdr, sizeof(hdr)) == 0)
-            md_write_all(p[1], m, len);
+        if (md_write_all(p[1], hdr, sizeof(hdr)) == 0) md_write_all(p[1], m, len);
         _exit(0);
     }
     close(p[1]);
@@ -100,8 +95,7 @@ int md_nft_run(const char *cmds, md_error_t **err)
     if (r == 0 && hdr[1] > 0)
         r = md_read_exact(p[0], msg, hdr[1] < sizeof(msg) - 1 ? hdr[1] : sizeof(msg) - 1);
     close(p[0]);
-    if (r < 0)
-        return md_error(err, -r, "firewall helper");
+    if (r < 0) return md_error(err, -r, "firewall helper");
     return hdr[0] ? md_error(err, 0, "%s", msg) : 0;
 }
 
@@ -119,23 +113,34 @@ static const char table_cmds[] =
     "add set " MD_NFT_TABLE " same { type ifname . ifname; }\n"
     "add set " MD_NFT_TABLE " subnets { type ipv4_addr; flags interval; }\n"
     "add set " MD_NFT_TABLE " nat_subnets { type ipv4_addr; flags interval; }\n"
-    "add map " MD_NFT_TABLE " ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-    "add map " MD_NFT_TABLE " ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-    "add chain " MD_NFT_TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+    "add map " MD_NFT_TABLE
+    " ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "add map " MD_NFT_TABLE
+    " ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "add chain " MD_NFT_TABLE
+    " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
     "add chain " MD_NFT_TABLE " output { type nat hook output priority -100; policy accept; }\n"
-    "add chain " MD_NFT_TABLE " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-    "add chain " MD_NFT_TABLE " forward { type filter hook forward priority filter; policy accept; }\n"
-    "add rule " MD_NFT_TABLE " prerouting fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
-    "add rule " MD_NFT_TABLE " prerouting meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
-    "add rule " MD_NFT_TABLE " output fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
-    "add rule " MD_NFT_TABLE " output meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports_any\n"
+    "add chain " MD_NFT_TABLE
+    " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+    "add chain " MD_NFT_TABLE
+    " forward { type filter hook forward priority filter; policy accept; }\n"
+    "add rule " MD_NFT_TABLE
+    " prerouting fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+    "add rule " MD_NFT_TABLE " prerouting meta nfproto ipv4 fib daddr type local dnat ip to meta "
+    "l4proto . th dport map @ports_any\n"
+    "add rule " MD_NFT_TABLE
+    " output fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+    "add rule " MD_NFT_TABLE " output meta nfproto ipv4 fib daddr type local dnat ip to meta "
+    "l4proto . th dport map @ports_any\n"
     "add rule " MD_NFT_TABLE " postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
-    "add rule " MD_NFT_TABLE " postrouting ct status dnat ip saddr @subnets oifname @bridges masquerade\n"
+    "add rule " MD_NFT_TABLE
+    " postrouting ct status dnat ip saddr @subnets oifname @bridges masquerade\n"
     "add rule " MD_NFT_TABLE " postrouting ip saddr @nat_subnets oifname != @bridges masquerade\n"
     "add rule " MD_NFT_TABLE " forward ct status dnat accept\n"
     "add rule " MD_NFT_TABLE " forward iifname @internal iifname . oifname != @same drop\n"
     "add rule " MD_NFT_TABLE " forward oifname @internal iifname . oifname != @same drop\n"
-    "add rule " MD_NFT_TABLE " forward iifname @bridges oifname @bridges iifname . oifname != @same drop\n";
+    "add rule " MD_NFT_TABLE
+    " forward iifname @bridges oifname @bridges iifname . oifname != @same drop\n";
 
 /* Guards, in base chains of their own so that a table made by an older
  * mydocker gets them too (each `create chain` batch fails as a whole when its
@@ -149,10 +154,13 @@ static const char table_cmds[] =
  *    into a bridge goes what is a reply, what was DNATed, or what comes from
  *    a bridge (the isolation rules above decide between networks). */
 static const char guard_input_cmds[] =
-    "create chain " MD_NFT_TABLE " guard_input { type filter hook input priority filter; policy accept; }\n"
-    "add rule " MD_NFT_TABLE " guard_input iifname != \"lo\" ip daddr 127.0.0.0/8 ct state new,invalid,untracked drop\n";
+    "create chain " MD_NFT_TABLE
+    " guard_input { type filter hook input priority filter; policy accept; }\n"
+    "add rule " MD_NFT_TABLE
+    " guard_input iifname != \"lo\" ip daddr 127.0.0.0/8 ct state new,invalid,untracked drop\n";
 static const char guard_forward_cmds[] =
-    "create chain " MD_NFT_TABLE " guard_forward { type filter hook forward priority filter; policy accept; }\n"
+    "create chain " MD_NFT_TABLE
+    " guard_forward { type filter hook forward priority filter; policy accept; }\n"
     "add rule " MD_NFT_TABLE " guard_forward oifname @bridges ct state established,related accept\n"
     "add rule " MD_NFT_TABLE " guard_forward oifname @bridges ct status dnat accept\n"
     "add rule " MD_NFT_TABLE " guard_forward oifname @bridges iifname != @bridges drop\n";
@@ -183,8 +191,7 @@ static char *network_elements(const char *verb, const struct md_network *n)
 static int run_create(const char *cmds, md_error_t **err)
 {
     md_error_t *e = NULL;
-    if (md_nft_run(cmds, &e) == 0)
-        return 0;
+    if (md_nft_run(cmds, &e) == 0) return 0;
     if (e && e->msg && strstr(e->msg, "File exists")) {
         md_error_free(&e);
         return 0;
@@ -199,10 +206,8 @@ static int run_create(const char *cmds, md_error_t **err)
 int md_nft_table_ensure(md_error_t **err)
 {
     int r = run_create(table_cmds, err);
-    if (r == 0)
-        r = run_create(guard_input_cmds, err);
-    if (r == 0)
-        r = run_create(guard_forward_cmds, err);
+    if (r == 0) r = run_create(guard_input_cmds, err);
+    if (r == 0) r = run_create(guard_forward_cmds, err);
     if (r == 0) {
         md_error_t *e = NULL;
         if (md_mkdir_p("/run/mydocker", 0700, &e) == 0)
@@ -219,22 +224,18 @@ int md_nft_guards_ensure(md_error_t **err)
 
 int md_nft_network_add(const struct md_network *n, md_error_t **err)
 {
-    if (md_nft_table_ensure(err) < 0)
-        return -1;
+    if (md_nft_table_ensure(err) < 0) return -1;
     cleanup_free char *cmds = network_elements("add", n);
-    if (cmds == NULL)
-        return md_error(err, ENOMEM, "firewall");
+    if (cmds == NULL) return md_error(err, ENOMEM, "firewall");
     return md_nft_run(cmds, err);
 }
 
 int md_nft_network_del(const struct md_network *n, md_error_t **err)
 {
     cleanup_free char *cmds = network_elements("delete", n);
-    if (cmds == NULL)
-        return md_error(err, ENOMEM, "firewall");
+    if (cmds == NULL) return md_error(err, ENOMEM, "firewall");
     md_error_t *e = NULL;
-    if (md_nft_run(cmds, &e) == 0)
-        return 0;
+    if (md_nft_run(cmds, &e) == 0) return 0;
     /* some were gone already (a reboot, a flushed ruleset): delete one by one */
     md_error_free(&e);
     for (char *save = NULL, *l = strtok_r(cmds, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {

@@ -27,22 +27,18 @@ struct range {
 static int parse_range(const char *s, size_t n, struct range *r)
 {
     char buf[32];
-    if (n == 0 || n >= sizeof(buf))
-        return -1;
+    if (n == 0 || n >= sizeof(buf)) return -1;
     memcpy(buf, s, n);
     buf[n] = '\0';
     char *end, *dash = strchr(buf, '-');
     long lo = strtol(buf, &end, 10);
-    if (end == buf || (dash ? end != dash : *end != '\0'))
-        return -1;
+    if (end == buf || (dash ? end != dash : *end != '\0')) return -1;
     long hi = lo;
     if (dash) {
         hi = strtol(dash + 1, &end, 10);
-        if (end == dash + 1 || *end)
-            return -1;
+        if (end == dash + 1 || *end) return -1;
     }
-    if (lo < 1 || hi > 65535 || hi < lo)
-        return -1;
+    if (lo < 1 || hi > 65535 || hi < lo) return -1;
     r->lo = (int)lo, r->hi = (int)hi;
     return 0;
 }
@@ -67,8 +63,7 @@ int md_ports_parse(const char *spec, struct json_object *bindings, struct json_o
                    md_error_t **err)
 {
     cleanup_free char *s = strdup(spec);
-    if (s == NULL)
-        return md_error(err, ENOMEM, "publish");
+    if (s == NULL) return md_error(err, ENOMEM, "publish");
     const char *proto = "tcp";
     char *slash = strrchr(s, '/');
     if (slash) {
@@ -78,13 +73,14 @@ int md_ports_parse(const char *spec, struct json_object *bindings, struct json_o
             return md_error(err, 0, "invalid proto: %s", proto);
     }
     if (s[0] == '[')
-        return md_error(err, 0, "invalid port specification: \"%s\": IPv6 host addresses are not supported", spec);
+        return md_error(err, 0,
+                        "invalid port specification: \"%s\": IPv6 host addresses are not supported",
+                        spec);
     char *c2 = strrchr(s, ':'), *c1 = NULL;
     if (c2) {
         *c2 = '\0';
         c1 = strrchr(s, ':');
-        if (c1)
-            *c1 = '\0';
+        if (c1) *c1 = '\0';
     }
     const char *ip = c1 ? s : "", *host = c1 ? c1 + 1 : (c2 ? s : ""), *ctr = c2 ? c2 + 1 : s;
     struct range cr, hr = {0, 0};
@@ -97,7 +93,8 @@ int md_ports_parse(const char *spec, struct json_object *bindings, struct json_o
         return md_error(err, 0, "invalid IP address: %s", ip);
     int nc = cr.hi - cr.lo + 1, nh = hr.hi - hr.lo + 1;
     if (host[0] && nc > 1 && nh != nc)
-        return md_error(err, 0, "invalid ranges specified for container and host Ports: %s and %s", ctr, host);
+        return md_error(err, 0, "invalid ranges specified for container and host Ports: %s and %s",
+                        ctr, host);
     for (int i = 0; i < nc; i++) {
         char key[32], hp[32] = "";
         snprintf(key, sizeof(key), "%d/%s", cr.lo + i, proto);
@@ -123,7 +120,7 @@ void md_ports_publish_all(struct json_object *bindings, struct json_object *expo
 /* ---------------------------------------------------------------- registry */
 
 struct pub {
-    int proto; /* IPPROTO_TCP / UDP */
+    int proto;   /* IPPROTO_TCP / UDP */
     uint32_t ip; /* 0: every address */
     int port, ctr_port;
     int reserved;
@@ -145,7 +142,8 @@ static int entry_parse(const char *name, struct pub *p)
 {
     char proto[8], ip[INET_ADDRSTRLEN];
     struct in_addr a;
-    if (sscanf(name, "%7[a-z]_%15[0-9.]_%d", proto, ip, &p->port) != 3 || inet_pton(AF_INET, ip, &a) != 1)
+    if (sscanf(name, "%7[a-z]_%15[0-9.]_%d", proto, ip, &p->port) != 3 ||
+        inet_pton(AF_INET, ip, &a) != 1)
         return -1;
     p->proto = strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
     p->ip = a.s_addr;
@@ -159,15 +157,12 @@ static int registry_taken(DIR *d, const struct pub *p, const char *id)
     rewinddir(d);
     while ((de = readdir(d)) != NULL) {
         struct pub q;
-        if (de->d_name[0] == '.' || entry_parse(de->d_name, &q) < 0)
-            continue;
-        if (q.proto != p->proto || q.port != p->port || (q.ip && p->ip && q.ip != p->ip))
-            continue;
+        if (de->d_name[0] == '.' || entry_parse(de->d_name, &q) < 0) continue;
+        if (q.proto != p->proto || q.port != p->port || (q.ip && p->ip && q.ip != p->ip)) continue;
         char owner[80] = "";
         ssize_t n = readlinkat(dirfd(d), de->d_name, owner, sizeof(owner) - 1);
         owner[n > 0 ? n : 0] = '\0';
-        if (strcmp(owner, id) != 0)
-            return 1;
+        if (strcmp(owner, id) != 0) return 1;
     }
     return 0;
 }
@@ -176,9 +171,9 @@ static int registry_taken(DIR *d, const struct pub *p, const char *id)
  * silently lose its traffic to the DNAT. */
 static int bind_free(const struct pub *p)
 {
-    int fd = socket(AF_INET, (p->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
+    int fd =
+        socket(AF_INET, (p->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
     int one = 1;
     if (p->proto == IPPROTO_TCP) /* TIME_WAIT leftovers do not make a port taken */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -200,11 +195,9 @@ static void local_port_range(int *lo, int *hi)
 static int reserve_one(DIR *d, struct pub *p, struct range hr, const char *id, md_error_t **err)
 {
     int lo = hr.lo, hi = hr.hi, random_port = hr.lo == 0;
-    if (random_port)
-        local_port_range(&lo, &hi);
+    if (random_port) local_port_range(&lo, &hi);
     unsigned int start = 0;
-    if (lo != hi && getrandom(&start, sizeof(start), 0) < 0)
-        start = (unsigned)getpid();
+    if (lo != hi && getrandom(&start, sizeof(start), 0) < 0) start = (unsigned)getpid();
     int span = hi - lo + 1, last_err = 0;
     char ipbuf[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &p->ip, ipbuf, sizeof(ipbuf));
@@ -229,7 +222,8 @@ static int reserve_one(DIR *d, struct pub *p, struct range hr, const char *id, m
     if (span == 1 && last_err == EEXIST)
         return md_error(err, 0, "Bind for %s:%d failed: port is already allocated", ipbuf, p->port);
     if (span == 1)
-        return md_error(err, last_err, "failed to bind port %s:%d/%s", ipbuf, p->port, proto_name(p->proto));
+        return md_error(err, last_err, "failed to bind port %s:%d/%s", ipbuf, p->port,
+                        proto_name(p->proto));
     return md_error(err, 0, "no free host port for %s/%s", ipbuf, proto_name(p->proto));
 }
 
@@ -238,8 +232,7 @@ static void unreserve(DIR *d, struct pub *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         char name[64];
         entry_name(name, sizeof(name), &v[i]);
-        if (v[i].reserved)
-            unlinkat(dirfd(d), name, 0);
+        if (v[i].reserved) unlinkat(dirfd(d), name, 0);
         v[i].reserved = 0;
     }
 }
@@ -250,8 +243,7 @@ static void element(FILE *f, const char *verb, const struct pub *p, uint32_t ctr
     inet_ntop(AF_INET, &p->ip, ip, sizeof(ip));
     inet_ntop(AF_INET, &ctr_ip, cip, sizeof(cip));
     fprintf(f, "%s element " MD_NFT_TABLE " %s { ", verb, p->ip ? "ports_ip" : "ports_any");
-    if (p->ip)
-        fprintf(f, "%s . ", ip);
+    if (p->ip) fprintf(f, "%s . ", ip);
     fprintf(f, "%s . %d", proto_name(p->proto), p->port);
     if (id) /* the container's tag: `nft list` shows whose DNAT it is */
         fprintf(f, " comment \"%.12s\" : %s . %d", id, cip, p->ctr_port);
@@ -269,24 +261,24 @@ static int collect(struct json_object *bindings, struct pub **out, struct range 
         int proto = strstr(key, "/udp") ? IPPROTO_UDP : IPPROTO_TCP;
         for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
             struct json_object *b = json_object_array_get_idx(arr, i), *v;
-            const char *ip = json_object_object_get_ex(b, "HostIp", &v) ? json_object_get_string(v) : "";
-            const char *hp = json_object_object_get_ex(b, "HostPort", &v) ? json_object_get_string(v) : "";
+            const char *ip =
+                json_object_object_get_ex(b, "HostIp", &v) ? json_object_get_string(v) : "";
+            const char *hp =
+                json_object_object_get_ex(b, "HostPort", &v) ? json_object_get_string(v) : "";
             struct pub p = {.proto = proto, .ctr_port = cport};
             struct range r = {0, 0};
             struct in_addr a = {0};
-            if ((ip && ip[0] && inet_pton(AF_INET, ip, &a) != 1) || (hp && hp[0] && parse_range(hp, strlen(hp), &r) < 0))
+            if ((ip && ip[0] && inet_pton(AF_INET, ip, &a) != 1) ||
+                (hp && hp[0] && parse_range(hp, strlen(hp), &r) < 0))
                 return md_error(err, 0, "bad port binding %s -> %s:%s", key, ip, hp);
             p.ip = a.s_addr;
             if (*n == cap) {
                 cap = cap ? cap * 2 : 8;
                 struct pub *nv = realloc(*out, cap * sizeof(**out));
                 struct range *nr = realloc(*hr, cap * sizeof(**hr));
-                if (nv)
-                    *out = nv;
-                if (nr)
-                    *hr = nr;
-                if (!nv || !nr)
-                    return md_error(err, ENOMEM, "ports");
+                if (nv) *out = nv;
+                if (nr) *hr = nr;
+                if (!nv || !nr) return md_error(err, ENOMEM, "ports");
             }
             (*out)[*n] = p;
             (*hr)[(*n)++] = r;
@@ -323,11 +315,9 @@ static struct json_object *ports_json(struct json_object *exposed, const struct 
 
 static int registry_open(DIR **d, md_error_t **err)
 {
-    if (md_mkdir_p(PORTS_DIR, 0700, err) < 0)
-        return -1;
+    if (md_mkdir_p(PORTS_DIR, 0700, err) < 0) return -1;
     int lock = md_lock_file(PORTS_DIR "/.lock", 1, 0, err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     *d = opendir(PORTS_DIR);
     if (*d == NULL) {
         close(lock);
@@ -345,21 +335,18 @@ int md_ports_publish(const char *id, struct json_object *bindings, struct json_o
     *ports = NULL;
     int r = collect(bindings, &v, &hr, &n, err);
     if (r < 0 || n == 0) {
-        if (r == 0)
-            *ports = ports_json(exposed, v, 0);
+        if (r == 0) *ports = ports_json(exposed, v, 0);
         return r;
     }
     DIR *d = NULL;
     int lock = registry_open(&d, err);
-    if (lock < 0)
-        return lock;
+    if (lock < 0) return lock;
     for (size_t i = 0; r == 0 && i < n; i++)
         r = reserve_one(d, &v[i], hr[i], id, err);
     cleanup_free char *cmds = NULL;
     size_t len = 0;
     FILE *f = r == 0 ? open_memstream(&cmds, &len) : NULL;
-    if (r == 0 && f == NULL)
-        r = md_error(err, ENOMEM, "ports");
+    if (r == 0 && f == NULL) r = md_error(err, ENOMEM, "ports");
     if (f) {
         for (size_t i = 0; i < n; i++)
             element(f, "add", &v[i], ctr_ip, id);
@@ -381,16 +368,14 @@ void md_ports_release(const char *id)
     DIR *d = NULL;
     int lock = registry_open(&d, &e);
     md_error_free(&e);
-    if (lock < 0)
-        return;
+    if (lock < 0) return;
     struct pub v[256];
     char names[256][64];
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL && n < 256) {
         char owner[80] = "";
-        if (de->d_name[0] == '.' || entry_parse(de->d_name, &v[n]) < 0)
-            continue;
+        if (de->d_name[0] == '.' || entry_parse(de->d_name, &v[n]) < 0) continue;
         ssize_t l = readlinkat(dirfd(d), de->d_name, owner, sizeof(owner) - 1);
         owner[l > 0 ? l : 0] = '\0';
         if (strcmp(owner, id) == 0 && strlen(de->d_name) < sizeof(names[0]))
@@ -406,7 +391,8 @@ void md_ports_release(const char *id)
         if (md_nft_run(cmds, &e) < 0) {
             /* one was gone already (flushed ruleset): the rest one by one */
             md_error_free(&e);
-            for (char *save = NULL, *l = strtok_r(cmds, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+            for (char *save = NULL, *l = strtok_r(cmds, "\n", &save); l;
+                 l = strtok_r(NULL, "\n", &save)) {
                 md_nft_run(l, &e);
                 md_error_free(&e);
             }

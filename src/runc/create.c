@@ -30,7 +30,17 @@ struct create_opts {
     int detach, keep; /* run only */
 };
 
-enum { O_BUNDLE = 'b', O_DETACH = 'd', O_PIDFILE = 256, O_CONSOLE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_KEEP, O_NOSUBREAPER };
+enum {
+    O_BUNDLE = 'b',
+    O_DETACH = 'd',
+    O_PIDFILE = 256,
+    O_CONSOLE,
+    O_NOPIVOT,
+    O_NOKEYRING,
+    O_PRESERVE,
+    O_KEEP,
+    O_NOSUBREAPER
+};
 
 static int parse_create(int argc, char **argv, int is_run, struct create_opts *o)
 {
@@ -51,26 +61,40 @@ static int parse_create(int argc, char **argv, int is_run, struct create_opts *o
     int c;
     while ((c = getopt_long_only(argc, argv, is_run ? "+b:d" : "+b:", opts, NULL)) != -1) {
         switch (c) {
-        case O_BUNDLE: o->bundle = optarg; break;
-        case O_PIDFILE: o->pid_file = runc_abspath(optarg, o->pid_buf, sizeof(o->pid_buf)); break;
+        case O_BUNDLE:
+            o->bundle = optarg;
+            break;
+        case O_PIDFILE:
+            o->pid_file = runc_abspath(optarg, o->pid_buf, sizeof(o->pid_buf));
+            break;
         case O_CONSOLE:
             o->console_socket = runc_abspath(optarg, o->console_buf, sizeof(o->console_buf));
             break;
-        case O_NOPIVOT: o->no_pivot = 1; break;
-        case O_NOKEYRING: o->no_new_keyring = 1; break;
-        case O_PRESERVE: o->preserve_fds = atoi(optarg); break;
-        case O_NOSUBREAPER: break;
+        case O_NOPIVOT:
+            o->no_pivot = 1;
+            break;
+        case O_NOKEYRING:
+            o->no_new_keyring = 1;
+            break;
+        case O_PRESERVE:
+            o->preserve_fds = atoi(optarg);
+            break;
+        case O_NOSUBREAPER:
+            break;
         case O_DETACH:
         case O_KEEP:
             if (!is_run)
-                return runc_usage_error(argv[0], "flag provided but not defined: %s", argv[optind - 1]), -1;
+                return runc_usage_error(argv[0], "flag provided but not defined: %s",
+                                        argv[optind - 1]),
+                       -1;
             if (c == O_DETACH)
                 o->detach = 1;
             else
                 o->keep = 1;
             break;
         default:
-            return runc_usage_error(argv[0], "flag provided but not defined: %s", argv[optind - 1]), -1;
+            return runc_usage_error(argv[0], "flag provided but not defined: %s", argv[optind - 1]),
+                   -1;
         }
     }
     if (optind != argc - 1)
@@ -86,10 +110,8 @@ static int load_bundle(struct create_opts *o, char **abs_bundle, struct md_spec 
                        md_error_t **err)
 {
     *abs_bundle = realpath(o->bundle, NULL);
-    if (*abs_bundle == NULL)
-        return md_error(err, errno, "bundle %s", o->bundle);
-    if (chdir(*abs_bundle) < 0)
-        return md_error(err, errno, "chdir %s", *abs_bundle);
+    if (*abs_bundle == NULL) return md_error(err, errno, "bundle %s", o->bundle);
+    if (chdir(*abs_bundle) < 0) return md_error(err, errno, "chdir %s", *abs_bundle);
     int r = md_spec_load("config.json", spec, err);
     if (r < 0) {
         md_error_prefix(err, "%s/config.json", *abs_bundle);
@@ -97,31 +119,30 @@ static int load_bundle(struct create_opts *o, char **abs_bundle, struct md_spec 
     }
     runc_warn_unknown_caps(&(*spec)->process);
     char *root = realpath((*spec)->root_path, NULL);
-    if (root == NULL)
-        return md_error(err, errno, "rootfs (%s)", (*spec)->root_path);
+    if (root == NULL) return md_error(err, errno, "rootfs (%s)", (*spec)->root_path);
     free((*spec)->root_path);
     (*spec)->root_path = root;
     (*spec)->no_pivot = o->no_pivot;
     struct md_process *p = &(*spec)->process;
     if (p->terminal && o->console_socket == NULL && o->detach)
-        return md_error(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+        return md_error(err, 0,
+                        "cannot allocate tty if runc will detach without setting console socket");
     if (!p->terminal && o->console_socket)
-        return md_error(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+        return md_error(err, 0,
+                        "cannot use console socket if runc will not detach or allocate tty");
     return 0;
 }
 
 static int new_state_dir(const char *id, struct runc_state **out, md_error_t **err)
 {
     int r = md_mkdir_p(runc_g.root, 0700, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     cleanup_free char *dir = runc_dir(id);
     if (mkdir(dir, 0711) < 0)
         return errno == EEXIST ? md_error(err, 0, "container with id exists: %s", id)
                                : md_error(err, errno, "mkdir %s", dir);
     struct runc_state *st = calloc(1, sizeof(*st));
-    if (st == NULL)
-        return md_error(err, ENOMEM, "state");
+    if (st == NULL) return md_error(err, ENOMEM, "state");
     st->id = strdup(id);
     st->dir = md_steal_ptr(&dir);
     st->lock_fd = -1;
@@ -153,11 +174,9 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
     struct runc_state *st = NULL;
     md_container_init(c);
     int r = runc_valid_id(id, err);
-    if (r == 0)
-        r = load_bundle(o, &bundle, &spec, err);
+    if (r == 0) r = load_bundle(o, &bundle, &spec, err);
     md_trace("bundle loaded");
-    if (r == 0)
-        r = new_state_dir(id, &st, err);
+    if (r == 0) r = new_state_dir(id, &st, err);
     if (r < 0) {
         md_spec_free(spec);
         return r;
@@ -170,11 +189,14 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
     if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
         r = md_error(err, errno, "mkfifo %s", fifo);
     const char *lfds = getenv("LISTEN_FDS");
-    struct md_create_opts copts = {.exec_fifo = fifo, .set_cgroup = 1, .id = id, .bundle = bundle,
+    struct md_create_opts copts = {.exec_fifo = fifo,
+                                   .set_cgroup = 1,
+                                   .id = id,
+                                   .bundle = bundle,
                                    .preserve_fds = o->preserve_fds + (lfds ? atoi(lfds) : 0),
-                                   .new_keyring = !o->no_new_keyring, .default_home = 1};
-    if (r == 0)
-        r = md_container_create(spec, &copts, c, err);
+                                   .new_keyring = !o->no_new_keyring,
+                                   .default_home = 1};
+    if (r == 0) r = md_container_create(spec, &copts, c, err);
     md_trace("created (READY)");
     if (r == 0 && o->console_socket && c->pty_master >= 0) {
         r = runc_send_console(o->console_socket, c->pty_master, err);
@@ -183,17 +205,14 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
     }
     if (r == 0 && fill_state(st, spec, bundle, c->pid) < 0)
         r = md_error(err, ESRCH, "container init exited");
-    if (r == 0)
-        r = runc_state_save(st, err);
+    if (r == 0) r = runc_state_save(st, err);
     md_trace("state saved");
-    if (r == 0 && o->pid_file)
-        r = runc_write_pid_file(o->pid_file, c->pid, err);
+    if (r == 0 && o->pid_file) r = runc_write_pid_file(o->pid_file, c->pid, err);
     c->spec = NULL; /* spec is freed below; only fds and the pid are used on */
     if (r < 0) {
         md_container_destroy(c);
         md_error_t *e2 = NULL;
-        if (st->config == NULL)
-            st->config = json_object_get(spec->json);
+        if (st->config == NULL) st->config = json_object_get(spec->json);
         st->bundle = st->bundle ? st->bundle : strdup(bundle);
         runc_destroy(st, &e2); /* poststop hooks, as the spec's lifecycle says */
         md_error_free(&e2);
@@ -209,8 +228,7 @@ static int do_create(const char *id, struct create_opts *o, struct md_container 
 /* The container is the caller's now: forget our handles without killing. */
 static void release(struct md_container *c)
 {
-    if (c->cgroup)
-        md_cgroup_free(c->cgroup);
+    if (c->cgroup) md_cgroup_free(c->cgroup);
     c->cgroup = NULL;
     c->pid = -1;
     md_container_destroy(c);
@@ -219,14 +237,12 @@ static void release(struct md_container *c)
 int runc_cmd_create(int argc, char **argv)
 {
     struct create_opts o;
-    if (parse_create(argc, argv, 0, &o) < 0)
-        return 1;
+    if (parse_create(argc, argv, 0, &o) < 0) return 1;
     o.detach = 1;
     md_error_t *err = NULL;
     struct md_container c;
     struct runc_state *st = NULL;
-    if (do_create(argv[optind], &o, &c, &st, &err) < 0)
-        return runc_fail(&err);
+    if (do_create(argv[optind], &o, &c, &st, &err) < 0) return runc_fail(&err);
     release(&c);
     runc_state_free(st);
     return 0;
@@ -237,8 +253,11 @@ static void poststart(struct runc_state *st)
     struct json_object *hooks = NULL, *ann = NULL;
     json_object_object_get_ex(st->config, "hooks", &hooks);
     json_object_object_get_ex(st->config, "annotations", &ann);
-    struct md_hook_state hs = {.id = st->id, .bundle = st->bundle, .status = "running",
-                               .pid = st->pid, .annotations = ann};
+    struct md_hook_state hs = {.id = st->id,
+                               .bundle = st->bundle,
+                               .status = "running",
+                               .pid = st->pid,
+                               .annotations = ann};
     md_error_t *err = NULL;
     /* the spec: a failing poststart hook is a warning */
     if (md_hooks_run(hooks, "poststart", &hs, &err) < 0) {
@@ -252,16 +271,16 @@ static int do_start(struct runc_state *st, md_error_t **err)
 {
     enum runc_status s = runc_status(st);
     if (s != RUNC_CREATED)
-        return md_error(err, 0, s == RUNC_STOPPED ? "cannot start a container that has stopped"
-                                                 : "cannot start an already running container");
+        return md_error(err, 0,
+                        s == RUNC_STOPPED ? "cannot start a container that has stopped"
+                                          : "cannot start an already running container");
     char fifo[PATH_MAX];
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
     cleanup_close int pidfd = runc_pidfd(st);
     int r = md_fifo_start(fifo, pidfd, err);
     md_trace("started (exec'd)");
     unlink(fifo);
-    if (r == 0)
-        poststart(st);
+    if (r == 0) poststart(st);
     return r;
 }
 
@@ -272,8 +291,7 @@ int runc_cmd_start(int argc, char **argv)
     md_error_t *err = NULL;
     struct runc_state *st = NULL;
     int r = runc_state_load(argv[1], 1, &st, &err);
-    if (r == 0)
-        r = do_start(st, &err);
+    if (r == 0) r = do_start(st, &err);
     runc_state_free(st);
     return r < 0 ? runc_fail(&err) : 0;
 }
@@ -289,14 +307,11 @@ static int run_foreground(struct md_container *c, struct runc_state *st, struct 
         md_tty_copy_winsize(STDIN_FILENO, c->pty_master);
         md_tty_raw(STDIN_FILENO, &saved);
     }
-    if (r == 0)
-        r = do_start(st, err);
-    if (r == 0)
-        r = md_io_wait(c, c->pty_master >= 0, &status, err);
+    if (r == 0) r = do_start(st, err);
+    if (r == 0) r = md_io_wait(c, c->pty_master >= 0, &status, err);
     md_trace("exited");
     md_tty_restore(&saved);
-    if (c->cgroup)
-        md_cgroup_free(c->cgroup); /* removed by runc_destroy, by path */
+    if (c->cgroup) md_cgroup_free(c->cgroup); /* removed by runc_destroy, by path */
     c->cgroup = NULL;
     md_container_destroy(c);
     md_error_t *e2 = NULL;
@@ -311,13 +326,11 @@ static int run_foreground(struct md_container *c, struct runc_state *st, struct 
 int runc_cmd_run(int argc, char **argv)
 {
     struct create_opts o;
-    if (parse_create(argc, argv, 1, &o) < 0)
-        return 1;
+    if (parse_create(argc, argv, 1, &o) < 0) return 1;
     md_error_t *err = NULL;
     struct md_container c;
     struct runc_state *st = NULL;
-    if (do_create(argv[optind], &o, &c, &st, &err) < 0)
-        return runc_fail(&err);
+    if (do_create(argv[optind], &o, &c, &st, &err) < 0) return runc_fail(&err);
     int r;
     if (o.detach) {
         r = do_start(st, &err);

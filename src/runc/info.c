@@ -15,11 +15,13 @@
 #include "runc/runc.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 static void print_json(struct json_object *o, int pretty)
 {
-    int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-                (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+    int flags =
+        JSON_C_TO_STRING_NOSLASHESCAPE |
+        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
     puts(json_object_to_json_string_ext(o, flags));
 }
 
@@ -32,12 +34,10 @@ static int one_id(int argc, char **argv)
 
 int runc_cmd_state(int argc, char **argv)
 {
-    if (one_id(argc, argv))
-        return 1;
+    if (one_id(argc, argv)) return 1;
     md_error_t *err = NULL;
     struct runc_state *st = NULL;
-    if (runc_state_load(argv[1], 0, &st, &err) < 0)
-        return runc_fail(&err);
+    if (runc_state_load(argv[1], 0, &st, &err) < 0) return runc_fail(&err);
     struct json_object *o = runc_state_json(st);
     print_json(o, 1);
     json_object_put(o);
@@ -58,7 +58,8 @@ static const char *format_opt(int argc, char **argv, int *quiet)
         else if (c == 'q' && quiet)
             *quiet = 1;
         else
-            return runc_usage_error(argv[0], "flag provided but not defined: %s", argv[optind - 1]), NULL;
+            return runc_usage_error(argv[0], "flag provided but not defined: %s", argv[optind - 1]),
+                   NULL;
     }
     if (strcmp(fmt, "table") != 0 && strcmp(fmt, "json") != 0)
         return runc_usage_error(argv[0], "invalid format option (table or json)"), NULL;
@@ -69,15 +70,13 @@ int runc_cmd_list(int argc, char **argv)
 {
     int quiet = 0;
     const char *fmt = format_opt(argc, argv, &quiet);
-    if (fmt == NULL)
-        return 1;
+    if (fmt == NULL) return 1;
     struct json_object *arr = json_object_new_array();
     cleanup_dir DIR *d = opendir(runc_g.root);
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         struct runc_state *st = NULL;
-        if (de->d_name[0] == '.' || runc_state_load(de->d_name, 0, &st, NULL) < 0)
-            continue;
+        if (de->d_name[0] == '.' || runc_state_load(de->d_name, 0, &st, NULL) < 0) continue;
         json_object_array_add(arr, runc_state_json(st));
         runc_state_free(st);
     }
@@ -85,7 +84,8 @@ int runc_cmd_list(int argc, char **argv)
         print_json(arr, 0);
     } else {
         if (!quiet)
-            printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+            printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+                   "OWNER");
         for (size_t i = 0; i < json_object_array_length(arr); i++) {
             struct json_object *o = json_object_array_get_idx(arr, i), *v;
             const char *f[5] = {0};
@@ -105,52 +105,35 @@ int runc_cmd_list(int argc, char **argv)
 static int cgroup_of(const char *id, struct runc_state **st, md_cgroup_t **cg, md_error_t **err)
 {
     int r = runc_state_load(id, 0, st, err);
-    if (r == 0 && (*st)->cgroup == NULL)
-        r = md_error(err, 0, "container %s has no cgroup", id);
-    if (r == 0)
-        r = md_cgroup_open(NULL, (*st)->cgroup, MD_CGROUP_AUTO, cg, err);
+    if (r == 0 && (*st)->cgroup == NULL) r = md_error(err, 0, "container %s has no cgroup", id);
+    if (r == 0) r = md_cgroup_open(NULL, (*st)->cgroup, MD_CGROUP_AUTO, cg, err);
     return r;
 }
 
 /* One line of a `ps -ef`-like table from /proc, without running ps. */
 static void ps_line(pid_t pid, long hz)
 {
-    char path[64], stat[1024] = "", cmd[4096] = "";
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return;
-    size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-    fclose(f);
-    stat[n] = '\0';
+    char path[64], cmd[4096] = "";
+    struct md_proc_stat ps;
+    if (md_proc_stat_read(pid, &ps) < 0) return;
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-    f = fopen(path, "re");
-    n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
-    if (f)
-        fclose(f);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+    if (f) fclose(f);
     for (size_t i = 0; i + 1 < n; i++)
-        if (cmd[i] == '\0')
-            cmd[i] = ' ';
-    char *p = strrchr(stat, ')');
-    int ppid = 0;
-    unsigned long ut = 0, stt = 0;
-    if (p)
-        sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut, &stt);
-    if (n == 0 && p) { /* kernel thread or zombie: [comm] */
-        char *o = strchr(stat, '(');
-        snprintf(cmd, sizeof(cmd), "[%.*s]", o ? (int)(p - o - 1) : 0, o ? o + 1 : "");
-    }
+        if (cmd[i] == '\0') cmd[i] = ' ';
+    int ppid = ps.ppid;
+    unsigned long long ut = ps.utime, stt = ps.stime;
+    if (n == 0) snprintf(cmd, sizeof(cmd), "[%s]", ps.comm); /* kernel thread or zombie */
     unsigned uid = 0;
     char line[256];
     snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
     f = fopen(path, "re");
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "Uid: %u", &uid) == 1)
-            break;
-    if (f)
-        fclose(f);
+        if (sscanf(line, "Uid: %u", &uid) == 1) break;
+    if (f) fclose(f);
     struct passwd *pw = getpwuid(uid);
-    unsigned long secs = (ut + stt) / (unsigned long)hz;
+    unsigned long secs = (unsigned long)((ut + stt) / (unsigned long long)hz);
     printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", pw ? pw->pw_name : "?", (int)pid, ppid,
            secs / 3600, secs / 60 % 60, secs % 60, cmd);
 }
@@ -158,8 +141,7 @@ static void ps_line(pid_t pid, long hz)
 int runc_cmd_ps(int argc, char **argv)
 {
     const char *fmt = format_opt(argc, argv, NULL);
-    if (fmt == NULL)
-        return 1;
+    if (fmt == NULL) return 1;
     if (optind >= argc)
         return runc_usage_error("ps", "requires at least 1 argument (the container id)");
     /* arguments after the id are ps(1) options for runc; we have one format */
@@ -169,8 +151,7 @@ int runc_cmd_ps(int argc, char **argv)
     pid_t *pids = NULL;
     size_t n = 0;
     int r = cgroup_of(argv[optind], &st, &cg, &err);
-    if (r == 0)
-        r = md_cgroup_pids(cg, &pids, &n, &err);
+    if (r == 0) r = md_cgroup_pids(cg, &pids, &n, &err);
     if (r == 0 && strcmp(fmt, "json") == 0) {
         printf("[");
         for (size_t i = 0; i < n; i++)
@@ -226,14 +207,10 @@ static long parse_interval_ms(const char *s)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v <= 0)
-        return -1;
-    if (strcmp(end, "ms") == 0)
-        return (long)v;
-    if (strcmp(end, "s") == 0 || *end == '\0')
-        return (long)(v * 1000);
-    if (strcmp(end, "m") == 0)
-        return (long)(v * 60000);
+    if (end == s || v <= 0) return -1;
+    if (strcmp(end, "ms") == 0) return (long)v;
+    if (strcmp(end, "s") == 0 || *end == '\0') return (long)(v * 1000);
+    if (strcmp(end, "m") == 0) return (long)(v * 60000);
     return -1;
 }
 
@@ -271,8 +248,7 @@ int runc_cmd_events(int argc, char **argv)
         print_json(ev, 0);
         json_object_put(ev);
         fflush(stdout);
-        if (once)
-            break;
+        if (once) break;
         struct timespec ts = {interval / 1000, (interval % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }

@@ -14,49 +14,11 @@
 #include "runc/runc.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-
-static const struct {
-    const char *name;
-    int sig;
-} signals[] = {
-    {"ABRT", SIGABRT}, {"ALRM", SIGALRM},   {"BUS", SIGBUS},       {"CHLD", SIGCHLD},
-    {"CONT", SIGCONT}, {"FPE", SIGFPE},     {"HUP", SIGHUP},       {"ILL", SIGILL},
-    {"INT", SIGINT},   {"IO", SIGIO},       {"IOT", SIGIOT},       {"KILL", SIGKILL},
-    {"PIPE", SIGPIPE}, {"POLL", SIGPOLL},   {"PROF", SIGPROF},     {"PWR", SIGPWR},
-    {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},   {"STKFLT", SIGSTKFLT}, {"STOP", SIGSTOP},
-    {"SYS", SIGSYS},   {"TERM", SIGTERM},   {"TRAP", SIGTRAP},     {"TSTP", SIGTSTP},
-    {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},   {"URG", SIGURG},       {"USR1", SIGUSR1},
-    {"USR2", SIGUSR2}, {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU},
-    {"XFSZ", SIGXFSZ},
-};
-
-/* "KILL", "SIGKILL", "sigkill", "9", "RTMIN+3" */
-static int parse_signal(const char *s)
-{
-    char *end;
-    long n = strtol(s, &end, 10);
-    if (*s && *end == '\0')
-        return n > 0 && n < NSIG ? (int)n : -1;
-    if (strncasecmp(s, "SIG", 3) == 0)
-        s += 3;
-    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-        if (strcasecmp(s, signals[i].name) == 0)
-            return signals[i].sig;
-    if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
-        int base = strncasecmp(s, "RTMIN", 5) == 0 ? SIGRTMIN : SIGRTMAX;
-        long off = s[5] ? strtol(s + 5, &end, 10) : 0;
-        if (s[5] && *end != '\0')
-            return -1;
-        int sig = base + (int)off;
-        return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
-    }
-    return -1;
-}
+#include "util/signal.h"
 
 static int open_cgroup(struct runc_state *st, md_cgroup_t **cg, md_error_t **err)
 {
-    if (st->cgroup == NULL)
-        return md_error(err, 0, "container %s has no cgroup", st->id);
+    if (st->cgroup == NULL) return md_error(err, 0, "container %s has no cgroup", st->id);
     return md_cgroup_open(NULL, st->cgroup, MD_CGROUP_AUTO, cg, err);
 }
 
@@ -90,15 +52,13 @@ int runc_cmd_kill(int argc, char **argv)
     }
     if (argc - optind < 1 || argc - optind > 2)
         return runc_usage_error("kill", "requires 1 or 2 arguments (the container id, the signal)");
-    int sig = argc - optind == 2 ? parse_signal(argv[optind + 1]) : SIGTERM;
-    if (sig < 0)
-        return runc_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
+    int sig = argc - optind == 2 ? md_signal_parse(argv[optind + 1]) : SIGTERM;
+    if (sig < 0) return runc_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     md_error_t *err = NULL;
     struct runc_state *st = NULL;
     int r = runc_state_load(argv[optind], 0, &st, &err);
     cleanup_close int pidfd = r == 0 ? runc_pidfd(st) : -1;
-    if (r == 0 && pidfd < 0 && !all)
-        r = md_error(&err, 0, "container not running");
+    if (r == 0 && pidfd < 0 && !all) r = md_error(&err, 0, "container not running");
     if (r == 0 && all)
         r = kill_all(st, sig, &err);
     else if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
@@ -113,7 +73,8 @@ int runc_cmd_delete(int argc, char **argv)
     int force = 0, c;
     while ((c = getopt_long_only(argc, argv, "+f", opts, NULL)) != -1) {
         if (c != 'f')
-            return runc_usage_error("delete", "flag provided but not defined: %s", argv[optind - 1]);
+            return runc_usage_error("delete", "flag provided but not defined: %s",
+                                    argv[optind - 1]);
         force = 1;
     }
     if (optind != argc - 1)
@@ -136,8 +97,7 @@ int runc_cmd_delete(int argc, char **argv)
             r = md_error(&err, 0, "cannot delete container %s that is not stopped: %s", id,
                          runc_status_name(s));
     }
-    if (r == 0)
-        r = runc_destroy(st, &err);
+    if (r == 0) r = runc_destroy(st, &err);
     runc_state_free(st);
     return r < 0 ? runc_fail(&err) : 0;
 }
@@ -157,10 +117,8 @@ static int pause_resume(int argc, char **argv, int freeze)
         else if (!freeze && s != RUNC_PAUSED)
             r = md_error(&err, 0, "container not paused");
     }
-    if (r == 0)
-        r = open_cgroup(st, &cg, &err);
-    if (r == 0)
-        r = md_cgroup_freeze(cg, freeze, &err);
+    if (r == 0) r = open_cgroup(st, &cg, &err);
+    if (r == 0) r = md_cgroup_freeze(cg, freeze, &err);
     if (r == 0) {
         st->paused = freeze;
         r = runc_state_save(st, &err);

@@ -16,6 +16,8 @@
 
 #include "runc/runc.h"
 #include "util/fs.h"
+#include "util/cleanup.h"
+#include "util/time.h"
 
 #define OCI_VERSION "1.0.2"
 
@@ -70,18 +72,13 @@ const char *runc_abspath(const char *path, char *buf, size_t len)
 
 void runc_now(char *buf, size_t len)
 {
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+    cleanup_free char *t = md_time_rfc3339(md_now_ns());
+    snprintf(buf, len, "%s", t ? t : "");
 }
 
 void runc_warn_unknown_caps(const struct md_process *p)
 {
-    if (p->unknown_caps == NULL || p->unknown_caps[0] == NULL)
-        return;
+    if (p->unknown_caps == NULL || p->unknown_caps[0] == NULL) return;
     char list[1024] = "";
     for (size_t i = 0; p->unknown_caps[i]; i++)
         snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " " : "",
@@ -95,21 +92,18 @@ void runc_warn_unknown_caps(const struct md_process *p)
 
 void runc_log(const char *level, const char *fmt, ...)
 {
-    if (runc_g.log == NULL || (strcmp(level, "debug") == 0 && !runc_g.debug))
-        return;
+    if (runc_g.log == NULL || (strcmp(level, "debug") == 0 && !runc_g.debug)) return;
     /* O_APPEND: containerd and conmon read this file while we write it */
     int fd = open(runc_g.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "a");
     if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return;
     }
     char *msg = NULL, now[64];
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     va_end(ap);
     runc_now(now, sizeof(now));
     if (runc_g.log_json) {
@@ -139,8 +133,7 @@ int runc_usage_error(const char *cmd, const char *fmt, ...)
     char *msg = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     va_end(ap);
     md_error_t *err = NULL;
     md_error(&err, 0, "%s: %s", cmd, msg ? msg : "usage error");
@@ -204,28 +197,44 @@ static int parse_global(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long_only(argc, argv, "+hv", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_ROOT: runc_g.root = optarg; break;
-        case OPT_LOG: runc_g.log = runc_abspath(optarg, log_path, sizeof(log_path)); break;
+        case OPT_ROOT:
+            runc_g.root = optarg;
+            break;
+        case OPT_LOG:
+            runc_g.log = runc_abspath(optarg, log_path, sizeof(log_path));
+            break;
         case OPT_LOG_FORMAT:
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return runc_usage_error("--log-format", "unknown format %s (text or json)", optarg), -1;
+                return runc_usage_error("--log-format", "unknown format %s (text or json)", optarg),
+                       -1;
             runc_g.log_json = strcmp(optarg, "json") == 0;
             break;
-        case OPT_DEBUG: runc_g.debug = 1; break;
-        case OPT_SYSTEMD: systemd = 1; break;
+        case OPT_DEBUG:
+            runc_g.debug = 1;
+            break;
+        case OPT_SYSTEMD:
+            systemd = 1;
+            break;
         case OPT_CRIU:
-        case OPT_ROOTLESS: break; /* accepted for compatibility; nothing to do */
-        case 'h': usage(stdout); return 1;  /* done: exit 0 */
-        case 'v': version(); return 1;
+        case OPT_ROOTLESS:
+            break; /* accepted for compatibility; nothing to do */
+        case 'h':
+            usage(stdout);
+            return 1; /* done: exit 0 */
+        case 'v':
+            version();
+            return 1;
         default:
             return runc_usage_error("mydocker-runc", "flag provided but not defined: %s",
-                                    argv[optind - 1]), -1;
+                                    argv[optind - 1]),
+                   -1;
         }
     }
     if (systemd)
         return runc_usage_error("--systemd-cgroup",
                                 "the systemd cgroup driver is not supported; use cgroupfs "
-                                "(cgroupsPath \"/parent/name\")"), -1;
+                                "(cgroupsPath \"/parent/name\")"),
+               -1;
     return 0;
 }
 
@@ -233,8 +242,7 @@ int main(int argc, char **argv)
 {
     md_progname = "mydocker-runc";
     int g = parse_global(argc, argv);
-    if (g != 0)
-        return g < 0 ? 1 : 0;
+    if (g != 0) return g < 0 ? 1 : 0;
     if (optind >= argc) {
         usage(stderr);
         return 1;
@@ -245,8 +253,7 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(commands[i].name, verb) != 0)
-            continue;
+        if (strcmp(commands[i].name, verb) != 0) continue;
         int sub_argc = argc - optind;
         char **sub_argv = argv + optind;
         optind = 0; /* reinitialise getopt for the command's own flags */

@@ -19,7 +19,8 @@
 static const char default_spec[] =
     "{\"ociVersion\":\"1.0.2\","
     "\"process\":{\"terminal\":true,\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"
-    "\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"TERM=xterm\"],"
+    "\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/"
+    "bin\",\"TERM=xterm\"],"
     "\"cwd\":\"/\","
     "\"capabilities\":{\"bounding\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
     "\"effective\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
@@ -31,17 +32,33 @@ static const char default_spec[] =
     "\"hostname\":\"mydocker-runc\","
     "\"mounts\":["
     "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
-    "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
-    "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=65536k\"]},"
-    "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-    "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
-    "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}],"
+    "{\"destination\":\"/"
+    "dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode="
+    "755\",\"size=65536k\"]},"
+    "{\"destination\":\"/dev/"
+    "pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\","
+    "\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+    "{\"destination\":\"/dev/"
+    "shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
+    "\"mode=1777\",\"size=65536k\"]},"
+    "{\"destination\":\"/dev/"
+    "mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\","
+    "\"nodev\"]},"
+    "{\"destination\":\"/"
+    "sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
+    "\"ro\"]},"
+    "{\"destination\":\"/sys/fs/"
+    "cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\","
+    "\"nodev\",\"relatime\",\"ro\"]}],"
     "\"linux\":{\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},"
-    "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}],"
-    "\"maskedPaths\":[\"/proc/acpi\",\"/proc/asound\",\"/proc/kcore\",\"/proc/keys\",\"/proc/latency_stats\","
-    "\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\",\"/proc/scsi\"],"
-    "\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
+    "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":"
+    "\"uts\"},{\"type\":\"mount\"}],"
+    "\"maskedPaths\":[\"/proc/acpi\",\"/proc/asound\",\"/proc/kcore\",\"/proc/keys\",\"/proc/"
+    "latency_stats\","
+    "\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\",\"/proc/"
+    "scsi\"],"
+    "\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/"
+    "sysrq-trigger\"]}}";
 
 static struct json_object *idmap(unsigned host)
 {
@@ -72,8 +89,7 @@ static void make_rootless(struct json_object *doc)
         struct json_object *m = json_object_array_get_idx(mounts, i), *d = NULL, *opts = NULL;
         json_object_object_get_ex(m, "destination", &d);
         const char *dest = json_object_get_string(d);
-        if (strcmp(dest, "/sys/fs/cgroup") == 0)
-            continue;
+        if (strcmp(dest, "/sys/fs/cgroup") == 0) continue;
         if (strcmp(dest, "/sys") == 0) {
             json_object_object_add(m, "type", json_object_new_string("none"));
             json_object_object_add(m, "source", json_object_new_string("/sys"));
@@ -120,10 +136,9 @@ int runc_cmd_spec(int argc, char **argv)
         return runc_fail(&err);
     }
     struct json_object *doc = json_tokener_parse(default_spec);
-    if (rootless)
-        make_rootless(doc);
-    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (rootless) make_rootless(doc);
+    const char *text = json_object_to_json_string_ext(
+        doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
     int r = md_write_file_atomic(path, text, strlen(text), 0666, 0, &err);
     json_object_put(doc);
     return r < 0 ? runc_fail(&err) : 0;
@@ -141,28 +156,22 @@ static struct json_object *strings(const char *const *v, size_t n)
 
 static struct json_object *linux_features(void)
 {
-    static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
-    static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                                          "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                          "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
-    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-                                      "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
+    static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
+                                     "pid",    "time", "user",  "uts"};
+    static const char *const actions[] = {
+        "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
+        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+                                      "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+                                      "SCMP_CMP_NE"};
     static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
                                         "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"};
     struct json_object *lx = json_object_new_object();
     json_object_object_add(lx, "namespaces", strings(ns, N(ns)));
     struct json_object *caps = json_object_new_array();
-    for (int i = 0; i < 41; i++) {
-        static const char *const names[] = {
-            "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-            "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-            "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
-            "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-            "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
-            "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-            "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"};
+    for (int i = 0; md_cap_name(i) != NULL; i++) {
         char b[48];
-        snprintf(b, sizeof(b), "CAP_%s", names[i]);
+        snprintf(b, sizeof(b), "CAP_%s", md_cap_name(i));
         json_object_array_add(caps, json_object_new_string(b));
     }
     json_object_object_add(lx, "capabilities", caps);
@@ -187,17 +196,21 @@ static struct json_object *linux_features(void)
 
 int runc_cmd_features(int argc, char **argv)
 {
-    static const char *const hooks[] = {"prestart", "createRuntime", "createContainer",
-                                        "startContainer", "poststart", "poststop"};
+    static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
+                                        "startContainer", "poststart",     "poststop"};
     static const char *const mopts[] = {
-        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "loud",
-        "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
-        "nostrictatime", "nosuid", "private", "rbind", "relatime", "remount", "ro", "rprivate",
-        "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime",
-        "suid", "sync", "unbindable", "tmpcopyup", "nosymfollow", "symfollow", "rro", "rrw",
-        "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime",
-        "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnodiratime", "rdiratime",
-        "rnosymfollow", "rsymfollow"};
+        "async",        "atime",          "bind",        "defaults",  "dev",
+        "diratime",     "dirsync",        "exec",        "loud",      "mand",
+        "noatime",      "nodev",          "nodiratime",  "noexec",    "nomand",
+        "norelatime",   "nostrictatime",  "nosuid",      "private",   "rbind",
+        "relatime",     "remount",        "ro",          "rprivate",  "rshared",
+        "rslave",       "runbindable",    "rw",          "shared",    "silent",
+        "slave",        "strictatime",    "suid",        "sync",      "unbindable",
+        "tmpcopyup",    "nosymfollow",    "symfollow",   "rro",       "rrw",
+        "rnosuid",      "rsuid",          "rnodev",      "rdev",      "rnoexec",
+        "rexec",        "rnoatime",       "ratime",      "rrelatime", "rnorelatime",
+        "rstrictatime", "rnostrictatime", "rnodiratime", "rdiratime", "rnosymfollow",
+        "rsymfollow"};
     struct json_object *o = json_object_new_object(), *ann = json_object_new_object();
     json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
     json_object_object_add(o, "ociVersionMax", json_object_new_string("1.0.2"));
@@ -207,7 +220,8 @@ int runc_cmd_features(int argc, char **argv)
     const struct scmp_version *v = seccomp_version();
     char ver[32];
     snprintf(ver, sizeof(ver), "%u.%u.%u", v->major, v->minor, v->micro);
-    json_object_object_add(ann, "io.github.seccomp.libseccomp.version", json_object_new_string(ver));
+    json_object_object_add(ann, "io.github.seccomp.libseccomp.version",
+                           json_object_new_string(ver));
     json_object_object_add(ann, "org.mydocker.runc.version", json_object_new_string(MD_VERSION));
     json_object_object_add(o, "annotations", ann);
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -26,6 +26,7 @@
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 int runc_valid_id(const char *id, md_error_t **err)
 {
@@ -39,8 +40,7 @@ int runc_valid_id(const char *id, md_error_t **err)
 char *runc_dir(const char *id)
 {
     char *d = NULL;
-    if (asprintf(&d, "%s/%s", runc_g.root, id) < 0)
-        return NULL;
+    if (asprintf(&d, "%s/%s", runc_g.root, id) < 0) return NULL;
     return d;
 }
 
@@ -58,10 +58,8 @@ static char *jdup(struct json_object *o, const char *k)
 
 void runc_state_free(struct runc_state *st)
 {
-    if (st == NULL)
-        return;
-    if (st->lock_fd >= 0)
-        close(st->lock_fd);
+    if (st == NULL) return;
+    if (st->lock_fd >= 0) close(st->lock_fd);
     free(st->id);
     free(st->dir);
     free(st->bundle);
@@ -75,8 +73,7 @@ void runc_state_free(struct runc_state *st)
 static int parse_state(struct runc_state *st, const char *text, md_error_t **err)
 {
     struct json_object *o = json_tokener_parse(text), *v;
-    if (o == NULL)
-        return md_error(err, 0, "container %s: state.json is corrupt", st->id);
+    if (o == NULL) return md_error(err, 0, "container %s: state.json is corrupt", st->id);
     st->pid = json_object_object_get_ex(o, "pid", &v) ? json_object_get_int(v) : 0;
     st->start = json_object_object_get_ex(o, "pid_start", &v) ? json_object_get_uint64(v) : 0;
     st->paused = json_object_object_get_ex(o, "paused", &v) && json_object_get_boolean(v);
@@ -84,8 +81,7 @@ static int parse_state(struct runc_state *st, const char *text, md_error_t **err
     st->rootfs = jdup(o, "rootfs");
     st->created = jdup(o, "created");
     st->cgroup = jdup(o, "cgroup");
-    if (json_object_object_get_ex(o, "config", &v))
-        st->config = json_object_get(v);
+    if (json_object_object_get_ex(o, "config", &v)) st->config = json_object_get(v);
     json_object_put(o);
     return 0;
 }
@@ -94,11 +90,9 @@ int runc_state_load(const char *id, int lock, struct runc_state **out, md_error_
 {
     *out = NULL;
     int r = runc_valid_id(id, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct runc_state *st = calloc(1, sizeof(*st));
-    if (st == NULL)
-        return md_error(err, ENOMEM, "state");
+    if (st == NULL) return md_error(err, ENOMEM, "state");
     st->lock_fd = -1;
     st->id = strdup(id);
     st->dir = runc_dir(id);
@@ -139,12 +133,11 @@ int runc_state_save(struct runc_state *st, md_error_t **err)
     json_object_object_add(o, "bundle", json_object_new_string(st->bundle ? st->bundle : ""));
     json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs ? st->rootfs : ""));
     json_object_object_add(o, "created", json_object_new_string(st->created ? st->created : ""));
-    if (st->cgroup)
-        json_object_object_add(o, "cgroup", json_object_new_string(st->cgroup));
+    if (st->cgroup) json_object_object_add(o, "cgroup", json_object_new_string(st->cgroup));
     json_object_object_add(o, "paused", json_object_new_boolean(st->paused));
-    if (st->config)
-        json_object_object_add(o, "config", json_object_get(st->config));
-    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (st->config) json_object_object_add(o, "config", json_object_get(st->config));
+    const char *text =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     char path[4200];
     snprintf(path, sizeof(path), "%s/state.json", st->dir);
     /* /run is a tmpfs: no fsync, a reboot takes it all anyway */
@@ -155,45 +148,26 @@ int runc_state_save(struct runc_state *st, md_error_t **err)
 
 uint64_t runc_proc_start(pid_t pid, char *state_char)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* the command may hold spaces and parentheses: fields follow the last ')' */
-    char *p = strrchr(buf, ')');
-    if (p == NULL)
-        return 0;
-    if (state_char)
-        *state_char = p[2];
-    p += 2;
-    for (int field = 3; field < 22 && p; field++)
-        p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
-    return p ? strtoull(p, NULL, 10) : 0;
+    struct md_proc_stat st;
+    if (md_proc_stat_read(pid, &st) < 0) return 0;
+    if (state_char) *state_char = st.state;
+    return st.starttime;
 }
 
 static int init_alive(struct runc_state *st)
 {
     char c = 0;
-    if (st->pid <= 0)
-        return 0;
+    if (st->pid <= 0) return 0;
     uint64_t s = runc_proc_start(st->pid, &c);
     return s != 0 && s == st->start && c != 'Z' && c != 'X';
 }
 
 enum runc_status runc_status(struct runc_state *st)
 {
-    if (!init_alive(st))
-        return RUNC_STOPPED;
+    if (!init_alive(st)) return RUNC_STOPPED;
     char fifo[4200];
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
-    if (access(fifo, F_OK) == 0)
-        return RUNC_CREATED;
+    if (access(fifo, F_OK) == 0) return RUNC_CREATED;
     return st->paused ? RUNC_PAUSED : RUNC_RUNNING;
 }
 
@@ -205,8 +179,7 @@ const char *runc_status_name(enum runc_status s)
 
 int runc_pidfd(struct runc_state *st)
 {
-    if (!init_alive(st))
-        return -1;
+    if (!init_alive(st)) return -1;
     int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
     /* checked again once we hold the pidfd: the pid cannot be recycled now */
     if (fd >= 0 && !init_alive(st)) {
@@ -257,8 +230,8 @@ int runc_send_console(const char *path, int fd, md_error_t **err)
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof(u.buf)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -274,8 +247,7 @@ int runc_send_console(const char *path, int fd, md_error_t **err)
 static void kill_init(struct runc_state *st)
 {
     cleanup_close int pidfd = runc_pidfd(st);
-    if (pidfd < 0)
-        return;
+    if (pidfd < 0) return;
     syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
     if (st->paused && st->cgroup) {
         md_cgroup_t *cg = NULL;
@@ -298,7 +270,8 @@ int runc_destroy(struct runc_state *st, md_error_t **err)
     struct json_object *hooks = NULL, *ann = NULL;
     json_object_object_get_ex(st->config, "hooks", &hooks);
     json_object_object_get_ex(st->config, "annotations", &ann);
-    struct md_hook_state hs = {.id = st->id, .bundle = st->bundle, .status = "stopped", .annotations = ann};
+    struct md_hook_state hs = {
+        .id = st->id, .bundle = st->bundle, .status = "stopped", .annotations = ann};
     md_error_t *herr = NULL;
     /* the spec: a failing poststop hook is a warning, the deletion goes on */
     if (md_hooks_run(hooks, "poststop", &hs, &herr) < 0) {

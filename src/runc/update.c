@@ -13,22 +13,38 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-enum { U_RES = 'r', U_BLKIO = 256, U_CPU_PERIOD, U_CPU_QUOTA, U_CPU_SHARE, U_RT_PERIOD, U_RT_RUNTIME,
-       U_CPUS, U_MEMS, U_MEM, U_MEM_RES, U_SWAP, U_PIDS, U_L3, U_MBA };
+enum {
+    U_RES = 'r',
+    U_BLKIO = 256,
+    U_CPU_PERIOD,
+    U_CPU_QUOTA,
+    U_CPU_SHARE,
+    U_RT_PERIOD,
+    U_RT_RUNTIME,
+    U_CPUS,
+    U_MEMS,
+    U_MEM,
+    U_MEM_RES,
+    U_SWAP,
+    U_PIDS,
+    U_L3,
+    U_MBA
+};
 
 static const struct {
     int opt;
     const char *group, *key;
     int is_string;
 } flag_map[] = {
-    {U_BLKIO, "blockIO", "weight", 0},   {U_CPU_PERIOD, "cpu", "period", 0},
-    {U_CPU_QUOTA, "cpu", "quota", 0},    {U_CPU_SHARE, "cpu", "shares", 0},
-    {U_CPUS, "cpu", "cpus", 1},          {U_MEMS, "cpu", "mems", 1},
-    {U_MEM, "memory", "limit", 0},       {U_MEM_RES, "memory", "reservation", 0},
-    {U_SWAP, "memory", "swap", 0},       {U_PIDS, "pids", "limit", 0},
+    {U_BLKIO, "blockIO", "weight", 0}, {U_CPU_PERIOD, "cpu", "period", 0},
+    {U_CPU_QUOTA, "cpu", "quota", 0},  {U_CPU_SHARE, "cpu", "shares", 0},
+    {U_CPUS, "cpu", "cpus", 1},        {U_MEMS, "cpu", "mems", 1},
+    {U_MEM, "memory", "limit", 0},     {U_MEM_RES, "memory", "reservation", 0},
+    {U_SWAP, "memory", "swap", 0},     {U_PIDS, "pids", "limit", 0},
 };
 
-static void set_in(struct json_object *res, const char *group, const char *key, struct json_object *v)
+static void set_in(struct json_object *res, const char *group, const char *key,
+                   struct json_object *v)
 {
     struct json_object *g = NULL;
     if (!json_object_object_get_ex(res, group, &g)) {
@@ -56,14 +72,22 @@ static int flag_value(const char *group, const char *key, const char *arg, int i
 static int parse_update(int argc, char **argv, struct json_object **res, md_error_t **err)
 {
     static const struct option opts[] = {
-        {"resources", required_argument, NULL, U_RES}, {"blkio-weight", required_argument, NULL, U_BLKIO},
-        {"cpu-period", required_argument, NULL, U_CPU_PERIOD}, {"cpu-quota", required_argument, NULL, U_CPU_QUOTA},
-        {"cpu-share", required_argument, NULL, U_CPU_SHARE}, {"cpu-rt-period", required_argument, NULL, U_RT_PERIOD},
-        {"cpu-rt-runtime", required_argument, NULL, U_RT_RUNTIME}, {"cpuset-cpus", required_argument, NULL, U_CPUS},
-        {"cpuset-mems", required_argument, NULL, U_MEMS}, {"memory", required_argument, NULL, U_MEM},
-        {"memory-reservation", required_argument, NULL, U_MEM_RES}, {"memory-swap", required_argument, NULL, U_SWAP},
-        {"pids-limit", required_argument, NULL, U_PIDS}, {"l3-cache-schema", required_argument, NULL, U_L3},
-        {"mem-bw-schema", required_argument, NULL, U_MBA}, {NULL, 0, NULL, 0},
+        {"resources", required_argument, NULL, U_RES},
+        {"blkio-weight", required_argument, NULL, U_BLKIO},
+        {"cpu-period", required_argument, NULL, U_CPU_PERIOD},
+        {"cpu-quota", required_argument, NULL, U_CPU_QUOTA},
+        {"cpu-share", required_argument, NULL, U_CPU_SHARE},
+        {"cpu-rt-period", required_argument, NULL, U_RT_PERIOD},
+        {"cpu-rt-runtime", required_argument, NULL, U_RT_RUNTIME},
+        {"cpuset-cpus", required_argument, NULL, U_CPUS},
+        {"cpuset-mems", required_argument, NULL, U_MEMS},
+        {"memory", required_argument, NULL, U_MEM},
+        {"memory-reservation", required_argument, NULL, U_MEM_RES},
+        {"memory-swap", required_argument, NULL, U_SWAP},
+        {"pids-limit", required_argument, NULL, U_PIDS},
+        {"l3-cache-schema", required_argument, NULL, U_L3},
+        {"mem-bw-schema", required_argument, NULL, U_MBA},
+        {NULL, 0, NULL, 0},
     };
     const char *file = NULL;
     struct json_object *flags = json_object_new_object();
@@ -84,7 +108,8 @@ static int parse_update(int argc, char **argv, struct json_object **res, md_erro
         if (i == sizeof(flag_map) / sizeof(flag_map[0]))
             r = md_error(err, 0, "update: flag provided but not defined: %s", argv[optind - 1]);
         else
-            r = flag_value(flag_map[i].group, flag_map[i].key, optarg, flag_map[i].is_string, flags, err);
+            r = flag_value(flag_map[i].group, flag_map[i].key, optarg, flag_map[i].is_string, flags,
+                           err);
     }
     if (r == 0 && optind != argc - 1)
         r = md_error(err, 0, "update: requires exactly 1 argument (the container id)");
@@ -110,8 +135,7 @@ static int parse_update(int argc, char **argv, struct json_object **res, md_erro
 static void merge_config(struct runc_state *st, struct json_object *res)
 {
     struct json_object *lx = NULL, *cur = NULL;
-    if (!json_object_object_get_ex(st->config, "linux", &lx))
-        return;
+    if (!json_object_object_get_ex(st->config, "linux", &lx)) return;
     if (!json_object_object_get_ex(lx, "resources", &cur)) {
         cur = json_object_new_object();
         json_object_object_add(lx, "resources", cur);
@@ -119,8 +143,8 @@ static void merge_config(struct runc_state *st, struct json_object *res)
     json_object_object_foreach(res, group, val)
     {
         struct json_object *g = NULL;
-        if (json_object_is_type(val, json_type_object) && json_object_object_get_ex(cur, group, &g) &&
-            json_object_is_type(g, json_type_object)) {
+        if (json_object_is_type(val, json_type_object) &&
+            json_object_object_get_ex(cur, group, &g) && json_object_is_type(g, json_type_object)) {
             json_object_object_foreach(val, k, v) json_object_object_add(g, k, json_object_get(v));
         } else {
             json_object_object_add(cur, group, json_object_get(val));
@@ -137,18 +161,12 @@ int runc_cmd_update(int argc, char **argv)
     struct md_resources parsed;
     memset(&parsed, 0, sizeof(parsed));
     int r = parse_update(argc, argv, &res, &err);
-    if (r == 0)
-        r = runc_state_load(argv[optind], 1, &st, &err);
-    if (r == 0 && runc_status(st) == RUNC_STOPPED)
-        r = md_error(&err, 0, "container not running");
-    if (r == 0)
-        r = md_resources_from_json(res, &parsed, &err);
-    if (r == 0 && st->cgroup == NULL)
-        r = md_error(&err, 0, "container %s has no cgroup", st->id);
-    if (r == 0)
-        r = md_cgroup_open(NULL, st->cgroup, MD_CGROUP_AUTO, &cg, &err);
-    if (r == 0)
-        r = md_cgroup_set(cg, &parsed, &err);
+    if (r == 0) r = runc_state_load(argv[optind], 1, &st, &err);
+    if (r == 0 && runc_status(st) == RUNC_STOPPED) r = md_error(&err, 0, "container not running");
+    if (r == 0) r = md_resources_from_json(res, &parsed, &err);
+    if (r == 0 && st->cgroup == NULL) r = md_error(&err, 0, "container %s has no cgroup", st->id);
+    if (r == 0) r = md_cgroup_open(NULL, st->cgroup, MD_CGROUP_AUTO, &cg, &err);
+    if (r == 0) r = md_cgroup_set(cg, &parsed, &err);
     if (r == 0) {
         merge_config(st, res);
         r = runc_state_save(st, &err);

@@ -20,15 +20,14 @@
 static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
 {
     static const struct md_device_rule defaults[] = {
-        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},   {true, 'c', 1, 3, "rwm"},
-        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},   {true, 'c', 5, 0, "rwm"},
-        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},   {true, 'c', 136, -1, "rwm"},
+        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},    {true, 'c', 5, 0, "rwm"},
+        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},    {true, 'c', 136, -1, "rwm"},
         {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
     };
     size_t nd = sizeof(defaults) / sizeof(defaults[0]);
     struct md_device_rule *d = realloc(res->devices, (res->n_devices + nd) * sizeof(*d));
-    if (d == NULL)
-        return md_error(err, ENOMEM, "device rules");
+    if (d == NULL) return md_error(err, ENOMEM, "device rules");
     res->devices = d;
     for (size_t i = 0; i < nd; i++)
         d[res->n_devices++] = defaults[i];
@@ -38,17 +37,13 @@ static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
 int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
 {
     *out = NULL;
-    if (s->cgroups_path == NULL)
-        return 0;
+    if (s->cgroups_path == NULL) return 0;
     struct md_resources res;
     md_cgroup_t *cg = NULL;
     int r = md_resources_from_json(s->resources, &res, err);
-    if (r == 0)
-        r = allow_runtime_devices(&res, err);
-    if (r == 0)
-        r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
-    if (r == 0)
-        r = md_cgroup_create(cg, err);
+    if (r == 0) r = allow_runtime_devices(&res, err);
+    if (r == 0) r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
+    if (r == 0) r = md_cgroup_create(cg, err);
     if (r == 0) {
         r = md_cgroup_set(cg, &res, err);
         if (r < 0) {
@@ -83,14 +78,12 @@ int md_cgroup_glue_finish(const char *path, int *oom_killed)
 {
     md_cgroup_t *cg = NULL;
     md_error_t *err = NULL;
-    if (oom_killed)
-        *oom_killed = 0;
+    if (oom_killed) *oom_killed = 0;
     if (path == NULL || md_cgroup_open(NULL, path, MD_CGROUP_AUTO, &cg, &err) < 0) {
         md_error_free(&err);
         return 0;
     }
-    if (oom_killed)
-        *oom_killed = md_cgroup_oom_killed(cg) == 1;
+    if (oom_killed) *oom_killed = md_cgroup_oom_killed(cg) == 1;
     int r = md_cgroup_destroy(cg, &err);
     md_error_free(&err);
     md_cgroup_free(cg);

@@ -10,7 +10,7 @@ struct md_create_opts;
 
 struct md_child_args {
     struct md_spec *spec;
-    int sock;           /* child end of the sync socketpair */
+    int sock;              /* child end of the sync socketpair */
     const char *exec_fifo; /* create/start split: block here until `start`; NULL: wait on sock */
     int exec_mode;         /* `exec` into a running container: namespaces and rootfs exist */
     const struct md_create_opts *opts; /* NULL for exec */

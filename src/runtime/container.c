@@ -40,8 +40,7 @@ static int clone_flags(const struct md_spec *s)
     };
     int flags = 0;
     for (int i = 0; i < MD_NS_COUNT; i++)
-        if (s->ns[i].present && s->ns[i].path == NULL)
-            flags |= f[i];
+        if (s->ns[i].present && s->ns[i].path == NULL) flags |= f[i];
     return flags;
 }
 
@@ -55,8 +54,7 @@ static int prepare_parent_namespaces(const struct md_spec *s, md_error_t **err)
             return md_error(err, errno, "join pid namespace %s", s->ns[MD_NS_PID].path);
     }
     if (s->ns[MD_NS_TIME].present && s->ns[MD_NS_TIME].path == NULL) {
-        if (unshare(CLONE_NEWTIME) < 0)
-            return md_error(err, errno, "unshare time namespace");
+        if (unshare(CLONE_NEWTIME) < 0) return md_error(err, errno, "unshare time namespace");
         return md_timens_offsets_write(s->json, err);
     }
     return 0;
@@ -66,15 +64,15 @@ const char *md_container_process_json(struct md_spec *spec)
 {
     struct json_object *p = NULL;
     json_object_object_get_ex(spec->json, "process", &p);
-    return json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return json_object_to_json_string_ext(p,
+                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /* Compile (or fetch from the cache) the seccomp filter before clone: the
  * child only loads it, and does not need libseccomp's compiler. */
 int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err)
 {
-    if (spec->seccomp == NULL || spec->seccomp_bpf != NULL)
-        return 0;
+    if (spec->seccomp == NULL || spec->seccomp_bpf != NULL) return 0;
     struct md_seccomp_prog prog;
     int r = md_seccomp_prepare(spec->seccomp, &prog, err);
     spec->seccomp_bpf = prog.insns;
@@ -89,8 +87,7 @@ int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err)
 static long clone_into_cgroup(struct md_spec *spec, struct md_container *c, int *pidfd)
 {
     int cgfd = md_cgroup_glue_fd(c->cgroup);
-    if (cgfd < 0)
-        return -1;
+    if (cgfd < 0) return -1;
     struct clone_args args = {
         .flags = (uint64_t)clone_flags(spec) | CLONE_PIDFD | CLONE_INTO_CGROUP,
         .pidfd = (uint64_t)(uintptr_t)pidfd,
@@ -98,8 +95,7 @@ static long clone_into_cgroup(struct md_spec *spec, struct md_container *c, int 
         .cgroup = (uint64_t)cgfd,
     };
     long pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid > 0)
-        c->born_in_cgroup = 1;
+    if (pid > 0) c->born_in_cgroup = 1;
     return pid;
 }
 
@@ -115,8 +111,7 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
      * cached tid is the parent's). */
     int helper = md_userns_needs_helper(spec);
     long pid = -1;
-    if (!helper && c->cgroup)
-        pid = clone_into_cgroup(spec, c, &pidfd);
+    if (!helper && c->cgroup) pid = clone_into_cgroup(spec, c, &pidfd);
     if (pid < 0)
         pid = helper ? md_userns_clone(spec, (unsigned long)clone_flags(spec), &pidfd, err)
                      : syscall(SYS_clone, (unsigned long)clone_flags(spec) | CLONE_PIDFD | SIGCHLD,
@@ -129,8 +124,8 @@ static int spawn_child(struct md_spec *spec, const struct md_create_opts *opts,
     }
     if (pid == 0) {
         close(sv[0]);
-        struct md_child_args a = {.spec = spec, .sock = sv[1], .exec_fifo = opts ? opts->exec_fifo : NULL,
-                                  .opts = opts};
+        struct md_child_args a = {
+            .spec = spec, .sock = sv[1], .exec_fifo = opts ? opts->exec_fifo : NULL, .opts = opts};
         _exit(md_child_main(&a));
     }
     close(sv[1]);
@@ -144,8 +139,7 @@ static int send_process(struct md_container *c, md_error_t **err)
 {
     const char *pj = md_container_process_json(c->spec);
     int r = md_sync_send(c->sock, MD_SYNC_PROCESS, pj, strlen(pj), -1);
-    if (r < 0)
-        return md_error(err, -r, "send process to container");
+    if (r < 0) return md_error(err, -r, "send process to container");
     return 0;
 }
 
@@ -154,12 +148,13 @@ static int send_process(struct md_container *c, md_error_t **err)
 static int run_parent_hooks(struct md_container *c, const struct md_create_opts *opts,
                             md_error_t **err)
 {
-    struct md_hook_state st = {.id = opts ? opts->id : NULL, .bundle = opts ? opts->bundle : NULL,
-                               .status = "creating", .pid = c->pid,
+    struct md_hook_state st = {.id = opts ? opts->id : NULL,
+                               .bundle = opts ? opts->bundle : NULL,
+                               .status = "creating",
+                               .pid = c->pid,
                                .annotations = c->spec->annotations};
     int r = md_hooks_run(c->spec->hooks, "prestart", &st, err);
-    if (r == 0)
-        r = md_hooks_run(c->spec->hooks, "createRuntime", &st, err);
+    if (r == 0) r = md_hooks_run(c->spec->hooks, "createRuntime", &st, err);
     if (r == 0 && (r = md_sync_send(c->sock, MD_SYNC_RESUME, NULL, 0, -1)) < 0)
         r = md_error(err, -r, "resume container");
     return r;
@@ -172,10 +167,8 @@ static int wait_ready(struct md_container *c, const struct md_create_opts *opts,
     for (;;) {
         struct md_sync_msg msg;
         int r = md_sync_recv(c->sock, &msg);
-        if (r == -EPIPE)
-            return md_error(err, 0, "container init exited before it was ready");
-        if (r < 0)
-            return md_error(err, -r, "sync with container");
+        if (r == -EPIPE) return md_error(err, 0, "container init exited before it was ready");
+        if (r < 0) return md_error(err, -r, "sync with container");
         if (msg.type == MD_SYNC_READY) {
             md_sync_msg_clear(&msg);
             return 0;
@@ -191,8 +184,7 @@ static int wait_ready(struct md_container *c, const struct md_create_opts *opts,
             r = md_error(err, 0, "sync with container: unexpected message %u", msg.type);
         }
         md_sync_msg_clear(&msg);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
 }
 
@@ -202,14 +194,10 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     md_container_init(c);
     c->spec = spec;
     int r = md_spec_check(spec, err);
-    if (r == 0)
-        r = md_container_prepare_seccomp(spec, err);
-    if (r == 0)
-        r = prepare_parent_namespaces(spec, err);
-    if (r == 0 && opts && opts->set_cgroup)
-        r = md_cgroup_glue_create(spec, &c->cgroup, err);
-    if (r == 0)
-        r = spawn_child(spec, opts, c, err);
+    if (r == 0) r = md_container_prepare_seccomp(spec, err);
+    if (r == 0) r = prepare_parent_namespaces(spec, err);
+    if (r == 0 && opts && opts->set_cgroup) r = md_cgroup_glue_create(spec, &c->cgroup, err);
+    if (r == 0) r = spawn_child(spec, opts, c, err);
     /* the child waits for PROCESS: its ids must be mapped before it reads it */
     if (r == 0 && spec->ns[MD_NS_USER].present && spec->ns[MD_NS_USER].path == NULL)
         r = md_userns_write_maps(c->pid, spec, err);
@@ -219,42 +207,32 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
      * meanwhile; it only runs our code until START, which comes after. */
     md_trace("cloned");
     int late = !md_spec_cgroupns_early(spec);
-    if (r == 0 && late)
-        r = send_process(c, err);
-    if (r == 0 && c->cgroup && !c->born_in_cgroup)
-        r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
-    if (r == 0 && opts && opts->after_clone)
-        r = opts->after_clone(c->pid, opts->data, err);
+    if (r == 0 && late) r = send_process(c, err);
+    if (r == 0 && c->cgroup && !c->born_in_cgroup) r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
+    if (r == 0 && opts && opts->after_clone) r = opts->after_clone(c->pid, opts->data, err);
     /* the child makes its cgroup namespace before READY, once it is in its
      * cgroup (src/runtime/child.c late_cgroupns) */
     if (r == 0 && late && md_spec_cgroupns_new(spec)) {
         int e = md_sync_send(c->sock, MD_SYNC_CGROUP, NULL, 0, -1);
-        if (e < 0)
-            r = md_error(err, -e, "sync with container");
+        if (e < 0) r = md_error(err, -e, "sync with container");
     }
     md_trace("cgroup entered");
-    if (r == 0 && !late)
-        r = send_process(c, err);
-    if (r == 0)
-        r = wait_ready(c, opts, err);
-    if (r < 0)
-        md_container_destroy(c);
+    if (r == 0 && !late) r = send_process(c, err);
+    if (r == 0) r = wait_ready(c, opts, err);
+    if (r < 0) md_container_destroy(c);
     return r;
 }
 
 int md_container_start(struct md_container *c, md_error_t **err)
 {
     int r = md_sync_send(c->sock, MD_SYNC_START, NULL, 0, -1);
-    if (r < 0)
-        return md_error(err, -r, "start container");
+    if (r < 0) return md_error(err, -r, "start container");
     struct md_sync_msg msg;
     r = md_sync_recv(c->sock, &msg);
     close(c->sock);
     c->sock = -1;
-    if (r == -EPIPE)
-        return 0; /* the socket closed on exec: the command runs */
-    if (r < 0)
-        return md_error(err, -r, "start container");
+    if (r == -EPIPE) return 0; /* the socket closed on exec: the command runs */
+    if (r < 0) return md_error(err, -r, "start container");
     if (msg.type == MD_SYNC_ERROR)
         r = md_sync_error_from_msg(&msg, err);
     else
@@ -270,8 +248,7 @@ int md_container_wait(struct md_container *c, int *status, md_error_t **err)
     do
         w = waitpid(c->pid, &st, 0);
     while (w < 0 && errno == EINTR);
-    if (w < 0)
-        return md_error(err, errno, "wait for container");
+    if (w < 0) return md_error(err, errno, "wait for container");
     c->pid = -1;
     *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;
@@ -279,8 +256,7 @@ int md_container_wait(struct md_container *c, int *status, md_error_t **err)
 
 int md_container_signal(struct md_container *c, int sig)
 {
-    if (c->pidfd >= 0)
-        return (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
+    if (c->pidfd >= 0) return (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
     return c->pid > 0 ? kill(c->pid, sig) : -1;
 }
 
@@ -296,11 +272,8 @@ void md_container_destroy(struct md_container *c)
         md_cgroup_glue_destroy(c->cgroup);
         c->cgroup = NULL;
     }
-    if (c->sock >= 0)
-        close(c->sock);
-    if (c->pidfd >= 0)
-        close(c->pidfd);
-    if (c->pty_master >= 0)
-        close(c->pty_master);
+    if (c->sock >= 0) close(c->sock);
+    if (c->pidfd >= 0) close(c->pidfd);
+    if (c->pty_master >= 0) close(c->pty_master);
     c->sock = c->pidfd = c->pty_master = -1;
 }

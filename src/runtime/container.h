@@ -25,7 +25,7 @@ struct md_create_opts {
     const char *id, *bundle;
     int preserve_fds;
     int new_keyring;
-    int detached; /* exec: the process outlives the caller (no parent-death signal) */
+    int detached;     /* exec: the process outlives the caller (no parent-death signal) */
     int default_home; /* HOME from the container's passwd when the process has none (runc) */
 };
 
@@ -56,8 +56,8 @@ void md_container_init(struct md_container *c);
 
 /* A new process (spec->json's "process") in the running container whose
  * PID 1 is target; then md_container_start / md_io_wait as for create. */
-int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
-                      struct md_container *c, md_error_t **err);
+int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd, struct md_container *c,
+                      md_error_t **err);
 /* The same with options (preserve_fds, detached); opts may be NULL. */
 int md_container_exec_opts(struct md_spec *spec, pid_t target, int target_pidfd,
                            const struct md_create_opts *opts, struct md_container *c,

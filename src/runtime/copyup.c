@@ -18,13 +18,11 @@ static int copy_file(int sfd, int dfd, const char *name, const struct stat *st)
     cleanup_close int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     cleanup_close int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                                    st->st_mode & 07777);
-    if (in < 0 || out < 0)
-        return -errno;
+    if (in < 0 || out < 0) return -errno;
     char buf[65536];
     ssize_t n;
     while ((n = read(in, buf, sizeof(buf))) > 0)
-        if (md_write_all(out, buf, (size_t)n) < 0)
-            return -errno;
+        if (md_write_all(out, buf, (size_t)n) < 0) return -errno;
     return n < 0 ? -errno : 0;
 }
 
@@ -35,8 +33,7 @@ static int copy_dir(int sfd, int dfd, int depth)
     int fd = dup(sfd);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (d == NULL) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return -errno;
     }
     int r = 0;
@@ -51,24 +48,19 @@ static int copy_dir(int sfd, int dfd, int depth)
 static int copy_entry(int sfd, int dfd, const char *name, int depth)
 {
     struct stat st;
-    if (depth > 256)
-        return -ELOOP;
-    if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return -errno;
+    if (depth > 256) return -ELOOP;
+    if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -errno;
     int r = 0;
     if (S_ISDIR(st.st_mode)) {
-        if (mkdirat(dfd, name, st.st_mode & 07777) < 0 && errno != EEXIST)
-            return -errno;
+        if (mkdirat(dfd, name, st.st_mode & 07777) < 0 && errno != EEXIST) return -errno;
         cleanup_close int s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         cleanup_close int d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (s2 < 0 || d2 < 0)
-            return -errno;
+        if (s2 < 0 || d2 < 0) return -errno;
         r = copy_dir(s2, d2, depth + 1);
     } else if (S_ISLNK(st.st_mode)) {
         char target[4096];
         ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
-        if (n < 0)
-            return -errno;
+        if (n < 0) return -errno;
         target[n] = '\0';
         r = symlinkat(target, dfd, name) < 0 ? -errno : 0;
     } else if (S_ISREG(st.st_mode)) {
@@ -76,8 +68,7 @@ static int copy_entry(int sfd, int dfd, const char *name, int depth)
     } else {
         r = mknodat(dfd, name, st.st_mode, st.st_rdev) < 0 ? -errno : 0;
     }
-    if (r == 0 && fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-        r = -errno;
+    if (r == 0 && fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) r = -errno;
     return r;
 }
 
@@ -85,8 +76,7 @@ static int dir_is_empty(int fd)
 {
     int d2 = dup(fd);
     DIR *d = d2 < 0 ? NULL : fdopendir(d2);
-    if (d == NULL)
-        return 0;
+    if (d == NULL) return 0;
     struct dirent *de;
     int empty = 1;
     while (empty && (de = readdir(d)) != NULL)
@@ -104,15 +94,12 @@ int md_copy_dir_fd(int sfd, int dfd, md_error_t **err)
 int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err)
 {
     cleanup_close int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return md_error(err, errno, "volume %s", dst);
-    if (!dir_is_empty(dfd))
-        return 0;
+    if (dfd < 0) return md_error(err, errno, "volume %s", dst);
+    if (!dir_is_empty(dfd)) return 0;
     md_error_t *ignored = NULL;
     cleanup_close int sfd = md_openat_in_root(rootfd, path, O_RDONLY | O_DIRECTORY, 0, &ignored);
     md_error_free(&ignored);
-    if (sfd < 0)
-        return 0; /* nothing in the image there */
+    if (sfd < 0) return 0; /* nothing in the image there */
     struct stat st;
     if (fstat(sfd, &st) == 0 &&
         (fchmod(dfd, st.st_mode & 07777) < 0 || fchown(dfd, st.st_uid, st.st_gid) < 0))

@@ -35,8 +35,7 @@ static int make_device(const struct md_device *d, md_error_t **err)
 static int has_dev_mount(const struct md_spec *s)
 {
     for (size_t i = 0; i < s->n_mounts; i++)
-        if (strcmp(s->mounts[i].destination, "/dev") == 0)
-            return 1;
+        if (strcmp(s->mounts[i].destination, "/dev") == 0) return 1;
     return 0;
 }
 
@@ -50,8 +49,7 @@ static int bind_device(int rootfd, const struct md_device *d, md_error_t **err)
     if (stat(d->path, &st) < 0)
         return md_error(err, errno, "device %s: no such device on the host to bind", d->path);
     int fd = md_mkpath_in_root(rootfd, d->path, 1, err);
-    if (fd < 0)
-        return fd;
+    if (fd < 0) return fd;
     char target[64];
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
     int r = mount(d->path, target, NULL, MS_BIND, NULL);
@@ -62,37 +60,33 @@ static int bind_device(int rootfd, const struct md_device *d, md_error_t **err)
 
 int md_dev_bind(struct md_spec *s, int rootfd, md_error_t **err)
 {
-    if (!has_dev_mount(s))
-        return 0;
+    if (!has_dev_mount(s)) return 0;
     for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
         int r = bind_device(rootfd, &default_devices[i], err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     for (size_t i = 0; i < s->n_devices; i++) {
         int r = bind_device(rootfd, &s->devices[i], err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     return 0;
 }
 
 int md_dev_setup(struct md_spec *s, md_error_t **err)
 {
-    if (!has_dev_mount(s))
-        return 0;
-    for (size_t i = 0; !s->ns[MD_NS_USER].present && i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
+    if (!has_dev_mount(s)) return 0;
+    for (size_t i = 0;
+         !s->ns[MD_NS_USER].present && i < sizeof(default_devices) / sizeof(default_devices[0]);
+         i++) {
         int r = make_device(&default_devices[i], err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     for (size_t i = 0; !s->ns[MD_NS_USER].present && i < s->n_devices; i++) {
         int r = make_device(&s->devices[i], err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     static const char *const links[][2] = {
-        {"/proc/self/fd", "/dev/fd"},     {"/proc/self/fd/0", "/dev/stdin"},
+        {"/proc/self/fd", "/dev/fd"},       {"/proc/self/fd/0", "/dev/stdin"},
         {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
         {"pts/ptmx", "/dev/ptmx"},
     };

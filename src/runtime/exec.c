@@ -20,8 +20,7 @@
 static const char *env_path(char **envp)
 {
     for (char **e = envp; e && *e; e++)
-        if (strncmp(*e, "PATH=", 5) == 0)
-            return *e + 5;
+        if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
     return DEFAULT_PATH;
 }
 
@@ -42,8 +41,7 @@ int md_exec_path(char **argv, char **envp, md_error_t **err)
 {
     static char *empty[] = {NULL};
     const char *cmd = argv[0];
-    if (envp == NULL)
-        envp = empty;
+    if (envp == NULL) envp = empty;
     if (strchr(cmd, '/') != NULL) {
         execve(cmd, argv, envp);
         return exec_error(cmd, errno, 0, err);
@@ -55,8 +53,7 @@ int md_exec_path(char **argv, char **envp, md_error_t **err)
         const char *end = strchrnul(path, ':');
         size_t dl = (size_t)(end - path);
         char *full = malloc(dl + cl + 2);
-        if (full == NULL)
-            return md_error(err, ENOMEM, "exec");
+        if (full == NULL) return md_error(err, ENOMEM, "exec");
         memcpy(full, dl ? path : ".", dl ? dl : 1);
         size_t off = dl ? dl : 1;
         full[off] = '/';
@@ -77,8 +74,7 @@ static volatile sig_atomic_t child_pid;
 
 static void forward(int sig)
 {
-    if (child_pid > 0)
-        kill(child_pid, sig);
+    if (child_pid > 0) kill(child_pid, sig);
 }
 
 static void init_loop(pid_t payload)
@@ -87,8 +83,7 @@ static void init_loop(pid_t payload)
     for (;;) {
         pid_t w = waitpid(-1, &status, 0);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             break;
         }
         if (w == payload) {
@@ -123,15 +118,15 @@ int md_mini_init(int sock, md_error_t **err)
      * close_range refuses it: then one close() per fd. */
     if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
         struct rlimit rl;
-        int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+        int max =
+            getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
         for (int fd = 3; fd < max; fd++)
             close(fd);
     }
     child_pid = pid;
     struct sigaction sa = {.sa_handler = forward};
     for (int s = 1; s < NSIG; s++)
-        if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP)
-            sigaction(s, &sa, NULL);
+        if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP) sigaction(s, &sa, NULL);
     sigprocmask(SIG_SETMASK, &old, NULL);
     init_loop(pid);
     return 0;

@@ -17,12 +17,9 @@
 static int executable(const char *path)
 {
     struct stat st;
-    if (stat(path, &st) < 0)
-        return errno;
-    if (S_ISDIR(st.st_mode))
-        return EISDIR;
-    if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
-        return EACCES;
+    if (stat(path, &st) < 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EISDIR;
+    if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) return EACCES;
     return 0;
 }
 
@@ -34,12 +31,12 @@ int md_exec_lookup(char **argv, char **envp, md_error_t **err)
         if (e == ENOENT || e == ENOTDIR)
             return md_error_code(err, MD_EXIT_NOT_FOUND, e, "exec: \"%s\": stat %s", cmd, cmd);
         if (e == EISDIR)
-            return md_error_code(err, MD_EXIT_CANNOT_INVOKE, 0, "exec: \"%s\": is a directory", cmd);
+            return md_error_code(err, MD_EXIT_CANNOT_INVOKE, 0, "exec: \"%s\": is a directory",
+                                 cmd);
         return e ? md_error_code(err, MD_EXIT_CANNOT_INVOKE, e, "exec: \"%s\"", cmd) : 0;
     }
     for (char **e = envp; e && *e; e++)
-        if (strncmp(*e, "PATH=", 5) == 0)
-            path = *e + 5;
+        if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
     int seen_eacces = 0;
     while (*path) {
         const char *end = strchrnul(path, ':');
@@ -47,16 +44,13 @@ int md_exec_lookup(char **argv, char **envp, md_error_t **err)
         int dl = (int)(end - path);
         snprintf(full, sizeof(full), "%.*s/%s", dl ? dl : 1, dl ? path : ".", cmd);
         int e = executable(full);
-        if (e == 0)
-            return 0;
-        if (e == EACCES)
-            seen_eacces = 1;
+        if (e == 0) return 0;
+        if (e == EACCES) seen_eacces = 1;
         path = *end ? end + 1 : end;
     }
-    if (seen_eacces)
-        return md_error_code(err, MD_EXIT_CANNOT_INVOKE, EACCES, "exec: \"%s\"", cmd);
-    return md_error_code(err, MD_EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
-                         cmd);
+    if (seen_eacces) return md_error_code(err, MD_EXIT_CANNOT_INVOKE, EACCES, "exec: \"%s\"", cmd);
+    return md_error_code(err, MD_EXIT_NOT_FOUND, 0,
+                         "exec: \"%s\": executable file not found in $PATH", cmd);
 }
 
 /* runc sets HOME when the process has none: the user's home directory from
@@ -64,8 +58,7 @@ int md_exec_lookup(char **argv, char **envp, md_error_t **err)
 int md_env_default_home(struct md_process *p, md_error_t **err)
 {
     for (char **e = p->env; e && *e; e++)
-        if (strncmp(*e, "HOME=", 5) == 0)
-            return 0;
+        if (strncmp(*e, "HOME=", 5) == 0) return 0;
     char home[4200] = "HOME=/";
     FILE *f = fopen("/etc/passwd", "re");
     char line[4096];
@@ -76,17 +69,14 @@ int md_env_default_home(struct md_process *p, md_error_t **err)
         for (; n < 7 && s; n++) {
             fld[n] = s;
             s = strchr(s, ':');
-            if (s)
-                *s++ = '\0';
+            if (s) *s++ = '\0';
         }
         if (n >= 6 && fld[2][0] && strtoul(fld[2], NULL, 10) == p->uid && fld[5][0]) {
             snprintf(home, sizeof(home), "HOME=%s", fld[5]);
             break;
         }
     }
-    if (f)
-        fclose(f);
-    if (md_strv_append(&p->env, home) < 0)
-        return md_error(err, ENOMEM, "HOME");
+    if (f) fclose(f);
+    if (md_strv_append(&p->env, home) < 0) return md_error(err, ENOMEM, "HOME");
     return 0;
 }

@@ -31,14 +31,12 @@ static int join_cgroups_of(pid_t target, md_error_t **err)
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)target);
     cleanup_free char *text = NULL;
     int r = md_read_file(path, &text, NULL, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     char pid[16];
     int pl = snprintf(pid, sizeof(pid), "%d", (int)getpid());
     for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL || strcmp(c2 + 1, "/") == 0)
-            continue;
+        if (c2 == NULL || strcmp(c2 + 1, "/") == 0) continue;
         *c2 = '\0';
         const char *ctrl = c1 + 1;
         char procs[4200];
@@ -63,17 +61,15 @@ static int join_cgroups_of(pid_t target, md_error_t **err)
 
 static int join_namespaces(pid_t target, int pidfd, md_error_t **err)
 {
-    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+    int flags =
+        CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
     /* unlike the others, asking for the user or time namespace we are
      * already in is EINVAL */
-    if (md_ns_differs(target, "user"))
-        flags |= CLONE_NEWUSER;
-    if (md_ns_differs(target, "time"))
-        flags |= CLONE_NEWTIME;
+    if (md_ns_differs(target, "user")) flags |= CLONE_NEWUSER;
+    if (md_ns_differs(target, "time")) flags |= CLONE_NEWTIME;
     /* namespaces the container shares with the host (e.g. --network host) are
      * the ones we are already in: setns then is a no-op */
-    if (setns(pidfd, flags) < 0)
-        return md_error(err, errno, "join the container's namespaces");
+    if (setns(pidfd, flags) < 0) return md_error(err, errno, "join the container's namespaces");
     return 0;
 }
 
@@ -87,8 +83,7 @@ static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock,
      * (CVE-2019-5736, see md_child_main) */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     int r = join_cgroups_of(target, &err);
-    if (r == 0)
-        r = join_namespaces(target, pidfd, &err);
+    if (r == 0) r = join_namespaces(target, pidfd, &err);
     if (r < 0) {
         md_sync_send_error(sock, &err);
         _exit(1);
@@ -104,8 +99,7 @@ static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock,
         /* speak on the socket only after the helper has said our pid */
         char b;
         close(go[1]);
-        if (read(go[0], &b, 1) != 1)
-            _exit(1);
+        if (read(go[0], &b, 1) != 1) _exit(1);
         close(go[0]);
         struct md_child_args a = {.spec = spec, .sock = sock, .exec_mode = 1, .opts = opts};
         _exit(md_child_main(&a));
@@ -117,8 +111,7 @@ static void helper_main(struct md_spec *spec, pid_t target, int pidfd, int sock,
     }
     int32_t p32 = pid;
     md_sync_send(sock, MD_SYNC_PID, &p32, sizeof(p32), -1);
-    if (write(go[1], "g", 1) != 1)
-        _exit(1);
+    if (write(go[1], "g", 1) != 1) _exit(1);
     _exit(0);
 }
 
@@ -127,14 +120,14 @@ static int wait_ready(struct md_container *c, md_error_t **err)
     struct md_sync_msg msg;
     const char *eof = "exec: process exited before it was ready";
     int r = md_sync_expect(c->sock, MD_SYNC_PID, &msg, eof, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     int32_t p32 = 0;
     memcpy(&p32, msg.data, msg.len >= sizeof(p32) ? sizeof(p32) : 0);
     md_sync_msg_clear(&msg);
     c->pid = p32;
     c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    r = md_sync_expect(c->sock, c->spec->process.terminal ? MD_SYNC_PTY : MD_SYNC_READY, &msg, eof, err);
+    r = md_sync_expect(c->sock, c->spec->process.terminal ? MD_SYNC_PTY : MD_SYNC_READY, &msg, eof,
+                       err);
     if (r == 0 && msg.type == MD_SYNC_PTY) {
         c->pty_master = msg.fd;
         msg.fd = -1;
@@ -145,8 +138,8 @@ static int wait_ready(struct md_container *c, md_error_t **err)
     return r;
 }
 
-int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd,
-                      struct md_container *c, md_error_t **err)
+int md_container_exec(struct md_spec *spec, pid_t target, int target_pidfd, struct md_container *c,
+                      md_error_t **err)
 {
     return md_container_exec_opts(spec, target, target_pidfd, NULL, c, err);
 }
@@ -158,8 +151,7 @@ int md_container_exec_opts(struct md_spec *spec, pid_t target, int target_pidfd,
     md_container_init(c);
     c->spec = spec;
     int r0 = md_container_prepare_seccomp(spec, err);
-    if (r0 < 0)
-        return r0;
+    if (r0 < 0) return r0;
     /* the exec'd process is our grandchild: be its reaper */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         return md_error(err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
@@ -179,13 +171,10 @@ int md_container_exec_opts(struct md_spec *spec, pid_t target, int target_pidfd,
     }
     const char *pj = md_container_process_json(spec);
     int r = md_sync_send(c->sock, MD_SYNC_PROCESS, pj, strlen(pj), -1);
-    if (r < 0)
-        r = md_error(err, -r, "send process");
-    if (r == 0)
-        r = wait_ready(c, err);
+    if (r < 0) r = md_error(err, -r, "send process");
+    if (r == 0) r = wait_ready(c, err);
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
         ;
-    if (r < 0)
-        md_container_destroy(c);
+    if (r < 0) md_container_destroy(c);
     return r;
 }

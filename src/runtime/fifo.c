@@ -42,11 +42,9 @@ int md_fifo_child_prepare(const char *path, struct md_fifo_child *f, md_error_t 
      * signal may come before we block */
     created_signals(1);
     f->path_fd = open(path, O_PATH | O_CLOEXEC);
-    if (f->path_fd < 0)
-        return md_error(err, errno, "open exec fifo %s", path);
+    if (f->path_fd < 0) return md_error(err, errno, "open exec fifo %s", path);
     f->fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (f->fd_dir < 0)
-        return md_error(err, errno, "open /proc/self/fd");
+    if (f->fd_dir < 0) return md_error(err, errno, "open /proc/self/fd");
     return 0;
 }
 
@@ -59,14 +57,12 @@ int md_fifo_child_wait(struct md_fifo_child *f, md_error_t **err)
         fd = openat(f->fd_dir, name, O_WRONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     created_signals(0);
-    if (fd < 0)
-        return md_error(err, errno, "open exec fifo for writing");
+    if (fd < 0) return md_error(err, errno, "open exec fifo for writing");
     close(f->path_fd);
     close(f->fd_dir);
     f->path_fd = f->fd_dir = -1;
     f->write_fd = fd;
-    if (write(fd, "0", 1) != 1)
-        return md_error(err, errno, "write exec fifo");
+    if (write(fd, "0", 1) != 1) return md_error(err, errno, "write exec fifo");
     return 0;
 }
 
@@ -90,13 +86,11 @@ void md_fifo_child_error(struct md_fifo_child *f, md_error_t **err)
 
 static int record_error(const char *buf, size_t len, md_error_t **err)
 {
-    struct rec r = {125, 0};
-    if (len < sizeof(r))
-        return md_error(err, 0, "container init failed");
+    struct rec r = {MD_EXIT_ENGINE, 0};
+    if (len < sizeof(r)) return md_error(err, 0, "container init failed");
     memcpy(&r, buf, sizeof(r));
     md_error_code(err, r.exit_code, 0, "%.*s", (int)(len - sizeof(r)), buf + sizeof(r));
-    if (err && *err)
-        (*err)->errnum = r.errnum;
+    if (err && *err) (*err)->errnum = r.errnum;
     return r.errnum > 0 ? -r.errnum : -1;
 }
 
@@ -106,8 +100,7 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap)
     for (;;) {
         if (*len + 4096 > *cap) {
             char *n = realloc(*buf, *cap * 2 + 4096);
-            if (n == NULL)
-                return -ENOMEM;
+            if (n == NULL) return -ENOMEM;
             *buf = n;
             *cap = *cap * 2 + 4096;
         }
@@ -116,10 +109,8 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap)
             *len += (size_t)n;
             continue;
         }
-        if (n == 0)
-            return 1;
-        if (errno == EINTR)
-            continue;
+        if (n == 0) return 1;
+        if (errno == EINTR) continue;
         return errno == EAGAIN ? 0 : -errno;
     }
 }
@@ -129,35 +120,29 @@ int md_fifo_start(const char *path, int pidfd, md_error_t **err)
     /* non-blocking: an init that died before opening its end must not
      * leave us blocked in open(2) forever */
     cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return md_error(err, errno, "open exec fifo %s", path);
+    if (fd < 0) return md_error(err, errno, "open exec fifo %s", path);
     cleanup_free char *buf = NULL;
     size_t len = 0, cap = 0;
     int exited = 0;
     for (;;) {
         struct pollfd p[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
         if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return md_error(err, errno, "poll exec fifo");
         }
         exited = exited || (p[1].revents != 0);
         int eof = 0;
         if (p[0].revents || exited) {
             eof = drain(fd, &buf, &len, &cap);
-            if (eof < 0)
-                return md_error(err, -eof, "read exec fifo");
+            if (eof < 0) return md_error(err, -eof, "read exec fifo");
         }
         /* EOF only counts once the init has connected (sent '0'): before
          * that, a reader of a fifo without writers reads 0 bytes too */
-        if (len > 0 && (eof || exited))
-            break;
+        if (len > 0 && (eof || exited)) break;
         if (exited || (eof && (p[0].revents & POLLHUP)))
             return md_error(err, 0, "container init exited before it was started");
     }
-    if (buf[0] != '0')
-        return md_error(err, 0, "exec fifo: unexpected data");
-    if (len > 1)
-        return record_error(buf + 1, len - 1, err);
+    if (buf[0] != '0') return md_error(err, 0, "exec fifo: unexpected data");
+    if (len > 1) return record_error(buf + 1, len - 1, err);
     return 0;
 }

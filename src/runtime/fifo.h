@@ -17,9 +17,9 @@
 #include "util/error.h"
 
 struct md_fifo_child {
-    int path_fd;   /* O_PATH on the fifo */
-    int fd_dir;    /* /proc/self/fd of the init */
-    int write_fd;  /* open once start came, -1 before */
+    int path_fd;  /* O_PATH on the fifo */
+    int fd_dir;   /* /proc/self/fd of the init */
+    int write_fd; /* open once start came, -1 before */
 };
 
 /* In the init, before its mounts. */

@@ -15,7 +15,7 @@ struct json_object;
  * the runtime's own extras). */
 struct md_hook_state {
     const char *id, *bundle, *status;
-    pid_t pid; /* 0: omitted */
+    pid_t pid;                       /* 0: omitted */
     struct json_object *annotations; /* borrowed, may be NULL */
 };
 

@@ -18,22 +18,19 @@ static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 int md_tty_raw(int fd, struct md_tty_saved *saved)
 {
     saved->fd = -1;
-    if (!isatty(fd) || tcgetattr(fd, &saved->tio) < 0)
-        return 0;
+    if (!isatty(fd) || tcgetattr(fd, &saved->tio) < 0) return 0;
     struct termios raw = saved->tio;
     cfmakeraw(&raw);
     /* keep output post-processing of the host terminal untouched: the pty
      * inside already turned \n into \r\n */
-    if (tcsetattr(fd, TCSADRAIN, &raw) < 0)
-        return -errno;
+    if (tcsetattr(fd, TCSADRAIN, &raw) < 0) return -errno;
     saved->fd = fd;
     return 0;
 }
 
 void md_tty_restore(struct md_tty_saved *saved)
 {
-    if (saved->fd >= 0)
-        tcsetattr(saved->fd, TCSADRAIN, &saved->tio);
+    if (saved->fd >= 0) tcsetattr(saved->fd, TCSADRAIN, &saved->tio);
     saved->fd = -1;
 }
 
@@ -55,8 +52,7 @@ int md_io_block_signals(md_error_t **err)
 {
     sigset_t set;
     forward_mask(&set);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-        return md_error(err, errno, "sigprocmask");
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return md_error(err, errno, "sigprocmask");
     return 0;
 }
 
@@ -71,13 +67,10 @@ static int pump_out(struct out_src *o, struct md_jsonlog *log)
 {
     char buf[16384];
     ssize_t n = read(o->fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (n <= 0)
-        return 1;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+    if (n <= 0) return 1;
     md_write_all(o->stream == 2 ? STDERR_FILENO : STDOUT_FILENO, buf, (size_t)n);
-    if (log)
-        md_jsonlog_write(log, o->stream, buf, (size_t)n);
+    if (log) md_jsonlog_write(log, o->stream, buf, (size_t)n);
     return 0;
 }
 
@@ -85,10 +78,8 @@ static int pump_in(int to)
 {
     char buf[16384];
     ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (n <= 0)
-        return 1;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+    if (n <= 0) return 1;
     /* a reader that has gone (EPIPE) ends the relay of stdin */
     return md_write_all(to, buf, (size_t)n) < 0 ? 1 : 0;
 }
@@ -97,11 +88,9 @@ int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **er
 {
     *r = (struct md_stdio_relay){-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
     for (int fd = relay_in ? 0 : 1; fd < 3; fd++) {
-        if (!isatty(fd))
-            continue;
+        if (!isatty(fd)) continue;
         int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-            return md_error(err, errno, "stdio pipe");
+        if (pipe2(p, O_CLOEXEC) < 0) return md_error(err, errno, "stdio pipe");
         /* ours: the write end of stdin, the read ends of stdout/stderr */
         int ours = fd == 0 ? p[1] : p[0];
         r->child[fd] = fd == 0 ? p[0] : p[1];
@@ -109,8 +98,7 @@ int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **er
         if ((r->saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(r->child[fd], fd) < 0)
             return md_error(err, errno, "stdio pipe");
     }
-    if (r->in_w >= 0)
-        signal(SIGPIPE, SIG_IGN); /* the container may close its stdin */
+    if (r->in_w >= 0) signal(SIGPIPE, SIG_IGN); /* the container may close its stdin */
     return 0;
 }
 
@@ -122,8 +110,7 @@ void md_stdio_relay_restore(struct md_stdio_relay *r)
             close(r->saved[fd]);
             r->saved[fd] = -1;
         }
-        if (r->child[fd] >= 0)
-            close(r->child[fd]);
+        if (r->child[fd] >= 0) close(r->child[fd]);
         r->child[fd] = -1;
     }
 }
@@ -133,8 +120,7 @@ void md_stdio_relay_close(struct md_stdio_relay *r)
     md_stdio_relay_restore(r);
     int *fds[] = {&r->in_w, &r->out_r, &r->err_r};
     for (int i = 0; i < 3; i++) {
-        if (*fds[i] >= 0)
-            close(*fds[i]);
+        if (*fds[i] >= 0) close(*fds[i]);
         *fds[i] = -1;
     }
 }
@@ -143,16 +129,14 @@ void md_stdio_relay_close(struct md_stdio_relay *r)
  * left in the pipes or the pty can be read without blocking for long. */
 static void drain(struct out_src *o, struct md_jsonlog *log)
 {
-    if (o->fd < 0)
-        return;
+    if (o->fd < 0) return;
     int fl = fcntl(o->fd, F_GETFL);
     fcntl(o->fd, F_SETFL, fl | O_NONBLOCK);
     char buf[16384];
     ssize_t n;
     while ((n = read(o->fd, buf, sizeof(buf))) > 0) {
         md_write_all(o->stream == 2 ? STDERR_FILENO : STDOUT_FILENO, buf, (size_t)n);
-        if (log)
-            md_jsonlog_write(log, o->stream, buf, (size_t)n);
+        if (log) md_jsonlog_write(log, o->stream, buf, (size_t)n);
     }
 }
 
@@ -179,42 +163,38 @@ int md_io_wait_out(struct md_container *c, int forward_stdin, const struct md_io
     sigset_t set;
     forward_mask(&set);
     cleanup_close int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sigfd < 0)
-        return md_error(err, errno, "signalfd");
+    if (sigfd < 0) return md_error(err, errno, "signalfd");
     struct out_src src[2] = {{c->pty_master >= 0 ? c->pty_master : out->out_fd, 1},
                              {c->pty_master >= 0 ? -1 : out->err_fd, 2}};
     int in_to = c->pty_master >= 0 ? c->pty_master : out->in_fd > 0 ? out->in_fd : -1;
     int in_open = forward_stdin && in_to >= 0;
     for (;;) {
-        struct pollfd p[5] = {{c->pidfd, POLLIN, 0}, {sigfd, POLLIN, 0}, {src[0].fd, POLLIN, 0},
-                              {src[1].fd, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
+        struct pollfd p[5] = {{c->pidfd, POLLIN, 0},
+                              {sigfd, POLLIN, 0},
+                              {src[0].fd, POLLIN, 0},
+                              {src[1].fd, POLLIN, 0},
+                              {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
         if (poll(p, 5, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return md_error(err, errno, "poll");
         }
-        if (p[1].revents)
-            handle_signal(sigfd, c);
+        if (p[1].revents) handle_signal(sigfd, c);
         for (int i = 0; i < 2; i++)
-            if (p[2 + i].revents && pump_out(&src[i], out->log))
-                src[i].fd = -1;
+            if (p[2 + i].revents && pump_out(&src[i], out->log)) src[i].fd = -1;
         if (p[4].revents && pump_in(in_to)) {
             /* end of input: the pty's EOF character, as a typed ^D would;
              * a pipe is closed */
             if (c->pty_master >= 0 && md_write_all(c->pty_master, "\x04", 1) < 0) {
             }
-            if (c->pty_master < 0)
-                close(in_to);
+            if (c->pty_master < 0) close(in_to);
             in_open = 0;
         }
-        if (p[0].revents)
-            break;
+        if (p[0].revents) break;
     }
     if (in_open && c->pty_master < 0)
         close(in_to); /* the stdin pipe is ours to close (md_io_out.in_fd) */
     drain(&src[0], out->log);
     drain(&src[1], out->log);
-    if (out->log)
-        md_jsonlog_flush(out->log);
+    if (out->log) md_jsonlog_flush(out->log);
     return md_container_wait(c, status, err);
 }

@@ -35,10 +35,8 @@ struct sched_attr {
 static struct json_object *jpath(struct json_object *o, const char *a, const char *b)
 {
     struct json_object *v = NULL;
-    if (o == NULL || !json_object_object_get_ex(o, a, &v))
-        return NULL;
-    if (b && (v == NULL || !json_object_object_get_ex(v, b, &v)))
-        return NULL;
+    if (o == NULL || !json_object_object_get_ex(o, a, &v)) return NULL;
+    if (b && (v == NULL || !json_object_object_get_ex(v, b, &v))) return NULL;
     return v;
 }
 
@@ -52,15 +50,15 @@ static int personality_domain(struct json_object *doc, unsigned long *out, md_er
 {
     struct json_object *p = jpath(doc, "linux", "personality");
     *out = (unsigned long)-1;
-    if (p == NULL)
-        return 0;
+    if (p == NULL) return 0;
     const char *d = jstr(p, "domain");
     if (d && strcmp(d, "LINUX") == 0)
         *out = PER_LINUX;
     else if (d && strcmp(d, "LINUX32") == 0)
         *out = PER_LINUX32;
     else
-        return md_error(err, 0, "config: linux.personality.domain %s is not supported", d ? d : "(none)");
+        return md_error(err, 0, "config: linux.personality.domain %s is not supported",
+                        d ? d : "(none)");
     struct json_object *flags = jpath(p, "flags", NULL);
     if (flags && json_object_array_length(flags) > 0)
         return md_error(err, 0, "config: linux.personality.flags are not supported");
@@ -78,8 +76,7 @@ static int io_priority(struct json_object *doc, int *out, md_error_t **err)
 {
     struct json_object *io = jpath(doc, "process", "ioPriority");
     *out = -1;
-    if (io == NULL)
-        return 0;
+    if (io == NULL) return 0;
     const char *c = jstr(io, "class");
     int prio = json_object_get_int(jpath(io, "priority", NULL));
     for (size_t i = 0; c && i < sizeof(io_classes) / sizeof(io_classes[0]); i++)
@@ -89,7 +86,8 @@ static int io_priority(struct json_object *doc, int *out, md_error_t **err)
             *out = (io_classes[i].cls << IOPRIO_CLASS_SHIFT) | prio;
             return 0;
         }
-    return md_error(err, 0, "config: process.ioPriority.class %s is not supported", c ? c : "(none)");
+    return md_error(err, 0, "config: process.ioPriority.class %s is not supported",
+                    c ? c : "(none)");
 }
 
 static int sched_policy(const char *p)
@@ -100,8 +98,7 @@ static int sched_policy(const char *p)
     } t[] = {{"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO}, {"SCHED_RR", SCHED_RR},
              {"SCHED_BATCH", SCHED_BATCH}, {"SCHED_IDLE", SCHED_IDLE}, {"SCHED_DEADLINE", 6}};
     for (size_t i = 0; p && i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcmp(p, t[i].n) == 0)
-            return t[i].v;
+        if (strcmp(p, t[i].n) == 0) return t[i].v;
     return -1;
 }
 
@@ -110,8 +107,7 @@ static int sched_attr_of(struct json_object *doc, struct sched_attr *a, int *has
     struct json_object *s = jpath(doc, "process", "scheduler");
     memset(a, 0, sizeof(*a));
     *has = s != NULL;
-    if (s == NULL)
-        return 0;
+    if (s == NULL) return 0;
     int pol = sched_policy(jstr(s, "policy"));
     if (pol < 0)
         return md_error(err, 0, "config: process.scheduler.policy %s is not supported",
@@ -135,12 +131,9 @@ int md_process_extras_apply(struct json_object *doc, md_error_t **err)
     int io, has_sched;
     struct sched_attr sa;
     int r = personality_domain(doc, &dom, err);
-    if (r == 0)
-        r = io_priority(doc, &io, err);
-    if (r == 0)
-        r = sched_attr_of(doc, &sa, &has_sched, err);
-    if (r < 0)
-        return r;
+    if (r == 0) r = io_priority(doc, &io, err);
+    if (r == 0) r = sched_attr_of(doc, &sa, &has_sched, err);
+    if (r < 0) return r;
     if (dom != (unsigned long)-1 && personality(dom) < 0)
         return md_error(err, errno, "personality");
     if (io >= 0 && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, io) < 0)
@@ -153,8 +146,7 @@ int md_process_extras_apply(struct json_object *doc, md_error_t **err)
 int md_timens_offsets_write(struct json_object *doc, md_error_t **err)
 {
     struct json_object *to = jpath(doc, "linux", "timeOffsets");
-    if (to == NULL)
-        return 0;
+    if (to == NULL) return 0;
     char buf[256];
     size_t len = 0;
     json_object_object_foreach(to, clock, v)
@@ -165,8 +157,7 @@ int md_timens_offsets_write(struct json_object *doc, md_error_t **err)
                                 (long long)json_object_get_int64(jpath(v, "secs", NULL)),
                                 (long long)json_object_get_int64(jpath(v, "nanosecs", NULL)));
     }
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     cleanup_close int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
         return md_error(err, errno, "write timens_offsets");
@@ -191,7 +182,8 @@ static int seccomp_flags(struct json_object *sc, unsigned *out, md_error_t **err
                strcmp(f ? f : "", seccomp_flag_names[k].name) != 0)
             k++;
         if (k == sizeof(seccomp_flag_names) / sizeof(seccomp_flag_names[0]))
-            return md_error(err, 0, "config: linux.seccomp.flags: %s is not supported", f ? f : "?");
+            return md_error(err, 0, "config: linux.seccomp.flags: %s is not supported",
+                            f ? f : "?");
         *out |= seccomp_flag_names[k].flag;
     }
     return 0;
@@ -226,7 +218,8 @@ static int lsm_check(struct json_object *doc, md_error_t **err)
     if (jstr(jpath(doc, "process", NULL), "apparmorProfile") &&
         md_path_exists("/sys/kernel/security/apparmor"))
         return md_error(err, 0, "config: process.apparmorProfile: AppArmor is not supported");
-    if ((jstr(jpath(doc, "process", NULL), "selinuxLabel") || jstr(jpath(doc, "linux", NULL), "mountLabel")) &&
+    if ((jstr(jpath(doc, "process", NULL), "selinuxLabel") ||
+         jstr(jpath(doc, "linux", NULL), "mountLabel")) &&
         md_path_exists("/sys/fs/selinux/enforce"))
         return md_error(err, 0, "config: SELinux labels are not supported");
     return 0;
@@ -241,7 +234,8 @@ static int nonzero(struct json_object *o, const char *k)
 static int resources_check(struct json_object *res, md_error_t **err)
 {
     struct json_object *net = jpath(res, "network", NULL), *rdma = jpath(res, "rdma", NULL);
-    if (net && (nonzero(net, "classID") || json_object_array_length(jpath(net, "priorities", NULL)) > 0))
+    if (net &&
+        (nonzero(net, "classID") || json_object_array_length(jpath(net, "priorities", NULL)) > 0))
         return md_error(err, 0, "config: linux.resources.network is not supported");
     if (rdma && json_object_object_length(rdma) > 0)
         return md_error(err, 0, "config: linux.resources.rdma is not supported");
@@ -254,12 +248,11 @@ static int resources_check(struct json_object *res, md_error_t **err)
 static int seccomp_check(struct json_object *sc, md_error_t **err)
 {
     unsigned flags;
-    if (sc == NULL)
-        return 0;
-    if (seccomp_flags(sc, &flags, err) < 0)
-        return -1;
+    if (sc == NULL) return 0;
+    if (seccomp_flags(sc, &flags, err) < 0) return -1;
     if (jstr(sc, "listenerPath"))
-        return md_error(err, 0, "config: linux.seccomp.listenerPath (SCMP_ACT_NOTIFY) is not supported");
+        return md_error(err, 0,
+                        "config: linux.seccomp.listenerPath (SCMP_ACT_NOTIFY) is not supported");
     struct json_object *calls = jpath(sc, "syscalls", NULL);
     for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
         const char *a = jstr(json_object_array_get_idx(calls, i), "action");
@@ -275,8 +268,7 @@ static int has_token(const char *list, const char *a, const char *b)
     size_t la = strlen(a), lb = strlen(b);
     for (const char *p = list; *p;) {
         size_t n = strcspn(p, ",");
-        if ((n == la && strncmp(p, a, n) == 0) || (n == lb && strncmp(p, b, n) == 0))
-            return 1;
+        if ((n == la && strncmp(p, a, n) == 0) || (n == lb && strncmp(p, b, n) == 0)) return 1;
         p += n + (p[n] == ',');
     }
     return 0;
@@ -294,7 +286,8 @@ static int mounts_check(const struct md_spec *s, struct json_object *mounts, md_
             return md_error(err, 0, "config: mount %s: idmapped mounts are not supported",
                             m->destination);
         if (m->tmpcopyup && (m->bind || strcmp(m->type, "tmpfs") != 0))
-            return md_error(err, 0, "config: mount %s: tmpcopyup is for tmpfs mounts", m->destination);
+            return md_error(err, 0, "config: mount %s: tmpcopyup is for tmpfs mounts",
+                            m->destination);
     }
     for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i);
@@ -313,14 +306,14 @@ static int linux_check(const struct md_spec *s, struct json_object *lx, md_error
             return md_error(err, 0, "config: linux.%s is not supported", unsupported[i]);
     /* the spec: a namespace given by path is set up already */
     if (s->ns[MD_NS_USER].present && s->ns[MD_NS_USER].path && (s->n_uid_maps || s->n_gid_maps))
-        return md_error(err, 0, "config: uidMappings/gidMappings with a user namespace joined by path");
+        return md_error(err, 0,
+                        "config: uidMappings/gidMappings with a user namespace joined by path");
     if ((s->n_uid_maps || s->n_gid_maps) && !s->ns[MD_NS_USER].present)
         return md_error(err, 0, "config: uidMappings/gidMappings need a user namespace");
     if (jpath(lx, "timeOffsets", NULL) && !(s->ns[MD_NS_TIME].present && !s->ns[MD_NS_TIME].path))
         return md_error(err, 0, "config: linux.timeOffsets need a new time namespace");
     int r = resources_check(jpath(lx, "resources", NULL), err);
-    if (r == 0)
-        r = md_sysctl_check(s, err);
+    if (r == 0) r = md_sysctl_check(s, err);
     return r < 0 ? r : seccomp_check(s->seccomp, err);
 }
 
@@ -344,17 +337,11 @@ int md_spec_check(const struct md_spec *s, md_error_t **err)
     int io, has;
     struct sched_attr sa;
     int r = personality_domain(doc, &dom, err);
-    if (r == 0)
-        r = io_priority(doc, &io, err);
-    if (r == 0)
-        r = sched_attr_of(doc, &sa, &has, err);
-    if (r == 0)
-        r = lsm_check(doc, err);
-    if (r == 0)
-        r = md_hooks_validate(s->hooks, err);
-    if (r == 0)
-        r = mounts_check(s, jpath(doc, "mounts", NULL), err);
-    if (r == 0)
-        r = linux_check(s, jpath(doc, "linux", NULL), err);
+    if (r == 0) r = io_priority(doc, &io, err);
+    if (r == 0) r = sched_attr_of(doc, &sa, &has, err);
+    if (r == 0) r = lsm_check(doc, err);
+    if (r == 0) r = md_hooks_validate(s->hooks, err);
+    if (r == 0) r = mounts_check(s, jpath(doc, "mounts", NULL), err);
+    if (r == 0) r = linux_check(s, jpath(doc, "linux", NULL), err);
     return r;
 }

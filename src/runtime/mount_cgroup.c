@@ -37,8 +37,7 @@ static int own_cgroup(const struct md_spec *s, const char *dir, char *out, size_
     while (f && fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL)
-            continue;
+        if (c2 == NULL) continue;
         *c2 = '\0';
         const char *ctrl = c1 + 1;
         int match = (*ctrl == '\0' && strcmp(dir, "unified") == 0) ||
@@ -56,8 +55,7 @@ static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, 
                           md_error_t **err)
 {
     char rel[PATH_MAX], src[PATH_MAX * 2], target[64];
-    if (own_cgroup(s, name, rel, sizeof(rel)) < 0)
-        return 0;
+    if (own_cgroup(s, name, rel, sizeof(rel)) < 0) return 0;
     snprintf(src, sizeof(src), CG_ROOT "/%s/%s", name, rel[0] == '/' ? rel + 1 : rel);
     struct stat st;
     if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -65,8 +63,7 @@ static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, 
     if (mkdirat(tmpfs, name, 0755) < 0 && errno != EEXIST)
         return md_error(err, errno, "cgroup mount: mkdir %s", name);
     cleanup_close int d = openat(tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d < 0)
-        return md_error(err, errno, "cgroup mount: open %s", name);
+    if (d < 0) return md_error(err, errno, "cgroup mount: open %s", name);
     snprintf(target, sizeof(target), "/proc/self/fd/%d", d);
     if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return md_error(err, errno, "cgroup mount: bind %s", src);
@@ -80,12 +77,10 @@ static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, 
 static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, md_error_t **err)
 {
     cleanup_dir DIR *d = opendir(CG_ROOT);
-    if (d == NULL)
-        return md_error(err, errno, "open " CG_ROOT);
+    if (d == NULL) return md_error(err, errno, "open " CG_ROOT);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
+        if (de->d_name[0] == '.') continue;
         if (de->d_type == DT_LNK) {
             char link[256];
             ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
@@ -99,8 +94,7 @@ static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, md_erro
         /* a hybrid host's cgroup2 mount is not shown, as runc does not */
         if (de->d_type == DT_DIR && strcmp(de->d_name, "unified") != 0) {
             int r = bind_hierarchy(s, tmpfs, de->d_name, ro, err);
-            if (r < 0)
-                return r;
+            if (r < 0) return r;
         }
     }
     return 0;
@@ -110,11 +104,9 @@ int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *
 {
     md_cgroup_mode_t mode;
     int r = md_cgroup_detect(NULL, &mode, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     cleanup_close int fd = md_mkpath_in_root(rootfd, m->destination, 0, err);
-    if (fd < 0)
-        return fd;
+    if (fd < 0) return fd;
     char target[64];
     snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
     unsigned long ro = m->flags & MS_RDONLY;
@@ -126,11 +118,9 @@ int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *
     if (mount("tmpfs", target, "tmpfs", BIND_FLAGS, "mode=755") < 0)
         return md_error(err, errno, "mount tmpfs on %s", m->destination);
     cleanup_close int tmpfs = md_mkpath_in_root(rootfd, m->destination, 0, err);
-    if (tmpfs < 0)
-        return tmpfs;
+    if (tmpfs < 0) return tmpfs;
     cleanup_close int dir = openat(tmpfs, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
-        return md_error(err, errno, "open %s", m->destination);
+    if (dir < 0) return md_error(err, errno, "open %s", m->destination);
     /* the tmpfs itself stays writable, as runc leaves it: "ro" is for the
      * hierarchies, which is what programs in the container look at */
     return fill_v1(s, dir, ro, err);

@@ -24,7 +24,8 @@ int md_copy_up(int rootfd, const char *path, const char *dst, md_error_t **err);
 /* The content of directory sfd copied into dfd (fd-relative, no symlink followed). */
 int md_copy_dir_fd(int sfd, int dfd, md_error_t **err);
 /* A mount of type "cgroup" (src/runtime/mount_cgroup.c). */
-int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err);
+int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m,
+                    md_error_t **err);
 /* Device nodes and the standard /dev symlinks, after pivot_root. */
 int md_dev_setup(struct md_spec *s, md_error_t **err);
 

@@ -23,8 +23,7 @@ static int parse_action(const char *a, struct json_object *errno_ret, int defaul
                         uint32_t *out)
 {
     int e = errno_ret ? json_object_get_int(errno_ret) : default_errno;
-    if (a == NULL)
-        return -EINVAL;
+    if (a == NULL) return -EINVAL;
     if (strcmp(a, "SCMP_ACT_ALLOW") == 0)
         *out = SCMP_ACT_ALLOW;
     else if (strcmp(a, "SCMP_ACT_ERRNO") == 0)
@@ -49,9 +48,12 @@ static int parse_op(const char *op, enum scmp_compare *out)
     static const struct {
         const char *n;
         enum scmp_compare c;
-    } t[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-             {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-             {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    } t[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+             {"SCMP_CMP_LT", SCMP_CMP_LT},
+             {"SCMP_CMP_LE", SCMP_CMP_LE},
+             {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+             {"SCMP_CMP_GE", SCMP_CMP_GE},
+             {"SCMP_CMP_GT", SCMP_CMP_GT},
              {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
     for (size_t i = 0; op && i < sizeof(t) / sizeof(t[0]); i++)
         if (strcmp(op, t[i].n) == 0) {
@@ -64,8 +66,7 @@ static int parse_op(const char *op, enum scmp_compare *out)
 static int export_filter(scmp_filter_ctx ctx, struct md_seccomp_prog *out, md_error_t **err)
 {
     int fd = memfd_create("seccomp", MFD_CLOEXEC);
-    if (fd < 0)
-        return md_error(err, errno, "seccomp: memfd");
+    if (fd < 0) return md_error(err, errno, "seccomp: memfd");
     int r = seccomp_export_bpf(ctx, fd);
     if (r < 0) {
         close(fd);
@@ -94,20 +95,16 @@ static int add_archs(scmp_filter_ctx ctx, struct json_object *archs, md_error_t 
     for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
         const char *a = json_object_get_string(json_object_array_get_idx(archs, i));
         char name[32];
-        if (a == NULL)
-            continue;
-        if (strncmp(a, "SCMP_ARCH_", 10) == 0)
-            a += 10;
+        if (a == NULL) continue;
+        if (strncmp(a, "SCMP_ARCH_", 10) == 0) a += 10;
         size_t j = 0;
         for (; a[j] && j < sizeof(name) - 1; j++)
             name[j] = (char)tolower((unsigned char)a[j]);
         name[j] = '\0';
         uint32_t arch = seccomp_arch_resolve_name(name);
-        if (arch == 0)
-            return md_error(err, 0, "seccomp: unknown architecture %s", a);
+        if (arch == 0) return md_error(err, 0, "seccomp: unknown architecture %s", a);
         int r = seccomp_arch_add(ctx, arch);
-        if (r < 0 && r != -EEXIST)
-            return md_error(err, -r, "seccomp: add architecture %s", a);
+        if (r < 0 && r != -EEXIST) return md_error(err, -r, "seccomp: add architecture %s", a);
     }
     return 0;
 }
@@ -152,10 +149,10 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
     int default_errno = der ? json_object_get_int(der) : EPERM;
     uint32_t def;
     if (parse_action(jstr(sc, "defaultAction"), der, EPERM, &def) < 0)
-        return md_error(err, 0, "seccomp: unsupported default action %s", jstr(sc, "defaultAction"));
+        return md_error(err, 0, "seccomp: unsupported default action %s",
+                        jstr(sc, "defaultAction"));
     scmp_filter_ctx ctx = seccomp_init(def);
-    if (ctx == NULL)
-        return md_error(err, ENOMEM, "seccomp_init");
+    if (ctx == NULL) return md_error(err, ENOMEM, "seccomp_init");
     /* no_new_privs is the spec's decision (process.noNewPrivileges), not libseccomp's */
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
     /* a binary tree of syscall numbers instead of a list: docker's
@@ -165,8 +162,7 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
     struct json_object *calls = jget(sc, "syscalls");
     for (size_t i = 0; r == 0 && calls && i < json_object_array_length(calls); i++)
         r = add_rule(ctx, json_object_array_get_idx(calls, i), default_errno, err);
-    if (r == 0)
-        r = export_filter(ctx, out, err);
+    if (r == 0) r = export_filter(ctx, out, err);
     seccomp_release(ctx);
     return r;
 }
@@ -224,8 +220,7 @@ static int cache_read(const char *path, const char *key, size_t klen, struct md_
         (n - head) % sizeof(struct sock_filter) != 0)
         return -1;
     out->insns = malloc(n - head);
-    if (out->insns == NULL)
-        return -1;
+    if (out->insns == NULL) return -1;
     memcpy(out->insns, buf + head, n - head);
     out->len = n - head;
     return 0;
@@ -238,40 +233,34 @@ static void cache_write(const char *path, const char *key, size_t klen,
     cleanup_free char *buf = malloc(n);
     md_error_t *e2 = NULL;
     uint64_t kl = klen;
-    if (buf == NULL)
-        return;
+    if (buf == NULL) return;
     memcpy(buf, CACHE_MAGIC, ml);
     memcpy(buf + ml, &kl, 8);
     memcpy(buf + ml + 8, key, klen);
     memcpy(buf + ml + 8 + klen, p->insns, p->len);
-    if (md_mkdir_p(CACHE_DIR, 0700, &e2) == 0)
-        md_write_file_atomic(path, buf, n, 0600, 0, &e2);
+    if (md_mkdir_p(CACHE_DIR, 0700, &e2) == 0) md_write_file_atomic(path, buf, n, 0600, 0, &e2);
     md_error_free(&e2); /* the cache is only an optimisation */
 }
 
 int md_seccomp_prepare(struct json_object *sc, struct md_seccomp_prog *out, md_error_t **err)
 {
     memset(out, 0, sizeof(*out));
-    if (sc == NULL)
-        return 0;
+    if (sc == NULL) return 0;
     size_t klen = 0;
     cleanup_free char *key = cache_key(sc, &klen);
     char path[128];
     if (key != NULL) {
         cache_path(key, klen, path, sizeof(path));
-        if (cache_read(path, key, klen, out) == 0)
-            return 0;
+        if (cache_read(path, key, klen, out) == 0) return 0;
     }
     int r = compile_filter(sc, out, err);
-    if (r == 0 && key != NULL)
-        cache_write(path, key, klen, out);
+    if (r == 0 && key != NULL) cache_write(path, key, klen, out);
     return r;
 }
 
 int md_seccomp_load(const struct md_seccomp_prog *p, md_error_t **err)
 {
-    if (p == NULL || p->insns == NULL)
-        return 0;
+    if (p == NULL || p->insns == NULL) return 0;
     struct sock_fprog prog = {.len = (unsigned short)(p->len / sizeof(struct sock_filter)),
                               .filter = (struct sock_filter *)p->insns};
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)

@@ -14,21 +14,60 @@
 #include "util/fs.h"
 
 static const char *const cap_names[] = {
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-    "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-    "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-    "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-    "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-    "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
 };
+
+const char *md_cap_name(int cap)
+{
+    return cap >= 0 && (size_t)cap < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[cap]
+                                                                              : NULL;
+}
 
 int md_cap_from_name(const char *name)
 {
-    if (strncasecmp(name, "CAP_", 4) == 0)
-        name += 4;
+    if (strncasecmp(name, "CAP_", 4) == 0) name += 4;
     for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
-        if (strcasecmp(name, cap_names[i]) == 0)
-            return (int)i;
+        if (strcasecmp(name, cap_names[i]) == 0) return (int)i;
     return -1;
 }
 
@@ -38,18 +77,18 @@ int md_rlimit_from_name(const char *name)
         const char *n;
         int r;
     } t[] = {
-        {"CPU", RLIMIT_CPU},         {"FSIZE", RLIMIT_FSIZE},   {"DATA", RLIMIT_DATA},
-        {"STACK", RLIMIT_STACK},     {"CORE", RLIMIT_CORE},     {"RSS", RLIMIT_RSS},
-        {"NPROC", RLIMIT_NPROC},     {"NOFILE", RLIMIT_NOFILE}, {"MEMLOCK", RLIMIT_MEMLOCK},
-        {"AS", RLIMIT_AS},           {"LOCKS", RLIMIT_LOCKS},   {"SIGPENDING", RLIMIT_SIGPENDING},
-        {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},   {"RTPRIO", RLIMIT_RTPRIO},
-        {"RTTIME", RLIMIT_RTTIME},
+        {"CPU", RLIMIT_CPU},           {"FSIZE", RLIMIT_FSIZE},
+        {"DATA", RLIMIT_DATA},         {"STACK", RLIMIT_STACK},
+        {"CORE", RLIMIT_CORE},         {"RSS", RLIMIT_RSS},
+        {"NPROC", RLIMIT_NPROC},       {"NOFILE", RLIMIT_NOFILE},
+        {"MEMLOCK", RLIMIT_MEMLOCK},   {"AS", RLIMIT_AS},
+        {"LOCKS", RLIMIT_LOCKS},       {"SIGPENDING", RLIMIT_SIGPENDING},
+        {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
+        {"RTPRIO", RLIMIT_RTPRIO},     {"RTTIME", RLIMIT_RTTIME},
     };
-    if (strncmp(name, "RLIMIT_", 7) == 0)
-        name += 7;
+    if (strncmp(name, "RLIMIT_", 7) == 0) name += 7;
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcasecmp(name, t[i].n) == 0)
-            return t[i].r;
+        if (strcasecmp(name, t[i].n) == 0) return t[i].r;
     return -1;
 }
 
@@ -64,8 +103,7 @@ static const char *jstr(struct json_object *o, const char *key)
 static struct json_object *jget(struct json_object *o, const char *key, json_type type)
 {
     struct json_object *v;
-    if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, type))
-        return v;
+    if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, type)) return v;
     return NULL;
 }
 
@@ -78,12 +116,10 @@ static char *jdup(struct json_object *o, const char *key)
 static int jstrv(struct json_object *arr, char ***out, const char *what, md_error_t **err)
 {
     *out = NULL;
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     size_t n = json_object_array_length(arr);
     char **v = calloc(n + 1, sizeof(char *));
-    if (v == NULL)
-        return md_error(err, ENOMEM, "%s", what);
+    if (v == NULL) return md_error(err, ENOMEM, "%s", what);
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
         if (!json_object_is_type(e, json_type_string)) {
@@ -108,8 +144,7 @@ static int parse_caps(struct json_object *arr, uint64_t *mask, struct md_process
                       md_error_t **err)
 {
     *mask = 0;
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
         const char *n = json_object_get_string(e);
@@ -131,35 +166,28 @@ static int parse_caps(struct json_object *arr, uint64_t *mask, struct md_process
 
 static int parse_capabilities(struct json_object *caps, struct md_process *p, md_error_t **err)
 {
-    if (caps == NULL)
-        return 0;
+    if (caps == NULL) return 0;
     p->has_caps = 1;
     int r = parse_caps(jget(caps, "bounding", json_type_array), &p->cap_bounding, p, err);
-    if (r == 0)
-        r = parse_caps(jget(caps, "effective", json_type_array), &p->cap_effective, p, err);
+    if (r == 0) r = parse_caps(jget(caps, "effective", json_type_array), &p->cap_effective, p, err);
     if (r == 0)
         r = parse_caps(jget(caps, "inheritable", json_type_array), &p->cap_inheritable, p, err);
-    if (r == 0)
-        r = parse_caps(jget(caps, "permitted", json_type_array), &p->cap_permitted, p, err);
-    if (r == 0)
-        r = parse_caps(jget(caps, "ambient", json_type_array), &p->cap_ambient, p, err);
+    if (r == 0) r = parse_caps(jget(caps, "permitted", json_type_array), &p->cap_permitted, p, err);
+    if (r == 0) r = parse_caps(jget(caps, "ambient", json_type_array), &p->cap_ambient, p, err);
     return r;
 }
 
 static int parse_rlimits(struct json_object *arr, struct md_process *p, md_error_t **err)
 {
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     size_t n = json_object_array_length(arr);
     p->rlimits = calloc(n ? n : 1, sizeof(*p->rlimits));
-    if (p->rlimits == NULL)
-        return md_error(err, ENOMEM, "rlimits");
+    if (p->rlimits == NULL) return md_error(err, ENOMEM, "rlimits");
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
         const char *t = jstr(e, "type");
         int res = t ? md_rlimit_from_name(t) : -1;
-        if (res < 0)
-            return md_error(err, 0, "unknown rlimit type %s", t ? t : "(null)");
+        if (res < 0) return md_error(err, 0, "unknown rlimit type %s", t ? t : "(null)");
         struct json_object *s = jget(e, "soft", json_type_int), *h = jget(e, "hard", json_type_int);
         p->rlimits[i].resource = res;
         p->rlimits[i].soft = s ? json_object_get_uint64(s) : 0;
@@ -172,12 +200,9 @@ static int parse_rlimits(struct json_object *arr, struct md_process *p, md_error
 static int parse_user(struct json_object *user, struct md_process *p, md_error_t **err)
 {
     struct json_object *v;
-    if (user == NULL)
-        return 0;
-    if ((v = jget(user, "uid", json_type_int)))
-        p->uid = (uid_t)json_object_get_int64(v);
-    if ((v = jget(user, "gid", json_type_int)))
-        p->gid = (gid_t)json_object_get_int64(v);
+    if (user == NULL) return 0;
+    if ((v = jget(user, "uid", json_type_int))) p->uid = (uid_t)json_object_get_int64(v);
+    if ((v = jget(user, "gid", json_type_int))) p->gid = (gid_t)json_object_get_int64(v);
     if ((v = jget(user, "umask", json_type_int))) {
         p->has_umask = 1;
         p->umask = (mode_t)json_object_get_int(v) & 07777;
@@ -186,8 +211,7 @@ static int parse_user(struct json_object *user, struct md_process *p, md_error_t
     if (gids) {
         size_t n = json_object_array_length(gids);
         p->gids = calloc(n ? n : 1, sizeof(gid_t));
-        if (p->gids == NULL)
-            return md_error(err, ENOMEM, "additionalGids");
+        if (p->gids == NULL) return md_error(err, ENOMEM, "additionalGids");
         for (size_t i = 0; i < n; i++)
             p->gids[i] = (gid_t)json_object_get_int64(json_object_array_get_idx(gids, i));
         p->n_gids = n;
@@ -198,8 +222,7 @@ static int parse_user(struct json_object *user, struct md_process *p, md_error_t
 int md_process_parse(struct json_object *proc, struct md_process *p, md_error_t **err)
 {
     memset(p, 0, sizeof(*p));
-    if (proc == NULL)
-        return md_error(err, 0, "config: process is missing");
+    if (proc == NULL) return md_error(err, 0, "config: process is missing");
     struct json_object *v;
     p->terminal = (v = jget(proc, "terminal", json_type_boolean)) && json_object_get_boolean(v);
     struct json_object *cs = jget(proc, "consoleSize", json_type_object);
@@ -208,21 +231,15 @@ int md_process_parse(struct json_object *proc, struct md_process *p, md_error_t 
         p->cols = (unsigned short)json_object_get_int(jget(cs, "width", json_type_int));
     }
     int r = jstrv(jget(proc, "args", json_type_array), &p->args, "process.args", err);
-    if (r == 0)
-        r = jstrv(jget(proc, "env", json_type_array), &p->env, "process.env", err);
-    if (r == 0)
-        r = parse_user(jget(proc, "user", json_type_object), p, err);
-    if (r == 0)
-        r = parse_capabilities(jget(proc, "capabilities", json_type_object), p, err);
-    if (r == 0)
-        r = parse_rlimits(jget(proc, "rlimits", json_type_array), p, err);
-    if (r < 0)
-        return r;
+    if (r == 0) r = jstrv(jget(proc, "env", json_type_array), &p->env, "process.env", err);
+    if (r == 0) r = parse_user(jget(proc, "user", json_type_object), p, err);
+    if (r == 0) r = parse_capabilities(jget(proc, "capabilities", json_type_object), p, err);
+    if (r == 0) r = parse_rlimits(jget(proc, "rlimits", json_type_array), p, err);
+    if (r < 0) return r;
     if (p->args == NULL || p->args[0] == NULL)
         return md_error(err, 0, "config: process.args must not be empty");
     p->cwd = jdup(proc, "cwd");
-    if (p->cwd == NULL)
-        p->cwd = strdup("/");
+    if (p->cwd == NULL) p->cwd = strdup("/");
     if (p->cwd[0] != '/')
         return md_error(err, 0, "config: process.cwd must be an absolute path: %s", p->cwd);
     p->no_new_privileges =
@@ -251,12 +268,10 @@ void md_process_clear(struct md_process *p)
 
 static int parse_mounts(struct json_object *arr, struct md_spec *s, md_error_t **err)
 {
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     size_t n = json_object_array_length(arr);
     s->mounts = calloc(n ? n : 1, sizeof(*s->mounts));
-    if (s->mounts == NULL)
-        return md_error(err, ENOMEM, "mounts");
+    if (s->mounts == NULL) return md_error(err, ENOMEM, "mounts");
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
         struct md_mount *m = &s->mounts[s->n_mounts++];
@@ -266,8 +281,7 @@ static int parse_mounts(struct json_object *arr, struct md_spec *s, md_error_t *
         if (m->destination == NULL || m->destination[0] != '/')
             return md_error(err, 0, "config: mount %zu: destination must be an absolute path", i);
         int r = md_mount_options(m, jget(e, "options", json_type_array), err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (m->type == NULL && !m->bind)
             return md_error(err, 0, "config: mount %s: no type", m->destination);
     }
@@ -277,13 +291,12 @@ static int parse_mounts(struct json_object *arr, struct md_spec *s, md_error_t *
 static int ns_kind(const char *type)
 {
     static const char *const names[MD_NS_COUNT] = {
-        [MD_NS_PID] = "pid",   [MD_NS_NET] = "network", [MD_NS_MNT] = "mount",
-        [MD_NS_IPC] = "ipc",   [MD_NS_UTS] = "uts",     [MD_NS_USER] = "user",
+        [MD_NS_PID] = "pid",       [MD_NS_NET] = "network", [MD_NS_MNT] = "mount",
+        [MD_NS_IPC] = "ipc",       [MD_NS_UTS] = "uts",     [MD_NS_USER] = "user",
         [MD_NS_CGROUP] = "cgroup", [MD_NS_TIME] = "time",
     };
     for (int i = 0; i < MD_NS_COUNT; i++)
-        if (strcmp(type, names[i]) == 0)
-            return i;
+        if (strcmp(type, names[i]) == 0) return i;
     return -1;
 }
 
@@ -293,10 +306,8 @@ static int parse_namespaces(struct json_object *arr, struct md_spec *s, md_error
         struct json_object *e = json_object_array_get_idx(arr, i);
         const char *t = jstr(e, "type");
         int k = t ? ns_kind(t) : -1;
-        if (k < 0)
-            return md_error(err, 0, "config: unknown namespace type %s", t ? t : "(null)");
-        if (s->ns[k].present)
-            return md_error(err, 0, "config: namespace %s listed twice", t);
+        if (k < 0) return md_error(err, 0, "config: unknown namespace type %s", t ? t : "(null)");
+        if (s->ns[k].present) return md_error(err, 0, "config: namespace %s listed twice", t);
         s->ns[k].present = 1;
         s->ns[k].path = jdup(e, "path");
     }
@@ -305,15 +316,14 @@ static int parse_namespaces(struct json_object *arr, struct md_spec *s, md_error
 
 static int parse_idmaps(struct json_object *arr, struct md_idmap **out, size_t *n, md_error_t **err)
 {
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     *n = json_object_array_length(arr);
     *out = calloc(*n ? *n : 1, sizeof(**out));
-    if (*out == NULL)
-        return md_error(err, ENOMEM, "id mappings");
+    if (*out == NULL) return md_error(err, ENOMEM, "id mappings");
     for (size_t i = 0; i < *n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
-        (*out)[i].container_id = (uint32_t)json_object_get_int64(jget(e, "containerID", json_type_int));
+        (*out)[i].container_id =
+            (uint32_t)json_object_get_int64(jget(e, "containerID", json_type_int));
         (*out)[i].host_id = (uint32_t)json_object_get_int64(jget(e, "hostID", json_type_int));
         (*out)[i].size = (uint32_t)json_object_get_int64(jget(e, "size", json_type_int));
     }
@@ -322,12 +332,10 @@ static int parse_idmaps(struct json_object *arr, struct md_idmap **out, size_t *
 
 static int parse_devices(struct json_object *arr, struct md_spec *s, md_error_t **err)
 {
-    if (arr == NULL)
-        return 0;
+    if (arr == NULL) return 0;
     size_t n = json_object_array_length(arr);
     s->devices = calloc(n ? n : 1, sizeof(*s->devices));
-    if (s->devices == NULL)
-        return md_error(err, ENOMEM, "devices");
+    if (s->devices == NULL) return md_error(err, ENOMEM, "devices");
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i), *v;
         struct md_device *d = &s->devices[s->n_devices++];
@@ -350,8 +358,7 @@ static int parse_devices(struct json_object *arr, struct md_spec *s, md_error_t 
 
 static int parse_sysctl(struct json_object *obj, struct md_spec *s, md_error_t **err)
 {
-    if (obj == NULL)
-        return 0;
+    if (obj == NULL) return 0;
     json_object_object_foreach(obj, key, val)
     {
         if (md_strv_append(&s->sysctl_keys, key) < 0 ||
@@ -363,8 +370,7 @@ static int parse_sysctl(struct json_object *obj, struct md_spec *s, md_error_t *
 
 static unsigned long parse_propagation(const char *p)
 {
-    if (p == NULL || *p == '\0')
-        return MS_REC | MS_PRIVATE;
+    if (p == NULL || *p == '\0') return MS_REC | MS_PRIVATE;
     struct md_mount m = {0};
     struct json_object *arr = json_object_new_array();
     json_object_array_add(arr, json_object_new_string(p));
@@ -378,20 +384,19 @@ static int parse_linux(struct json_object *lx, struct md_spec *s, md_error_t **e
 {
     int r = parse_namespaces(jget(lx, "namespaces", json_type_array), s, err);
     if (r == 0)
-        r = parse_idmaps(jget(lx, "uidMappings", json_type_array), &s->uid_maps, &s->n_uid_maps, err);
+        r = parse_idmaps(jget(lx, "uidMappings", json_type_array), &s->uid_maps, &s->n_uid_maps,
+                         err);
     if (r == 0)
-        r = parse_idmaps(jget(lx, "gidMappings", json_type_array), &s->gid_maps, &s->n_gid_maps, err);
-    if (r == 0)
-        r = parse_devices(jget(lx, "devices", json_type_array), s, err);
+        r = parse_idmaps(jget(lx, "gidMappings", json_type_array), &s->gid_maps, &s->n_gid_maps,
+                         err);
+    if (r == 0) r = parse_devices(jget(lx, "devices", json_type_array), s, err);
     if (r == 0)
         r = jstrv(jget(lx, "maskedPaths", json_type_array), &s->masked_paths, "maskedPaths", err);
     if (r == 0)
         r = jstrv(jget(lx, "readonlyPaths", json_type_array), &s->readonly_paths, "readonlyPaths",
                   err);
-    if (r == 0)
-        r = parse_sysctl(jget(lx, "sysctl", json_type_object), s, err);
-    if (r < 0)
-        return r;
+    if (r == 0) r = parse_sysctl(jget(lx, "sysctl", json_type_object), s, err);
+    if (r < 0) return r;
     s->rootfs_propagation = parse_propagation(jstr(lx, "rootfsPropagation"));
     if (s->rootfs_propagation == (unsigned long)-1)
         return md_error(err, 0, "config: bad rootfsPropagation %s", jstr(lx, "rootfsPropagation"));
@@ -416,24 +421,20 @@ static void parse_annotations(struct md_spec *s)
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err)
 {
     struct md_spec *s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return md_error(err, ENOMEM, "config");
+    if (s == NULL) return md_error(err, ENOMEM, "config");
     s->json = json_object_get(doc);
     struct json_object *root = jget(doc, "root", json_type_object), *v;
     s->root_path = jdup(root, "path");
-    s->root_readonly = (v = jget(root, "readonly", json_type_boolean)) && json_object_get_boolean(v);
+    s->root_readonly =
+        (v = jget(root, "readonly", json_type_boolean)) && json_object_get_boolean(v);
     s->hostname = jdup(doc, "hostname");
     s->domainname = jdup(doc, "domainname");
     s->hooks = jget(doc, "hooks", json_type_object);
     int r = 0;
-    if (s->root_path == NULL)
-        r = md_error(err, 0, "config: root.path is missing");
-    if (r == 0)
-        r = md_process_parse(jget(doc, "process", json_type_object), &s->process, err);
-    if (r == 0)
-        r = parse_mounts(jget(doc, "mounts", json_type_array), s, err);
-    if (r == 0)
-        r = parse_linux(jget(doc, "linux", json_type_object), s, err);
+    if (s->root_path == NULL) r = md_error(err, 0, "config: root.path is missing");
+    if (r == 0) r = md_process_parse(jget(doc, "process", json_type_object), &s->process, err);
+    if (r == 0) r = parse_mounts(jget(doc, "mounts", json_type_array), s, err);
+    if (r == 0) r = parse_linux(jget(doc, "linux", json_type_object), s, err);
     if (r < 0) {
         md_spec_free(s);
         return r;
@@ -452,10 +453,8 @@ int md_spec_cgroupns_early(const struct md_spec *s)
 {
     int has = 0;
     for (size_t i = 0; i < s->n_mounts; i++)
-        if (s->mounts[i].type && strncmp(s->mounts[i].type, "cgroup", 6) == 0)
-            has = 1;
-    if (!has)
-        return 0;
+        if (s->mounts[i].type && strncmp(s->mounts[i].type, "cgroup", 6) == 0) has = 1;
+    if (!has) return 0;
     /* On v1 and hybrid hosts a "cgroup" mount binds the host's directories
      * of cgroupsPath (src/runtime/mount_cgroup.c): no need to wait for the
      * move into the cgroup. A cgroup2 filesystem shows the mounter's cgroup
@@ -463,8 +462,7 @@ int md_spec_cgroupns_early(const struct md_spec *s)
     md_cgroup_mode_t mode;
     if (s->cgroups_path && md_cgroup_detect(NULL, &mode, NULL) == 0 && mode != MD_CGROUP_V2) {
         for (size_t i = 0; i < s->n_mounts; i++)
-            if (s->mounts[i].type && strcmp(s->mounts[i].type, "cgroup2") == 0)
-                return 1;
+            if (s->mounts[i].type && strcmp(s->mounts[i].type, "cgroup2") == 0) return 1;
         return 0;
     }
     return 1;
@@ -474,8 +472,7 @@ int md_spec_load(const char *path, struct md_spec **out, md_error_t **err)
 {
     cleanup_free char *text = NULL;
     int r = md_read_file(path, &text, NULL, err);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     enum json_tokener_error jerr;
     struct json_object *doc = json_tokener_parse_verbose(text, &jerr);
     if (doc == NULL)
@@ -487,8 +484,7 @@ int md_spec_load(const char *path, struct md_spec **out, md_error_t **err)
 
 void md_spec_free(struct md_spec *s)
 {
-    if (s == NULL)
-        return;
+    if (s == NULL) return;
     md_process_clear(&s->process);
     for (size_t i = 0; i < s->n_mounts; i++) {
         free(s->mounts[i].destination);

@@ -50,7 +50,7 @@ struct md_mount {
     /* recursive options ("rro", "rnosuid", ...): MOUNT_ATTR_* for
      * mount_setattr(AT_RECURSIVE) on the mount and everything below it */
     unsigned long long attr_set, attr_clr;
-    char *data;                /* filesystem-specific options, comma-joined */
+    char *data; /* filesystem-specific options, comma-joined */
 };
 
 struct md_device {
@@ -67,7 +67,17 @@ struct md_idmap {
     uint32_t container_id, host_id, size;
 };
 
-enum md_ns_kind { MD_NS_PID, MD_NS_NET, MD_NS_MNT, MD_NS_IPC, MD_NS_UTS, MD_NS_USER, MD_NS_CGROUP, MD_NS_TIME, MD_NS_COUNT };
+enum md_ns_kind {
+    MD_NS_PID,
+    MD_NS_NET,
+    MD_NS_MNT,
+    MD_NS_IPC,
+    MD_NS_UTS,
+    MD_NS_USER,
+    MD_NS_CGROUP,
+    MD_NS_TIME,
+    MD_NS_COUNT
+};
 
 struct md_namespace {
     int present;
@@ -95,15 +105,15 @@ struct md_spec {
     struct json_object *seccomp;   /* linux.seccomp (borrowed from json) */
     char *seccomp_bpf;             /* compiled by the parent (md_seccomp_prepare) */
     size_t seccomp_bpf_len;
-    struct json_object *hooks;     /* hooks (borrowed) */
+    struct json_object *hooks; /* hooks (borrowed) */
     struct json_object *annotations;
     /* engine extension (annotation org.mydocker.rootfs.overlay): the
      * child mounts an overlay on root_path inside the container's own mount
      * namespace, so the mount dies with the container whatever happens. */
     char *overlay_lower, *overlay_upper, *overlay_work;
-    int init; /* annotation org.mydocker.init: a reaping init as PID 1 */
+    int init;             /* annotation org.mydocker.init: a reaping init as PID 1 */
     int overlay_volatile; /* overlay "volatile": no syncs of an upper dir nobody keeps */
-    int no_pivot; /* mydocker-runc --no-pivot: MS_MOVE + chroot instead of pivot_root */
+    int no_pivot;         /* mydocker-runc --no-pivot: MS_MOVE + chroot instead of pivot_root */
 };
 
 int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **err);
@@ -119,6 +129,8 @@ void md_spec_free(struct md_spec *s);
 
 /* "CAP_SYS_ADMIN" -> 21, -1 if unknown */
 int md_cap_from_name(const char *name);
+/* "CHOWN" for 0 ... (without "CAP_"); NULL past the last one this build knows */
+const char *md_cap_name(int cap);
 /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 if unknown */
 int md_rlimit_from_name(const char *name);
 /* Parse a mount "options" list into flags/propagation/data. */

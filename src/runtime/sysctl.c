@@ -15,12 +15,11 @@
 
 static int is_ipc_sysctl(const char *k)
 {
-    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                      "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                       "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
-        if (strcmp(k, ipc[i]) == 0)
-            return 1;
+        if (strcmp(k, ipc[i]) == 0) return 1;
     return strncmp(k, "fs.mqueue.", 10) == 0;
 }
 
@@ -36,22 +35,24 @@ static int is_host_netns(const char *path)
 static int check_one(const struct md_spec *s, const char *k, md_error_t **err)
 {
     if (is_ipc_sysctl(k)) {
-        if (s->ns[MD_NS_IPC].present && s->ns[MD_NS_IPC].path == NULL)
-            return 0;
-        return md_error(err, 0, "config: sysctl \"%s\" is not allowed in the host's ipc namespace", k);
+        if (s->ns[MD_NS_IPC].present && s->ns[MD_NS_IPC].path == NULL) return 0;
+        return md_error(err, 0, "config: sysctl \"%s\" is not allowed in the host's ipc namespace",
+                        k);
     }
     if (strncmp(k, "net.", 4) == 0) {
         const struct md_namespace *n = &s->ns[MD_NS_NET];
-        if (n->present && !(n->path && is_host_netns(n->path)))
-            return 0;
-        return md_error(err, 0, "config: sysctl \"%s\" is not allowed in the host's network "
-                                "namespace", k);
+        if (n->present && !(n->path && is_host_netns(n->path))) return 0;
+        return md_error(err, 0,
+                        "config: sysctl \"%s\" is not allowed in the host's network "
+                        "namespace",
+                        k);
     }
-    if (s->ns[MD_NS_UTS].present && strcmp(k, "kernel.domainname") == 0)
-        return 0;
+    if (s->ns[MD_NS_UTS].present && strcmp(k, "kernel.domainname") == 0) return 0;
     if (s->ns[MD_NS_UTS].present && strcmp(k, "kernel.hostname") == 0)
-        return md_error(err, 0, "config: sysctl \"%s\" is not allowed as it conflicts with the "
-                                "OCI \"hostname\" field", k);
+        return md_error(err, 0,
+                        "config: sysctl \"%s\" is not allowed as it conflicts with the "
+                        "OCI \"hostname\" field",
+                        k);
     return md_error(err, 0, "config: sysctl \"%s\" is not in a separate kernel namespace", k);
 }
 
@@ -63,8 +64,7 @@ int md_sysctl_check(const struct md_spec *s, md_error_t **err)
         if (k[0] == '\0' || k[0] == '.' || k[0] == '/' || strstr(k, "..") != NULL)
             return md_error(err, 0, "config: bad sysctl name \"%s\"", k);
         int r = check_one(s, k, err);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     return 0;
 }
@@ -75,8 +75,7 @@ int md_sysctl_apply(const struct md_spec *s, md_error_t **err)
         char path[512];
         snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl_keys[i]);
         for (char *c = path + 10; *c; c++)
-            if (*c == '.')
-                *c = '/';
+            if (*c == '.') *c = '/';
         cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         const char *v = s->sysctl_values[i];
         if (fd < 0 || md_write_all(fd, v, strlen(v)) < 0)

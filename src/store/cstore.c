@@ -19,8 +19,7 @@
 int md_new_container_id(char out[65], md_error_t **err)
 {
     unsigned char b[32];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        return md_error(err, errno, "getrandom");
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) return md_error(err, errno, "getrandom");
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
     return 0;
@@ -29,22 +28,23 @@ int md_new_container_id(char out[65], md_error_t **err)
 char *md_generate_name(void)
 {
     static const char *const adj[] = {
-        "admiring", "agitated", "amazing", "bold", "brave", "busy", "clever", "cool", "dazzling",
-        "eager", "ecstatic", "elated", "epic", "festive", "focused", "friendly", "gallant",
-        "gifted", "happy", "hopeful", "jolly", "keen", "kind", "loving", "lucid", "magical",
-        "modest", "nice", "objective", "peaceful", "practical", "quirky", "relaxed", "serene",
-        "sharp", "stoic", "sweet", "tender", "trusting", "upbeat", "vibrant", "wizardly", "zen",
+        "admiring",  "agitated", "amazing",   "bold",     "brave",   "busy",    "clever",
+        "cool",      "dazzling", "eager",     "ecstatic", "elated",  "epic",    "festive",
+        "focused",   "friendly", "gallant",   "gifted",   "happy",   "hopeful", "jolly",
+        "keen",      "kind",     "loving",    "lucid",    "magical", "modest",  "nice",
+        "objective", "peaceful", "practical", "quirky",   "relaxed", "serene",  "sharp",
+        "stoic",     "sweet",    "tender",    "trusting", "upbeat",  "vibrant", "wizardly",
+        "zen",
     };
     static const char *const names[] = {
-        "albattani", "archimedes", "babbage", "bell", "bohr", "curie", "darwin", "dijkstra",
-        "einstein", "euclid", "euler", "fermat", "feynman", "galileo", "gauss", "hopper",
-        "hypatia", "johnson", "kepler", "knuth", "lamport", "lovelace", "maxwell", "mccarthy",
-        "newton", "noether", "pascal", "ritchie", "shannon", "thompson", "torvalds", "turing",
-        "wozniak", "yalow",
+        "albattani", "archimedes", "babbage",  "bell",    "bohr",    "curie",   "darwin",
+        "dijkstra",  "einstein",   "euclid",   "euler",   "fermat",  "feynman", "galileo",
+        "gauss",     "hopper",     "hypatia",  "johnson", "kepler",  "knuth",   "lamport",
+        "lovelace",  "maxwell",    "mccarthy", "newton",  "noether", "pascal",  "ritchie",
+        "shannon",   "thompson",   "torvalds", "turing",  "wozniak", "yalow",
     };
     unsigned int r[2] = {0, 0};
-    if (getrandom(r, sizeof(r), 0) < 0)
-        r[0] = (unsigned)getpid();
+    if (getrandom(r, sizeof(r), 0) < 0) r[0] = (unsigned)getpid();
     char *s = NULL;
     if (asprintf(&s, "%s_%s", adj[r[0] % (sizeof(adj) / sizeof(*adj))],
                  names[r[1] % (sizeof(names) / sizeof(*names))]) < 0)
@@ -55,12 +55,11 @@ char *md_generate_name(void)
 int md_name_valid(const char *n)
 {
     /* docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
-    if (n == NULL || n[0] == '\0' || n[1] == '\0' || strlen(n) > 200)
-        return 0;
+    if (n == NULL || n[0] == '\0' || n[1] == '\0' || strlen(n) > 200) return 0;
     for (const char *c = n; *c; c++) {
-        int alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
-        if (!alnum && (c == n || !strchr("_.-", *c)))
-            return 0;
+        int alnum =
+            (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+        if (!alnum && (c == n || !strchr("_.-", *c))) return 0;
     }
     return 1;
 }
@@ -74,25 +73,25 @@ static char *name_path(const char *name)
 int md_name_reserve(const char *name, const char *id, md_error_t **err)
 {
     if (!md_name_valid(name))
-        return md_error(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+        return md_error(err, 0,
+                        "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                        name);
     cleanup_free char *p = name_path(name);
     cleanup_free char *dir = NULL;
     if (p == NULL || asprintf(&dir, "%s/names", md_lib_root()) < 0)
         return md_error(err, ENOMEM, "name");
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (symlink(id, p) == 0)
-            return 0;
-        if (errno == ENOENT && attempt == 0 && md_mkdir_p(dir, 0700, err) == 0)
-            continue;
-        if (errno != EEXIST)
-            return md_error(err, errno, "reserve name %s", name);
+        if (symlink(id, p) == 0) return 0;
+        if (errno == ENOENT && attempt == 0 && md_mkdir_p(dir, 0700, err) == 0) continue;
+        if (errno != EEXIST) return md_error(err, errno, "reserve name %s", name);
         char other[80] = "";
         ssize_t n = readlink(p, other, sizeof(other) - 1);
         other[n > 0 ? n : 0] = '\0';
         return md_error(err, 0,
                         "Conflict. The container name \"/%s\" is already in use by container "
                         "\"%s\". You have to remove (or rename) that container to be able to "
-                        "reuse that name.", name, other);
+                        "reuse that name.",
+                        name, other);
     }
     return md_error(err, EEXIST, "reserve name %s", name);
 }
@@ -100,8 +99,7 @@ int md_name_reserve(const char *name, const char *id, md_error_t **err)
 void md_name_release(const char *name)
 {
     cleanup_free char *p = name ? name_path(name) : NULL;
-    if (p)
-        unlink(p);
+    if (p) unlink(p);
 }
 
 char *md_container_dir(const char *id)
@@ -124,24 +122,22 @@ static char *container_resolv_conf(void)
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    if (f == NULL)
-        return NULL;
+    if (f == NULL) return NULL;
     int servers = 0;
     if (md_read_file("/etc/resolv.conf", &host, NULL, NULL) == 0) {
-        for (char *save = NULL, *l = strtok_r(host, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *l = strtok_r(host, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
             if (strncmp(l, "nameserver", 10) == 0) {
                 const char *a = l + 10;
                 while (*a == ' ' || *a == '\t')
                     a++;
-                if (strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0)
-                    continue;
+                if (strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0) continue;
                 servers++;
             }
             fprintf(f, "%s\n", l);
         }
     }
-    if (servers == 0)
-        fputs("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", f);
+    if (servers == 0) fputs("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", f);
     fclose(f);
     return out;
 }
@@ -155,26 +151,20 @@ int md_write_etc_files(const char *dir, const char *hostname, int host_net, md_e
                                 "ff02::1\tip6-allnodes\n"
                                 "ff02::2\tip6-allrouters\n";
     cleanup_free char *hn = NULL, *host_hosts = NULL, *resolv = NULL;
-    if (asprintf(&hn, "%s\n", hostname) < 0)
-        return md_error(err, ENOMEM, "hostname");
-    if (host_net)
-        md_read_file("/etc/hosts", &host_hosts, NULL, NULL);
+    if (asprintf(&hn, "%s\n", hostname) < 0) return md_error(err, ENOMEM, "hostname");
+    if (host_net) md_read_file("/etc/hosts", &host_hosts, NULL, NULL);
     resolv = host_net ? NULL : container_resolv_conf();
-    if (host_net && md_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0)
-        resolv = strdup("");
+    if (host_net && md_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0) resolv = strdup("");
     int r = write_str(dir, "hostname", hn, err);
-    if (r == 0)
-        r = write_str(dir, "hosts", host_hosts ? host_hosts : hosts, err);
-    if (r == 0)
-        r = write_str(dir, "resolv.conf", resolv ? resolv : "", err);
+    if (r == 0) r = write_str(dir, "hosts", host_hosts ? host_hosts : hosts, err);
+    if (r == 0) r = write_str(dir, "resolv.conf", resolv ? resolv : "", err);
     return r;
 }
 
 int md_container_remove_files(const char *id, const char *name, md_error_t **err)
 {
     cleanup_free char *dir = md_container_dir(id);
-    if (dir == NULL)
-        return md_error(err, ENOMEM, "remove");
+    if (dir == NULL) return md_error(err, ENOMEM, "remove");
     md_name_release(name);
     char rundir[256];
     snprintf(rundir, sizeof(rundir), MD_RUN_ROOT "/containers/%s", id);
@@ -193,12 +183,10 @@ static char *autoremove_path(const char *id)
 int md_autoremove_hold(const char *id, md_error_t **err)
 {
     cleanup_free char *p = autoremove_path(id);
-    if (p == NULL)
-        return md_error(err, ENOMEM, "autoremove");
+    if (p == NULL) return md_error(err, ENOMEM, "autoremove");
     int fd = md_lock_file(p, 1, 1, NULL);
     if (fd < 0) {
-        if (md_mkdir_p(MD_RUN_ROOT "/autoremove", 0700, err) < 0)
-            return -1;
+        if (md_mkdir_p(MD_RUN_ROOT "/autoremove", 0700, err) < 0) return -1;
         fd = md_lock_file(p, 1, 1, err);
     }
     return fd;
@@ -207,8 +195,6 @@ int md_autoremove_hold(const char *id, md_error_t **err)
 void md_autoremove_release(const char *id, int fd)
 {
     cleanup_free char *p = autoremove_path(id);
-    if (p)
-        unlink(p);
-    if (fd >= 0)
-        close(fd);
+    if (p) unlink(p);
+    if (fd >= 0) close(fd);
 }

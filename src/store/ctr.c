@@ -32,12 +32,10 @@ static struct json_object *jpath(struct json_object *o, const char *path)
     while (o && *path) {
         const char *dot = strchr(path, '.');
         size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof(key))
-            return NULL;
+        if (n >= sizeof(key)) return NULL;
         memcpy(key, path, n);
         key[n] = '\0';
-        if (!json_object_object_get_ex(o, key, &o))
-            return NULL;
+        if (!json_object_object_get_ex(o, key, &o)) return NULL;
         path += n + (dot ? 1 : 0);
     }
     return o;
@@ -60,8 +58,7 @@ static struct json_object *read_json(const char *dir, const char *name)
     char path[4200];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     cleanup_free char *text = NULL;
-    if (md_read_file(path, &text, NULL, NULL) < 0)
-        return NULL;
+    if (md_read_file(path, &text, NULL, NULL) < 0) return NULL;
     return json_tokener_parse(text);
 }
 
@@ -88,8 +85,7 @@ static void status_from_record(struct md_ctr *c)
         /* the record says running but no runtime state exists (host reboot,
          * or the owner was killed): the process is gone */
         c->status = MD_CTR_EXITED;
-        if (c->exit_code == 0)
-            c->exit_code = 137;
+        if (c->exit_code == 0) c->exit_code = MD_EXIT_KILLED;
     }
 }
 
@@ -120,8 +116,7 @@ void md_ctr_refresh(struct md_ctr *c)
     reload_record(c);
     struct json_object *st = read_json(c->rundir, "state.json");
     if (st == NULL) {
-        if (record_says_live(c))
-            reload_record(c);
+        if (record_says_live(c)) reload_record(c);
         return;
     }
     c->pid = (pid_t)jint(st, "pid");
@@ -154,16 +149,16 @@ void md_ctr_refresh(struct md_ctr *c)
         return;
     }
     /* the monitor may have finished (and cleared the state) just now */
-    if (!md_path_exists(path) && (reload_record(c), !record_says_live(c)))
-        return;
+    if (!md_path_exists(path) && (reload_record(c), !record_says_live(c))) return;
     /* killed from outside with its monitor: never shown as Up, and the
      * verdict is written down once so that it does not drift */
     c->status = MD_CTR_EXITED;
-    c->exit_code = 137;
+    c->exit_code = MD_EXIT_KILLED;
     c->pid = 0;
     c->finished_ns = md_now_ns();
     char text[64];
-    int n = snprintf(text, sizeof(text), "137 %lld.%09lld\n", (long long)(c->finished_ns / 1000000000LL),
+    int n = snprintf(text, sizeof(text), "%d %lld.%09lld\n", MD_EXIT_KILLED,
+                     (long long)(c->finished_ns / 1000000000LL),
                      (long long)(c->finished_ns % 1000000000LL));
     md_write_file_atomic(path, text, (size_t)n, 0600, 0, NULL);
 }
@@ -176,8 +171,7 @@ int md_ctr_monitor_alive(const struct md_ctr *c)
 int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
 {
     struct md_ctr *c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return md_error(err, ENOMEM, "container");
+    if (c == NULL) return md_error(err, ENOMEM, "container");
     snprintf(c->id, sizeof(c->id), "%s", id);
     c->dir = md_container_dir(id);
     c->rundir = run_dir(id);
@@ -195,11 +189,9 @@ int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
 
 static int is_hex(const char *s)
 {
-    if (*s == '\0')
-        return 0;
+    if (*s == '\0') return 0;
     for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return 0;
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))) return 0;
     return 1;
 }
 
@@ -210,30 +202,24 @@ int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err)
     ssize_t n = strchr(ref + 1, '/') ? -1 : readlink(path, target, sizeof(target) - 1);
     if (n == 64) {
         target[n] = '\0';
-        if (md_ctr_load_id(target, out, NULL) == 0)
-            return 0;
+        if (md_ctr_load_id(target, out, NULL) == 0) return 0;
     }
-    if (!is_hex(ref) || strlen(ref) > 64)
-        return md_error(err, 0, "No such container: %s", ref);
+    if (!is_hex(ref) || strlen(ref) > 64) return md_error(err, 0, "No such container: %s", ref);
     cleanup_strv char **ids = md_ctr_list_ids();
     const char *found = NULL;
     size_t rl = strlen(ref);
     for (char **i = ids; i && *i; i++) {
-        if (strncmp(*i, ref, rl) != 0)
-            continue;
-        if (found)
-            return md_error(err, 0, "multiple IDs found with provided prefix: %s", ref);
+        if (strncmp(*i, ref, rl) != 0) continue;
+        if (found) return md_error(err, 0, "multiple IDs found with provided prefix: %s", ref);
         found = *i;
     }
-    if (found == NULL)
-        return md_error(err, 0, "No such container: %s", ref);
+    if (found == NULL) return md_error(err, 0, "No such container: %s", ref);
     return md_ctr_load_id(found, out, err);
 }
 
 void md_ctr_free(struct md_ctr *c)
 {
-    if (c == NULL)
-        return;
+    if (c == NULL) return;
     free(c->name);
     free(c->dir);
     free(c->rundir);
@@ -249,8 +235,7 @@ char **md_ctr_list_ids(void)
     cleanup_dir DIR *d = opendir(dir);
     struct dirent *de;
     while (ids && d && (de = readdir(d)) != NULL)
-        if (strlen(de->d_name) == 64 && is_hex(de->d_name))
-            md_strv_append(&ids, de->d_name);
+        if (strlen(de->d_name) == 64 && is_hex(de->d_name)) md_strv_append(&ids, de->d_name);
     return ids;
 }
 
@@ -258,7 +243,8 @@ int md_ctr_save(struct md_ctr *c, md_error_t **err)
 {
     char path[4200];
     snprintf(path, sizeof(path), "%s/container.json", c->dir);
-    const char *text = json_object_to_json_string_ext(c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(
+        c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
 }
 
@@ -269,8 +255,7 @@ int md_ctr_lock(struct md_ctr *c, md_error_t **err)
     snprintf(rec, sizeof(rec), "%s/container.json", c->dir);
     /* a late locker (a monitor finishing after `rm -f`) must not bring the
      * directory of a removed container back by creating its lock file */
-    if (!md_path_exists(rec))
-        return md_error(err, 0, "No such container: %s", c->id);
+    if (!md_path_exists(rec)) return md_error(err, 0, "No such container: %s", c->id);
     int fd = md_lock_file(path, 1, 0, err);
     if (fd >= 0 && !md_path_exists(rec)) {
         close(fd);
@@ -290,7 +275,10 @@ char *md_ctr_status_text(const struct md_ctr *c)
     case MD_CTR_RUNNING:
     case MD_CTR_PAUSED:
         d = md_human_duration(now - c->started_ns);
-        return asprintf(&out, "Up %s%s", d ? d : "", c->status == MD_CTR_PAUSED ? " (Paused)" : "") < 0 ? NULL : out;
+        return asprintf(&out, "Up %s%s", d ? d : "",
+                        c->status == MD_CTR_PAUSED ? " (Paused)" : "") < 0
+                   ? NULL
+                   : out;
     case MD_CTR_EXITED:
         d = md_human_duration(now - c->finished_ns);
         return asprintf(&out, "Exited (%d) %s ago", c->exit_code, d ? d : "") < 0 ? NULL : out;
@@ -306,11 +294,9 @@ char *md_ctr_status_text(const struct md_ctr *c)
 
 int md_ctr_pidfd(const struct md_ctr *c)
 {
-    if (c->pid <= 0)
-        return -ESRCH;
+    if (c->pid <= 0) return -ESRCH;
     int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    if (fd < 0)
-        return -errno;
+    if (fd < 0) return -errno;
     /* the pidfd pins the process; if the start time still matches now, it
      * is the container's and cannot be recycled under us */
     if (md_proc_starttime(c->pid) != c->pid_start) {
@@ -323,8 +309,7 @@ int md_ctr_pidfd(const struct md_ctr *c)
 int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err)
 {
     cleanup_close int fd = md_ctr_pidfd(c);
-    if (fd < 0)
-        return md_error(err, 0, "Container %s is not running", c->id);
+    if (fd < 0) return md_error(err, 0, "Container %s is not running", c->id);
     if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
         return md_error(err, errno, "kill container %.12s", c->id);
     return 0;

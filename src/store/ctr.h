@@ -32,9 +32,9 @@ struct md_ctr {
     char *rundir;               /* /run/mydocker/containers/<id> */
     struct json_object *record; /* container.json (owned) */
     enum md_ctr_status status;
-    pid_t pid;                  /* host pid of PID 1 while running */
-    uint64_t pid_start;         /* its start time (clock ticks since boot) */
-    pid_t monitor;              /* the process that records the end (monitor, or `run`) */
+    pid_t pid;          /* host pid of PID 1 while running */
+    uint64_t pid_start; /* its start time (clock ticks since boot) */
+    pid_t monitor;      /* the process that records the end (monitor, or `run`) */
     uint64_t monitor_start;
     int exit_code;
     int64_t started_ns, finished_ns;

@@ -14,18 +14,15 @@ static inline void md_freep(void *p)
 }
 static inline void md_closep(int *fd)
 {
-    if (*fd >= 0)
-        close(*fd);
+    if (*fd >= 0) close(*fd);
 }
 static inline void md_fclosep(FILE **f)
 {
-    if (*f)
-        fclose(*f);
+    if (*f) fclose(*f);
 }
 static inline void md_closedirp(DIR **d)
 {
-    if (*d)
-        closedir(*d);
+    if (*d) closedir(*d);
 }
 static inline void md_strvfreep(char ***v)
 {

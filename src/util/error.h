@@ -12,9 +12,10 @@
 
 /* docker's exit codes for failures that are not the command's own status */
 enum {
-    MD_EXIT_ENGINE = 125,   /* mydocker itself failed */
+    MD_EXIT_ENGINE = 125, /* mydocker itself failed */
     MD_EXIT_CANNOT_INVOKE = 126,
     MD_EXIT_NOT_FOUND = 127,
+    MD_EXIT_KILLED = 137, /* 128 + SIGKILL: OOM, kill -9, a container found dead */
 };
 
 typedef struct md_error {

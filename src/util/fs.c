@@ -16,14 +16,11 @@
 int md_mkdir_p(const char *path, mode_t mode, md_error_t **err)
 {
     cleanup_free char *p = strdup(path);
-    if (p == NULL)
-        return md_error(err, ENOMEM, "mkdir %s", path);
+    if (p == NULL) return md_error(err, ENOMEM, "mkdir %s", path);
     for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
+        if (*s != '/') continue;
         *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return md_error(err, errno, "mkdir %s", p);
+        if (mkdir(p, mode) < 0 && errno != EEXIST) return md_error(err, errno, "mkdir %s", p);
         *s = '/';
     }
     struct stat st;
@@ -38,8 +35,7 @@ int md_write_all(int fd, const void *buf, size_t len)
     while (len > 0) {
         ssize_t n = write(fd, b, len);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return -errno;
         }
         b += n;
@@ -54,12 +50,10 @@ int md_read_exact(int fd, void *buf, size_t len)
     while (len > 0) {
         ssize_t n = read(fd, b, len);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return -errno;
         }
-        if (n == 0)
-            return -EPIPE;
+        if (n == 0) return -EPIPE;
         b += n;
         len -= (size_t)n;
     }
@@ -73,11 +67,9 @@ int md_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
     if (snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid()) >= (int)sizeof(tmp))
         return md_error(err, ENAMETOOLONG, "write %s", path);
     cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return md_error(err, errno, "create %s", tmp);
+    if (fd < 0) return md_error(err, errno, "create %s", tmp);
     int r = md_write_all(fd, data, len);
-    if (r == 0 && sync && fsync(fd) < 0)
-        r = -errno;
+    if (r == 0 && sync && fsync(fd) < 0) r = -errno;
     if (r < 0) {
         unlink(tmp);
         return md_error(err, -r, "write %s", tmp);
@@ -94,8 +86,7 @@ int md_read_fd(int fd, char **out, size_t *len, md_error_t **err)
 {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
-    if (buf == NULL)
-        return md_error(err, ENOMEM, "read");
+    if (buf == NULL) return md_error(err, ENOMEM, "read");
     for (;;) {
         if (n + 1 >= cap) {
             char *nb = realloc(buf, cap * 2);
@@ -108,43 +99,35 @@ int md_read_fd(int fd, char **out, size_t *len, md_error_t **err)
         }
         ssize_t r = read(fd, buf + n, cap - n - 1);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             int e = errno;
             free(buf);
             return md_error(err, e, "read");
         }
-        if (r == 0)
-            break;
+        if (r == 0) break;
         n += (size_t)r;
     }
     buf[n] = '\0';
     *out = buf;
-    if (len)
-        *len = n;
+    if (len) *len = n;
     return 0;
 }
 
 int md_read_file(const char *path, char **out, size_t *len, md_error_t **err)
 {
     cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return md_error(err, errno, "open %s", path);
+    if (fd < 0) return md_error(err, errno, "open %s", path);
     int r = md_read_fd(fd, out, len, err);
-    if (r < 0)
-        md_error_prefix(err, "%s", path);
+    if (r < 0) md_error_prefix(err, "%s", path);
     return r;
 }
 
 static int rm_rf_at(int dirfd, const char *name, md_error_t **err)
 {
-    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-        return 0;
-    if (errno != EISDIR && errno != EPERM)
-        return md_error(err, errno, "remove %s", name);
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return 0;
+    if (errno != EISDIR && errno != EPERM) return md_error(err, errno, "remove %s", name);
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return md_error(err, errno, "open %s", name);
+    if (fd < 0) return md_error(err, errno, "open %s", name);
     DIR *d = fdopendir(fd);
     if (d == NULL) {
         close(fd);
@@ -153,13 +136,11 @@ static int rm_rf_at(int dirfd, const char *name, md_error_t **err)
     int r = 0;
     struct dirent *de;
     while (r == 0 && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
         r = rm_rf_at(fd, de->d_name, err);
     }
     closedir(d);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
         return md_error(err, errno, "remove %s", name);
     return 0;
@@ -168,8 +149,7 @@ static int rm_rf_at(int dirfd, const char *name, md_error_t **err)
 int md_rm_rf(const char *path, md_error_t **err)
 {
     int r = rm_rf_at(AT_FDCWD, path, err);
-    if (r < 0)
-        md_error_prefix(err, "remove %s", path);
+    if (r < 0) md_error_prefix(err, "remove %s", path);
     return r;
 }
 
@@ -182,16 +162,14 @@ int md_openat_in_root(int rootfd, const char *path, int flags, mode_t mode, md_e
     };
     while (*path == '/')
         path++;
-    if (*path == '\0')
-        path = ".";
+    if (*path == '\0') path = ".";
     int fd;
     /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
      * the system raced with the lookup: just look again */
     do
         fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
     while (fd < 0 && errno == EAGAIN);
-    if (fd < 0)
-        return md_error(err, errno, "open %s", path);
+    if (fd < 0) return md_error(err, errno, "open %s", path);
     return fd;
 }
 
@@ -203,12 +181,10 @@ int md_path_exists(const char *path)
 int md_lock_file(const char *path, int exclusive, int nonblock, md_error_t **err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return md_error(err, errno, "open lock %s", path);
+    if (fd < 0) return md_error(err, errno, "open lock %s", path);
     int op = (exclusive ? LOCK_EX : LOCK_SH) | (nonblock ? LOCK_NB : 0);
     while (flock(fd, op) < 0) {
-        if (errno == EINTR)
-            continue;
+        if (errno == EINTR) continue;
         int e = errno;
         close(fd);
         return md_error(err, e, "lock %s", path);
@@ -228,8 +204,7 @@ char **md_strv_dup(char *const *v)
 {
     size_t n = md_strv_len(v);
     char **r = calloc(n + 1, sizeof(char *));
-    if (r == NULL)
-        return NULL;
+    if (r == NULL) return NULL;
     for (size_t i = 0; i < n; i++) {
         r[i] = strdup(v[i]);
         if (r[i] == NULL) {
@@ -244,8 +219,7 @@ int md_strv_append(char ***v, const char *s)
 {
     size_t n = md_strv_len(*v);
     char **nv = realloc(*v, (n + 2) * sizeof(char *));
-    if (nv == NULL)
-        return -ENOMEM;
+    if (nv == NULL) return -ENOMEM;
     *v = nv;
     nv[n] = strdup(s);
     nv[n + 1] = NULL;
@@ -254,8 +228,7 @@ int md_strv_append(char ***v, const char *s)
 
 void md_strv_free(char **v)
 {
-    if (v == NULL)
-        return;
+    if (v == NULL) return;
     for (char **p = v; *p; p++)
         free(*p);
     free(v);

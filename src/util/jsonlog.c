@@ -15,10 +15,8 @@ static int write_all(int fd, const char *b, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
         b += w;
         n -= (size_t)w;
     }
@@ -43,8 +41,7 @@ static void open_log(struct md_jsonlog *l)
 
 static void rotate(struct md_jsonlog *l)
 {
-    if (l->maxsize <= 0 || l->size < l->maxsize)
-        return;
+    if (l->maxsize <= 0 || l->size < l->maxsize) return;
     close(l->fd);
     char from[4200], to[4200];
     for (int i = l->maxfile - 1; i >= 1; i--) {
@@ -55,8 +52,7 @@ static void rotate(struct md_jsonlog *l)
             snprintf(from, sizeof(from), "%s.%d", l->path, i - 1);
         rename(from, to);
     }
-    if (l->maxfile <= 1)
-        unlink(l->path);
+    if (l->maxfile <= 1) unlink(l->path);
     open_log(l);
 }
 
@@ -87,24 +83,23 @@ static size_t json_escape(const char *s, size_t n, char *out)
 static void entry(struct md_jsonlog *l, const char *stream, const char *data, size_t n)
 {
     static char line[MD_JSONLOG_LINE_MAX * 6 + 256];
-    if (l->fd < 0)
-        open_log(l);
+    if (l->fd < 0) open_log(l);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     size_t o = (size_t)snprintf(line, sizeof(line), "{\"log\":\"");
     o += json_escape(data, n, line + o);
-    o += (size_t)snprintf(line + o, sizeof(line) - o,
-                          "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n",
-                          stream, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                          tm.tm_min, tm.tm_sec, ts.tv_nsec);
-    if (l->fd >= 0 && write_all(l->fd, line, o) == 0)
-        l->size += (long long)o;
+    o += (size_t)snprintf(
+        line + o, sizeof(line) - o,
+        "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n", stream,
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    if (l->fd >= 0 && write_all(l->fd, line, o) == 0) l->size += (long long)o;
     rotate(l);
 }
 
-static void flush_lines(struct md_jsonlog *l, struct md_jsonlog_stream *s, const char *name, int all)
+static void flush_lines(struct md_jsonlog *l, struct md_jsonlog_stream *s, const char *name,
+                        int all)
 {
     size_t start = 0;
     for (size_t i = 0; i < s->len; i++) {
@@ -144,7 +139,6 @@ void md_jsonlog_flush(struct md_jsonlog *l)
 void md_jsonlog_close(struct md_jsonlog *l)
 {
     md_jsonlog_flush(l);
-    if (l->fd >= 0)
-        close(l->fd);
+    if (l->fd >= 0) close(l->fd);
     l->fd = -1;
 }

@@ -17,7 +17,7 @@ struct md_jsonlog {
     const char *path;
     long long maxsize; /* 0: no rotation */
     int maxfile;
-    int fd;            /* -1 until the first entry: a silent container leaves no file */
+    int fd; /* -1 until the first entry: a silent container leaves no file */
     long long size;
     struct md_jsonlog_stream out, err;
 };

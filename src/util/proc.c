@@ -8,28 +8,32 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-uint64_t md_proc_starttime(pid_t pid)
+int md_proc_stat_read(pid_t pid, struct md_proc_stat *st)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     cleanup_free char *text = NULL;
-    if (pid <= 0 || md_read_file(path, &text, NULL, NULL) < 0)
-        return 0;
-    /* the command name may hold spaces and ')': fields start after the last ')' */
-    char *p = strrchr(text, ')');
-    if (p == NULL)
-        return 0;
-    p += 2; /* field 3 */
-    for (int field = 3; field < 22 && p; field++) {
-        p = strchr(p, ' ');
-        if (p)
-            p++;
-    }
-    if (p == NULL)
-        return 0;
+    memset(st, 0, sizeof(*st));
+    if (pid <= 0 || md_read_file(path, &text, NULL, NULL) < 0) return -1;
+    /* the comm may hold spaces and ')': the fields follow the last ')' */
+    char *open = strchr(text, '('), *close = strrchr(text, ')');
+    if (open == NULL || close == NULL || close < open || close[1] == '\0') return -1;
+    snprintf(st->comm, sizeof(st->comm), "%.*s", (int)(close - open - 1), open + 1);
+    /* fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt
+     * majflt cmajflt utime stime cutime cstime priority nice num_threads
+     * itrealvalue starttime vsize rss */
+    int n = sscanf(close + 2,
+                   "%c %d %d %d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %ld %ld "
+                   "%*d %llu %llu %ld",
+                   &st->state, &st->ppid, &st->pgrp, &st->session, &st->tty_nr, &st->utime,
+                   &st->stime, &st->nice, &st->threads, &st->starttime, &st->vsize, &st->rss);
+    return n == 12 ? 0 : -1;
+}
+
+uint64_t md_proc_starttime(pid_t pid)
+{
+    struct md_proc_stat st;
     /* a zombie is as good as gone: it cannot run anything */
-    char *st = strrchr(text, ')') + 2;
-    if (*st == 'Z' || *st == 'X')
-        return 0;
-    return strtoull(p, NULL, 10);
+    if (md_proc_stat_read(pid, &st) < 0 || st.state == 'Z' || st.state == 'X') return 0;
+    return st.starttime;
 }

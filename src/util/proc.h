@@ -5,6 +5,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The fields of /proc/<pid>/stat that mydocker reads. */
+struct md_proc_stat {
+    char comm[64];
+    char state; /* R, S, D, Z, X, ... */
+    int ppid, pgrp, session, tty_nr;
+    unsigned long long utime, stime, starttime, vsize; /* ticks, ticks, ticks since boot, bytes */
+    long nice, threads, rss;                           /* rss in pages */
+};
+/* 0, or -1 when the process is gone or the file unreadable. */
+int md_proc_stat_read(pid_t pid, struct md_proc_stat *st);
+
 /* Start time of a pid from /proc/<pid>/stat (field 22, clock ticks since
  * boot); 0 when it is gone or a zombie. */
 uint64_t md_proc_starttime(pid_t pid);

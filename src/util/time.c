@@ -27,17 +27,14 @@ char *md_time_rfc3339(int64_t ns)
 int64_t md_parse_rfc3339(const char *s)
 {
     struct tm tm = {0};
-    if (s == NULL)
-        return 0;
+    if (s == NULL) return 0;
     const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (rest == NULL)
-        return 0;
+    if (rest == NULL) return 0;
     int64_t ns = 0;
     if (*rest == '.') {
         int digits = 0;
         for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
-            if (digits < 9)
-                ns = ns * 10 + (*rest - '0');
+            if (digits < 9) ns = ns * 10 + (*rest - '0');
         for (; digits < 9; digits++)
             ns *= 10;
     }
@@ -72,4 +69,21 @@ char *md_human_duration(int64_t ns)
     else
         r = asprintf(&out, "%lld years", (long long)(s / (365 * 86400)));
     return r < 0 ? NULL : out;
+}
+
+char *md_time_rfc3339_nano(int64_t ns)
+{
+    char *full = md_time_rfc3339(ns);
+    if (full == NULL) return NULL;
+    /* Go's RFC3339Nano: trailing zeros of the fraction dropped, and the dot
+     * with them when nothing is left */
+    char *dot = strrchr(full, '.'), *z = strrchr(full, 'Z');
+    if (dot && z && z > dot) {
+        char *e = z;
+        while (e > dot + 1 && e[-1] == '0')
+            e--;
+        if (e == dot + 1) e = dot;
+        memmove(e, z, strlen(z) + 1);
+    }
+    return full;
 }

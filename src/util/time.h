@@ -7,6 +7,9 @@
 int64_t md_now_ns(void);
 /* RFC 3339 with nanoseconds ("2026-12-06T09:20:38.123456789Z"), malloc'd. */
 char *md_time_rfc3339(int64_t ns);
+/* The same as Go's RFC3339Nano prints it (image configs, manifests):
+ * trailing zeros of the fraction dropped. */
+char *md_time_rfc3339_nano(int64_t ns);
 /* The reverse; 0 when s is not such a time. */
 int64_t md_parse_rfc3339(const char *s);
 /* docker's "About a minute", "3 seconds", "2 hours", malloc'd */

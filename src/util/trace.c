@@ -12,8 +12,7 @@ void md_trace(const char *stage)
         enabled = getenv("MYDOCKER_TRACE") != NULL;
         clock_gettime(CLOCK_MONOTONIC, &t0);
     }
-    if (!enabled)
-        return;
+    if (!enabled) return;
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double ms = (double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6;

@@ -12,8 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *spec = strndup((const char *)data, size);
-    if (spec == NULL)
-        return 0;
+    if (spec == NULL) return 0;
     struct json_object *b = json_object_new_object(), *e = json_object_new_object();
     md_error_t *err = NULL;
     md_ports_parse(spec, b, e, &err);

@@ -18,12 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  "\"Status\":\"running\"},\"Config\":{\"Env\":[\"A=1\"],"
                                  "\"Labels\":{\"k\":\"v\"}},\"Mounts\":[],\"N\":null}");
     char *tmpl = strndup((const char *)data, size);
-    if (tmpl == NULL)
-        return 0;
+    if (tmpl == NULL) return 0;
     char *out = NULL;
     md_error_t *err = NULL;
-    if (md_template_render(tmpl, obj, &out, &err) == 0)
-        free(out);
+    if (md_template_render(tmpl, obj, &out, &err) == 0) free(out);
     md_error_free(&err);
     free(tmpl);
     return 0;

@@ -3,7 +3,8 @@
 #   util < cgroup, image < runtime < store < net < engine < front ends (cmd, cli, imagetool,
 #   runc, monitor)
 # Each quoted include "dir/..." of a file in src/<layer>/ must name its own directory or a lower
-# layer. Also: the engine never prints to stdout and never parses argv (getopt).
+# layer. Also: the engine never prints to stdout and never parses argv (getopt), and every C
+# file is formatted as .clang-format says.
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_DIR" || exit 1
 out=$(/usr/bin/python3 - <<'PY'
@@ -35,5 +36,11 @@ PY
 if [ -z "$out" ]; then ok "every include points down; the engine neither prints nor parses argv"
 else
     while IFS= read -r l; do fail "layer rule" "$l"; done <<<"$out"
+fi
+# one style for every C file (.clang-format; `make format` applies it)
+if command -v clang-format >/dev/null; then
+    check "make format-check: every C file as .clang-format says" make -s format-check
+else
+    fail "make format-check" "clang-format is needed (scripts/setup.sh installs it)"
 fi
 summary

@@ -43,13 +43,11 @@ static int probe_dev(const char *type, const char *maj, const char *min)
     const char *path = "/tmp/.probe-dev";
     unlink(path);
     mode_t m = (type[0] == 'b' ? S_IFBLK : S_IFCHR) | 0600;
-    if (mknod(path, m, makedev(atoi(maj), atoi(min))) < 0)
-        return verdict("mknod", -1);
+    if (mknod(path, m, makedev(atoi(maj), atoi(min))) < 0) return verdict("mknod", -1);
     int fd = open(path, O_RDONLY);
     char c;
     long rc = fd;
-    if (fd >= 0 && read(fd, &c, 1) < 0)
-        rc = -1;
+    if (fd >= 0 && read(fd, &c, 1) < 0) rc = -1;
     unlink(path);
     return verdict("open-device", rc);
 }
@@ -79,14 +77,12 @@ static int probe_exe(int seconds, const char *dev, const char *ino)
         DIR *d = opendir("/proc");
         struct dirent *de;
         while (d && (de = readdir(d)) != NULL) {
-            if (de->d_name[0] < '1' || de->d_name[0] > '9')
-                continue;
+            if (de->d_name[0] < '1' || de->d_name[0] > '9') continue;
             char p[300];
             snprintf(p, sizeof(p), "/proc/%s/exe", de->d_name);
             int fd = open(p, O_RDONLY | O_CLOEXEC);
             tried++;
-            if (fd < 0)
-                continue;
+            if (fd < 0) continue;
             opened++;
             struct stat st;
             if (fstat(fd, &st) == 0 && st.st_dev == want_dev && st.st_ino == want_ino) {
@@ -95,8 +91,7 @@ static int probe_exe(int seconds, const char *dev, const char *ino)
             }
             close(fd);
         }
-        if (d)
-            closedir(d);
+        if (d) closedir(d);
     }
     printf("refused exe: %ld opens of %ld tries, none of the host binary\n", opened, tried);
     return 1;
@@ -109,20 +104,14 @@ static int probe_syscall(const char *name)
         memset(&p, 0, sizeof(p));
         return verdict(name, syscall(SYS_io_uring_setup, 1, &p));
     }
-    if (strcmp(name, "vsock") == 0)
-        return verdict(name, socket(AF_VSOCK, SOCK_STREAM, 0));
-    if (strcmp(name, "personality") == 0)
-        return verdict(name, personality(READ_IMPLIES_EXEC));
+    if (strcmp(name, "vsock") == 0) return verdict(name, socket(AF_VSOCK, SOCK_STREAM, 0));
+    if (strcmp(name, "personality") == 0) return verdict(name, personality(READ_IMPLIES_EXEC));
     if (strcmp(name, "keyctl") == 0) /* KEYCTL_JOIN_SESSION_KEYRING */
         return verdict(name, syscall(SYS_keyctl, 1, NULL));
-    if (strcmp(name, "userfaultfd") == 0)
-        return verdict(name, syscall(SYS_userfaultfd, 0));
-    if (strcmp(name, "unshare-user") == 0)
-        return verdict(name, unshare(CLONE_NEWUSER));
-    if (strcmp(name, "mount") == 0)
-        return verdict(name, mount("none", "/tmp", "tmpfs", 0, NULL));
-    if (strcmp(name, "module") == 0)
-        return verdict(name, syscall(SYS_init_module, NULL, 0, ""));
+    if (strcmp(name, "userfaultfd") == 0) return verdict(name, syscall(SYS_userfaultfd, 0));
+    if (strcmp(name, "unshare-user") == 0) return verdict(name, unshare(CLONE_NEWUSER));
+    if (strcmp(name, "mount") == 0) return verdict(name, mount("none", "/tmp", "tmpfs", 0, NULL));
+    if (strcmp(name, "module") == 0) return verdict(name, syscall(SYS_init_module, NULL, 0, ""));
     if (strcmp(name, "close_range") == 0)
         return verdict(name, syscall(SYS_close_range, 1000, 1001, 0));
     fprintf(stderr, "unknown probe %s\n", name);
@@ -131,16 +120,12 @@ static int probe_syscall(const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 5 && strcmp(argv[1], "dev") == 0)
-        return probe_dev(argv[2], argv[3], argv[4]);
-    if (argc >= 2 && strcmp(argv[1], "cwd") == 0)
-        return probe_cwd();
-    if (argc >= 5 && strcmp(argv[1], "exe") == 0)
-        return probe_exe(atoi(argv[2]), argv[3], argv[4]);
+    if (argc >= 5 && strcmp(argv[1], "dev") == 0) return probe_dev(argv[2], argv[3], argv[4]);
+    if (argc >= 2 && strcmp(argv[1], "cwd") == 0) return probe_cwd();
+    if (argc >= 5 && strcmp(argv[1], "exe") == 0) return probe_exe(atoi(argv[2]), argv[3], argv[4]);
     if (argc >= 3 && strcmp(argv[1], "write") == 0)
         return verdict("write", open(argv[2], O_WRONLY));
-    if (argc >= 3 && strcmp(argv[1], "syscall") == 0)
-        return probe_syscall(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "syscall") == 0) return probe_syscall(argv[2]);
     fprintf(stderr, "usage: escape dev b|c MAJ MIN | cwd | exe SECONDS DEV INO | write PATH | "
                     "syscall NAME\n");
     return 2;

@@ -1209,15 +1209,22 @@ static void test_host(void)
 /* A v1 root as 6.18 shows it: blkio has only the throttle files. */
 static char *v1_sysinfo_tree(bool memsw, bool cpu_symlink)
 {
-    static const char *const files[] = {
-        "memory/cgroup.procs",      "memory/memory.soft_limit_in_bytes",
-        "memory/memory.oom_control", "cpu,cpuacct/cgroup.procs",
-        "cpu,cpuacct/cpu.shares",    "cpu,cpuacct/cpu.cfs_quota_us",
-        "cpu,cpuacct/cpu.cfs_period_us", "cpuset/cgroup.procs",
-        "cpuset/cpuset.cpus",        "pids/cgroup.procs",
-        "devices/cgroup.procs",      "devices/devices.allow",
-        "blkio/cgroup.procs",        "blkio/blkio.throttle.read_bps_device",
-        "blkio/blkio.throttle.write_bps_device", NULL};
+    static const char *const files[] = {"memory/cgroup.procs",
+                                        "memory/memory.soft_limit_in_bytes",
+                                        "memory/memory.oom_control",
+                                        "cpu,cpuacct/cgroup.procs",
+                                        "cpu,cpuacct/cpu.shares",
+                                        "cpu,cpuacct/cpu.cfs_quota_us",
+                                        "cpu,cpuacct/cpu.cfs_period_us",
+                                        "cpuset/cgroup.procs",
+                                        "cpuset/cpuset.cpus",
+                                        "pids/cgroup.procs",
+                                        "devices/cgroup.procs",
+                                        "devices/devices.allow",
+                                        "blkio/cgroup.procs",
+                                        "blkio/blkio.throttle.read_bps_device",
+                                        "blkio/blkio.throttle.write_bps_device",
+                                        NULL};
     char *root = fake_root();
     for (const char *const *f = files; *f; f++)
         put(root, *f, "");
@@ -1289,9 +1296,10 @@ static void test_missing_files(void)
     put(root, "memory/c/memory.kmem.tcp.limit_in_bytes", "");
     put(root, "blkio/c/blkio.throttle.read_bps_device", "");
     OK(md_cgroup_open(root, "c", MD_CGROUP_V1, &cg, &err));
-    OK(parse("{\"memory\": {\"limit\": 1000000, \"kernelTCP\": 65536},"
-             " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 7, \"minor\": 0, \"rate\": 9}]}}",
-             &r, &err));
+    OK(parse(
+        "{\"memory\": {\"limit\": 1000000, \"kernelTCP\": 65536},"
+        " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 7, \"minor\": 0, \"rate\": 9}]}}",
+        &r, &err));
     OK(md_cgroup_set(cg, &r, &err));
     CHECK_STR(get(root, "memory/c/memory.kmem.tcp.limit_in_bytes"), "65536");
     CHECK_STR(get(root, "blkio/c/blkio.throttle.read_bps_device"), "7:0 9\n");

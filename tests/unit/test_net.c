@@ -155,9 +155,24 @@ static void test_ipam(void)
 
 static void test_flags(void)
 {
-    const char *args[] = {"run", "-p", "80", "-P", "--ip", "10.0.0.5", "--mac-address", "02:42:0a:00:00:05",
-                          "--dns", "1.1.1.1", "--add-host", "db:10.0.0.9", "--network-alias", "web",
-                          "--dns-search", "example.org", "busybox", NULL};
+    const char *args[] = {"run",
+                          "-p",
+                          "80",
+                          "-P",
+                          "--ip",
+                          "10.0.0.5",
+                          "--mac-address",
+                          "02:42:0a:00:00:05",
+                          "--dns",
+                          "1.1.1.1",
+                          "--add-host",
+                          "db:10.0.0.9",
+                          "--network-alias",
+                          "web",
+                          "--dns-search",
+                          "example.org",
+                          "busybox",
+                          NULL};
     char *argv[32];
     int argc = 0;
     for (; args[argc]; argc++)
@@ -176,8 +191,10 @@ static void test_flags(void)
     md_run_opts_free(&o);
     for (int i = 0; i < argc; i++)
         free(argv[i]);
-    const char *bad[][4] = {{"run", "--ip", "10.0.0", "busybox"}, {"run", "--mac-address", "02:42", "busybox"},
-                            {"run", "--dns", "nope", "busybox"}, {"run", "--add-host", "db", "busybox"}};
+    const char *bad[][4] = {{"run", "--ip", "10.0.0", "busybox"},
+                            {"run", "--mac-address", "02:42", "busybox"},
+                            {"run", "--dns", "nope", "busybox"},
+                            {"run", "--add-host", "db", "busybox"}};
     for (size_t i = 0; i < 4; i++) {
         char *v[5];
         for (int k = 0; k < 4; k++)

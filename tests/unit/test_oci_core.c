@@ -35,8 +35,7 @@ static const char *errmsg(void)
 static struct json_object *J(const char *text)
 {
     struct json_object *o = json_tokener_parse(text);
-    if (o == NULL)
-        UNIT_FAIL("bad JSON in test: %s", text);
+    if (o == NULL) UNIT_FAIL("bad JSON in test: %s", text);
     return o;
 }
 
@@ -56,20 +55,26 @@ static void test_hooks(void)
     char log[256], hooks[2048];
     snprintf(log, sizeof(log), "%s/hooks.log", tmp);
     /* each hook appends "<arg> <its env X> <the state it read>" */
-    snprintf(hooks, sizeof(hooks),
-             "{\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo one $X $(cat) >>%s\"], \"env\": [\"X=x1\"]},"
-             "               {\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo two >>%s\"]}],"
-             " \"poststop\": [{\"path\": \"/bin/false\"}, {\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo never >>%s\"]}],"
-             " \"poststart\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"10\"], \"timeout\": 1}]}",
-             log, log, log);
+    snprintf(
+        hooks, sizeof(hooks),
+        "{\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo one $X $(cat) "
+        ">>%s\"], \"env\": [\"X=x1\"]},"
+        "               {\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo two >>%s\"]}],"
+        " \"poststop\": [{\"path\": \"/bin/false\"}, {\"path\": \"/bin/sh\", \"args\": [\"sh\", "
+        "\"-c\", \"echo never >>%s\"]}],"
+        " \"poststart\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"10\"], \"timeout\": "
+        "1}]}",
+        log, log, log);
     struct json_object *h = J(hooks), *ann = J("{\"a\": \"b\"}");
-    struct md_hook_state st = {.id = "c1", .bundle = "/b", .status = "creating", .pid = 42, .annotations = ann};
+    struct md_hook_state st = {
+        .id = "c1", .bundle = "/b", .status = "creating", .pid = 42, .annotations = ann};
     CHECK_INT(md_hooks_validate(h, &err), 0);
     CHECK(md_hooks_present(h, "prestart") && !md_hooks_present(h, "createRuntime"));
     CHECK_INT(md_hooks_run(h, "prestart", &st, &err), 0);
     char *got = slurp(log);
-    CHECK_STR(got, "one x1 {\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":42,"
-                   "\"bundle\":\"/b\",\"annotations\":{\"a\":\"b\"}}\ntwo\n");
+    CHECK_STR(got,
+              "one x1 {\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":42,"
+              "\"bundle\":\"/b\",\"annotations\":{\"a\":\"b\"}}\ntwo\n");
     free(got);
     CHECK_INT(md_hooks_run(h, "createRuntime", &st, &err), 0); /* none: nothing to do */
     CHECK(md_hooks_run(h, "poststop", &st, &err) < 0);
@@ -90,8 +95,11 @@ static void test_hooks(void)
     CHECK(strstr(errmsg(), "/nonexistent/hook") != NULL);
     md_error_free(&err);
     static const char *const bad[] = {
-        "{\"prestart\": [{\"path\": \"rel\"}]}", "{\"prestart\": [{\"path\": \"/x\", \"timeout\": 0}]}",
-        "{\"prestart\": [{\"path\": \"/x\", \"args\": [1]}]}", "{\"prestart\": {}}", "{\"prestop\": []}",
+        "{\"prestart\": [{\"path\": \"rel\"}]}",
+        "{\"prestart\": [{\"path\": \"/x\", \"timeout\": 0}]}",
+        "{\"prestart\": [{\"path\": \"/x\", \"args\": [1]}]}",
+        "{\"prestart\": {}}",
+        "{\"prestop\": []}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct json_object *b = J(bad[i]);
@@ -112,14 +120,11 @@ static void test_hooks(void)
 static pid_t fake_init(const char *fifo, int mode)
 {
     pid_t pid = fork();
-    if (pid != 0)
-        return pid;
+    if (pid != 0) return pid;
     struct md_fifo_child f;
     md_error_t *e = NULL;
-    if (mode == 2)
-        _exit(3);
-    if (md_fifo_child_prepare(fifo, &f, &e) < 0 || md_fifo_child_wait(&f, &e) < 0)
-        _exit(1);
+    if (mode == 2) _exit(3);
+    if (md_fifo_child_prepare(fifo, &f, &e) < 0 || md_fifo_child_wait(&f, &e) < 0) _exit(1);
     if (mode == 1) {
         md_error_code(&e, 127, 0, "exec: \"x\": executable file not found in $PATH");
         md_fifo_child_error(&f, &e);
@@ -164,8 +169,7 @@ static int check_spec(const char *config, const char *want_error)
     struct json_object *doc = J(config);
     struct md_spec *s = NULL;
     int r = md_spec_parse(doc, &s, &err);
-    if (r == 0)
-        r = md_spec_check(s, &err);
+    if (r == 0) r = md_spec_check(s, &err);
     int ok = want_error ? (r < 0 && strstr(errmsg(), want_error) != NULL) : r == 0;
     if (!ok)
         UNIT_FAIL("spec %s: got \"%s\", want %s", config, r < 0 ? errmsg() : "ok",
@@ -186,49 +190,87 @@ static void test_spec_check(void)
     check_spec("{\"ociVersion\": \"1.2.0\", " BASE "}", NULL);
     check_spec("{\"ociVersion\": \"2.0.0\", " BASE "}", "ociVersion 2.0.0 is not supported");
     check_spec("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", NULL);
-    check_spec("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"SVR4\"}}}", "personality.domain SVR4");
+    check_spec("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"SVR4\"}}}",
+               "personality.domain SVR4");
     check_spec("{" BASE ", \"linux\": {\"intelRdt\": {}}}", "linux.intelRdt is not supported");
     check_spec("{" BASE ", \"linux\": {\"netDevices\": {}}}", "linux.netDevices is not supported");
     check_spec("{" BASE ", \"windows\": {}}", "\"windows\" is not supported");
-    check_spec("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}", NULL);
-    check_spec("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}],"
-               " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-               "with a user namespace joined by path");
-    check_spec("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-               "need a user namespace");
-    check_spec("{" BASE ", \"linux\": {\"timeOffsets\": {\"boottime\": {\"secs\": 1}}}}", "need a new time namespace");
-    check_spec("{" BASE ", \"linux\": {\"resources\": {\"network\": {\"classID\": 5}}}}", "resources.network");
-    check_spec("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"realtimeRuntime\": 5}}}}", "realtime");
-    check_spec("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"]}}}", NULL);
-    check_spec("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"BOGUS\"]}}}", "seccomp.flags: BOGUS");
-    check_spec("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}}}",
-               "SCMP_ACT_NOTIFY");
-    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"commandLine\": \"x\"}}", "commandLine");
-    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"ioPriority\": {\"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4}}}", NULL);
-    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"ioPriority\": {\"class\": \"IOPRIO_CLASS_X\"}}}", "ioPriority.class");
-    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"scheduler\": {\"policy\": \"SCHED_BATCH\"}}}", NULL);
-    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"scheduler\": {\"policy\": \"SCHED_NOPE\"}}}", "scheduler.policy");
-    check_spec("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"x\"}]}}", "must be an absolute path");
-    /* data options on a bind are ignored (runc, crun); idmap is refused */
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"rbind\", \"mode=755\", \"size=1k\"]}]}",
+    check_spec(
+        "{" BASE
+        ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
+        NULL);
+    check_spec(
+        "{" BASE
+        ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}],"
+        " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+        "with a user namespace joined by path");
+    check_spec(
+        "{" BASE
+        ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+        "need a user namespace");
+    check_spec("{" BASE ", \"linux\": {\"timeOffsets\": {\"boottime\": {\"secs\": 1}}}}",
+               "need a new time namespace");
+    check_spec("{" BASE ", \"linux\": {\"resources\": {\"network\": {\"classID\": 5}}}}",
+               "resources.network");
+    check_spec("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"realtimeRuntime\": 5}}}}",
+               "realtime");
+    check_spec("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+               "\"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"]}}}",
                NULL);
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"rbind\", \"idmap\"]}]}",
+    check_spec("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+               "\"flags\": [\"BOGUS\"]}}}",
+               "seccomp.flags: BOGUS");
+    check_spec("{" BASE
+               ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+               "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}}}",
+               "SCMP_ACT_NOTIFY");
+    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+               "\"commandLine\": \"x\"}}",
+               "commandLine");
+    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+               "\"ioPriority\": {\"class\": \"IOPRIO_CLASS_BE\", \"priority\": 4}}}",
+               NULL);
+    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+               "\"ioPriority\": {\"class\": \"IOPRIO_CLASS_X\"}}}",
+               "ioPriority.class");
+    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+               "\"scheduler\": {\"policy\": \"SCHED_BATCH\"}}}",
+               NULL);
+    check_spec("{\"root\": {\"path\": \"/r\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+               "\"scheduler\": {\"policy\": \"SCHED_NOPE\"}}}",
+               "scheduler.policy");
+    check_spec("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"x\"}]}}",
+               "must be an absolute path");
+    /* data options on a bind are ignored (runc, crun); idmap is refused */
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": "
+               "\"/s\", \"options\": [\"rbind\", \"mode=755\", \"size=1k\"]}]}",
+               NULL);
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": "
+               "\"/s\", \"options\": [\"rbind\", \"idmap\"]}]}",
                "idmapped mounts are not supported");
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"rbind\", \"tmpcopyup\"]}]}",
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": "
+               "\"/s\", \"options\": [\"rbind\", \"tmpcopyup\"]}]}",
                "tmpcopyup is for tmpfs mounts");
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"tmpcopyup\"]}]}", NULL);
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"size=1m\"]}]}", NULL);
-    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": \"/s\", \"options\": [\"bind\"], \"uidMappings\": []}]}",
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": "
+               "\"t\", \"options\": [\"tmpcopyup\"]}]}",
+               NULL);
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": "
+               "\"t\", \"options\": [\"size=1m\"]}]}",
+               NULL);
+    check_spec("{" BASE ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\", \"source\": "
+               "\"/s\", \"options\": [\"bind\"], \"uidMappings\": []}]}",
                "idmapped mounts");
 }
 
 static void test_mount_options(void)
 {
     struct md_mount m = {0};
-    struct json_object *o = J("[\"rbind\", \"rro\", \"rnosuid\", \"rnoatime\", \"nosymfollow\", \"rrw\"]");
+    struct json_object *o =
+        J("[\"rbind\", \"rro\", \"rnosuid\", \"rnoatime\", \"nosymfollow\", \"rrw\"]");
     CHECK_INT(md_mount_options(&m, o, &err), 0);
     CHECK_INT(m.bind, 2);
-    CHECK(!(m.attr_set & MOUNT_ATTR_RDONLY) && (m.attr_clr & MOUNT_ATTR_RDONLY)); /* rrw after rro */
+    CHECK(!(m.attr_set & MOUNT_ATTR_RDONLY) &&
+          (m.attr_clr & MOUNT_ATTR_RDONLY)); /* rrw after rro */
     CHECK((m.attr_set & MOUNT_ATTR_NOSUID) && (m.attr_set & MOUNT_ATTR_NOATIME));
     CHECK(m.attr_clr & MOUNT_ATTR__ATIME);
     CHECK(m.flags & MS_NOSYMFOLLOW);

@@ -41,8 +41,7 @@ static int strv_eq(char **v, const char *const *want)
 {
     size_t i = 0;
     for (; want[i]; i++)
-        if (v == NULL || v[i] == NULL || strcmp(v[i], want[i]) != 0)
-            return 0;
+        if (v == NULL || v[i] == NULL || strcmp(v[i], want[i]) != 0) return 0;
     return v == NULL ? i == 0 : v[i] == NULL;
 }
 #define STRV_EQ(v, ...) strv_eq((v), (const char *const[]){__VA_ARGS__, NULL})
@@ -50,10 +49,10 @@ static int strv_eq(char **v, const char *const *want)
 static void test_full_command_line(void)
 {
     struct md_run_opts o;
-    int r = PARSE(&o, "run", "-it", "--rm", "--name", "web", "-e", "A=1", "--env", "B=2",
-                  "--env=C=3", "-eD=4", "-w", "/app", "-u", "1000:1000", "-h", "myhost",
-                  "--init", "--read-only", "--network", "none", "--stop-signal", "SIGINT",
-                  "alpine:3.19", "sh", "-c", "echo hi");
+    int r =
+        PARSE(&o, "run", "-it", "--rm", "--name", "web", "-e", "A=1", "--env", "B=2", "--env=C=3",
+              "-eD=4", "-w", "/app", "-u", "1000:1000", "-h", "myhost", "--init", "--read-only",
+              "--network", "none", "--stop-signal", "SIGINT", "alpine:3.19", "sh", "-c", "echo hi");
     CHECK_INT(r, 0);
     CHECK_INT(o.interactive, 1);
     CHECK_INT(o.tty, 1);
@@ -143,8 +142,8 @@ static void test_entrypoint(void)
     md_run_opts_free(&o);
 
     /* last one wins */
-    CHECK_INT(PARSE(&o, "run", "--entrypoint", "a", "--entrypoint", "b", "--name", "n1",
-                    "--name", "n2", "img"),
+    CHECK_INT(PARSE(&o, "run", "--entrypoint", "a", "--entrypoint", "b", "--name", "n1", "--name",
+                    "n2", "img"),
               0);
     CHECK_STR(o.entrypoint, "b");
     CHECK_STR(o.name, "n2");
@@ -156,8 +155,8 @@ static void test_env_from_host(void)
     struct md_run_opts o;
     setenv("MD_UNIT_HOSTVAR", "from host", 1);
     unsetenv("MD_UNIT_UNSET");
-    CHECK_INT(PARSE(&o, "run", "-e", "MD_UNIT_HOSTVAR", "-e", "MD_UNIT_UNSET", "-e", "E=",
-                    "-e", "F=a=b", "img"),
+    CHECK_INT(PARSE(&o, "run", "-e", "MD_UNIT_HOSTVAR", "-e", "MD_UNIT_UNSET", "-e", "E=", "-e",
+                    "F=a=b", "img"),
               0);
     /* KEY alone takes the host's value, dropped when the host has none */
     CHECK(STRV_EQ(o.env, "MD_UNIT_HOSTVAR=from host", "E=", "F=a=b"));
@@ -261,9 +260,9 @@ static void test_security_caps_network(void)
 {
     struct md_run_opts o;
     CHECK_INT(PARSE(&o, "run", "--security-opt", "no-new-privileges", "--security-opt",
-                    "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-                    "--security-opt", "label=disable", "--cap-add", "NET_ADMIN", "--cap-add",
-                    "sys_ptrace", "--cap-drop", "ALL", "--privileged", "--net", "host", "img"),
+                    "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "--security-opt",
+                    "label=disable", "--cap-add", "NET_ADMIN", "--cap-add", "sys_ptrace",
+                    "--cap-drop", "ALL", "--privileged", "--net", "host", "img"),
               0);
     CHECK_INT(o.no_new_privs, 1);
     CHECK_INT(o.seccomp_unconfined, 1);
@@ -380,8 +379,8 @@ static void test_ulimit_parse(void)
     if (r == 0 && u.soft == UINT64_MAX && u.hard == UINT64_MAX)
         unit_passed++;
     else
-        UNIT_FAIL("md_ulimit_parse(\"core=-1\"): want soft=hard=RLIM_INFINITY, got r=%d \"%s\"",
-                  r, errmsg());
+        UNIT_FAIL("md_ulimit_parse(\"core=-1\"): want soft=hard=RLIM_INFINITY, got r=%d \"%s\"", r,
+                  errmsg());
     free(u.name);
     md_error_free(&err);
 
@@ -408,8 +407,7 @@ static void test_ulimit_parse(void)
     else
         UNIT_FAIL("md_ulimit_parse(\"nofile=0:\"): accepted (soft=%llu hard=%llu), want an error",
                   (unsigned long long)u.soft, (unsigned long long)u.hard);
-    if (r == 0)
-        free(u.name);
+    if (r == 0) free(u.name);
     md_error_free(&err);
 }
 

@@ -11,7 +11,8 @@
 #include "unit.h"
 
 static md_error_t *err;
-static const struct md_res_host host2 = {.ncpus = 2, .cpus = "0-1", .mems = "0", .swap_accounting = 1};
+static const struct md_res_host host2 = {
+    .ncpus = 2, .cpus = "0-1", .mems = "0", .swap_accounting = 1};
 
 static const char *errmsg(void)
 {
@@ -38,11 +39,9 @@ static int check_v(const char *const *args, const char *want_err)
 {
     struct md_run_opts o;
     int r = parse_v(&o, args);
-    if (r == 0)
-        r = md_res_validate(&o.res, &host2, 0, &err);
+    if (r == 0) r = md_res_validate(&o.res, &host2, 0, &err);
     md_run_opts_free(&o);
-    if (want_err == NULL)
-        return r == 0;
+    if (want_err == NULL) return r == 0;
     return r < 0 && strcmp(errmsg(), want_err) == 0;
 }
 #define CHECK_OK(...) CHECK(check_v((const char *const[]){"run", __VA_ARGS__, "img", NULL}, NULL))
@@ -59,8 +58,7 @@ static int64_t jget_i64(struct json_object *o, const char *path)
     char buf[128];
     snprintf(buf, sizeof(buf), "%s", path);
     for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-        if (!json_object_object_get_ex(o, k, &o))
-            return -12345;
+        if (!json_object_object_get_ex(o, k, &o)) return -12345;
     return o ? json_object_get_int64(o) : -12345;
 }
 
@@ -69,8 +67,7 @@ static const char *jget_str(struct json_object *o, const char *path)
     char buf[128];
     snprintf(buf, sizeof(buf), "%s", path);
     for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-        if (!json_object_object_get_ex(o, k, &o))
-            return NULL;
+        if (!json_object_object_get_ex(o, k, &o)) return NULL;
     return o ? json_object_get_string(o) : NULL;
 }
 
@@ -110,12 +107,12 @@ static void test_sizes(void)
 static void test_parse_flags(void)
 {
     struct md_run_opts o;
-    int r = PARSE(&o, "-m", "32m", "--memory-swap=-1", "--memory-reservation", "16m",
-                  "--oom-kill-disable", "--oom-score-adj", "-500", "-c", "512", "--cpus", "1.25",
-                  "--cpuset-cpus", "0", "--cpuset-mems", "0", "--pids-limit", "20",
-                  "--blkio-weight", "300", "--device-read-bps", "/dev/sda:1mb",
-                  "--device-write-bps", "/dev/sdb:512k", "--cgroup-parent", "/mine/",
-                  "--cgroupns", "host");
+    int r =
+        PARSE(&o, "-m", "32m", "--memory-swap=-1", "--memory-reservation", "16m",
+              "--oom-kill-disable", "--oom-score-adj", "-500", "-c", "512", "--cpus", "1.25",
+              "--cpuset-cpus", "0", "--cpuset-mems", "0", "--pids-limit", "20", "--blkio-weight",
+              "300", "--device-read-bps", "/dev/sda:1mb", "--device-write-bps", "/dev/sdb:512k",
+              "--cgroup-parent", "/mine/", "--cgroupns", "host");
     CHECK_INT(r, 0);
     CHECK_STR(o.image, "busybox");
     CHECK_INT(o.res.memory, 32LL << 20);
@@ -163,58 +160,96 @@ static void test_parse_flags(void)
 
 static void test_flag_errors(void)
 {
-    CHECK_ERR("invalid argument \"abc\" for \"-m, --memory\" flag: invalid size: 'abc'", "-m", "abc");
+    CHECK_ERR("invalid argument \"abc\" for \"-m, --memory\" flag: invalid size: 'abc'", "-m",
+              "abc");
     CHECK_ERR("invalid argument \"-1\" for \"-m, --memory\" flag: invalid size: '-1'", "-m", "-1");
-    CHECK_ERR("invalid argument \"1x\" for \"--memory-swap\" flag: invalid size: '1x'", "-m", "8m", "--memory-swap", "1x");
-    CHECK_ERR("invalid argument \"x\" for \"-c, --cpu-shares\" flag: strconv.ParseInt: parsing \"x\": invalid syntax", "-c", "x");
-    CHECK_ERR("invalid argument \"abc\" for \"--cpus\" flag: failed to parse abc as a rational number", "--cpus", "abc");
-    CHECK_ERR("invalid argument \"0.0000000001\" for \"--cpus\" flag: value is too precise", "--cpus", "0.0000000001");
-    CHECK_ERR("invalid argument \"-5\" for \"--blkio-weight\" flag: strconv.ParseUint: parsing \"-5\": invalid syntax", "--blkio-weight", "-5");
-    CHECK_ERR("invalid argument \"70000\" for \"--blkio-weight\" flag: strconv.ParseInt: parsing \"70000\": value out of range", "--blkio-weight", "70000");
-    CHECK_ERR("invalid argument \"/dev/sda\" for \"--device-read-bps\" flag: bad format: /dev/sda", "--device-read-bps", "/dev/sda");
-    CHECK_ERR("invalid argument \"sda:1m\" for \"--device-read-bps\" flag: bad format for device path: sda:1m", "--device-read-bps", "sda:1m");
-    CHECK_ERR("invalid argument \"/dev/sda:fast\" for \"--device-write-bps\" flag: invalid rate for device: "
-              "/dev/sda:fast. The correct format is <device-path>:<number>[<unit>]. Number must be a "
-              "positive integer. Unit is optional and can be kb, mb, or gb", "--device-write-bps", "/dev/sda:fast");
+    CHECK_ERR("invalid argument \"1x\" for \"--memory-swap\" flag: invalid size: '1x'", "-m", "8m",
+              "--memory-swap", "1x");
+    CHECK_ERR("invalid argument \"x\" for \"-c, --cpu-shares\" flag: strconv.ParseInt: parsing "
+              "\"x\": invalid syntax",
+              "-c", "x");
+    CHECK_ERR(
+        "invalid argument \"abc\" for \"--cpus\" flag: failed to parse abc as a rational number",
+        "--cpus", "abc");
+    CHECK_ERR("invalid argument \"0.0000000001\" for \"--cpus\" flag: value is too precise",
+              "--cpus", "0.0000000001");
+    CHECK_ERR("invalid argument \"-5\" for \"--blkio-weight\" flag: strconv.ParseUint: parsing "
+              "\"-5\": invalid syntax",
+              "--blkio-weight", "-5");
+    CHECK_ERR("invalid argument \"70000\" for \"--blkio-weight\" flag: strconv.ParseInt: parsing "
+              "\"70000\": value out of range",
+              "--blkio-weight", "70000");
+    CHECK_ERR("invalid argument \"/dev/sda\" for \"--device-read-bps\" flag: bad format: /dev/sda",
+              "--device-read-bps", "/dev/sda");
+    CHECK_ERR("invalid argument \"sda:1m\" for \"--device-read-bps\" flag: bad format for device "
+              "path: sda:1m",
+              "--device-read-bps", "sda:1m");
+    CHECK_ERR(
+        "invalid argument \"/dev/sda:fast\" for \"--device-write-bps\" flag: invalid rate for "
+        "device: "
+        "/dev/sda:fast. The correct format is <device-path>:<number>[<unit>]. Number must be a "
+        "positive integer. Unit is optional and can be kb, mb, or gb",
+        "--device-write-bps", "/dev/sda:fast");
     CHECK_ERR("--cgroupns: invalid CGROUP mode: both (host or private)", "--cgroupns", "both");
-    CHECK_ERR("invalid argument \"x\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"x\": invalid syntax", "--pids-limit", "x");
-    CHECK_ERR("invalid argument \"99999999999\" for \"--oom-score-adj\" flag: strconv.ParseInt: parsing \"99999999999\": value out of range", "--oom-score-adj", "99999999999");
+    CHECK_ERR("invalid argument \"x\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"x\": "
+              "invalid syntax",
+              "--pids-limit", "x");
+    CHECK_ERR("invalid argument \"99999999999\" for \"--oom-score-adj\" flag: strconv.ParseInt: "
+              "parsing \"99999999999\": value out of range",
+              "--oom-score-adj", "99999999999");
 }
 
 static void test_docker_checks(void)
 {
     CHECK_OK("-m", "6m");
     CHECK_ERR("Minimum memory limit allowed is 6MB", "-m", "5m");
-    CHECK_ERR("Minimum memoryswap limit should be larger than memory limit, see usage", "-m", "64m", "--memory-swap", "32m");
+    CHECK_ERR("Minimum memoryswap limit should be larger than memory limit, see usage", "-m", "64m",
+              "--memory-swap", "32m");
     CHECK_OK("-m", "32m", "--memory-swap", "32m");
     CHECK_OK("-m", "32m", "--memory-swap", "-1");
-    CHECK_ERR("You should always set the Memory limit when using Memoryswap limit, see usage", "--memory-swap", "32m");
+    CHECK_ERR("You should always set the Memory limit when using Memoryswap limit, see usage",
+              "--memory-swap", "32m");
     CHECK_ERR("Minimum memory reservation allowed is 6MB", "--memory-reservation", "1m");
-    CHECK_ERR("Minimum memory limit can not be less than memory reservation limit, see usage", "-m", "16m", "--memory-reservation", "32m");
-    CHECK_ERR("Invalid value 1001, range for oom score adj is [-1000, 1000]", "--oom-score-adj", "1001");
+    CHECK_ERR("Minimum memory limit can not be less than memory reservation limit, see usage", "-m",
+              "16m", "--memory-reservation", "32m");
+    CHECK_ERR("Invalid value 1001, range for oom score adj is [-1000, 1000]", "--oom-score-adj",
+              "1001");
     CHECK_OK("--oom-score-adj", "-1000");
     CHECK_OK("--cpus", "2");
     CHECK_OK("--cpus", "0.01");
-    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus", "2.5");
-    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus", "-1");
-    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus", "0.001");
-    CHECK_ERR("Conflicting options: Nano CPUs and CPU Period cannot both be set", "--cpus", "1", "--cpu-period", "50000");
-    CHECK_ERR("Conflicting options: Nano CPUs and CPU Quota cannot both be set", "--cpus", "1", "--cpu-quota", "50000");
-    CHECK_ERR("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)", "--cpu-period", "999");
-    CHECK_ERR("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)", "--cpu-period", "1000001");
+    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus",
+              "2.5");
+    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus",
+              "-1");
+    CHECK_ERR("Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available", "--cpus",
+              "0.001");
+    CHECK_ERR("Conflicting options: Nano CPUs and CPU Period cannot both be set", "--cpus", "1",
+              "--cpu-period", "50000");
+    CHECK_ERR("Conflicting options: Nano CPUs and CPU Quota cannot both be set", "--cpus", "1",
+              "--cpu-quota", "50000");
+    CHECK_ERR(
+        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
+        "--cpu-period", "999");
+    CHECK_ERR(
+        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
+        "--cpu-period", "1000001");
     CHECK_ERR("CPU cfs quota can not be less than 1ms (i.e. 1000)", "--cpu-quota", "999");
     CHECK_OK("--cpu-quota", "-1");
     CHECK_OK("--cpuset-cpus", "0-1");
     CHECK_OK("--cpuset-cpus", "1,0");
     CHECK_ERR("Invalid value 0-x for cpuset cpus", "--cpuset-cpus", "0-x");
-    CHECK_ERR("Requested CPUs are not available - requested 0-3, available: 0-1", "--cpuset-cpus", "0-3");
-    CHECK_ERR("Requested memory nodes are not available - requested 1, available: 0", "--cpuset-mems", "1");
+    CHECK_ERR("Requested CPUs are not available - requested 0-3, available: 0-1", "--cpuset-cpus",
+              "0-3");
+    CHECK_ERR("Requested memory nodes are not available - requested 1, available: 0",
+              "--cpuset-mems", "1");
     CHECK_ERR("Invalid value ,, for cpuset mems", "--cpuset-mems", ",,");
     CHECK_ERR("Range of blkio weight is from 10 to 1000", "--blkio-weight", "5");
     CHECK_ERR("Range of blkio weight is from 10 to 1000", "--blkio-weight", "1001");
     CHECK_OK("--blkio-weight", "0");
-    CHECK_ERR("invalid --cgroup-parent \"a/../b\": \"..\" is not allowed", "--cgroup-parent", "a/../b");
-    CHECK_ERR("invalid --cgroup-parent \"user.slice:x:y\": systemd slices are not supported (cgroupfs driver)",
+    CHECK_ERR("invalid --cgroup-parent \"a/../b\": \"..\" is not allowed", "--cgroup-parent",
+              "a/../b");
+    CHECK_ERR("invalid --cgroup-parent \"user.slice:x:y\": systemd slices are not supported "
+              "(cgroupfs driver)",
               "--cgroup-parent", "user.slice:x:y");
     CHECK_OK("--cgroup-parent", "/a/b");
     CHECK_OK("--pids-limit", "-1");
@@ -346,7 +381,8 @@ static void test_hostconfig_update(void)
     md_res_opts_free(&upd);
     md_res_opt_parse(&upd, MD_ROPT_CPU_QUOTA, "20000", &err);
     CHECK(md_res_merge_update(&cur, &upd, &host2, &err) < 0);
-    CHECK_STR(errmsg(), "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+    CHECK_STR(errmsg(),
+              "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
     md_error_free(&err);
     md_res_opts_free(&upd);
     md_res_opt_parse(&upd, MD_ROPT_MEMORY_SWAP, "64m", &err); /* below the 128m now in force */
@@ -377,7 +413,8 @@ static void test_discard_unsupported(void)
     h.si.blkio_read_bps = true; /* 6.18's v1 blkio: throttle only */
     struct md_run_opts o;
     CHECK_INT(PARSE(&o, "--blkio-weight", "5", "-m", "64m", "--pids-limit", "9",
-                    "--device-write-bps", "/dev/null:1m"), 0);
+                    "--device-write-bps", "/dev/null:1m"),
+              0);
     CHECK_INT(md_res_discard_unsupported(&o.res, &h, &w, &err), 0);
     CHECK_STR(warned, "Your kernel does not support swap limit capabilities or the cgroup is not "
                       "mounted. Memory limited without swap.|Your kernel does not support PIDs "
@@ -398,10 +435,17 @@ static void test_discard_unsupported(void)
     md_run_opts_free(&o);
     md_error_free(&err);
     /* a host that has it all: nothing said, nothing changed */
-    h.si = (struct md_cgroup_sysinfo){
-        .memory = 1, .swap = 1, .memory_reservation = 1, .oom_kill_disable = 1, .cpu_shares = 1,
-        .cpu_cfs = 1, .cpuset = 1, .blkio_weight = 1, .blkio_read_bps = 1, .blkio_write_bps = 1,
-        .pids = 1};
+    h.si = (struct md_cgroup_sysinfo){.memory = 1,
+                                      .swap = 1,
+                                      .memory_reservation = 1,
+                                      .oom_kill_disable = 1,
+                                      .cpu_shares = 1,
+                                      .cpu_cfs = 1,
+                                      .cpuset = 1,
+                                      .blkio_weight = 1,
+                                      .blkio_read_bps = 1,
+                                      .blkio_write_bps = 1,
+                                      .pids = 1};
     warned[0] = '\0';
     CHECK_INT(PARSE(&o, "--blkio-weight", "300", "--pids-limit", "9"), 0);
     CHECK_INT(md_res_discard_unsupported(&o.res, &h, &w, &err), 0);

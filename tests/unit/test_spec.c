@@ -119,8 +119,7 @@ static void test_full(void)
     CHECK_INT(p->has_umask, 1);
     CHECK_INT(p->umask, 022);
     CHECK_INT(p->n_gids, 3);
-    if (p->n_gids == 3)
-        CHECK(p->gids[0] == 5 && p->gids[1] == 6 && p->gids[2] == 7);
+    if (p->n_gids == 3) CHECK(p->gids[0] == 5 && p->gids[1] == 6 && p->gids[2] == 7);
     CHECK_INT(md_strv_len(p->args), 4);
     CHECK_STR(p->args[0], "/bin/sh");
     CHECK_STR(p->args[2], "echo \"hi\" there");
@@ -259,8 +258,7 @@ static void test_minimal_defaults(void)
 {
     struct md_spec *s;
     CHECK_INT(parse_text("{\"root\":{\"path\":\"/r\"},\"process\":{\"args\":[\"true\"]}}", &s), 0);
-    if (s == NULL)
-        return;
+    if (s == NULL) return;
     CHECK_STR(s->process.cwd, "/");
     CHECK_INT(s->process.terminal, 0);
     CHECK_INT(s->process.has_caps, 0);
@@ -297,16 +295,15 @@ static void test_minimal_defaults(void)
                          "\"annotations\":{\"org.mydocker.init\":\"false\"}}",
                          &s),
               0);
-    if (s)
-        CHECK_INT(s->init, 0);
+    if (s) CHECK_INT(s->init, 0);
     md_spec_free(s);
 
-    const char *props[][2] = {{"private", "p"}, {"rprivate", "rp"}, {"shared", "s"},
-                              {"rshared", "rs"}, {"slave", "sl"},   {"rslave", "rsl"},
+    const char *props[][2] = {{"private", "p"},    {"rprivate", "rp"},   {"shared", "s"},
+                              {"rshared", "rs"},   {"slave", "sl"},      {"rslave", "rsl"},
                               {"unbindable", "u"}, {"runbindable", "ru"}};
-    const unsigned long want[] = {MS_PRIVATE, MS_PRIVATE | MS_REC, MS_SHARED,
-                                  MS_SHARED | MS_REC, MS_SLAVE, MS_SLAVE | MS_REC,
-                                  MS_UNBINDABLE, MS_UNBINDABLE | MS_REC};
+    const unsigned long want[] = {
+        MS_PRIVATE, MS_PRIVATE | MS_REC, MS_SHARED,     MS_SHARED | MS_REC,
+        MS_SLAVE,   MS_SLAVE | MS_REC,   MS_UNBINDABLE, MS_UNBINDABLE | MS_REC};
     for (size_t i = 0; i < 8; i++) {
         char buf[256];
         snprintf(buf, sizeof(buf),
@@ -331,8 +328,7 @@ static void expect_error(const char *text, const char *want)
         unit_passed++;
     } else {
         UNIT_FAIL("md_spec_parse(%s): got %d \"%s\", want error \"%s\"", text, r, errmsg(), want);
-        if (r == 0)
-            md_spec_free(s);
+        if (r == 0) md_spec_free(s);
     }
 }
 
@@ -348,11 +344,11 @@ static void test_unknown_caps(void)
                          "\"ambient\":[\"CAP_NOPE\",\"CAP_FOO\"]}}}",
                          &s),
               0);
-    if (s == NULL)
-        return;
+    if (s == NULL) return;
     CHECK(s->process.cap_bounding == (1ULL << CAP_CHOWN) && s->process.cap_ambient == 0);
     char **u = s->process.unknown_caps;
-    CHECK(u && u[0] && u[1] && !u[2] && strcmp(u[0], "CAP_FOO") == 0 && strcmp(u[1], "CAP_NOPE") == 0);
+    CHECK(u && u[0] && u[1] && !u[2] && strcmp(u[0], "CAP_FOO") == 0 &&
+          strcmp(u[1], "CAP_NOPE") == 0);
     md_spec_free(s);
 }
 
@@ -360,7 +356,8 @@ static void test_errors(void)
 {
     expect_error("{" PROC "}", "config: root.path is missing");
     expect_error("{" ROOT "}", "config: process is missing");
-    expect_error("{" ROOT ",\"process\":{\"cwd\":\"/\"}}", "config: process.args must not be empty");
+    expect_error("{" ROOT ",\"process\":{\"cwd\":\"/\"}}",
+                 "config: process.args must not be empty");
     expect_error("{" ROOT ",\"process\":{\"args\":[]}}", "config: process.args must not be empty");
     expect_error("{" ROOT ",\"process\":{\"args\":[\"a\",1]}}",
                  "process.args: element 1 is not a string");
@@ -434,8 +431,8 @@ static void test_mount_options(void)
     struct json_object *o = json_tokener_parse("[\"defaults\",\"sync\",\"dirsync\",\"mand\","
                                                "\"relatime\",\"silent\",\"remount\",\"size=1m\"]");
     CHECK_INT(md_mount_options(&m, o, &err), 0);
-    CHECK(m.flags == (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_RELATIME | MS_SILENT |
-                      MS_REMOUNT));
+    CHECK(m.flags ==
+          (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_RELATIME | MS_SILENT | MS_REMOUNT));
     CHECK_STR(m.data, "size=1m");
     json_object_put(o);
     free(m.data);
@@ -467,14 +464,47 @@ static void test_names(void)
     CHECK_INT(md_cap_from_name("CAP_CHOWNX"), -1);
     CHECK_INT(md_cap_from_name("ALL"), -1);
     /* every kernel capability up to CAP_LAST_CAP, by its number */
-    static const char *const all[] = {
-        "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-        "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",
-        "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE",
-        "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME",
-        "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-        "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ",
-        "PERFMON", "BPF", "CHECKPOINT_RESTORE"};
+    static const char *const all[] = {"CHOWN",
+                                      "DAC_OVERRIDE",
+                                      "DAC_READ_SEARCH",
+                                      "FOWNER",
+                                      "FSETID",
+                                      "KILL",
+                                      "SETGID",
+                                      "SETUID",
+                                      "SETPCAP",
+                                      "LINUX_IMMUTABLE",
+                                      "NET_BIND_SERVICE",
+                                      "NET_BROADCAST",
+                                      "NET_ADMIN",
+                                      "NET_RAW",
+                                      "IPC_LOCK",
+                                      "IPC_OWNER",
+                                      "SYS_MODULE",
+                                      "SYS_RAWIO",
+                                      "SYS_CHROOT",
+                                      "SYS_PTRACE",
+                                      "SYS_PACCT",
+                                      "SYS_ADMIN",
+                                      "SYS_BOOT",
+                                      "SYS_NICE",
+                                      "SYS_RESOURCE",
+                                      "SYS_TIME",
+                                      "SYS_TTY_CONFIG",
+                                      "MKNOD",
+                                      "LEASE",
+                                      "AUDIT_WRITE",
+                                      "AUDIT_CONTROL",
+                                      "SETFCAP",
+                                      "MAC_OVERRIDE",
+                                      "MAC_ADMIN",
+                                      "SYSLOG",
+                                      "WAKE_ALARM",
+                                      "BLOCK_SUSPEND",
+                                      "AUDIT_READ",
+                                      "PERFMON",
+                                      "BPF",
+                                      "CHECKPOINT_RESTORE"};
     CHECK_INT(sizeof(all) / sizeof(all[0]), CAP_LAST_CAP + 1);
     int ok = 1;
     for (int i = 0; i <= CAP_LAST_CAP; i++)

@@ -39,8 +39,7 @@ static int parse_v(struct md_run_opts *o, const char *const *args)
     int r = md_run_opts_parse(argc, argv, o, &err);
     for (int i = 0; i < argc; i++)
         free(argv[i]);
-    if (r != 0)
-        UNIT_FAIL("md_run_opts_parse: %d %s", r, errmsg());
+    if (r != 0) UNIT_FAIL("md_run_opts_parse: %d %s", r, errmsg());
     return r;
 }
 #define PARSE(o, ...) parse_v((o), (const char *const[]){"run", __VA_ARGS__, NULL})
@@ -52,8 +51,7 @@ static char *joinv(char *const *v)
         n += strlen(*p) + 1;
     char *s = calloc(1, n);
     for (char *const *p = v; p && *p; p++) {
-        if (p != v)
-            strcat(s, "|");
+        if (p != v) strcat(s, "|");
         strcat(s, *p);
     }
     return s;
@@ -70,11 +68,13 @@ static char *joinv(char *const *v)
 static char *join_json(struct json_object *arr)
 {
     char **v = NULL;
-    for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
-                       i < json_object_array_length(arr); i++) {
+    for (size_t i = 0;
+         arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr);
+         i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
-        md_strv_append(&v, json_object_is_type(e, json_type_string) ? json_object_get_string(e)
-                                                                     : json_object_to_json_string(e));
+        md_strv_append(&v, json_object_is_type(e, json_type_string)
+                               ? json_object_get_string(e)
+                               : json_object_to_json_string(e));
     }
     char *s = joinv(v);
     md_strv_free(v);
@@ -95,8 +95,7 @@ static struct json_object *jpath(struct json_object *o, const char *path)
     snprintf(buf, sizeof(buf), "%s", path);
     for (char *save = NULL, *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
         struct json_object *n;
-        if (o == NULL || !json_object_object_get_ex(o, k, &n))
-            return NULL;
+        if (o == NULL || !json_object_object_get_ex(o, k, &n)) return NULL;
         o = n;
     }
     return o;
@@ -132,8 +131,7 @@ static int jbool(struct json_object *o, const char *path)
 static int jarr_has(struct json_object *arr, const char *s)
 {
     for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-        if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-            return 1;
+        if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0) return 1;
     return 0;
 }
 
@@ -142,8 +140,7 @@ static struct json_object *find_mount(struct json_object *doc, const char *dst)
     struct json_object *m = jpath(doc, "mounts");
     for (size_t i = 0; m && i < json_object_array_length(m); i++) {
         struct json_object *e = json_object_array_get_idx(m, i);
-        if (strcmp(jstr(e, "destination"), dst) == 0)
-            return e;
+        if (strcmp(jstr(e, "destination"), dst) == 0) return e;
     }
     return NULL;
 }
@@ -180,16 +177,14 @@ static int seccomp_verdict(struct json_object *prof, const char *call)
     int conditional = 0;
     for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
         struct json_object *r = json_object_array_get_idx(calls, i);
-        if (!jarr_has(jpath(r, "names"), call))
-            continue;
+        if (!jarr_has(jpath(r, "names"), call)) continue;
         int allow = strcmp(jstr(r, "action"), "SCMP_ACT_ALLOW") == 0;
         if (jpath(r, "args") != NULL)
             conditional |= allow;
         else
             return allow ? 0 : 1;
     }
-    if (conditional)
-        return 2;
+    if (conditional) return 2;
     return strcmp(jstr(prof, "defaultAction"), "SCMP_ACT_ALLOW") == 0 ? 0 : 1;
 }
 static int seccomp_refuses(struct json_object *prof, const char *call)
@@ -338,8 +333,8 @@ static void test_caps(void)
     /* names are case-insensitive and may carry CAP_ */
     CHECK(caps_of(ARGS("--cap-add", "cap_sys_ptrace", "--cap-add", "net_admin", "img"), ALL_CAPS,
                   &r) == (docker_default_caps | BIT(CAP_SYS_PTRACE) | BIT(CAP_NET_ADMIN)));
-    CHECK(caps_of(ARGS("--cap-drop", "NET_RAW", "--cap-drop", "CAP_MKNOD", "img"), ALL_CAPS,
-                  &r) == (docker_default_caps & ~(BIT(CAP_NET_RAW) | BIT(CAP_MKNOD))));
+    CHECK(caps_of(ARGS("--cap-drop", "NET_RAW", "--cap-drop", "CAP_MKNOD", "img"), ALL_CAPS, &r) ==
+          (docker_default_caps & ~(BIT(CAP_NET_RAW) | BIT(CAP_MKNOD))));
     /* drop ALL then add: only the added */
     CHECK(caps_of(ARGS("--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "img"), ALL_CAPS, &r) ==
           BIT(CAP_NET_ADMIN));
@@ -402,17 +397,23 @@ static void gen_run(struct gen *g, const char *const *args, int overlay)
     g->user.n_gids = 2;
     g->user.home = strdup("/home/u");
     g->in = (struct md_specgen_in){
-        .opts = &g->o, .hostname = "c0ffee", .image_config = g->ic,
+        .opts = &g->o,
+        .hostname = "c0ffee",
+        .image_config = g->ic,
         .rootfs = "/var/lib/mydocker/containers/abc/rootfs",
         .overlay_lower = overlay ? "/l/2:/l/1" : NULL,
-        .overlay_upper = overlay ? "/c/upper" : NULL, .overlay_work = overlay ? "/c/work" : NULL,
-        .etc_dir = "/var/lib/mydocker/containers/abc", .user = &g->user, .host_root = 0,
-        .rows = 40, .cols = 120, .host_caps = ALL_CAPS,
+        .overlay_upper = overlay ? "/c/upper" : NULL,
+        .overlay_work = overlay ? "/c/work" : NULL,
+        .etc_dir = "/var/lib/mydocker/containers/abc",
+        .user = &g->user,
+        .host_root = 0,
+        .rows = 40,
+        .cols = 120,
+        .host_caps = ALL_CAPS,
     };
     md_error_free(&err);
     g->r = md_specgen(&g->in, &g->doc, &err);
-    if (g->r != 0)
-        UNIT_FAIL("md_specgen: %d %s", g->r, errmsg());
+    if (g->r != 0) UNIT_FAIL("md_specgen: %d %s", g->r, errmsg());
 }
 
 static void gen_free(struct gen *g)
@@ -428,16 +429,20 @@ static void test_specgen_default(void)
     struct gen g;
     gen_run(&g, ARGS("-e", "X=usr", "-e", "Y=1", "img"), 1);
     struct json_object *d = g.doc;
-    if (d == NULL)
-        return;
+    if (d == NULL) return;
     CHECK(jstr(d, "ociVersion") != NULL);
     /* process */
     CHECK_INT(jbool(d, "process.terminal"), 0);
     CHECK(jpath(d, "process.consoleSize") == NULL);
     CHECK_JARR(jpath(d, "process.args"), "/docker-entrypoint.sh|nginx|-g|daemon off;");
     /* (the order is checked by test_env_merge) */
-    const char *env[] = {"PATH=/usr/bin:/bin", "HOSTNAME=c0ffee", "LANG=C.UTF-8", "X=usr",
-                         "Y=1", "HOME=/home/u", NULL};
+    const char *env[] = {"PATH=/usr/bin:/bin",
+                         "HOSTNAME=c0ffee",
+                         "LANG=C.UTF-8",
+                         "X=usr",
+                         "Y=1",
+                         "HOME=/home/u",
+                         NULL};
     CHECK_INT(json_object_array_length(jpath(d, "process.env")), 6);
     for (const char **p = env; *p; p++)
         if (jarr_has(jpath(d, "process.env"), *p))
@@ -492,7 +497,8 @@ static void test_specgen_default(void)
     CHECK_JARR(jpath(e, "options"), "rbind|rprivate");
     CHECK_STR(jstr(find_mount(d, "/etc/hostname"), "source"),
               "/var/lib/mydocker/containers/abc/hostname");
-    CHECK_STR(jstr(find_mount(d, "/etc/hosts"), "source"), "/var/lib/mydocker/containers/abc/hosts");
+    CHECK_STR(jstr(find_mount(d, "/etc/hosts"), "source"),
+              "/var/lib/mydocker/containers/abc/hosts");
     /* linux */
     char *ns = ns_types(d);
     CHECK_STR(ns, "pid|ipc|uts|mount|network|cgroup");
@@ -507,7 +513,8 @@ static void test_specgen_default(void)
     CHECK_INT((int)json_object_array_length(jpath(d, "linux.devices")), 0);
     struct json_object *dr = jpath(d, "linux.resources.devices");
     CHECK_INT((int)json_object_array_length(dr), 13);
-    struct json_object *r0 = json_object_array_get_idx(dr, 0), *fuse = json_object_array_get_idx(dr, 7);
+    struct json_object *r0 = json_object_array_get_idx(dr, 0),
+                       *fuse = json_object_array_get_idx(dr, 7);
     CHECK(!json_object_get_boolean(jpath(r0, "allow")) && jpath(r0, "type") == NULL);
     CHECK_STR(jstr(r0, "access"), "rwm");
     CHECK(!json_object_get_boolean(jpath(fuse, "allow")) && jint(fuse, "major") == 10 &&
@@ -537,11 +544,11 @@ static void test_specgen_default(void)
         CHECK(s->process.cap_inheritable == 0);
         CHECK_INT(s->n_mounts, 10);
         if (s->n_mounts == 10) {
-            CHECK(s->mounts[3].flags & MS_RDONLY);                     /* /sys */
-            CHECK_STR(s->mounts[4].type, "cgroup");                    /* /sys/fs/cgroup */
+            CHECK(s->mounts[3].flags & MS_RDONLY);  /* /sys */
+            CHECK_STR(s->mounts[4].type, "cgroup"); /* /sys/fs/cgroup */
             CHECK(s->mounts[4].flags & MS_RDONLY);
-            CHECK_STR(s->mounts[1].data, "mode=755,size=65536k");      /* /dev */
-            CHECK_INT(s->mounts[7].bind, 2);                           /* resolv.conf */
+            CHECK_STR(s->mounts[1].data, "mode=755,size=65536k"); /* /dev */
+            CHECK_INT(s->mounts[7].bind, 2);                      /* resolv.conf */
             CHECK(s->mounts[7].propagation == (MS_PRIVATE | MS_REC));
         }
         CHECK(s->ns[MD_NS_NET].present && s->ns[MD_NS_PID].present && !s->ns[MD_NS_USER].present);
@@ -563,8 +570,7 @@ static void test_specgen_flags(void)
                  "--cap-add", "KILL", "--network", "host", "img", "-c", "exit 3"),
             0);
     struct json_object *d = g.doc;
-    if (d == NULL)
-        return;
+    if (d == NULL) return;
     CHECK_INT(jbool(d, "process.terminal"), 1);
     CHECK_INT(jint(d, "process.consoleSize.height"), 40);
     CHECK_INT(jint(d, "process.consoleSize.width"), 120);
@@ -614,7 +620,8 @@ static void test_specgen_flags(void)
     free(ns);
 
     /* --cgroupns host: no cgroup namespace; --oom-score-adj reaches the process */
-    gen_run(&g, ARGS("--cgroupns", "host", "--oom-score-adj", "-17", "--network", "none", "img"), 0);
+    gen_run(&g, ARGS("--cgroupns", "host", "--oom-score-adj", "-17", "--network", "none", "img"),
+            0);
     ns = ns_types(g.doc);
     CHECK_STR(ns, "pid|ipc|uts|mount|network");
     free(ns);
@@ -627,8 +634,7 @@ static void test_specgen_privileged(void)
     struct gen g;
     gen_run(&g, ARGS("--privileged", "img"), 0);
     struct json_object *d = g.doc;
-    if (d == NULL)
-        return;
+    if (d == NULL) return;
     CHECK(jpath(d, "linux.maskedPaths") == NULL);
     CHECK(jpath(d, "linux.readonlyPaths") == NULL);
     CHECK(jpath(d, "linux.seccomp") == NULL);
@@ -647,8 +653,8 @@ static void test_specgen_privileged(void)
     for (size_t i = 0; dev && i < json_object_array_length(dev); i++) {
         struct json_object *x = json_object_array_get_idx(dev, i);
         if (strcmp(jstr(x, "path"), "/dev/null") == 0)
-            has_null = jint(x, "major") == 1 && jint(x, "minor") == 3 &&
-                       strcmp(jstr(x, "type"), "c") == 0;
+            has_null =
+                jint(x, "major") == 1 && jint(x, "minor") == 3 && strcmp(jstr(x, "type"), "c") == 0;
     }
     CHECK(has_null);
     struct md_spec *s = NULL;
@@ -679,8 +685,8 @@ static void expect_specgen_error(const char *const *args, const char *needle)
     struct md_run_opts o;
     parse_v(&o, args);
     struct md_user u = {.home = NULL};
-    struct md_specgen_in in = {.opts = &o, .hostname = "h", .rootfs = "/r", .user = &u,
-                               .host_caps = ALL_CAPS};
+    struct md_specgen_in in = {
+        .opts = &o, .hostname = "h", .rootfs = "/r", .user = &u, .host_caps = ALL_CAPS};
     struct json_object *doc = NULL;
     md_error_free(&err);
     int r = md_specgen(&in, &doc, &err);
@@ -710,8 +716,12 @@ static void test_specgen_host_root(void)
     struct md_run_opts o;
     /* what run.c makes of `run /bin/sh -c id`: argv is the whole command */
     parse_v(&o, ARGS("--entrypoint", "", "--rootfs", "/", "/bin/sh", "-c", "id"));
-    struct md_specgen_in in = {.opts = &o, .hostname = "h", .rootfs = "/", .user = NULL,
-                               .host_root = 1, .host_caps = ALL_CAPS};
+    struct md_specgen_in in = {.opts = &o,
+                               .hostname = "h",
+                               .rootfs = "/",
+                               .user = NULL,
+                               .host_root = 1,
+                               .host_caps = ALL_CAPS};
     struct json_object *d = NULL;
     CHECK_INT(md_specgen(&in, &d, &err), 0);
     if (d == NULL) {
@@ -731,8 +741,8 @@ static void test_specgen_host_root(void)
     struct json_object *env = jpath(d, "process.env");
     int hostname_env = 0;
     for (size_t i = 0; env && i < json_object_array_length(env); i++)
-        hostname_env |= strncmp(json_object_get_string(json_object_array_get_idx(env, i)),
-                                "HOSTNAME=", 9) == 0;
+        hostname_env |=
+            strncmp(json_object_get_string(json_object_array_get_idx(env, i)), "HOSTNAME=", 9) == 0;
     CHECK(!hostname_env);
     CHECK(jarr_has(env, "HOME=/"));
     json_object_put(d);
@@ -746,19 +756,40 @@ static void test_seccomp_default(void)
     CHECK_STR(jstr(p, "defaultAction"), "SCMP_ACT_ERRNO");
     CHECK_INT(jint(p, "defaultErrnoRet"), EPERM);
     CHECK(jarr_has(jpath(p, "architectures"), "SCMP_ARCH_X86_64"));
-    const char *refused[] = {"mount", "umount2", "unshare", "setns", "pivot_root", "bpf",
-                             "reboot", "init_module", "kcmp", "pidfd_getfd", "iopl",
-                             "settimeofday", "clock_settime", "acct", "syslog", "vhangup",
-                             "open_by_handle_at", "kexec_load", "keyctl", "add_key", "swapon",
-                             "userfaultfd", "io_uring_setup", "io_uring_enter",
-                             "io_uring_register", "a_call_of_the_future", NULL};
+    const char *refused[] = {"mount",
+                             "umount2",
+                             "unshare",
+                             "setns",
+                             "pivot_root",
+                             "bpf",
+                             "reboot",
+                             "init_module",
+                             "kcmp",
+                             "pidfd_getfd",
+                             "iopl",
+                             "settimeofday",
+                             "clock_settime",
+                             "acct",
+                             "syslog",
+                             "vhangup",
+                             "open_by_handle_at",
+                             "kexec_load",
+                             "keyctl",
+                             "add_key",
+                             "swapon",
+                             "userfaultfd",
+                             "io_uring_setup",
+                             "io_uring_enter",
+                             "io_uring_register",
+                             "a_call_of_the_future",
+                             NULL};
     for (const char **c = refused; *c; c++)
         if (!seccomp_refuses(p, *c))
             UNIT_FAIL("default profile allows %s", *c);
         else
             unit_passed++;
-    CHECK_INT(seccomp_verdict(p, "clone"), 2); /* only without namespace flags */
-    CHECK_INT(seccomp_verdict(p, "socket"), 2); /* not AF_VSOCK */
+    CHECK_INT(seccomp_verdict(p, "clone"), 2);       /* only without namespace flags */
+    CHECK_INT(seccomp_verdict(p, "socket"), 2);      /* not AF_VSOCK */
     CHECK_INT(seccomp_verdict(p, "personality"), 2); /* not READ_IMPLIES_EXEC */
     CHECK_INT(seccomp_verdict(p, "read"), 0);
     CHECK_INT(seccomp_verdict(p, "close_range"), 0);
@@ -767,7 +798,8 @@ static void test_seccomp_default(void)
      * kernels >= 4.8 (moby profiles/seccomp/default.json: "ptrace",
      * includes.minKernel "4.8"), so strace/gdb work in a plain container */
     if (seccomp_refuses(p, "ptrace"))
-        UNIT_FAIL("default profile (default caps) refuses ptrace; docker allows it on kernel >= 4.8");
+        UNIT_FAIL(
+            "default profile (default caps) refuses ptrace; docker allows it on kernel >= 4.8");
     else
         unit_passed++;
     /* clone3 answers ENOSYS so libc falls back to clone */
@@ -775,10 +807,8 @@ static void test_seccomp_default(void)
     int clone3_enosys = 0, clone_masked = 0;
     for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
         struct json_object *r = json_object_array_get_idx(calls, i);
-        if (jarr_has(jpath(r, "names"), "clone3"))
-            clone3_enosys = jint(r, "errnoRet") == ENOSYS;
-        if (jarr_has(jpath(r, "names"), "clone") && jpath(r, "args"))
-            clone_masked++;
+        if (jarr_has(jpath(r, "names"), "clone3")) clone3_enosys = jint(r, "errnoRet") == ENOSYS;
+        if (jarr_has(jpath(r, "names"), "clone") && jpath(r, "args")) clone_masked++;
     }
     CHECK(clone3_enosys);
     CHECK_INT(clone_masked, 1);

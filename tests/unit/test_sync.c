@@ -34,8 +34,7 @@ static int pair(int sv[2])
 static void test_small_round_trip(void)
 {
     int sv[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     struct md_sync_msg m;
     CHECK_INT(md_sync_send(sv[0], MD_SYNC_READY, NULL, 0, -1), 0);
     CHECK_INT(md_sync_send(sv[0], MD_SYNC_PROCESS, "{\"a\":1}", 7, -1), 0);
@@ -89,10 +88,8 @@ static void test_large_payload(void)
         close(sv[1]);
         /* two big messages back to back, then one small one */
         int r = md_sync_send(sv[0], MD_SYNC_PROCESS, buf, len, -1);
-        if (r == 0)
-            r = md_sync_send(sv[0], MD_SYNC_PROCESS, buf + 1, len - 1, -1);
-        if (r == 0)
-            r = md_sync_send(sv[0], MD_SYNC_START, "end", 3, -1);
+        if (r == 0) r = md_sync_send(sv[0], MD_SYNC_PROCESS, buf + 1, len - 1, -1);
+        if (r == 0) r = md_sync_send(sv[0], MD_SYNC_START, "end", 3, -1);
         _exit(r == 0 ? 0 : 1);
     }
     close(sv[0]);
@@ -122,8 +119,7 @@ static void test_large_payload(void)
 static void test_fd_passing(void)
 {
     int sv[2], p[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     CHECK_INT(pipe(p), 0);
     /* the write end travels; the receiver writes through its copy */
     CHECK_INT(md_sync_send(sv[0], MD_SYNC_PTY, "pty", 3, p[1]), 0);
@@ -169,14 +165,12 @@ static void test_fd_passing(void)
 static void test_error_records(void)
 {
     int sv[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     struct md_sync_msg m;
 
     /* 127: command not found, no errno */
     md_error_t *e = NULL;
-    md_error_code(&e, MD_EXIT_NOT_FOUND, 0,
-                  "exec: \"nope\": executable file not found in $PATH");
+    md_error_code(&e, MD_EXIT_NOT_FOUND, 0, "exec: \"nope\": executable file not found in $PATH");
     md_sync_send_error(sv[0], &e);
     CHECK(e == NULL); /* consumed */
     CHECK_INT(md_sync_recv(sv[1], &m), 0);
@@ -246,8 +240,7 @@ static void test_error_records(void)
 static void test_expect(void)
 {
     int sv[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     struct md_sync_msg m;
     CHECK_INT(md_sync_send(sv[0], MD_SYNC_READY, "ok", 2, -1), 0);
     md_error_free(&err);
@@ -283,8 +276,7 @@ static void test_expect(void)
 static void test_eof(void)
 {
     int sv[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     struct md_sync_msg m;
     /* EOF before any header */
     close(sv[0]);
@@ -293,8 +285,7 @@ static void test_eof(void)
     close(sv[1]);
 
     /* EOF inside a header */
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     uint32_t half = MD_SYNC_PROCESS;
     CHECK_INT(write(sv[0], &half, 3), 3);
     close(sv[0]);
@@ -302,8 +293,7 @@ static void test_eof(void)
     close(sv[1]);
 
     /* EOF inside a payload: the header promises 100 bytes, 10 come */
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     uint32_t hdr[2] = {MD_SYNC_PROCESS, 100};
     CHECK_INT(write(sv[0], hdr, sizeof(hdr)), (long)sizeof(hdr));
     CHECK_INT(write(sv[0], "0123456789", 10), 10);
@@ -313,8 +303,7 @@ static void test_eof(void)
     close(sv[1]);
 
     /* sending to a closed peer: -EPIPE, and no SIGPIPE kills us */
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     close(sv[1]);
     CHECK_INT(md_sync_send(sv[0], MD_SYNC_READY, "x", 1, -1), -EPIPE);
     close(sv[0]);
@@ -327,8 +316,7 @@ static void test_eof(void)
 static void test_peer_dies_mid_payload(void)
 {
     int sv[2];
-    if (pair(sv) < 0)
-        return;
+    if (pair(sv) < 0) return;
     const size_t len = 4 * 1024 * 1024;
     fflush(stdout);
     pid_t pid = fork();
@@ -350,7 +338,8 @@ static void test_peer_dies_mid_payload(void)
         unit_passed++;
     else if (WIFSIGNALED(st))
         UNIT_FAIL("md_sync_send: peer closed mid-payload: sender killed by signal %d (%s), "
-                  "want -EPIPE", WTERMSIG(st), strsignal(WTERMSIG(st)));
+                  "want -EPIPE",
+                  WTERMSIG(st), strsignal(WTERMSIG(st)));
     else
         UNIT_FAIL("md_sync_send: peer closed mid-payload: sender did not get -EPIPE (exit %d)",
                   WEXITSTATUS(st));

@@ -35,8 +35,7 @@ static void put(const char *path, const char *text)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
         UNIT_FAIL("cannot write %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
 }
 
 static int is_dir(const char *p)
@@ -84,14 +83,15 @@ static void test_error(void)
     md_error_free(NULL);
 
     /* explicit exit codes */
-    CHECK_INT(md_error_code(&e, MD_EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH", "x"), -1);
+    CHECK_INT(md_error_code(&e, MD_EXIT_NOT_FOUND, 0,
+                            "exec: \"%s\": executable file not found in $PATH", "x"),
+              -1);
     if (e) {
         CHECK_INT(e->exit_code, 127);
         CHECK_STR(e->msg, "exec: \"x\": executable file not found in $PATH");
     }
     CHECK_INT(md_error_prefix(&e, "ctx"), -1);
-    if (e)
-        CHECK_INT(e->exit_code, 127);
+    if (e) CHECK_INT(e->exit_code, 127);
     CHECK_INT(md_error_code(&e, MD_EXIT_CANNOT_INVOKE, EACCES, "exec %s", "/etc"), -EACCES);
     if (e) {
         CHECK_INT(e->exit_code, 126);
@@ -166,7 +166,8 @@ static void test_mkdir_p(void)
         unit_passed++;
     else
         UNIT_FAIL("md_mkdir_p(<existing regular file>) returned %d, want an error (EEXIST or "
-                  "ENOTDIR): the caller is told a directory exists where there is none", r);
+                  "ENOTDIR): the caller is told a directory exists where there is none",
+                  r);
     md_error_free(&err);
 }
 
@@ -191,8 +192,7 @@ static void test_write_read(void)
     int entries = 0;
     for (struct dirent *de; d && (de = readdir(d));)
         entries += de->d_name[0] != '.';
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     CHECK_INT(entries, 1);
 
     /* the write replaces a symlink, never writes through it */
@@ -321,10 +321,10 @@ static void test_openat_in_root(void)
     int root = open(at("root"), O_PATH | O_DIRECTORY | O_CLOEXEC);
     CHECK(root >= 0);
 
-    const char *paths[] = {"etc/passwd", "/etc/passwd", "abs", "/abs", "sub/dir/rel",
-                           "../../../etc/passwd", "/../etc/passwd", "sub/toroot/etc/passwd",
-                           "sub/toroot/../../etc/passwd", "etclink/passwd", "etclink/../etc/passwd",
-                           NULL};
+    const char *paths[] = {"etc/passwd",     "/etc/passwd",           "abs",
+                           "/abs",           "sub/dir/rel",           "../../../etc/passwd",
+                           "/../etc/passwd", "sub/toroot/etc/passwd", "sub/toroot/../../etc/passwd",
+                           "etclink/passwd", "etclink/../etc/passwd", NULL};
     for (const char **p = paths; *p; p++) {
         md_error_free(&err);
         int fd = md_openat_in_root(root, *p, O_RDONLY, 0, &err);
@@ -347,14 +347,12 @@ static void test_openat_in_root(void)
     CHECK(fd >= 0);
     struct stat a, b;
     CHECK(fd >= 0 && fstat(fd, &a) == 0 && stat(at("root"), &b) == 0 && a.st_ino == b.st_ino);
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
 
     /* create inside, through an absolute symlink to a directory */
     fd = md_openat_in_root(root, "/etclink/created", O_WRONLY | O_CREAT | O_EXCL, 0600, &err);
     CHECK(fd >= 0);
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     CHECK(exists(at("root/etc/created")));
     CHECK(!exists("/etc/created"));
 
@@ -434,10 +432,10 @@ static void test_strv(void)
 
 static void test_names(void)
 {
-    const char *good[] = {"web", "ab", "a1", "1a", "my_app.v1-2", "Web-01", "x__", "a.b.c",
-                          "UPPER", "9_9", NULL};
-    const char *bad[] = {"", "a", "_x", "-x", ".x", "a b", "a/b", "a:b", "a$", "caf\xc3\xa9",
-                         "web\n", "a@b", "..", NULL};
+    const char *good[] = {"web", "ab",    "a1",    "1a",  "my_app.v1-2", "Web-01",
+                          "x__", "a.b.c", "UPPER", "9_9", NULL};
+    const char *bad[] = {"",    "a",  "_x",          "-x",    ".x",  "a b", "a/b",
+                         "a:b", "a$", "caf\xc3\xa9", "web\n", "a@b", "..",  NULL};
     for (const char **n = good; *n; n++)
         if (md_name_valid(*n))
             unit_passed++;
@@ -509,7 +507,6 @@ int main(void)
     test_container_id();
     md_error_free(&err);
     chmod(at("tree/locked"), 0755);
-    if (md_rm_rf(tmp, NULL) < 0)
-        UNIT_FAIL("cannot remove %s", tmp);
+    if (md_rm_rf(tmp, NULL) < 0) UNIT_FAIL("cannot remove %s", tmp);
     return UNIT_END("util");
 }

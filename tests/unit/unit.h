@@ -32,7 +32,7 @@ static int unit_passed, unit_failed;
         if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)                                       \
             unit_passed++;                                                                         \
         else                                                                                       \
-            UNIT_FAIL("%s: got \"%s\", want \"%s\"", #got, g_ ? g_ : "(null)",                   \
+            UNIT_FAIL("%s: got \"%s\", want \"%s\"", #got, g_ ? g_ : "(null)",                     \
                       w_ ? w_ : "(null)");                                                         \
     } while (0)
 
