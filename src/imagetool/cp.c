@@ -36,16 +36,8 @@ struct cp {
 
 static int open_in_root(int rootfd, const char *path, int flags, md_error_t **err)
 {
-    struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
-                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-    int fd;
-    /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
-     * the system raced with the lookup: just look again */
-    do
-        fd = (int)syscall(SYS_openat2, rootfd, *path ? path : "/", &how, sizeof(how));
-    while (fd < 0 && errno == EAGAIN);
-    if (fd < 0) return md_error(err, errno, "%s", path);
-    return fd;
+    int fd = md_openat_in_root(rootfd, path, flags, 0, NULL);
+    return fd < 0 ? md_error(err, -fd, "%s", path) : fd;
 }
 
 /* "a/b/c" -> dir "a/b", base "c"; "/" and "" -> dir "/", base "." */

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/write_all.h"
 #include "util/jsonlog.h"
 
 #define MAX_CLIENTS 16
@@ -45,14 +46,7 @@ static struct {
 
 static int write_all(int fd, const char *b, size_t n)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    return md_write_all_fd(fd, b, n) < 0 ? -1 : 0;
 }
 
 /* Attach clients get a docker-style frame: [stream, 0, 0, 0, size BE32] + data

@@ -15,20 +15,10 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* -errno on failure (util/fs.c md_openat_in_root, no message) */
 static int open_in_root(int rootfd, const char *path, int flags)
 {
-    struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
-                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-    while (*path == '/')
-        path++;
-    if (*path == '\0') path = ".";
-    int fd;
-    /* RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
-     * the system raced with the lookup: just look again */
-    do
-        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-    while (fd < 0 && errno == EAGAIN);
-    return fd < 0 ? -errno : fd;
+    return md_openat_in_root(rootfd, path, flags, 0, NULL);
 }
 
 /* A bind remount must repeat the flags the mount already has: in a user

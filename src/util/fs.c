@@ -1,4 +1,5 @@
 #include "fs.h"
+#include "util/write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,17 +32,7 @@ int md_mkdir_p(const char *path, mode_t mode, md_error_t **err)
 
 int md_write_all(int fd, const void *buf, size_t len)
 {
-    const char *b = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, b, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -errno;
-        }
-        b += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return md_write_all_fd(fd, buf, len);
 }
 
 int md_read_exact(int fd, void *buf, size_t len)

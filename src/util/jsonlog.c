@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #endif
 #include "jsonlog.h"
+#include "util/write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,14 +14,7 @@
 
 static int write_all(int fd, const char *b, size_t n)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    return md_write_all_fd(fd, b, n) < 0 ? -1 : 0;
 }
 
 void md_jsonlog_init(struct md_jsonlog *l, const char *path, long long maxsize, int maxfile)
