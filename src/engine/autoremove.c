@@ -14,7 +14,7 @@
 #include "engine/cgctl.h"
 #include "engine/lifecycle.h"
 #include "net/net.h"
-#include "runtime/cgroup_glue.h"
+#include "runtime/cgroup_setup.h"
 #include "store/cstore.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -49,7 +49,7 @@ void md_autoremove_sweep(void)
              * but nobody removed its cgroup */
             cleanup_free char *dir = md_container_dir(de->d_name);
             cleanup_free char *cg = dir ? md_cgroup_path_of(dir, de->d_name) : NULL;
-            md_cgroup_glue_finish(cg, NULL);
+            md_cgroup_setup_finish(cg, NULL);
             md_net_release_id(de->d_name); /* its owner died before releasing */
             md_container_remove_files(de->d_name, name, &err);
             md_error_free(&err);

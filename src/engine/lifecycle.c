@@ -14,7 +14,7 @@
 #include "engine/cgctl.h"
 #include "store/cstore.h"
 #include "net/net.h"
-#include "runtime/cgroup_glue.h"
+#include "runtime/cgroup_setup.h"
 #include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -128,7 +128,7 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     rmdir(c->rundir);
     /* normally gone with container-exited; not when its monitor was killed */
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
-    md_cgroup_glue_finish(cgpath, NULL);
+    md_cgroup_setup_finish(cgpath, NULL);
     md_net_release(c); /* a no-op unless the monitor died before it could */
     md_net_veths_gone(veths);
     int r = md_container_remove_files(c->id, c->name, err);

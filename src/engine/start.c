@@ -20,7 +20,7 @@
 #include "engine/opts.h"
 #include "net/net.h"
 #include "cgroup/cgroup.h"
-#include "runtime/cgroup_glue.h"
+#include "runtime/cgroup_setup.h"
 #include "runtime/container.h"
 #include "runtime/io.h"
 #include "util/cleanup.h"
@@ -512,7 +512,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
     /* config.json's path: --cgroup-parent may have put it elsewhere */
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
     md_trace("exited: loaded");
-    md_cgroup_glue_finish(cgpath, &oom);
+    md_cgroup_setup_finish(cgpath, &oom);
     md_trace("exited: cgroup removed");
     md_net_release(c); /* lease and ports; the veth died with the netns */
     int again = !autoremove(c) && restart_wanted(c, status);

@@ -22,7 +22,7 @@
 
 #include "cgroup/cgroup.h"
 #include "runc/runc.h"
-#include "runtime/cgroup_glue.h"
+#include "runtime/cgroup_setup.h"
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -265,7 +265,7 @@ static void kill_init(struct runc_state *st)
 int runc_destroy(struct runc_state *st, md_error_t **err)
 {
     kill_init(st);
-    if (st->cgroup && md_cgroup_glue_finish(st->cgroup, NULL) < 0)
+    if (st->cgroup && md_cgroup_setup_finish(st->cgroup, NULL) < 0)
         return md_error(err, EBUSY, "remove cgroup %s", st->cgroup);
     struct json_object *hooks = NULL, *ann = NULL;
     json_object_object_get_ex(st->config, "hooks", &hooks);

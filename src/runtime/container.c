@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup_glue.h"
+#include "cgroup_setup.h"
 #include "child.h"
 #include "hooks.h"
 #include "linux_extra.h"
@@ -86,7 +86,7 @@ int md_container_prepare_seccomp(struct md_spec *spec, md_error_t **err)
  * caller clones and moves the child as usual. */
 static long clone_into_cgroup(struct md_spec *spec, struct md_container *c, int *pidfd)
 {
-    int cgfd = md_cgroup_glue_fd(c->cgroup);
+    int cgfd = md_cgroup_setup_fd(c->cgroup);
     if (cgfd < 0) return -1;
     struct clone_args args = {
         .flags = (uint64_t)clone_flags(spec) | CLONE_PIDFD | CLONE_INTO_CGROUP,
@@ -196,7 +196,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     int r = md_spec_check(spec, err);
     if (r == 0) r = md_container_prepare_seccomp(spec, err);
     if (r == 0) r = prepare_parent_namespaces(spec, err);
-    if (r == 0 && opts && opts->set_cgroup) r = md_cgroup_glue_create(spec, &c->cgroup, err);
+    if (r == 0 && opts && opts->set_cgroup) r = md_cgroup_setup_create(spec, &c->cgroup, err);
     if (r == 0) r = spawn_child(spec, opts, c, err);
     /* the child waits for PROCESS: its ids must be mapped before it reads it */
     if (r == 0 && spec->ns[MD_NS_USER].present && spec->ns[MD_NS_USER].path == NULL)
@@ -208,7 +208,8 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     md_trace("cloned");
     int late = !md_spec_cgroupns_early(spec);
     if (r == 0 && late) r = send_process(c, err);
-    if (r == 0 && c->cgroup && !c->born_in_cgroup) r = md_cgroup_glue_enter(c->cgroup, c->pid, err);
+    if (r == 0 && c->cgroup && !c->born_in_cgroup)
+        r = md_cgroup_setup_enter(c->cgroup, c->pid, err);
     if (r == 0 && opts && opts->after_clone) r = opts->after_clone(c->pid, opts->data, err);
     /* the child makes its cgroup namespace before READY, once it is in its
      * cgroup (src/runtime/child.c late_cgroupns) */
@@ -269,7 +270,7 @@ void md_container_destroy(struct md_container *c)
         c->pid = -1;
     }
     if (c->cgroup) {
-        md_cgroup_glue_destroy(c->cgroup);
+        md_cgroup_setup_destroy(c->cgroup);
         c->cgroup = NULL;
     }
     if (c->sock >= 0) close(c->sock);

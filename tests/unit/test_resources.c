@@ -1,4 +1,4 @@
-/* docker's resource flags (src/engine/resources.c, resources_hc.c): sizes,
+/* docker's resource flags (src/engine/resources.c, hostconfig.c): sizes,
  * flag parsing through md_run_opts_parse, docker's checks, the OCI
  * linux.resources object, HostConfig and update merging. Pure. */
 #include <json-c/json.h>

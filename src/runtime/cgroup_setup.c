@@ -2,7 +2,7 @@
  * with its linux.resources before the child may run anything, the child is
  * moved in while it still waits on the sync socket, and the cgroup goes when
  * the container does. */
-#include "cgroup_glue.h"
+#include "cgroup_setup.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -34,7 +34,7 @@ static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
     return 0;
 }
 
-int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
+int md_cgroup_setup_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
 {
     *out = NULL;
     if (s->cgroups_path == NULL) return 0;
@@ -61,12 +61,12 @@ int md_cgroup_glue_create(struct md_spec *s, struct md_cgroup **out, md_error_t 
     return 0;
 }
 
-int md_cgroup_glue_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err)
+int md_cgroup_setup_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err)
 {
     return md_cgroup_enter(cg, pid, err);
 }
 
-void md_cgroup_glue_destroy(struct md_cgroup *cg)
+void md_cgroup_setup_destroy(struct md_cgroup *cg)
 {
     md_error_t *err = NULL;
     md_cgroup_destroy(cg, &err);
@@ -74,7 +74,7 @@ void md_cgroup_glue_destroy(struct md_cgroup *cg)
     md_cgroup_free(cg);
 }
 
-int md_cgroup_glue_finish(const char *path, int *oom_killed)
+int md_cgroup_setup_finish(const char *path, int *oom_killed)
 {
     md_cgroup_t *cg = NULL;
     md_error_t *err = NULL;
@@ -90,7 +90,7 @@ int md_cgroup_glue_finish(const char *path, int *oom_killed)
     return r;
 }
 
-int md_cgroup_glue_fd(struct md_cgroup *cg)
+int md_cgroup_setup_fd(struct md_cgroup *cg)
 {
     return cg && md_cgroup_mode(cg) == MD_CGROUP_V2 ? md_cgroup_fd(cg) : -1;
 }
