@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "runtime/cgroup_setup.h"
 #include "store/cstore.h"
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -36,7 +37,9 @@ static char *name_of(const char *id)
 
 void md_autoremove_sweep(void)
 {
-    cleanup_dir DIR *d = opendir(MD_RUN_ROOT "/autoremove");
+    char locks[512];
+    cleanup_dir DIR *d =
+        md_run_path(locks, sizeof(locks), "autoremove") == 0 ? opendir(locks) : NULL;
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strchr(de->d_name, '.')) continue;

@@ -16,10 +16,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define CACHE "/run/mydocker/hostinfo.json"
 #define CACHE_VERSION 1
 
 static int syscall_exists(long rc)
@@ -186,7 +186,10 @@ static void boot_id(char out[64])
 static int load(struct md_hostinfo *hi, const char *boot)
 {
     cleanup_free char *text = NULL;
-    if (boot[0] == '\0' || md_read_file(CACHE, &text, NULL, NULL) < 0) return -1;
+    char cache[512];
+    if (boot[0] == '\0' || md_run_path(cache, sizeof(cache), "hostinfo.json") < 0 ||
+        md_read_file(cache, &text, NULL, NULL) < 0)
+        return -1;
     struct json_object *o = json_tokener_parse(text), *v;
     int ok = o && json_object_object_get_ex(o, "boot_id", &v) &&
              strcmp(json_object_get_string(v), boot) == 0 &&
@@ -214,8 +217,10 @@ static void save(struct md_hostinfo *hi, const char *boot)
         json_object_object_add(o, flags[i].name, json_object_new_boolean(*flag_at(hi, i)));
     const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     md_error_t *e = NULL;
-    if (md_mkdir_p("/run/mydocker", 0700, &e) == 0)
-        md_write_file_atomic(CACHE, text, strlen(text), 0644, 0, &e);
+    char cache[512];
+    if (md_run_path(cache, sizeof(cache), "hostinfo.json") == 0 &&
+        md_mkdir_p(md_run_root(), 0700, &e) == 0)
+        md_write_file_atomic(cache, text, strlen(text), 0644, 0, &e);
     md_error_free(&e); /* only a cache */
     json_object_put(o);
 }

@@ -1,6 +1,6 @@
 /* What this host can do, probed once per boot (docker's sysinfo): the
  * cgroup controllers and files, seccomp, overlay features, and the kernel
- * calls the runtime may use. Cached in /run/mydocker/hostinfo.json, keyed by
+ * calls the runtime may use. Cached in <run root>/hostinfo.json, keyed by
  * the boot id, so a start reads one small file instead of probing. */
 #ifndef MD_ENGINE_HOSTINFO_H
 #define MD_ENGINE_HOSTINFO_H

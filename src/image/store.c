@@ -14,12 +14,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-const char *md_lib_root(void)
-{
-    const char *r = getenv("MYDOCKER_ROOT");
-    return r && *r ? r : MD_LIB_ROOT_DEFAULT;
-}
-
 static int path_fmt(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int path_fmt(char *buf, size_t len, const char *fmt, ...)

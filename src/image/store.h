@@ -20,13 +20,11 @@
 #include <stddef.h>
 
 #include "util/error.h"
+#include "util/paths.h"
 
 struct json_object;
 
-#define MD_LIB_ROOT_DEFAULT "/var/lib/mydocker"
-
 /* MYDOCKER_ROOT in the environment overrides the default (used by unit tests). */
-const char *md_lib_root(void);
 
 typedef struct md_image {
     char *id;                   /* "sha256:<64 hex>" */

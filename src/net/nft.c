@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "net/store.h"
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -200,18 +201,19 @@ static int run_create(const char *cmds, md_error_t **err)
     return -1;
 }
 
-/* Under /run: gone with a reboot, as the ruleset is. */
-#define GUARD_MARK "/run/mydocker/nft-guards-1"
+/* Under the run root: gone with a reboot, as the ruleset is. */
+#define GUARD_MARK "nft-guards-1"
 
 int md_nft_table_ensure(md_error_t **err)
 {
     int r = run_create(table_cmds, err);
     if (r == 0) r = run_create(guard_input_cmds, err);
     if (r == 0) r = run_create(guard_forward_cmds, err);
-    if (r == 0) {
+    char mark[512];
+    if (r == 0 && md_run_path(mark, sizeof(mark), GUARD_MARK) == 0) {
         md_error_t *e = NULL;
-        if (md_mkdir_p("/run/mydocker", 0700, &e) == 0)
-            md_write_file_atomic(GUARD_MARK, "", 0, 0600, 0, &e);
+        if (md_mkdir_p(md_run_root(), 0700, &e) == 0)
+            md_write_file_atomic(mark, "", 0, 0600, 0, &e);
         md_error_free(&e);
     }
     return r;
@@ -219,7 +221,9 @@ int md_nft_table_ensure(md_error_t **err)
 
 int md_nft_guards_ensure(md_error_t **err)
 {
-    return access(GUARD_MARK, F_OK) == 0 ? 0 : md_nft_table_ensure(err);
+    char mark[512];
+    if (md_run_path(mark, sizeof(mark), GUARD_MARK) == 0 && access(mark, F_OK) == 0) return 0;
+    return md_nft_table_ensure(err);
 }
 
 int md_nft_network_add(const struct md_network *n, md_error_t **err)

@@ -15,10 +15,9 @@
 
 #include "store/cstore.h"
 #include "net/nft.h"
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-
-#define PORTS_DIR MD_RUN_ROOT "/ports"
 
 struct range {
     int lo, hi;
@@ -315,13 +314,16 @@ static struct json_object *ports_json(struct json_object *exposed, const struct 
 
 static int registry_open(DIR **d, md_error_t **err)
 {
-    if (md_mkdir_p(PORTS_DIR, 0700, err) < 0) return -1;
-    int lock = md_lock_file(PORTS_DIR "/.lock", 1, 0, err);
+    char dir[512], lockp[600];
+    if (md_run_path(dir, sizeof(dir), "ports") < 0) return md_error(err, ENAMETOOLONG, "ports");
+    snprintf(lockp, sizeof(lockp), "%s/.lock", dir);
+    if (md_mkdir_p(dir, 0700, err) < 0) return -1;
+    int lock = md_lock_file(lockp, 1, 0, err);
     if (lock < 0) return lock;
-    *d = opendir(PORTS_DIR);
+    *d = opendir(dir);
     if (*d == NULL) {
         close(lock);
-        return md_error(err, errno, "open %s", PORTS_DIR);
+        return md_error(err, errno, "open %s", dir);
     }
     return lock;
 }

@@ -16,6 +16,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/paths.h"
 
 #include "security.h"
 
@@ -175,7 +176,6 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
  * text is byte for byte the profile's. A profile crafted to collide with
  * another's name (mydocker-runc runs any spec) gets a miss and its own
  * compile, never the other's filter. */
-#define CACHE_DIR "/run/mydocker/seccomp"
 #define CACHE_MAGIC "mdseccomp3\n"
 
 static uint64_t fnv1a(const char *s, size_t n, uint64_t h)
@@ -202,7 +202,7 @@ static void cache_path(const char *key, size_t len, char *out, size_t outlen)
 {
     uint64_t a = fnv1a(key, len, 0xcbf29ce484222325ULL);
     uint64_t b = fnv1a(key, len, 0x84222325cbf29ce4ULL ^ len);
-    snprintf(out, outlen, CACHE_DIR "/%016llx%016llx.bpf", (unsigned long long)a,
+    snprintf(out, outlen, "%s/seccomp/%016llx%016llx.bpf", md_run_root(), (unsigned long long)a,
              (unsigned long long)b);
 }
 
@@ -238,7 +238,9 @@ static void cache_write(const char *path, const char *key, size_t klen,
     memcpy(buf + ml, &kl, 8);
     memcpy(buf + ml + 8, key, klen);
     memcpy(buf + ml + 8 + klen, p->insns, p->len);
-    if (md_mkdir_p(CACHE_DIR, 0700, &e2) == 0) md_write_file_atomic(path, buf, n, 0600, 0, &e2);
+    char dir[512];
+    if (md_run_path(dir, sizeof(dir), "seccomp") == 0 && md_mkdir_p(dir, 0700, &e2) == 0)
+        md_write_file_atomic(path, buf, n, 0600, 0, &e2);
     md_error_free(&e2); /* the cache is only an optimisation */
 }
 
@@ -248,7 +250,7 @@ int md_seccomp_prepare(struct json_object *sc, struct md_seccomp_prog *out, md_e
     if (sc == NULL) return 0;
     size_t klen = 0;
     cleanup_free char *key = cache_key(sc, &klen);
-    char path[128];
+    char path[600];
     if (key != NULL) {
         cache_path(key, klen, path, sizeof(path));
         if (cache_read(path, key, klen, out) == 0) return 0;

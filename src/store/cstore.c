@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/store.h"
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -166,8 +167,8 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
     cleanup_free char *dir = md_container_dir(id);
     if (dir == NULL) return md_error(err, ENOMEM, "remove");
     md_name_release(name);
-    char rundir[256];
-    snprintf(rundir, sizeof(rundir), MD_RUN_ROOT "/containers/%s", id);
+    char rundir[600];
+    snprintf(rundir, sizeof(rundir), "%s/containers/%s", md_run_root(), id);
     md_error_t *e2 = NULL;
     md_rm_rf(rundir, &e2); /* runtime state of an owner that was killed */
     md_error_free(&e2);
@@ -177,7 +178,7 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
 static char *autoremove_path(const char *id)
 {
     char *p = NULL;
-    return asprintf(&p, MD_RUN_ROOT "/autoremove/%s", id) < 0 ? NULL : p;
+    return asprintf(&p, "%s/autoremove/%s", md_run_root(), id) < 0 ? NULL : p;
 }
 
 int md_autoremove_hold(const char *id, md_error_t **err)
@@ -186,7 +187,9 @@ int md_autoremove_hold(const char *id, md_error_t **err)
     if (p == NULL) return md_error(err, ENOMEM, "autoremove");
     int fd = md_lock_file(p, 1, 1, NULL);
     if (fd < 0) {
-        if (md_mkdir_p(MD_RUN_ROOT "/autoremove", 0700, err) < 0) return -1;
+        char dir[512];
+        if (md_run_path(dir, sizeof(dir), "autoremove") < 0 || md_mkdir_p(dir, 0700, err) < 0)
+            return -1;
         fd = md_lock_file(p, 1, 1, err);
     }
     return fd;

@@ -3,15 +3,14 @@
  *                                        rootfs/, hostname, hosts, resolv.conf
  *   /var/lib/mydocker/names/<name>       symlink -> <id>; symlink(2) is the
  *                                        atomic "reserve this name" operation
- *   /run/mydocker/autoremove/<id>        flock held by the `run --rm` that owns
+ *   <run root>/autoremove/<id>           flock held by the `run --rm` that owns
  *                                        the container; a free lock means the
  *                                        owner died and the next run sweeps it */
 #ifndef MD_STORE_CSTORE_H
 #define MD_STORE_CSTORE_H
 
 #include "util/error.h"
-
-#define MD_RUN_ROOT "/run/mydocker"
+#include "util/paths.h"
 
 /* 64 hex digits from getrandom(2). */
 int md_new_container_id(char out[65], md_error_t **err);

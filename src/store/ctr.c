@@ -15,6 +15,7 @@
 
 #include "store/cstore.h"
 #include "image/store.h"
+#include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -50,7 +51,7 @@ const char *md_ctr_str(const struct md_ctr *c, const char *path)
 static char *run_dir(const char *id)
 {
     char *p = NULL;
-    return asprintf(&p, MD_RUN_ROOT "/containers/%s", id) < 0 ? NULL : p;
+    return asprintf(&p, "%s/containers/%s", md_run_root(), id) < 0 ? NULL : p;
 }
 
 static struct json_object *read_json(const char *dir, const char *name)
