@@ -1,4 +1,5 @@
 #include "cli/format.h"
+#include "cli/table.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -123,15 +124,6 @@ int md_template_render(const char *t, struct json_object *data, char **out, md_e
     return 0;
 }
 
-static size_t text_width(const char *s)
-{
-    size_t l = 0;
-    /* count UTF-8 code points, not bytes, so "…" is one column */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        l += (*p & 0xC0) != 0x80;
-    return l;
-}
-
 /* docker's tabwriter: a column is as wide as its widest cell plus 3, and at
  * least 10; the last column is not padded */
 void md_table_print(char ***rows, size_t nrows, size_t ncols)
@@ -139,15 +131,12 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols)
     size_t w[32] = {0};
     for (size_t r = 0; r < nrows; r++)
         for (size_t c = 0; c < ncols && c < 32; c++) {
-            size_t l = 0;
-            /* count UTF-8 code points, not bytes, so "…" is one column */
-            for (const unsigned char *p = (const unsigned char *)rows[r][c]; *p; p++)
-                l += (*p & 0xC0) != 0x80;
+            size_t l = md_text_width(rows[r][c]);
             if (l + 3 > w[c]) w[c] = l + 3;
         }
     for (size_t r = 0; r < nrows; r++) {
         for (size_t c = 0; c < ncols; c++) {
-            size_t l = text_width(rows[r][c]);
+            size_t l = md_text_width(rows[r][c]);
             fputs(rows[r][c], stdout);
             if (c + 1 < ncols) printf("%*s", (int)((w[c] < 10 ? 10 : w[c]) - l), "");
         }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Display columns of s: UTF-8 code points (continuation bytes take none). */
+size_t md_text_width(const char *s);
 void md_table_write(FILE *f, char ***rows, size_t nrows, size_t ncols, size_t minwidth,
                     size_t padding, const char *eol);
 

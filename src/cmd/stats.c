@@ -15,6 +15,7 @@
 #include "engine/cgctl.h"
 #include "cli/format.h"
 #include "cli/table.h"
+#include "util/size.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -38,27 +39,15 @@ static const char *const heads[] = {"CONTAINER ID", "NAME",    "CPU %",     "MEM
                                     "MEM %",        "NET I/O", "BLOCK I/O", "PIDS"};
 #define NCOLS 8
 
-/* docker's units.CustomSize: divide while >= base, "%.<prec>g<unit>" */
-static void human(char *b, size_t n, double v, double base, int prec, const char *const *u)
-{
-    int i = 0;
-    while (v >= base && i < 8) {
-        v /= base;
-        i++;
-    }
-    snprintf(b, n, "%.*g%s", prec, v, u[i]);
-}
-
+/* docker stats: memory in binary units, I/O in decimal ones (util/size.c) */
 static void bin_size(char *b, size_t n, uint64_t v)
 {
-    static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
-    human(b, n, (double)v, 1024.0, 4, u);
+    md_size_binary(b, n, (double)v, 4);
 }
 
 static void dec_size(char *b, size_t n, uint64_t v)
 {
-    static const char *const u[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    human(b, n, (double)v, 1000.0, 3, u);
+    md_size_decimal(b, n, (double)v, 3);
 }
 
 static void add(struct json_object *o, const char *k, const char *v)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "progress.h"
 #include "image/store.h"
 #include "layer.h"
 #include "tool.h"
@@ -62,18 +63,6 @@ static void human_duration(long long secs, char *buf, size_t len)
         snprintf(buf, len, "%lld months", hours / 24 / 30);
     else
         snprintf(buf, len, "%lld years", secs / 3600 / 24 / 365);
-}
-
-static void human_size(long long bytes, char *buf, size_t len)
-{
-    static const char *units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    double size = (double)bytes;
-    size_t i = 0;
-    while (size >= 1000.0 && i < sizeof(units) / sizeof(units[0]) - 1) {
-        size /= 1000.0;
-        i++;
-    }
-    snprintf(buf, len, "%.3g%s", size, units[i]);
 }
 
 /* ---- images ---- */
@@ -191,7 +180,7 @@ static int add_image_rows(struct table *t, const struct images_opts *o, const md
         human_duration((long long)now - info->created, created, sizeof(created) - 4);
         strcat(created, " ago");
     }
-    human_size(image_size(info), size, sizeof(size));
+    md_human_size(image_size(info), size, sizeof(size));
     if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL) &&
         o->repo == NULL)
         return add_row(t, o, "<none>", "<none>", "<none>", id, created, size);

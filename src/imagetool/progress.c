@@ -1,6 +1,7 @@
 /* Progress lines for pull and push. On a terminal every layer keeps its own
  * line, and a change rewrites that line in place (cursor up, clear, print,
  * cursor back down), which is how docker draws its bars. */
+#include "util/size.h"
 #include "progress.h"
 
 #include <stdarg.h>
@@ -19,14 +20,7 @@ void md_progress_init(md_progress_t *p, FILE *out, int quiet)
 
 void md_human_size(long long bytes, char *buf, size_t len)
 {
-    static const char *units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-    double size = (double)bytes;
-    size_t i = 0;
-    while (size >= 1000.0 && i < sizeof(units) / sizeof(units[0]) - 1) {
-        size /= 1000.0;
-        i++;
-    }
-    snprintf(buf, len, "%.3g%s", size, units[i]);
+    md_size_decimal(buf, len, (double)bytes, 3);
 }
 
 static void draw(md_progress_t *p, int i, const char *text)

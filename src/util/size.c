@@ -2,6 +2,7 @@
 #include "size.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 long long md_parse_size(const char *s)
@@ -44,4 +45,27 @@ long long md_parse_size(const char *s)
     }
     if (mult > 1 && (*end == 'b' || *end == 'B')) end++;
     return *end ? -1 : (long long)(v * (double)mult);
+}
+
+/* docker's units.HumanSizeWithPrecision (decimal) and BytesSize (binary) */
+static void human(char *buf, size_t len, double v, double base, int prec, const char *const *u)
+{
+    int i = 0;
+    while (v >= base && i < 8) {
+        v /= base;
+        i++;
+    }
+    snprintf(buf, len, "%.*g%s", prec, v, u[i]);
+}
+
+void md_size_decimal(char *buf, size_t len, double bytes, int precision)
+{
+    static const char *const u[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+    human(buf, len, bytes, 1000.0, precision, u);
+}
+
+void md_size_binary(char *buf, size_t len, double bytes, int precision)
+{
+    static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+    human(buf, len, bytes, 1024.0, precision, u);
 }
