@@ -128,20 +128,7 @@ int md_template_render(const char *t, struct json_object *data, char **out, md_e
  * least 10; the last column is not padded */
 void md_table_print(char ***rows, size_t nrows, size_t ncols)
 {
-    size_t w[32] = {0};
-    for (size_t r = 0; r < nrows; r++)
-        for (size_t c = 0; c < ncols && c < 32; c++) {
-            size_t l = md_text_width(rows[r][c]);
-            if (l + 3 > w[c]) w[c] = l + 3;
-        }
-    for (size_t r = 0; r < nrows; r++) {
-        for (size_t c = 0; c < ncols; c++) {
-            size_t l = md_text_width(rows[r][c]);
-            fputs(rows[r][c], stdout);
-            if (c + 1 < ncols) printf("%*s", (int)((w[c] < 10 ? 10 : w[c]) - l), "");
-        }
-        fputc('\n', stdout);
-    }
+    md_table_write(stdout, rows, nrows, ncols, 10, 3, "\n");
 }
 
 void md_table_print_lines(char **lines, size_t n)
