@@ -24,6 +24,7 @@ trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/bundle/rootfs"
 . tests/integration/lib.sh >/dev/null
+at_exit "rm -rf '$work'" # lib.sh replaces the EXIT trap
 mk_rootfs "$work/bundle/rootfs"
 (cd "$work/bundle" && "$MR" spec)
 python3 - "$work/bundle/config.json" <<'PY'

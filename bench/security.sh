@@ -47,6 +47,7 @@ work=$(mktemp -d /tmp/mydocker-bench-sec2.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mv /tmp/mydocker-bench-sec-profile.json "$work/profile.json"
 . tests/integration/lib.sh >/dev/null
+at_exit "rm -rf '$work'" # lib.sh replaces the EXIT trap
 for b in with without; do
     mkdir -p "$work/$b/rootfs"
     mk_rootfs "$work/$b/rootfs"
