@@ -9,7 +9,7 @@ RUNS=${RUNS:-50}
 tag=bench$$
 work=$(mktemp -d /tmp/mydocker-bench-lc.XXXXXX)
 cleanup() {
-    "$M" rm -f "$tag-run" >/dev/null 2>&1 || true
+    "$M" rm -f "$tag-run" "$tag-rm" >/dev/null 2>&1 || true
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-c" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-d" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
     runc --root "$work/runc" delete -f "$tag" >/dev/null 2>&1 || true

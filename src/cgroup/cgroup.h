@@ -146,6 +146,7 @@ struct md_cgroup_sysinfo {
     bool cpu_shares, cpu_cfs, cpu_rt, cpuset;
     bool blkio_weight, blkio_weight_device;
     bool blkio_read_bps, blkio_write_bps, blkio_read_iops, blkio_write_iops;
+    bool io_bfq; /* v2: io.bfq.weight (BFQ loaded) */
     bool pids, devices, freezer, hugetlb;
 };
 

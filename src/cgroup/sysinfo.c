@@ -40,20 +40,26 @@ static int v1_ctrl_dir(const char *root, const char *ctrl, char *out, size_t len
     return 0;
 }
 
-/* BFQ's files are not on the root cgroup (CFTYPE_NOT_ON_ROOT): look in the
- * root, then in its first child cgroup. */
-static int has_below_root(const char *dir, const char *file)
+/* Some files are never on the root cgroup (CFTYPE_NOT_ON_ROOT: BFQ's weights,
+ * v2's memory.* and io.*), so a child answers for the controller. The first
+ * child directory that has gate (any child when gate is NULL): 1 when it has
+ * file, 0 when not; -1 when no child has gate. */
+static int first_child_has(const char *dir, const char *gate, const char *file)
 {
-    if (has_file(dir, file)) return 1;
     cleanup_dir DIR *d = dir[0] ? opendir(dir) : NULL;
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || de->d_type != DT_DIR) continue;
         char sub[PATH_MAX];
         snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-        return cg_has(sub, file);
+        if (gate == NULL || cg_has(sub, gate)) return cg_has(sub, file);
     }
-    return 0;
+    return -1;
+}
+
+static int has_below_root(const char *dir, const char *file)
+{
+    return has_file(dir, file) || first_child_has(dir, NULL, file) == 1;
 }
 
 static void probe_v1_memory(const char *root, struct md_cgroup_sysinfo *si)
@@ -110,22 +116,6 @@ static int has_word(const char *list, const char *word)
     return 0;
 }
 
-/* The root cgroup has no memory.* files: a child with memory.max shows
- * whether the kernel accounts swap (memory.swap.max is there only with
- * CONFIG_MEMCG_SWAP and swapaccount on). No such child: docker's answer, yes. */
-static int v2_swap(const char *root)
-{
-    cleanup_dir DIR *d = opendir(root);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || de->d_type != DT_DIR) continue;
-        char sub[PATH_MAX];
-        snprintf(sub, sizeof(sub), "%s/%s", root, de->d_name);
-        if (cg_has(sub, "memory.max")) return cg_has(sub, "memory.swap.max");
-    }
-    return 1;
-}
-
 /* docker's applyMemoryInfoV2 and friends: a controller in the root's
  * cgroup.controllers means its files exist in every child. */
 static void probe_v2(const char *root, struct md_cgroup_sysinfo *si)
@@ -133,12 +123,17 @@ static void probe_v2(const char *root, struct md_cgroup_sysinfo *si)
     cleanup_free char *ctl = NULL;
     if (cg_read(root, "cgroup.controllers", &ctl, NULL) < 0) return;
     si->memory = si->memory_reservation = has_word(ctl, "memory");
-    si->swap = si->memory && v2_swap(root);
+    /* a child with memory.max shows whether the kernel accounts swap
+     * (memory.swap.max only with CONFIG_MEMCG_SWAP and swapaccount on); no
+     * such child: docker's answer, yes */
+    si->swap = si->memory && first_child_has(root, "memory.max", "memory.swap.max") != 0;
     si->cpu_shares = si->cpu_cfs = has_word(ctl, "cpu");
     si->cpuset = has_word(ctl, "cpuset");
     si->blkio_weight = si->blkio_weight_device = has_word(ctl, "io");
     si->blkio_read_bps = si->blkio_write_bps = si->blkio_weight;
     si->blkio_read_iops = si->blkio_write_iops = si->blkio_weight;
+    /* BFQ (io.bfq.weight, v1's scale) where it is loaded; else iocost's io.weight */
+    si->io_bfq = si->blkio_weight && first_child_has(root, "io.bfq.weight", "io.bfq.weight") == 1;
     si->pids = has_word(ctl, "pids");
     si->hugetlb = has_word(ctl, "hugetlb");
     si->devices = 1; /* an eBPF program, not a controller */

@@ -207,7 +207,7 @@ int cmd_exec(int argc, char **argv)
         stdio_for(&o);
         struct md_container ct;
         struct md_tty_saved saved = {.fd = -1};
-        struct md_stdio_relay relay = {-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
+        struct md_stdio_relay relay = MD_STDIO_RELAY_INIT;
         /* without -t, a terminal of ours is relayed, never handed over */
         if (!o.tty && !o.detach) r = md_stdio_relay_setup(&relay, o.interactive, &err);
         if (r == 0)

@@ -46,7 +46,7 @@ static void print_features(const struct md_hostinfo *hi)
            "write_iops=%s%s\n",
            yn(c->blkio_weight), yn(c->blkio_weight_device), yn(c->blkio_read_bps),
            yn(c->blkio_write_bps), yn(c->blkio_read_iops), yn(c->blkio_write_iops),
-           c->mode == MD_CGROUP_V2 ? (hi->io_bfq ? " bfq=yes" : " bfq=no") : "");
+           c->mode == MD_CGROUP_V2 ? (c->io_bfq ? " bfq=yes" : " bfq=no") : "");
     printf("  Cgroup Other: pids=%s devices=%s freezer=%s hugetlb=%s%s%s%s\n", yn(c->pids),
            yn(c->devices), yn(c->freezer), yn(c->hugetlb), hi->hugetlb_sizes[0] ? " (" : "",
            hi->hugetlb_sizes, hi->hugetlb_sizes[0] ? ")" : "");

@@ -20,7 +20,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 
 static int syscall_exists(long rc)
 {
@@ -94,25 +94,11 @@ static void probe_hugetlb(struct md_hostinfo *hi)
     }
 }
 
-/* v2: BFQ's io.bfq.weight is in a child cgroup with io enabled, if loaded */
-static void probe_bfq(struct md_hostinfo *hi)
-{
-    if (hi->cg.mode != MD_CGROUP_V2 || !hi->cg.blkio_weight) return;
-    cleanup_dir DIR *d = opendir(MD_CGROUP_DEFAULT_ROOT);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL && !hi->io_bfq) {
-        char p[512];
-        snprintf(p, sizeof(p), MD_CGROUP_DEFAULT_ROOT "/%.200s/io.bfq.weight", de->d_name);
-        hi->io_bfq = de->d_name[0] != '.' && md_path_exists(p);
-    }
-}
-
 void md_hostinfo_probe(struct md_hostinfo *hi)
 {
     memset(hi, 0, sizeof(*hi));
     if (md_cgroup_sysinfo(NULL, MD_CGROUP_AUTO, &hi->cg, NULL) < 0)
         memset(&hi->cg, 0, sizeof(hi->cg));
-    probe_bfq(hi);
     probe_hugetlb(hi);
     probe_seccomp(hi);
     probe_overlay(hi);
@@ -154,7 +140,7 @@ static const struct {
     C(devices),
     C(freezer),
     C(hugetlb),
-    F(io_bfq),
+    C(io_bfq),
     F(seccomp),
     F(seccomp_filter),
     F(overlay),
@@ -195,9 +181,10 @@ static int load(struct md_hostinfo *hi, const char *boot)
              strcmp(json_object_get_string(v), boot) == 0 &&
              json_object_object_get_ex(o, "version", &v) && json_object_get_int(v) == CACHE_VERSION;
     memset(hi, 0, sizeof(*hi));
-    for (size_t i = 0; ok && i < sizeof(flags) / sizeof(flags[0]); i++)
-        ok = json_object_object_get_ex(o, flags[i].name, &v) &&
-             (*flag_at(hi, i) = json_object_get_boolean(v), 1);
+    for (size_t i = 0; ok && i < sizeof(flags) / sizeof(flags[0]); i++) {
+        ok = json_object_object_get_ex(o, flags[i].name, &v);
+        if (ok) *flag_at(hi, i) = json_object_get_boolean(v);
+    }
     if (ok && json_object_object_get_ex(o, "cgroup_mode", &v))
         hi->cg.mode = (md_cgroup_mode_t)json_object_get_int(v);
     if (ok && json_object_object_get_ex(o, "hugetlb_sizes", &v))
@@ -236,38 +223,32 @@ void md_hostinfo_get(struct md_hostinfo *hi)
 
 char **md_hostinfo_warnings(const struct md_hostinfo *hi)
 {
+    /* docker info's wording; on v2 it names the io controller's files */
     static const struct {
         size_t off;
-        const char *msg;
+        const char *v1, *v2;
     } w[] = {
-        {offsetof(struct md_cgroup_sysinfo, memory), "No memory limit support"},
-        {offsetof(struct md_cgroup_sysinfo, swap), "No swap limit support"},
-        {offsetof(struct md_cgroup_sysinfo, oom_kill_disable), "No oom kill disable support"},
-        {offsetof(struct md_cgroup_sysinfo, cpu_cfs), "No cpu cfs quota support"},
-        {offsetof(struct md_cgroup_sysinfo, cpu_shares), "No cpu shares support"},
-        {offsetof(struct md_cgroup_sysinfo, cpuset), "No cpuset support"},
-        {offsetof(struct md_cgroup_sysinfo, pids), "No pids limit support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_weight), "No blkio weight support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_weight_device), "No blkio weight_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_read_bps),
-         "No blkio throttle.read_bps_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_write_bps),
-         "No blkio throttle.write_bps_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_read_iops),
-         "No blkio throttle.read_iops_device support"},
-        {offsetof(struct md_cgroup_sysinfo, blkio_write_iops),
-         "No blkio throttle.write_iops_device support"},
+#define W(field, v1, v2) {offsetof(struct md_cgroup_sysinfo, field), v1, v2}
+        W(memory, "No memory limit support", NULL),
+        W(swap, "No swap limit support", NULL),
+        W(oom_kill_disable, "No oom kill disable support", NULL),
+        W(cpu_cfs, "No cpu cfs quota support", NULL),
+        W(cpu_shares, "No cpu shares support", NULL),
+        W(cpuset, "No cpuset support", NULL),
+        W(pids, "No pids limit support", NULL),
+        W(blkio_weight, "No blkio weight support", "No io.weight support"),
+        W(blkio_weight_device, "No blkio weight_device support", NULL),
+        W(blkio_read_bps, "No blkio throttle.read_bps_device support", NULL),
+        W(blkio_write_bps, "No blkio throttle.write_bps_device support", NULL),
+        W(blkio_read_iops, "No blkio throttle.read_iops_device support", NULL),
+        W(blkio_write_iops, "No blkio throttle.write_iops_device support", NULL),
+#undef W
     };
+    int v2 = hi->cg.mode == MD_CGROUP_V2;
     char **out = NULL;
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-        if (!*(const bool *)((const char *)&hi->cg + w[i].off)) md_strv_append(&out, w[i].msg);
-    /* docker says io.* on v2 */
-    if (hi->cg.mode == MD_CGROUP_V2)
-        for (size_t i = 0; out && out[i]; i++)
-            if (strncmp(out[i], "No blkio weight support", 23) == 0) {
-                free(out[i]);
-                out[i] = strdup("No io.weight support");
-            }
+        if (!*(const bool *)((const char *)&hi->cg + w[i].off))
+            md_strv_append(&out, v2 && w[i].v2 ? w[i].v2 : w[i].v1);
     if (!hi->seccomp_filter) md_strv_append(&out, "No seccomp filter support");
     return out;
 }

@@ -402,7 +402,7 @@ int md_res_validate(const struct md_res_opts *r, const struct md_res_host *h, in
 void md_res_adapt(struct md_res_opts *r, const struct md_res_host *h)
 {
     /* daemon/daemon_unix.go adaptContainerSettings */
-    if (r->memory > 0 && r->memory_swap == 0 && h->swap_accounting) r->memory_swap = r->memory * 2;
+    if (r->memory > 0 && r->memory_swap == 0 && h->si.swap) r->memory_swap = r->memory * 2;
     if (r->cpu_shares < 0)
         r->cpu_shares = 2;
     else if (r->cpu_shares > 262144)
@@ -520,7 +520,7 @@ char *md_res_cgroups_path(const struct md_res_opts *r, const char *id)
 int md_res_prepare(struct md_res_opts *r, const md_warn_t *w, struct json_object **oci,
                    md_error_t **err)
 {
-    struct md_res_host h = {.ncpus = 1, .cpus = "0", .mems = "0", .swap_accounting = 1};
+    struct md_res_host h = {.ncpus = 1, .cpus = "0", .mems = "0", .si.swap = 1};
     *oci = NULL;
     int rc = 0;
     if (md_res_opts_any(r)) { /* no sysfs reads on the plain `run` path */

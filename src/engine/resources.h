@@ -96,8 +96,8 @@ struct md_res_opts {
 struct md_res_host {
     int ncpus;                   /* CPUs this process may use (docker: NumCPU) */
     char cpus[256], mems[256];   /* online lists, "0-1" */
-    int swap_accounting;         /* memory+swap limits can be set */
-    struct md_cgroup_sysinfo si; /* what the cgroups can do (md_res_host_probe) */
+    struct md_cgroup_sysinfo si; /* what the cgroups can do (md_res_host_probe); si.swap:
+                                  * memory+swap limits can be set */
 };
 
 /* Parse one flag value into r (code is an MD_ROPT_* or 'm' / 'c').

@@ -36,7 +36,6 @@ void md_res_host_probe(struct md_res_host *h)
     struct md_hostinfo hi;
     md_hostinfo_get(&hi);
     h->si = hi.cg;
-    h->swap_accounting = h->si.swap;
 }
 
 static void discard_memory(struct md_res_opts *r, const struct md_cgroup_sysinfo *si,

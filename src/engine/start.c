@@ -228,7 +228,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     md_trace("spec loaded");
     struct fg_io io;
-    struct md_stdio_relay relay = {-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
+    struct md_stdio_relay relay = MD_STDIO_RELAY_INIT;
     r = fg_io_setup(&io, c, spec->process.terminal, err);
     /* with a pty the caller's terminal is not passed; without one stdout
      * and stderr are pipes already, and a terminal on stdin needs one */

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "store/cstore.h"
+#include "engine/hostinfo.h"
 #include "store/ctr.h"
 #include "image/store.h"
 #include "runtime/spec.h"
@@ -400,12 +400,15 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
 
 /* mount_setattr(2) (5.12) makes a read-only bind recursively read-only:
  * without it, a mount below a `:ro` source (a USB disk under /srv) stays
- * writable in the container. ENOSYS: not there; any other answer to this
- * invalid call means it is. */
+ * writable in the container. The host's answer is probed once per boot. */
 static int have_mount_setattr(void)
 {
     static int known = -1;
-    if (known < 0) known = !(syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
+    if (known < 0) {
+        struct md_hostinfo hi;
+        md_hostinfo_get(&hi);
+        known = hi.mount_setattr;
+    }
     return known;
 }
 

@@ -334,9 +334,15 @@ static void reset_signals(void)
  * cwd or with openat (CVE-2024-21626). Only stdio, the fds the caller asked
  * to pass (3 .. 3+preserve_fds-1) and the sync socket stay; everything the
  * child needs later it opens itself, CLOEXEC. */
+/* the first fd that is not ours to pass on: 3 + --preserve-fds */
+static unsigned first_unpassed_fd(const struct md_child_args *a)
+{
+    return 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
+}
+
 static int close_inherited_fds(const struct md_child_args *a, md_error_t **err)
 {
-    unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
+    unsigned first = first_unpassed_fd(a);
     unsigned sock = (unsigned)a->sock;
     int r = 0;
     if (sock >= first) {
@@ -354,8 +360,7 @@ static int close_inherited_fds(const struct md_child_args *a, md_error_t **err)
  * report an exec failure and closes by itself on success. */
 static int cloexec_all(const struct md_child_args *a, md_error_t **err)
 {
-    unsigned first = 3 + (unsigned)(a->opts ? a->opts->preserve_fds : 0);
-    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    if (syscall(SYS_close_range, first_unpassed_fd(a), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         return md_error(err, errno, "close_range");
     return 0;
 }

@@ -86,7 +86,7 @@ static int pump_in(int to)
 
 int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **err)
 {
-    *r = (struct md_stdio_relay){-1, -1, -1, {-1, -1, -1}, {-1, -1, -1}};
+    *r = (struct md_stdio_relay)MD_STDIO_RELAY_INIT;
     for (int fd = relay_in ? 0 : 1; fd < 3; fd++) {
         if (!isatty(fd)) continue;
         int p[2];

@@ -46,6 +46,13 @@ struct md_stdio_relay {
     int in_w, out_r, err_r;
     int child[3], saved[3];
 };
+#define MD_STDIO_RELAY_INIT                                                                        \
+    {                                                                                              \
+        -1, -1, -1, {-1, -1, -1},                                                                  \
+        {                                                                                          \
+            -1, -1, -1                                                                             \
+        }                                                                                          \
+    }
 int md_stdio_relay_setup(struct md_stdio_relay *r, int relay_in, md_error_t **err);
 void md_stdio_relay_restore(struct md_stdio_relay *r);
 void md_stdio_relay_close(struct md_stdio_relay *r);

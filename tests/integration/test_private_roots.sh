@@ -6,6 +6,8 @@
 T=$(mktemp -d /tmp/mydocker-roots.XXXXXX)
 at_exit "rm -rf '$T'"
 export MYDOCKER_ROOT=$T/lib MYDOCKER_RUN_ROOT=$T/run
+# before the rm -rf (at_exit runs last first): a container left running by a failed check
+at_exit "md rm -f priv-$UNIQ"
 mk_rootfs "$T/rootfs" || { fail "rootfs" "busybox-rootfs.sh failed"; summary; }
 tar -C "$T/rootfs" -cf "$T/rootfs.tar" .
 host_ctrs=$(ls /var/lib/mydocker/containers 2>/dev/null | sort)

@@ -11,8 +11,7 @@
 #include "unit.h"
 
 static md_error_t *err;
-static const struct md_res_host host2 = {
-    .ncpus = 2, .cpus = "0-1", .mems = "0", .swap_accounting = 1};
+static const struct md_res_host host2 = {.ncpus = 2, .cpus = "0-1", .mems = "0", .si.swap = 1};
 
 static const char *errmsg(void)
 {
@@ -325,7 +324,7 @@ static void test_oci(void)
     json_object_put(j);
     md_run_opts_free(&o);
     struct md_res_host noswap = host2;
-    noswap.swap_accounting = 0;
+    noswap.si.swap = 0;
     PARSE(&o, "-m", "32m");
     md_res_adapt(&o.res, &noswap);
     j = md_res_to_oci(&o.res);
