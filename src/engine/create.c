@@ -23,7 +23,7 @@
 #include "net/net.h"
 #include "runtime/container.h"
 #include "runtime/io.h"
-#include "runtime/security.h"
+#include "runtime/caps.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/time.h"

@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "security.h"
+#include "caps.h"
 
 static int last_cap(void)
 {

@@ -22,9 +22,10 @@
 #include "container.h"
 #include "fifo.h"
 #include "hooks.h"
-#include "linux_extra.h"
+#include "process_attrs.h"
+#include "seccomp.h"
 #include "rootfs.h"
-#include "security.h"
+#include "caps.h"
 #include "sync.h"
 #include "sysctl.h"
 #include "userns.h"
@@ -296,23 +297,29 @@ static int wait_for_start(struct md_child_args *a, struct md_fifo_child *fifo, m
     return r;
 }
 
+static int load_seccomp(const struct md_spec *s, md_error_t **err)
+{
+    struct md_seccomp_prog prog = {s->seccomp_bpf, s->seccomp_bpf_len};
+    return md_seccomp_load(&prog, s->seccomp_flags, err);
+}
+
 /* Stages after START, in the order that keeps each one permitted. */
 static int drop_privileges(struct md_spec *s, struct md_process *p, int pdeathsig, md_error_t **err)
 {
-    int r = md_process_extras_apply(s->json, err);
+    int r = md_process_attrs_apply(&s->attrs, err);
     if (r == 0) r = md_rlimits_apply(p, err);
     if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         r = md_error(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
     if (r == 0 && p->has_umask) umask(p->umask);
     if (r == 0) r = md_caps_drop_bounding(p, err);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we have it */
-    if (r == 0 && !p->no_new_privileges) r = md_seccomp_load_spec(s, err);
+    if (r == 0 && !p->no_new_privileges) r = load_seccomp(s, err);
     if (r == 0) r = md_switch_user(p, err);
     /* a credential change clears the parent-death signal: set it again */
     if (r == 0 && pdeathsig && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         r = md_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
     if (r == 0) r = md_caps_apply(p, err);
-    if (r == 0 && p->no_new_privileges) r = md_seccomp_load_spec(s, err);
+    if (r == 0 && p->no_new_privileges) r = load_seccomp(s, err);
     return r;
 }
 

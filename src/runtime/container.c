@@ -16,8 +16,9 @@
 #include "cgroup_setup.h"
 #include "child.h"
 #include "hooks.h"
-#include "linux_extra.h"
-#include "security.h"
+#include "seccomp.h"
+#include "spec_check.h"
+#include "timens.h"
 #include "userns.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -55,7 +56,7 @@ static int prepare_parent_namespaces(const struct md_spec *s, md_error_t **err)
     }
     if (s->ns[MD_NS_TIME].present && s->ns[MD_NS_TIME].path == NULL) {
         if (unshare(CLONE_NEWTIME) < 0) return md_error(err, errno, "unshare time namespace");
-        return md_timens_offsets_write(s->json, err);
+        return md_timens_offsets_write(s->time_offsets, err);
     }
     return 0;
 }

@@ -18,7 +18,7 @@
 #include "util/fs.h"
 #include "util/paths.h"
 
-#include "security.h"
+#include "seccomp.h"
 
 static int parse_action(const char *a, struct json_object *errno_ret, int default_errno,
                         uint32_t *out)
@@ -260,13 +260,40 @@ int md_seccomp_prepare(struct json_object *sc, struct md_seccomp_prog *out, md_e
     return r;
 }
 
-int md_seccomp_load(const struct md_seccomp_prog *p, md_error_t **err)
+static const struct {
+    const char *name;
+    unsigned flag;
+} flag_names[] = {{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+                  {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+                  {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW}};
+
+int md_seccomp_flags_parse(struct json_object *sc, unsigned *out, md_error_t **err)
+{
+    struct json_object *flags = jget(sc, "flags");
+    size_t n = json_object_is_type(flags, json_type_array) ? json_object_array_length(flags) : 0;
+    *out = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *f = json_object_get_string(json_object_array_get_idx(flags, i));
+        size_t k = 0;
+        while (k < sizeof(flag_names) / sizeof(flag_names[0]) &&
+               strcmp(f ? f : "", flag_names[k].name) != 0)
+            k++;
+        if (k == sizeof(flag_names) / sizeof(flag_names[0]))
+            return md_error(err, 0, "config: linux.seccomp.flags: %s is not supported",
+                            f ? f : "?");
+        *out |= flag_names[k].flag;
+    }
+    return 0;
+}
+
+int md_seccomp_load(const struct md_seccomp_prog *p, unsigned flags, md_error_t **err)
 {
     if (p == NULL || p->insns == NULL) return 0;
     struct sock_fprog prog = {.len = (unsigned short)(p->len / sizeof(struct sock_filter)),
                               .filter = (struct sock_filter *)p->insns};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-        return md_error(err, errno, "seccomp: load filter");
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
+        return flags ? md_error(err, errno, "seccomp: load filter (flags %#x)", flags)
+                     : md_error(err, errno, "seccomp: load filter");
     return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 
 #include "cgroup/cgroup.h"
+#include "seccomp.h"
+#include "timens.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -403,7 +405,11 @@ static int parse_linux(struct json_object *lx, struct md_spec *s, md_error_t **e
     s->cgroups_path = jdup(lx, "cgroupsPath");
     s->resources = jget(lx, "resources", json_type_object);
     s->seccomp = jget(lx, "seccomp", json_type_object);
-    return 0;
+    r = md_seccomp_flags_parse(s->seccomp, &s->seccomp_flags, err);
+    if (r == 0)
+        r = md_timens_offsets_parse(jget(lx, "timeOffsets", json_type_object), &s->time_offsets,
+                                    err);
+    return r;
 }
 
 static void parse_annotations(struct md_spec *s)
@@ -435,6 +441,7 @@ int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **er
     if (r == 0) r = md_process_parse(jget(doc, "process", json_type_object), &s->process, err);
     if (r == 0) r = parse_mounts(jget(doc, "mounts", json_type_array), s, err);
     if (r == 0) r = parse_linux(jget(doc, "linux", json_type_object), s, err);
+    if (r == 0) r = md_process_attrs_parse(doc, &s->attrs, err);
     if (r < 0) {
         md_spec_free(s);
         return r;
@@ -486,6 +493,7 @@ void md_spec_free(struct md_spec *s)
 {
     if (s == NULL) return;
     md_process_clear(&s->process);
+    free(s->time_offsets);
     for (size_t i = 0; i < s->n_mounts; i++) {
         free(s->mounts[i].destination);
         free(s->mounts[i].type);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "process_attrs.h"
 #include "util/error.h"
 
 struct json_object;
@@ -103,10 +104,13 @@ struct md_spec {
     char *cgroups_path;
     struct json_object *resources; /* linux.resources (borrowed from json) */
     struct json_object *seccomp;   /* linux.seccomp (borrowed from json) */
+    unsigned seccomp_flags;        /* linux.seccomp.flags */
     char *seccomp_bpf;             /* compiled by the parent (md_seccomp_prepare) */
     size_t seccomp_bpf_len;
     struct json_object *hooks; /* hooks (borrowed) */
     struct json_object *annotations;
+    struct md_process_attrs attrs; /* personality, ioPriority, scheduler */
+    char *time_offsets;            /* linux.timeOffsets as timens_offsets lines */
     /* engine extension (annotation org.mydocker.rootfs.overlay): the
      * child mounts an overlay on root_path inside the container's own mount
      * namespace, so the mount dies with the container whatever happens. */

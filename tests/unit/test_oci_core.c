@@ -18,7 +18,7 @@
 #include "runtime/child.h"
 #include "runtime/fifo.h"
 #include "runtime/hooks.h"
-#include "runtime/linux_extra.h"
+#include "runtime/spec_check.h"
 #include "runtime/spec.h"
 #include "unit.h"
 #include "util/error.h"
