@@ -120,7 +120,7 @@ asan:
 
 # libFuzzer targets (tests/fuzz/), clang with ASan + UBSan, in build-fuzz/:
 # tests/integration/test_fuzz.sh runs each for a bounded time
-FUZZ_TARGETS = spec ref ports template manifest
+FUZZ_TARGETS = spec ref ports template manifest mounts
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 fuzz:
 	@$(MAKE) -s CC=clang BUILD=build-fuzz SAN="$(FUZZ_SAN)" WARN="-Wall -Wno-unused-parameter" fuzz-bins

@@ -176,7 +176,7 @@ int cmd_container_prune(int argc, char **argv)
         if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
         if (c->status == MD_CTR_EXITED || c->status == MD_CTR_CREATED || c->status == MD_CTR_DEAD) {
             md_error_t *err = NULL;
-            if (md_engine_rm(c, 0, &err) == 0) puts(c->id);
+            if (md_engine_rm(c, 0, &md_cli_warn, &err) == 0) puts(c->id);
             md_error_free(&err);
         }
         md_ctr_free(c);

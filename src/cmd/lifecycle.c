@@ -119,8 +119,8 @@ int cmd_kill(int argc, char **argv)
 
 static int do_rm(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
-    int r = md_engine_rm(c, o->force, err);
-    if (r == 0 && o->volumes) md_engine_remove_anon_volumes(c);
+    int r = md_engine_rm(c, o->force, &md_cli_warn, err);
+    if (r == 0 && o->volumes) md_engine_remove_anon_volumes(c, &md_cli_warn);
     return r;
 }
 
@@ -182,7 +182,7 @@ static int do_restart(struct md_ctr *c, const struct each_opts *o, md_error_t **
 {
     int r = md_engine_stop(c, o->timeout, err);
     if (r == 0) {
-        md_ctr_refresh(c);
+        md_ctr_read_and_settle(c);
         r = md_engine_start_detached(c, err);
     }
     return r;

@@ -169,7 +169,7 @@ static void follow(struct md_ctr *c, const char *logpath, const struct logs_opts
     FILE *cur = NULL;
     follow_pass(logpath, &seen, &cur, 1, o);
     for (;;) {
-        md_ctr_refresh(c);
+        md_ctr_read_and_settle(c);
         int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED &&
                    c->status != MD_CTR_RESTARTING;
         follow_pass(logpath, &seen, &cur, 0, o);

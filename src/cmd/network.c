@@ -275,7 +275,7 @@ static int net_connect(int argc, char **argv, int disconnect)
     int lock = md_ctr_lock(c, &err), r = lock;
     const char *name = net ? net : argv[optind];
     if (lock >= 0) {
-        md_ctr_refresh(c);
+        md_ctr_read_and_settle(c);
         r = disconnect ? md_net_disconnect(c, name, &err)
                        : md_net_connect(c, name, ip, aliases, &err);
         if (r == 0) r = md_ctr_save(c, &err);

@@ -232,7 +232,7 @@ static int save_config(struct md_ctr *c, struct json_object *full, md_error_t **
 static int update_locked(struct md_ctr *c, struct md_res_opts *upd, const char *restart,
                          const md_warn_t *w, md_error_t **err)
 {
-    md_ctr_refresh(c); /* first: it may load the record again, which hc points into */
+    md_ctr_read_and_settle(c); /* first: it may load the record again, which hc points into */
     struct json_object *hc = NULL;
     if (!json_object_object_get_ex(c->record, "HostConfig", &hc)) {
         hc = json_object_new_object();

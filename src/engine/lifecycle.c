@@ -50,7 +50,7 @@ void md_engine_wait_recorded(struct md_ctr *c, int ms)
      * (the monitor's `container-exited`, or a foreground `run`): only then
      * are the record, the cgroup and --rm settled */
     for (int waited = 0; waited <= ms; waited += 5) {
-        md_ctr_refresh(c);
+        md_ctr_read_and_settle(c);
         if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && !md_ctr_monitor_alive(c))
             return;
         sleep_ms(5);
@@ -66,7 +66,7 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
         /* the monitor is in its back-off and sees the marker within 50 ms */
         for (int i = 0; i < 100 && c->status == MD_CTR_RESTARTING; i++) {
             sleep_ms(20);
-            md_ctr_refresh(c);
+            md_ctr_read_and_settle(c);
         }
         return 0;
     }
@@ -97,7 +97,7 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
     return r;
 }
 
-int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
+int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t **err)
 {
     /* read now: the exit bookkeeping clears them from the record */
     cleanup_strv char **veths = md_net_host_veths(c);
@@ -128,7 +128,8 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     rmdir(c->rundir);
     /* normally gone with container-exited; not when its monitor was killed */
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
-    md_cgroup_setup_finish(cgpath, NULL);
+    if (md_cgroup_setup_finish(cgpath, NULL) < 0)
+        md_warn(warn, "container %.12s: its cgroup %s could not be removed", c->id, cgpath);
     md_net_release(c); /* a no-op unless the monitor died before it could */
     md_net_veths_gone(veths);
     int r = md_container_remove_files(c->id, c->name, err);
@@ -136,15 +137,19 @@ int md_engine_rm(struct md_ctr *c, int force, md_error_t **err)
     return r;
 }
 
-void md_engine_remove_anon_volumes(struct md_ctr *c)
+void md_engine_remove_anon_volumes(struct md_ctr *c, const md_warn_t *warn)
 {
+    md_error_t *e = NULL;
     struct json_object *mounts = NULL;
     json_object_object_get_ex(c->record, "Mounts", &mounts);
     for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i), *a, *n;
         if (json_object_object_get_ex(m, "Anonymous", &a) && json_object_get_boolean(a) &&
             json_object_object_get_ex(m, "Name", &n))
-            md_volume_remove(json_object_get_string(n), 1, NULL);
+            if (md_volume_remove(json_object_get_string(n), 1, &e) < 0) {
+                md_warn(warn, "volume %s not removed: %s", json_object_get_string(n), e->msg);
+                md_error_free(&e);
+            }
     }
 }
 

@@ -8,9 +8,11 @@
  * timeout_s seconds (< 0: the default 10 s). */
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err);
 int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err);
-int md_engine_rm(struct md_ctr *c, int force, md_error_t **err);
+/* What is left behind (a cgroup that will not go) is a warning, not a failure:
+ * the container is gone either way. */
+int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t **err);
 /* Remove the container's anonymous volumes (rm -v, --rm). */
-void md_engine_remove_anon_volumes(struct md_ctr *c);
+void md_engine_remove_anon_volumes(struct md_ctr *c, const md_warn_t *warn);
 /* Block until the container is not running; returns its exit code. */
 int md_engine_wait(struct md_ctr *c, md_error_t **err);
 int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err);

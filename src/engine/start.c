@@ -133,7 +133,7 @@ static int autoremove(struct md_ctr *c)
 static void remove_container(struct md_ctr *c)
 {
     md_error_t *e = NULL;
-    md_engine_remove_anon_volumes(c); /* docker: --rm takes anonymous volumes along */
+    md_engine_remove_anon_volumes(c, NULL); /* docker: --rm takes anonymous volumes along */
     clear_runtime_state(c->rundir);
     rmdir(c->rundir);
     md_container_remove_files(c->id, c->name, &e);
@@ -220,7 +220,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     /* the lock orders this start after the bookkeeping of a previous run */
     cleanup_close int lock = md_ctr_lock(c, err);
     if (lock < 0) return lock;
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     int r = prepare_start(c, &spec, err);
     if (r < 0) return r;
     struct md_container ct;
@@ -396,7 +396,7 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
         close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
         return lock;
     }
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
     pid_t mid = fork();
     if (mid == 0) {
@@ -485,7 +485,7 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
         return r;
     }
     close(lock);
-    md_ctr_refresh(c); /* re-reads the record: count on the fresh copy */
+    md_ctr_read_and_settle(c); /* re-reads the record: count on the fresh copy */
     if (c->status == MD_CTR_RESTARTING) {
         struct json_object *v;
         int count =

@@ -62,7 +62,7 @@ static void net_io(pid_t pid, uint64_t *rx, uint64_t *tx)
 int md_stats_sample(struct md_ctr *c, struct md_stats_sample *s)
 {
     memset(s, 0, sizeof(*s));
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) return 0;
     md_cgroup_t *cg = NULL;
     md_error_t *err = NULL;

@@ -1,4 +1,5 @@
 #include "volumes.h"
+#include "mountspec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -215,100 +216,37 @@ static int add_tmpfs(struct vlist *l, const char *dst, const char *opts, md_erro
     return 0;
 }
 
-/* -v SRC:DST[:OPTS] | -v DST */
+/* a parsed -v or --mount (mountspec.c) into the list */
+static int add_req(struct vlist *l, const struct md_mount_req *q, md_error_t **err)
+{
+    int r = check_dest(l, q->destination, err);
+    if (r < 0) return r;
+    switch (q->kind) {
+    case MD_MOUNT_BIND:
+        return add_bind(l, q->source, q->destination, q->rw, q->create_source, err);
+    case MD_MOUNT_TMPFS:
+        return add_tmpfs(l, q->destination, q->tmpfs_opts, err);
+    default:
+        return add_volume(l, q->source, q->destination, q->rw, q->nocopy, err);
+    }
+}
+
 static int parse_volume_flag(struct vlist *l, const char *spec, md_error_t **err)
 {
-    cleanup_free char *s = strdup(spec);
-    char *parts[3] = {s, NULL, NULL};
-    int n = 1;
-    for (char *p = s; *p && n < 3; p++)
-        if (*p == ':') {
-            *p = '\0';
-            parts[n++] = p + 1;
-        }
-    const char *src = n >= 2 ? parts[0] : NULL, *dst = n >= 2 ? parts[1] : parts[0];
-    const char *opts = n == 3 ? parts[2] : "";
-    int rw = 1, nocopy = 0;
-    for (const char *o = opts; *o;) {
-        size_t len = strcspn(o, ",");
-        if (len == 2 && strncmp(o, "ro", 2) == 0)
-            rw = 0;
-        else if (len == 6 && strncmp(o, "nocopy", 6) == 0)
-            nocopy = 1;
-        else if (!(len == 2 && strncmp(o, "rw", 2) == 0) &&
-                 !(len == 1 && (*o == 'z' || *o == 'Z')) &&
-                 !(len >= 5 && strstr(o, "slave") && len <= 7) &&
-                 !(len >= 6 && strstr(o, "shared")) && !(len >= 7 && strstr(o, "private")))
-            return md_error(err, 0, "invalid mode: %s", opts);
-        o += len + (o[len] == ',');
-    }
-    int r = check_dest(l, dst, err);
-    if (r < 0) return r;
-    if (src == NULL) return add_volume(l, NULL, dst, rw, nocopy, err);
-    if (src[0] == '/') return add_bind(l, src, dst, rw, 1, err);
-    if (src[0] == '.' || src[0] == '\0')
-        return md_error(
-            err, 0, "invalid volume specification: '%s': a bind source must be an absolute path",
-            spec);
-    return add_volume(l, src, dst, rw, nocopy, err);
+    struct md_mount_req q;
+    int r = md_volume_flag_parse(spec, &q, err);
+    if (r == 0) r = add_req(l, &q, err);
+    md_mount_req_clear(&q);
+    return r;
 }
 
-struct mount_kv {
-    const char *type, *src, *dst, *tmpfs_size, *tmpfs_mode;
-    int ro, nocopy;
-};
-
-static int mount_key(struct mount_kv *kv, char *k, char *v, md_error_t **err)
-{
-    if (strcmp(k, "type") == 0)
-        kv->type = v;
-    else if (strcmp(k, "source") == 0 || strcmp(k, "src") == 0)
-        kv->src = v;
-    else if (strcmp(k, "target") == 0 || strcmp(k, "destination") == 0 || strcmp(k, "dst") == 0)
-        kv->dst = v;
-    else if (strcmp(k, "readonly") == 0 || strcmp(k, "ro") == 0)
-        kv->ro = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-    else if (strcmp(k, "volume-nocopy") == 0)
-        kv->nocopy = v == NULL || strcmp(v, "true") == 0;
-    else if (strcmp(k, "tmpfs-size") == 0)
-        kv->tmpfs_size = v;
-    else if (strcmp(k, "tmpfs-mode") == 0)
-        kv->tmpfs_mode = v;
-    else if (strcmp(k, "bind-propagation") != 0 && strcmp(k, "consistency") != 0)
-        return md_error(err, 0, "invalid field '%s' must be a key=value pair", k);
-    return 0;
-}
-
-/* --mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,...] */
 static int parse_mount_flag(struct vlist *l, const char *spec, md_error_t **err)
 {
-    cleanup_free char *s = strdup(spec);
-    struct mount_kv kv = {.type = "volume"};
-    for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(t, '=');
-        if (eq) *eq++ = '\0';
-        int r = mount_key(&kv, t, eq, err);
-        if (r < 0) return r;
-    }
-    int r = check_dest(l, kv.dst, err);
-    if (r < 0) return r;
-    if (strcmp(kv.type, "bind") == 0) {
-        if (kv.src == NULL)
-            return md_error(
-                err, 0, "invalid mount config for type \"bind\": field Source must not be empty");
-        return add_bind(l, kv.src, kv.dst, !kv.ro, 0, err);
-    }
-    if (strcmp(kv.type, "volume") == 0)
-        return add_volume(l, kv.src, kv.dst, !kv.ro, kv.nocopy, err);
-    if (strcmp(kv.type, "tmpfs") == 0) {
-        char opts[128] = "";
-        if (kv.tmpfs_size) snprintf(opts, sizeof(opts), "size=%lld", md_parse_size(kv.tmpfs_size));
-        if (kv.tmpfs_mode)
-            snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%smode=%s",
-                     *opts ? "," : "", kv.tmpfs_mode);
-        return add_tmpfs(l, kv.dst, opts, err);
-    }
-    return md_error(err, 0, "invalid mount config: mount type unknown: \"%s\"", kv.type);
+    struct md_mount_req q;
+    int r = md_mount_flag_parse(spec, &q, err);
+    if (r == 0) r = add_req(l, &q, err);
+    md_mount_req_clear(&q);
+    return r;
 }
 
 static int add_volumes_from(struct vlist *l, const char *spec, md_error_t **err)

@@ -116,7 +116,7 @@ int md_ctr_with_root(const char *ref, md_root_fn fn, void *arg, md_error_t **err
         md_ctr_free(c);
         return lock;
     }
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
         r = running_root(c, fn, arg, err);
     else

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/table.h"
 #include "progress.h"
+#include "util/time.h"
 #include "image/store.h"
 #include "layer.h"
 #include "tool.h"
@@ -36,35 +38,6 @@ int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv)
     return md_tool_usage_error(cmd, "unknown shorthand flag: '%c' in %s", optopt, arg);
 }
 
-/* ---- docker's units (go-units HumanDuration / HumanSizeWithPrecision) ---- */
-
-static void human_duration(long long secs, char *buf, size_t len)
-{
-    long long minutes = secs / 60, hours = (secs + 1800) / 3600;
-    if (secs < 1)
-        snprintf(buf, len, "Less than a second");
-    else if (secs == 1)
-        snprintf(buf, len, "1 second");
-    else if (secs < 60)
-        snprintf(buf, len, "%lld seconds", secs);
-    else if (minutes == 1)
-        snprintf(buf, len, "About a minute");
-    else if (minutes < 60)
-        snprintf(buf, len, "%lld minutes", minutes);
-    else if (hours == 1)
-        snprintf(buf, len, "About an hour");
-    else if (hours < 48)
-        snprintf(buf, len, "%lld hours", hours);
-    else if (hours < 24 * 7 * 2)
-        snprintf(buf, len, "%lld days", hours / 24);
-    else if (hours < 24 * 30 * 2)
-        snprintf(buf, len, "%lld weeks", hours / 24 / 7);
-    else if (hours < 24 * 365 * 2)
-        snprintf(buf, len, "%lld months", hours / 24 / 30);
-    else
-        snprintf(buf, len, "%lld years", secs / 3600 / 24 / 365);
-}
-
 /* ---- images ---- */
 
 enum { COLS = 6 };
@@ -86,20 +59,15 @@ static int table_add(struct table *t, const char *cells[COLS])
     return 0;
 }
 
-/* Go's tabwriter as docker sets it up: minwidth 10, padding 3, last column bare. */
-static void table_print(const struct table *t)
+/* docker's tabwriter: minwidth 10, padding 3, last column bare (cli/table.c) */
+static int table_print(const struct table *t)
 {
-    size_t width[COLS] = {0};
+    cleanup_free char ***rows = calloc(t->n ? t->n : 1, sizeof(*rows));
+    if (rows == NULL) return -1;
     for (size_t r = 0; r < t->n; r++)
-        for (int c = 0; c < t->ncols - 1; c++) {
-            size_t w = strlen(t->rows[r][c]) + 3;
-            if (w > width[c]) width[c] = w;
-        }
-    for (size_t r = 0; r < t->n; r++) {
-        for (int c = 0; c < t->ncols - 1; c++)
-            printf("%-*s", (int)(width[c] < 10 ? 10 : width[c]), t->rows[r][c]);
-        printf("%s\n", t->rows[r][t->ncols - 1]);
-    }
+        rows[r] = t->rows[r];
+    md_table_write(stdout, rows, t->n, (size_t)t->ncols, 10, 3, "\n");
+    return 0;
 }
 
 static void table_free(struct table *t)
@@ -177,8 +145,8 @@ static int add_image_rows(struct table *t, const struct images_opts *o, const md
     char id[80], created[64] = "N/A", size[32];
     snprintf(id, sizeof(id), "%.*s", o->no_trunc ? 80 : 12, o->no_trunc ? info->id : info->id + 7);
     if (info->created > 0) {
-        human_duration((long long)now - info->created, created, sizeof(created) - 4);
-        strcat(created, " ago");
+        cleanup_free char *d = md_human_duration(((int64_t)now - info->created) * 1000000000LL);
+        snprintf(created, sizeof(created), "%s ago", d ? d : "N/A");
     }
     md_human_size(image_size(info), size, sizeof(size));
     if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL) &&
@@ -261,8 +229,8 @@ int md_cmd_images(int argc, char **argv)
     if (r == 0 && o.quiet)
         for (size_t i = 0; i < t.n; i++)
             printf("%s\n", t.rows[i][o.digests ? 3 : 2]);
-    else if (r == 0)
-        table_print(&t);
+    else if (r == 0 && table_print(&t) < 0)
+        r = MD_TOOL_EXIT_FAIL;
     table_free(&t);
     md_image_list_free(list, n);
     md_image_ref_clear(&ref);

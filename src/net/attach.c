@@ -439,7 +439,7 @@ int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err)
 /* re-reads the record too: call it before holding pointers into it */
 static int running(struct md_ctr *c)
 {
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     return (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED) && c->pid > 0;
 }
 

@@ -109,11 +109,17 @@ static int record_says_live(struct md_ctr *c)
     return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0);
 }
 
-void md_ctr_refresh(struct md_ctr *c)
+static void exit_path(const struct md_ctr *c, char *out, size_t len)
+{
+    snprintf(out, len, "%s/exit", c->rundir);
+}
+
+void md_ctr_read_state(struct md_ctr *c)
 {
     c->pid = 0;
     c->monitor = 0;
     c->monitor_start = 0;
+    c->unrecorded_exit = 0;
     reload_record(c);
     struct json_object *st = read_json(c->rundir, "state.json");
     if (st == NULL) {
@@ -127,7 +133,7 @@ void md_ctr_refresh(struct md_ctr *c)
     c->started_ns = jint(st, "started_ns");
     json_object_put(st);
     char path[4200];
-    snprintf(path, sizeof(path), "%s/exit", c->rundir);
+    exit_path(c, path, sizeof(path));
     cleanup_free char *exit_text = NULL;
     if (md_read_file(path, &exit_text, NULL, NULL) == 0) {
         long long code = 0, sec = 0, nsec = 0;
@@ -151,17 +157,32 @@ void md_ctr_refresh(struct md_ctr *c)
     }
     /* the monitor may have finished (and cleared the state) just now */
     if (!md_path_exists(path) && (reload_record(c), !record_says_live(c))) return;
-    /* killed from outside with its monitor: never shown as Up, and the
-     * verdict is written down once so that it does not drift */
+    /* killed from outside with its monitor: never shown as Up */
     c->status = MD_CTR_EXITED;
     c->exit_code = MD_EXIT_KILLED;
     c->pid = 0;
     c->finished_ns = md_now_ns();
-    char text[64];
-    int n = snprintf(text, sizeof(text), "%d %lld.%09lld\n", MD_EXIT_KILLED,
+    c->unrecorded_exit = 1;
+}
+
+void md_ctr_settle(struct md_ctr *c)
+{
+    if (!c->unrecorded_exit) return;
+    /* written down once, so that the verdict and its time do not drift
+     * from one command to the next */
+    char path[4200], text[64];
+    exit_path(c, path, sizeof(path));
+    int n = snprintf(text, sizeof(text), "%d %lld.%09lld\n", c->exit_code,
                      (long long)(c->finished_ns / 1000000000LL),
                      (long long)(c->finished_ns % 1000000000LL));
     md_write_file_atomic(path, text, (size_t)n, 0600, 0, NULL);
+    c->unrecorded_exit = 0;
+}
+
+void md_ctr_read_and_settle(struct md_ctr *c)
+{
+    md_ctr_read_state(c);
+    md_ctr_settle(c);
 }
 
 int md_ctr_monitor_alive(const struct md_ctr *c)
@@ -183,7 +204,7 @@ int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
     }
     const char *n = md_ctr_str(c, "Name");
     c->name = strdup(n ? n + (n[0] == '/') : "");
-    md_ctr_refresh(c);
+    md_ctr_read_and_settle(c);
     *out = c;
     return 0;
 }

@@ -38,6 +38,7 @@ struct md_ctr {
     uint64_t monitor_start;
     int exit_code;
     int64_t started_ns, finished_ns;
+    int unrecorded_exit; /* read_state found it killed with its monitor; settle records it */
 };
 
 /* By full id, unique id prefix, or name. Not found: "No such container: X". */
@@ -49,8 +50,15 @@ char **md_ctr_list_ids(void);
 int md_ctr_save(struct md_ctr *c, md_error_t **err);
 /* Exclusive flock on the container (held by start/stop/rm/...). Returns the fd. */
 int md_ctr_lock(struct md_ctr *c, md_error_t **err);
-/* Re-read the runtime state (status, pid, exit code). */
-void md_ctr_refresh(struct md_ctr *c);
+/* Re-read the record and the runtime state (status, pid, exit code); writes
+ * nothing. A container killed from outside together with its monitor reads
+ * as exited (137) with unrecorded_exit set. */
+void md_ctr_read_state(struct md_ctr *c);
+/* Write down the exit found by md_ctr_read_state, if it was unrecorded. */
+void md_ctr_settle(struct md_ctr *c);
+/* Both: what every command that acts on a container or shows it uses
+ * (md_ctr_load does it too). */
+void md_ctr_read_and_settle(struct md_ctr *c);
 const char *md_ctr_status_name(enum md_ctr_status s);
 /* "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", ... */
 char *md_ctr_status_text(const struct md_ctr *c);

@@ -10,7 +10,9 @@ long long md_parse_size(const char *s)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return -1;
+    /* "nan" and "inf" parse; a NaN or a value past long long would be
+     * undefined behaviour to convert (found by fuzz_mounts) */
+    if (errno || end == s || !(v >= 0)) return -1;
     long long mult = 1;
     switch (*end) {
     case 'b':
@@ -44,7 +46,8 @@ long long md_parse_size(const char *s)
         return -1;
     }
     if (mult > 1 && (*end == 'b' || *end == 'B')) end++;
-    return *end ? -1 : (long long)(v * (double)mult);
+    double bytes = v * (double)mult;
+    return *end || !(bytes < 9.2e18) ? -1 : (long long)bytes;
 }
 
 /* docker's units.HumanSizeWithPrecision (decimal) and BytesSize (binary) */

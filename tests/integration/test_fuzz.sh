@@ -14,7 +14,7 @@ if ! make -s fuzz >/tmp/mydocker-fuzz-build.log 2>&1; then
     summary
 fi
 W=$(mktemp -d /tmp/mydocker-fuzz.XXXXXX)
-for t in spec ref ports template manifest; do
+for t in spec ref ports template manifest mounts; do
     mkdir -p "$W/$t"
     cp tests/fuzz/corpus/$t/* "$W/$t/" 2>/dev/null
     (cd "$W" && timeout $((SECS + 60)) "$REPO_DIR/build-fuzz/fuzz/fuzz_$t" -max_total_time="$SECS" \

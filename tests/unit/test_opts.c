@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/run_opts.h"
+#include "engine/mountspec.h"
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -411,6 +412,45 @@ static void test_ulimit_parse(void)
     md_error_free(&err);
 }
 
+/* -v and --mount values (engine/mountspec.c): pure, nothing is created */
+static void test_mount_specs(void)
+{
+    struct md_mount_req q;
+    CHECK(md_volume_flag_parse("data:/srv:ro,nocopy", &q, &err) == 0);
+    CHECK_INT(q.kind, MD_MOUNT_VOLUME);
+    CHECK_STR(q.source, "data");
+    CHECK_STR(q.destination, "/srv");
+    CHECK(q.rw == 0 && q.nocopy == 1 && q.create_source == 1);
+    md_mount_req_clear(&q);
+    CHECK(md_volume_flag_parse("/data", &q, &err) == 0);
+    CHECK(q.kind == MD_MOUNT_VOLUME && q.source == NULL && q.rw == 1);
+    md_mount_req_clear(&q);
+    CHECK(md_volume_flag_parse("/h:/c:rw,z,rslave", &q, &err) == 0);
+    CHECK(q.kind == MD_MOUNT_BIND && q.rw == 1);
+    md_mount_req_clear(&q);
+    CHECK(md_volume_flag_parse("/h:/c:bogus", &q, &err) < 0);
+    CHECK_STR(err->msg, "invalid mode: bogus");
+    CHECK(md_volume_flag_parse("./h:/c", &q, &err) < 0);
+    CHECK(md_volume_flag_parse("/h:/", &q, &err) < 0);
+    CHECK_STR(err->msg, "invalid specification: destination can't be '/'");
+    CHECK(md_volume_flag_parse("v:rel", &q, &err) < 0);
+    CHECK(md_mount_flag_parse("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777", &q, &err) == 0);
+    CHECK_INT(q.kind, MD_MOUNT_TMPFS);
+    CHECK_STR(q.tmpfs_opts, "size=1048576,mode=1777");
+    md_mount_req_clear(&q);
+    CHECK(md_mount_flag_parse("type=bind,src=/x,dst=/y,readonly", &q, &err) == 0);
+    CHECK(q.kind == MD_MOUNT_BIND && q.rw == 0 && q.create_source == 0);
+    md_mount_req_clear(&q);
+    CHECK(md_mount_flag_parse("type=bind,target=/y", &q, &err) < 0);
+    CHECK(md_mount_flag_parse("type,target=/y", &q, &err) < 0);
+    CHECK_STR(err->msg, "invalid mount config: mount type unknown: \"\"");
+    CHECK(md_mount_flag_parse("type=nfs,target=/y", &q, &err) < 0);
+    CHECK(md_mount_flag_parse("type=tmpfs,target=/t,tmpfs-size=1e77", &q, &err) < 0);
+    CHECK_STR(err->msg, "invalid tmpfs-size: 1e77");
+    CHECK(md_mount_flag_parse("target=/y,color=red", &q, &err) < 0);
+    CHECK_STR(err->msg, "invalid field 'color' must be a key=value pair");
+}
+
 int main(void)
 {
     test_full_command_line();
@@ -425,6 +465,7 @@ int main(void)
     test_ulimit_flags();
     test_help_and_reparse();
     test_ulimit_parse();
+    test_mount_specs();
     md_error_free(&err);
     return UNIT_END("opts");
 }

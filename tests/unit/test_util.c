@@ -4,14 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/cstore.h"
+#include "store/ctr.h"
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/size.h"
 
 static md_error_t *err;
 static char tmp[] = "/tmp/md-unit-util-XXXXXX";
@@ -490,6 +494,48 @@ static void test_container_id(void)
     free(n);
 }
 
+/* A container whose PID 1 and monitor were both killed from outside:
+ * reading says exited (137) and writes nothing; settling writes the exit
+ * record once, and the next read finds that record with the same time. */
+static void test_ctr_read_settle(void)
+{
+    static const char rec[] = "{\"State\":{\"Status\":\"running\"}}";
+    static const char st[] = "{\"pid\":999999999,\"pid_start\":1,\"monitor\":0}";
+    CHECK(md_mkdir_p(at("ctr/lib"), 0700, &err) == 0 && md_mkdir_p(at("ctr/run"), 0700, &err) == 0);
+    CHECK(md_write_file_atomic(at("ctr/lib/container.json"), rec, strlen(rec), 0600, 0, &err) == 0);
+    CHECK(md_write_file_atomic(at("ctr/run/state.json"), st, strlen(st), 0600, 0, &err) == 0);
+    struct md_ctr c = {.id = "x", .dir = at("ctr/lib"), .rundir = at("ctr/run")};
+    md_ctr_read_state(&c);
+    CHECK_INT(c.status, MD_CTR_EXITED);
+    CHECK_INT(c.exit_code, MD_EXIT_KILLED);
+    CHECK_INT(c.unrecorded_exit, 1);
+    CHECK_INT(md_path_exists(at("ctr/run/exit")), 0);
+    int64_t when = c.finished_ns;
+    md_ctr_settle(&c);
+    CHECK_INT(md_path_exists(at("ctr/run/exit")), 1);
+    md_ctr_read_state(&c);
+    CHECK_INT(c.unrecorded_exit, 0);
+    CHECK_INT(c.exit_code, MD_EXIT_KILLED);
+    CHECK(c.finished_ns == when);
+    json_object_put(c.record);
+}
+
+static void test_parse_size(void)
+{
+    CHECK(md_parse_size("100") == 100);
+    CHECK(md_parse_size("1k") == 1024);
+    CHECK(md_parse_size("1.5m") == 1572864);
+    CHECK(md_parse_size("2GB") == 2147483648LL);
+    CHECK(md_parse_size("1x") == -1);
+    CHECK(md_parse_size("-1") == -1);
+    CHECK(md_parse_size("") == -1);
+    /* out of range or not a number: refused, never converted */
+    CHECK(md_parse_size("1e77") == -1);
+    CHECK(md_parse_size("9e16k") == -1);
+    CHECK(md_parse_size("nan") == -1);
+    CHECK(md_parse_size("infm") == -1);
+}
+
 int main(void)
 {
     if (mkdtemp(tmp) == NULL) {
@@ -505,6 +551,8 @@ int main(void)
     test_strv();
     test_names();
     test_container_id();
+    test_ctr_read_settle();
+    test_parse_size();
     md_error_free(&err);
     chmod(at("tree/locked"), 0755);
     if (md_rm_rf(tmp, NULL) < 0) UNIT_FAIL("cannot remove %s", tmp);
