@@ -16,7 +16,7 @@ void md_mount_req_clear(struct md_mount_req *r)
     memset(r, 0, sizeof(*r));
 }
 
-static int dest_valid(const char *dst, md_error_t **err)
+int md_mount_dest_valid(const char *dst, md_error_t **err)
 {
     if (dst == NULL || dst[0] != '/')
         return md_error(err, 0,
@@ -77,7 +77,7 @@ int md_volume_flag_parse(const char *spec, struct md_mount_req *out, md_error_t 
     const char *src = n >= 2 ? parts[0] : NULL, *dst = n >= 2 ? parts[1] : parts[0];
     int rw, nocopy;
     int r = volume_opts(n == 3 ? parts[2] : "", &rw, &nocopy, err);
-    if (r == 0) r = dest_valid(dst, err);
+    if (r == 0) r = md_mount_dest_valid(dst, err);
     if (r < 0) return r;
     if (src && (src[0] == '.' || src[0] == '\0'))
         return md_error(
@@ -145,7 +145,7 @@ int md_mount_flag_parse(const char *spec, struct md_mount_req *out, md_error_t *
         int r = mount_key(&kv, t, eq, err);
         if (r < 0) return r;
     }
-    int r = dest_valid(kv.dst, err);
+    int r = md_mount_dest_valid(kv.dst, err);
     if (r < 0) return r;
     if (strcmp(kv.type, "tmpfs") == 0) return tmpfs_req(&kv, out, err);
     if (strcmp(kv.type, "bind") == 0 && kv.src == NULL)

@@ -22,5 +22,7 @@ int md_volume_flag_parse(const char *spec, struct md_mount_req *out, md_error_t 
 /* --mount type=bind|volume|tmpfs,source=...,target=...[,readonly][,...] */
 int md_mount_flag_parse(const char *spec, struct md_mount_req *out, md_error_t **err);
 void md_mount_req_clear(struct md_mount_req *r);
+/* A destination docker accepts: absolute, not "/". */
+int md_mount_dest_valid(const char *dst, md_error_t **err);
 
 #endif

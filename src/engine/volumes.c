@@ -151,12 +151,7 @@ static struct md_vmount *vpush(struct vlist *l)
 
 static int check_dest(struct vlist *l, const char *dst, md_error_t **err)
 {
-    if (dst == NULL || dst[0] != '/')
-        return md_error(err, 0,
-                        "invalid mount config: the mount destination %s is not an absolute path",
-                        dst ? dst : "(none)");
-    if (strcmp(dst, "/") == 0)
-        return md_error(err, 0, "invalid specification: destination can't be '/'");
+    if (md_mount_dest_valid(dst, err) < 0) return -1;
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].destination, dst) == 0)
             return md_error(err, 0, "Duplicate mount point: %s", dst);
@@ -231,19 +226,13 @@ static int add_req(struct vlist *l, const struct md_mount_req *q, md_error_t **e
     }
 }
 
-static int parse_volume_flag(struct vlist *l, const char *spec, md_error_t **err)
-{
-    struct md_mount_req q;
-    int r = md_volume_flag_parse(spec, &q, err);
-    if (r == 0) r = add_req(l, &q, err);
-    md_mount_req_clear(&q);
-    return r;
-}
+typedef int mount_parser(const char *spec, struct md_mount_req *out, md_error_t **err);
 
-static int parse_mount_flag(struct vlist *l, const char *spec, md_error_t **err)
+/* -v (md_volume_flag_parse) or --mount (md_mount_flag_parse) */
+static int add_flag(struct vlist *l, mount_parser *parse, const char *spec, md_error_t **err)
 {
     struct md_mount_req q;
-    int r = md_mount_flag_parse(spec, &q, err);
+    int r = parse(spec, &q, err);
     if (r == 0) r = add_req(l, &q, err);
     md_mount_req_clear(&q);
     return r;
@@ -310,9 +299,9 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
     struct vlist l = {0};
     int r = 0;
     for (char **v = o->volumes; r == 0 && v && *v; v++)
-        r = parse_volume_flag(&l, *v, err);
+        r = add_flag(&l, md_volume_flag_parse, *v, err);
     for (char **v = o->mounts; r == 0 && v && *v; v++)
-        r = parse_mount_flag(&l, *v, err);
+        r = add_flag(&l, md_mount_flag_parse, *v, err);
     for (char **v = o->tmpfs; r == 0 && v && *v; v++) {
         cleanup_free char *s = strdup(*v);
         char *opts = strchr(s, ':');

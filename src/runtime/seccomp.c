@@ -19,6 +19,7 @@
 #include "util/paths.h"
 
 #include "seccomp.h"
+#include "spec_json.h"
 
 static int parse_action(const char *a, struct json_object *errno_ret, int default_errno,
                         uint32_t *out)
@@ -85,12 +86,6 @@ static const char *jstr(struct json_object *o, const char *k)
     return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
 }
 
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-    struct json_object *v;
-    return json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 static int add_archs(scmp_filter_ctx ctx, struct json_object *archs, md_error_t **err)
 {
     for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
@@ -114,9 +109,10 @@ static int add_rule(scmp_filter_ctx ctx, struct json_object *rule, int default_e
                     md_error_t **err)
 {
     uint32_t action;
-    if (parse_action(jstr(rule, "action"), jget(rule, "errnoRet"), default_errno, &action) < 0)
+    if (parse_action(jstr(rule, "action"), md_jpath(rule, "errnoRet", NULL), default_errno,
+                     &action) < 0)
         return md_error(err, 0, "seccomp: unsupported action %s", jstr(rule, "action"));
-    struct json_object *args = jget(rule, "args"), *names = jget(rule, "names");
+    struct json_object *args = md_jpath(rule, "args", NULL), *names = md_jpath(rule, "names", NULL);
     struct scmp_arg_cmp cmp[6];
     unsigned n_args = 0;
     for (size_t i = 0; args && i < json_object_array_length(args) && n_args < 6; i++) {
@@ -124,10 +120,10 @@ static int add_rule(scmp_filter_ctx ctx, struct json_object *rule, int default_e
         enum scmp_compare op;
         if (parse_op(jstr(a, "op"), &op) < 0)
             return md_error(err, 0, "seccomp: bad operator %s", jstr(a, "op"));
-        cmp[n_args].arg = (unsigned)json_object_get_int(jget(a, "index"));
+        cmp[n_args].arg = (unsigned)json_object_get_int(md_jpath(a, "index", NULL));
         cmp[n_args].op = op;
-        cmp[n_args].datum_a = json_object_get_uint64(jget(a, "value"));
-        cmp[n_args].datum_b = json_object_get_uint64(jget(a, "valueTwo"));
+        cmp[n_args].datum_a = json_object_get_uint64(md_jpath(a, "value", NULL));
+        cmp[n_args].datum_b = json_object_get_uint64(md_jpath(a, "valueTwo", NULL));
         n_args++;
     }
     for (size_t i = 0; names && i < json_object_array_length(names); i++) {
@@ -146,7 +142,7 @@ static int add_rule(scmp_filter_ctx ctx, struct json_object *rule, int default_e
 /* Compile the spec's filter with libseccomp into a classic BPF program. */
 static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, md_error_t **err)
 {
-    struct json_object *der = jget(sc, "defaultErrnoRet");
+    struct json_object *der = md_jpath(sc, "defaultErrnoRet", NULL);
     int default_errno = der ? json_object_get_int(der) : EPERM;
     uint32_t def;
     if (parse_action(jstr(sc, "defaultAction"), der, EPERM, &def) < 0)
@@ -159,8 +155,8 @@ static int compile_filter(struct json_object *sc, struct md_seccomp_prog *out, m
     /* a binary tree of syscall numbers instead of a list: docker's
      * allowlist has ~370 entries and the filter runs on every syscall */
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-    int r = add_archs(ctx, jget(sc, "architectures"), err);
-    struct json_object *calls = jget(sc, "syscalls");
+    int r = add_archs(ctx, md_jpath(sc, "architectures", NULL), err);
+    struct json_object *calls = md_jpath(sc, "syscalls", NULL);
     for (size_t i = 0; r == 0 && calls && i < json_object_array_length(calls); i++)
         r = add_rule(ctx, json_object_array_get_idx(calls, i), default_errno, err);
     if (r == 0) r = export_filter(ctx, out, err);
@@ -269,7 +265,7 @@ static const struct {
 
 int md_seccomp_flags_parse(struct json_object *sc, unsigned *out, md_error_t **err)
 {
-    struct json_object *flags = jget(sc, "flags");
+    struct json_object *flags = md_jpath(sc, "flags", NULL);
     size_t n = json_object_is_type(flags, json_type_array) ? json_object_array_length(flags) : 0;
     *out = 0;
     for (size_t i = 0; i < n; i++) {

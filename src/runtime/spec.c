@@ -11,6 +11,7 @@
 
 #include "cgroup/cgroup.h"
 #include "seccomp.h"
+#include "spec_json.h"
 #include "timens.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -94,14 +95,6 @@ int md_rlimit_from_name(const char *name)
     return -1;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-    struct json_object *v;
-    if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    return NULL;
-}
-
 static struct json_object *jget(struct json_object *o, const char *key, json_type type)
 {
     struct json_object *v;
@@ -111,7 +104,7 @@ static struct json_object *jget(struct json_object *o, const char *key, json_typ
 
 static char *jdup(struct json_object *o, const char *key)
 {
-    const char *s = jstr(o, key);
+    const char *s = md_jstr(o, key);
     return s ? strdup(s) : NULL;
 }
 
@@ -187,7 +180,7 @@ static int parse_rlimits(struct json_object *arr, struct md_process *p, md_error
     if (p->rlimits == NULL) return md_error(err, ENOMEM, "rlimits");
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
-        const char *t = jstr(e, "type");
+        const char *t = md_jstr(e, "type");
         int res = t ? md_rlimit_from_name(t) : -1;
         if (res < 0) return md_error(err, 0, "unknown rlimit type %s", t ? t : "(null)");
         struct json_object *s = jget(e, "soft", json_type_int), *h = jget(e, "hard", json_type_int);
@@ -306,7 +299,7 @@ static int parse_namespaces(struct json_object *arr, struct md_spec *s, md_error
 {
     for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
         struct json_object *e = json_object_array_get_idx(arr, i);
-        const char *t = jstr(e, "type");
+        const char *t = md_jstr(e, "type");
         int k = t ? ns_kind(t) : -1;
         if (k < 0) return md_error(err, 0, "config: unknown namespace type %s", t ? t : "(null)");
         if (s->ns[k].present) return md_error(err, 0, "config: namespace %s listed twice", t);
@@ -341,7 +334,7 @@ static int parse_devices(struct json_object *arr, struct md_spec *s, md_error_t 
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_array_get_idx(arr, i), *v;
         struct md_device *d = &s->devices[s->n_devices++];
-        const char *t = jstr(e, "type");
+        const char *t = md_jstr(e, "type");
         d->path = jdup(e, "path");
         if (d->path == NULL || t == NULL || strlen(t) != 1 || !strchr("cbup", t[0]))
             return md_error(err, 0, "config: device %zu: bad path or type", i);
@@ -399,9 +392,10 @@ static int parse_linux(struct json_object *lx, struct md_spec *s, md_error_t **e
                   err);
     if (r == 0) r = parse_sysctl(jget(lx, "sysctl", json_type_object), s, err);
     if (r < 0) return r;
-    s->rootfs_propagation = parse_propagation(jstr(lx, "rootfsPropagation"));
+    s->rootfs_propagation = parse_propagation(md_jstr(lx, "rootfsPropagation"));
     if (s->rootfs_propagation == (unsigned long)-1)
-        return md_error(err, 0, "config: bad rootfsPropagation %s", jstr(lx, "rootfsPropagation"));
+        return md_error(err, 0, "config: bad rootfsPropagation %s",
+                        md_jstr(lx, "rootfsPropagation"));
     s->cgroups_path = jdup(lx, "cgroupsPath");
     s->resources = jget(lx, "resources", json_type_object);
     s->seccomp = jget(lx, "seccomp", json_type_object);
@@ -418,9 +412,9 @@ static void parse_annotations(struct md_spec *s)
     s->overlay_lower = jdup(s->annotations, MD_ANNOT_OVERLAY_LOWER);
     s->overlay_upper = jdup(s->annotations, MD_ANNOT_OVERLAY_UPPER);
     s->overlay_work = jdup(s->annotations, MD_ANNOT_OVERLAY_WORK);
-    const char *vol = jstr(s->annotations, MD_ANNOT_OVERLAY_VOLATILE);
+    const char *vol = md_jstr(s->annotations, MD_ANNOT_OVERLAY_VOLATILE);
     s->overlay_volatile = vol && strcmp(vol, "true") == 0;
-    const char *init = jstr(s->annotations, MD_ANNOT_INIT);
+    const char *init = md_jstr(s->annotations, MD_ANNOT_INIT);
     s->init = init && strcmp(init, "true") == 0;
 }
 
