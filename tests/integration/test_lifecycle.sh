@@ -118,28 +118,28 @@ check_eq "inspect of an unknown container exits 1" "$rc" 1
 check_match "inspect of an unknown container: No such object" "$err" "No such object: nosuch-$UNIQ"
 err_case "unknown hex id" 1 "No such container: ffffffffffffffffffff" md stop ffffffffffffffffffff
 
-# ambiguous prefix: containers of ours until two share a first hex digit
+# ambiguous prefix: on a private root (other containers on the host must not
+# share the prefix), containers until two share a first hex digit
+aroot=$(mktemp -d /tmp/mydocker-amb.XXXXXX); arfs=$(mktemp -d /tmp/mydocker-ambfs.XXXXXX)
+at_exit "MYDOCKER_ROOT='$aroot' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$aroot' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$aroot' '$arfs'"
+mk_rootfs "$arfs"
+amd() { MYDOCKER_ROOT=$aroot "$MYDOCKER" "$@"; }
 declare -A byfirst=()
 amb=
 for i in $(seq 1 17); do
-    c=$(md create --name "$(N amb$i)" "${IMG[@]}" true 2>&1) || break
+    c=$(amd create --rootfs "$arfs" true 2>&1) || break
     if [ -n "${byfirst[${c:0:1}]:-}" ]; then amb=$(printf '%s\n%s\n' "${byfirst[${c:0:1}]}" "$c"); break; fi
     byfirst[${c:0:1}]=$c
 done
 if [ -n "$amb" ]; then
     a1=$(sed -n 1p <<<"$amb"); a2=$(sed -n 2p <<<"$amb")
     pfx=${a1:0:1}; while [ "${a1:0:$((${#pfx} + 1))}" = "${a2:0:$((${#pfx} + 1))}" ]; do pfx=${a1:0:$((${#pfx} + 1))}; done
-    err_case "ambiguous prefix '$pfx' (logs)" 1 "multiple IDs found with provided prefix: $pfx" md logs "$pfx"
-    err_case "ambiguous prefix '$pfx' (exec)" 1 "multiple IDs found with provided prefix: $pfx" md exec "$pfx" true
-    # rm only when every container with that prefix is ours (a bug must not remove others')
-    others=$(ls /var/lib/mydocker/containers | grep "^$pfx" | grep -v -e "$a1" -e "$a2")
-    if [ -z "$others" ]; then
-        err_case "ambiguous prefix '$pfx' (rm)" 1 "multiple IDs found with provided prefix: $pfx" md rm "$pfx"
-        check "ambiguous rm: nothing removed" test -d "/var/lib/mydocker/containers/$a1" -a -d "/var/lib/mydocker/containers/$a2"
-    else
-        skip "ambiguous prefix (rm)" "other engineers' containers share the prefix $pfx"
-    fi
-    check_eq "a longer unique prefix of one of them works" "$(insp '{{.Id}}' "${a2:0:$((${#pfx} + 1))}")" "$a2"
+    err_case "ambiguous prefix '$pfx' (logs)" 1 "multiple IDs found with provided prefix: $pfx" amd logs "$pfx"
+    err_case "ambiguous prefix '$pfx' (exec)" 1 "multiple IDs found with provided prefix: $pfx" amd exec "$pfx" true
+    err_case "ambiguous prefix '$pfx' (rm)" 1 "multiple IDs found with provided prefix: $pfx" amd rm "$pfx"
+    check "ambiguous rm: nothing removed" test -d "$aroot/containers/$a1" -a -d "$aroot/containers/$a2"
+    check_eq "a longer unique prefix of one of them works" \
+        "$(amd inspect -f '{{.Id}}' "${a2:0:$((${#pfx} + 1))}" 2>&1)" "$a2"
 else
     fail "ambiguous prefix" "could not create two containers sharing a first digit"
 fi
