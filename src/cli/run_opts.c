@@ -14,6 +14,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/size.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 enum {
     OPT_RM = 256,
@@ -220,7 +222,7 @@ int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err)
             "invalid argument \"%s\" for \"--ulimit\" flag: ulimit soft limit must be less "
             "than or equal to hard limit: %llu > %llu",
             spec, soft, hard);
-    u->name = strndup(spec, (size_t)(eq - spec));
+    u->name = md_xstrndup(spec, (size_t)(eq - spec));
     u->soft = soft;
     u->hard = hard;
     return 0;
@@ -239,7 +241,7 @@ static int restart_opt(struct md_run_opts *o, const char *v, md_error_t **err)
             err, 0,
             "invalid restart policy: maximum retry count can only be used with 'on-failure'");
     free(o->restart);
-    o->restart = strdup(v);
+    o->restart = md_xstrdup(v);
     return 0;
 }
 
@@ -270,7 +272,7 @@ static int security_opt(struct md_run_opts *o, const char *v, md_error_t **err)
     else if (strcmp(v, "seccomp=unconfined") == 0 || strcmp(v, "seccomp:unconfined") == 0)
         o->seccomp_unconfined = 1;
     else if (strncmp(v, "seccomp=", 8) == 0)
-        o->seccomp_profile = strdup(v + 8);
+        o->seccomp_profile = md_xstrdup(v + 8);
     else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "label=", 6) == 0 ||
              strncmp(v, "label:", 6) == 0)
         return 0; /* no LSM on this host: accepted and ignored, as docker does without one */
@@ -312,19 +314,19 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
                 err, 0, "the working directory '%s' is invalid, it needs to be an absolute path",
                 optarg);
         free(o->workdir);
-        o->workdir = strdup(optarg);
+        o->workdir = md_xstrdup(optarg);
         return 0;
     case 'u':
         free(o->user);
-        o->user = strdup(optarg);
+        o->user = md_xstrdup(optarg);
         return 0;
     case 'h':
         free(o->hostname);
-        o->hostname = strdup(optarg);
+        o->hostname = md_xstrdup(optarg);
         return 0;
     case OPT_ENTRYPOINT:
         free(o->entrypoint);
-        o->entrypoint = strdup(optarg);
+        o->entrypoint = md_xstrdup(optarg);
         o->entrypoint_set = 1;
         return 0;
     case OPT_INIT:
@@ -332,11 +334,11 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
         return 0;
     case OPT_NAME:
         free(o->name);
-        o->name = strdup(optarg);
+        o->name = md_xstrdup(optarg);
         return 0;
     case OPT_NETWORK:
         free(o->network);
-        o->network = strdup(optarg);
+        o->network = md_xstrdup(optarg);
         return 0;
     case OPT_READ_ONLY:
         o->read_only = 1;
@@ -367,11 +369,11 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     }
     case OPT_STOP_SIGNAL:
         free(o->stop_signal);
-        o->stop_signal = strdup(optarg);
+        o->stop_signal = md_xstrdup(optarg);
         return 0;
     case OPT_ROOTFS:
         free(o->rootfs);
-        o->rootfs = strdup(optarg);
+        o->rootfs = md_xstrdup(optarg);
         return 0;
     case 'v':
         return md_strv_append(&o->volumes, optarg);
@@ -440,7 +442,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
             return md_error(err, 0,
                             "\"mydocker run\" requires at least 1 argument.\n"
                             "See 'mydocker run --help'.");
-        o->image = strdup(argv[optind++]);
+        o->image = md_xstrdup(argv[optind++]);
     }
     o->args = md_strv_dup(argv + optind);
     if (o->args == NULL) return md_error(err, ENOMEM, "args");

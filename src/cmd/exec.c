@@ -17,6 +17,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 struct exec_opts {
     int interactive, tty, detach, privileged;

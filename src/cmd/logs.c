@@ -14,6 +14,8 @@
 #include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 struct logs_opts {
     int follow, timestamps;
@@ -52,7 +54,7 @@ static void emit(struct json_object *e, const struct logs_opts *o)
 /* Lines of all rotated files, oldest first. */
 static char **read_lines(struct md_ctr *c, const char *logpath)
 {
-    char **lines = calloc(1, sizeof(char *));
+    char **lines = md_xcalloc(1, sizeof(char *));
     for (int i = 9; i >= 0 && lines; i--) {
         char path[4400];
         if (i)

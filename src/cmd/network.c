@@ -13,6 +13,8 @@
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 static void usage(FILE *f)
 {
@@ -134,7 +136,7 @@ static int net_ls(int argc, char **argv)
     json_object_array_add(rows, row(builtin_id("host"), "host", "host", 0));
     json_object_array_add(rows, row(builtin_id("none"), "none", "null", 0));
     size_t n = json_object_array_length(rows);
-    char ***cells = calloc(n + 1, sizeof(char **));
+    char ***cells = md_xcalloc(n + 1, sizeof(char **));
     for (size_t i = 0; i < n; i++) {
         struct json_object *r = json_object_array_get_idx(rows, i), *v;
         if (quiet || fmt) {
@@ -149,7 +151,7 @@ static int net_ls(int argc, char **argv)
             free(line);
             continue;
         }
-        cells[i + 1] = calloc(4, sizeof(char *));
+        cells[i + 1] = md_xcalloc(4, sizeof(char *));
         static const char *const keys[] = {"ID", "Name", "Driver", "Scope"};
         for (int k = 0; k < 4; k++) {
             json_object_object_get_ex(r, keys[k], &v);
@@ -158,9 +160,9 @@ static int net_ls(int argc, char **argv)
     }
     if (!quiet && !fmt) {
         static const char *const head[] = {"NETWORK ID", "NAME", "DRIVER", "SCOPE"};
-        cells[0] = calloc(4, sizeof(char *));
+        cells[0] = md_xcalloc(4, sizeof(char *));
         for (int k = 0; k < 4; k++)
-            cells[0][k] = strdup(head[k]);
+            cells[0][k] = md_xstrdup(head[k]);
         md_table_print(cells, n + 1, 4);
     }
     for (size_t i = 0; i <= n; i++) {

@@ -13,6 +13,8 @@
 #include "cli/format.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 struct ps_opts {
     int all, quiet, no_trunc, last, latest;
@@ -23,7 +25,7 @@ struct ps_opts {
 /* the inside of Go's strconv.Quote: docker quotes --no-trunc commands so */
 static char *go_quote_body(const char *s)
 {
-    char *out = malloc(strlen(s) * 2 + 1), *o = out;
+    char *out = md_xmalloc(strlen(s) * 2 + 1), *o = out;
     for (; out && *s; s++) {
         if (*s == '"' || *s == '\\') *o++ = '\\';
         *o++ = *s;
@@ -119,10 +121,10 @@ static void print_rows(struct json_object **rows, size_t n, const struct ps_opts
                                        "Status", "Ports", "Names"};
     static const char *const heads[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
                                         "STATUS",       "PORTS", "NAMES"};
-    char ***cells = calloc(n + 1, sizeof(char **));
+    char ***cells = md_xcalloc(n + 1, sizeof(char **));
     cells[0] = (char **)heads;
     for (size_t i = 0; i < n; i++) {
-        cells[i + 1] = calloc(7, sizeof(char *));
+        cells[i + 1] = md_xcalloc(7, sizeof(char *));
         for (size_t c = 0; c < 7; c++) {
             struct json_object *v;
             json_object_object_get_ex(rows[i], cols[c], &v);
@@ -146,7 +148,7 @@ static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
         return 0;
     }
     if (table) fmt += 5 + (fmt[5] == ' ');
-    cleanup_strv char **lines = calloc(1, sizeof(char *));
+    cleanup_strv char **lines = md_xcalloc(1, sizeof(char *));
     if (table) {
         /* the header: each placeholder's docker column title */
         struct json_object *h = json_object_new_object();
@@ -241,7 +243,7 @@ int cmd_ps(int argc, char **argv)
     md_autoremove_sweep();
     struct md_ctr **all = NULL;
     size_t n = load_all(&all), k = 0;
-    struct json_object **rows = calloc(n + 1, sizeof(*rows));
+    struct json_object **rows = md_xcalloc(n + 1, sizeof(*rows));
     for (size_t i = 0; i < n; i++) {
         struct md_ctr *c = all[i];
         int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED ||

@@ -18,6 +18,8 @@
 #include "util/size.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 #define NO_STREAM_MS 500
 #define STREAM_MS 1000
@@ -120,9 +122,9 @@ static void table_lines(FILE *f, char **lines, size_t n, const char *eol)
             c += *p == '\t';
         if (c > ncols) ncols = c;
     }
-    char ***rows = calloc(n + 1, sizeof(*rows));
+    char ***rows = md_xcalloc(n + 1, sizeof(*rows));
     for (size_t i = 0; rows && i < n; i++) {
-        rows[i] = calloc(ncols, sizeof(char *));
+        rows[i] = md_xcalloc(ncols, sizeof(char *));
         char *save = NULL, *p = lines[i];
         for (size_t c = 0; rows[i] && c < ncols; c++, p = NULL) {
             char *t = strtok_r(p, "\t", &save);
@@ -183,7 +185,7 @@ static int draw(struct entry *v, size_t n, const struct stats_opts *o, int tty, 
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL) return md_error(err, errno, "stats");
     const char *eol = tty ? "\033[K\n" : "\n";
-    struct json_object **rows = calloc(n + 1, sizeof(*rows));
+    struct json_object **rows = md_xcalloc(n + 1, sizeof(*rows));
     for (size_t i = 0; rows && i < n; i++)
         rows[i] = row_json(&v[i], o->no_trunc);
     if (tty) fputs("\033[H", f);
@@ -225,7 +227,7 @@ static size_t list_all(struct entry **vp, size_t n, int all)
 {
     cleanup_strv char **ids = md_ctr_list_ids();
     size_t m = 0, cap = md_strv_len(ids);
-    struct entry *nv = calloc(cap + 1, sizeof(*nv));
+    struct entry *nv = md_xcalloc(cap + 1, sizeof(*nv));
     for (char **id = ids; nv && id && *id; id++) {
         struct md_ctr *c = NULL;
         if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
@@ -233,7 +235,7 @@ static size_t list_all(struct entry **vp, size_t n, int all)
             md_ctr_free(c);
             continue;
         }
-        nv[m] = (struct entry){.ref = strdup(c->id), .c = c};
+        nv[m] = (struct entry){.ref = md_xstrdup(c->id), .c = c};
         for (size_t i = 0; i < n; i++)
             if (strcmp((*vp)[i].c->id, c->id) == 0) nv[m].prev = (*vp)[i].prev;
         m++;
@@ -286,7 +288,7 @@ static int parse(int argc, char **argv, struct stats_opts *o)
 
 static int load_named(int argc, char **argv, struct entry **vp, size_t *n)
 {
-    *vp = calloc((size_t)argc + 1, sizeof(**vp));
+    *vp = md_xcalloc((size_t)argc + 1, sizeof(**vp));
     for (int i = optind; *vp && i < argc; i++) {
         md_error_t *err = NULL;
         struct md_ctr *c = NULL;
@@ -294,7 +296,7 @@ static int load_named(int argc, char **argv, struct entry **vp, size_t *n)
             md_error_report(&err);
             return -1;
         }
-        (*vp)[(*n)++] = (struct entry){.ref = strdup(argv[i]), .c = c};
+        (*vp)[(*n)++] = (struct entry){.ref = md_xstrdup(argv[i]), .c = c};
     }
     return 0;
 }

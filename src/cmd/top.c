@@ -13,6 +13,7 @@
 #include "engine/procinfo.h"
 #include "cli/table.h"
 #include "util/cleanup.h"
+#include "util/xalloc.h"
 
 struct top_ctx {
     double uptime;
@@ -248,7 +249,7 @@ static int add_col(struct fmt *f, const char *spec)
 
 static int add_list(struct fmt *f, const char *list)
 {
-    cleanup_free char *copy = strdup(list);
+    cleanup_free char *copy = md_xstrdup(list);
     for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
         if (add_col(f, t) < 0) return -1;
     return 0;
@@ -309,17 +310,17 @@ static void print_top(const struct fmt *f, pid_t *pids, size_t n)
                         .now = time(NULL)};
     if (t.hz <= 0) t.hz = 100;
     qsort(pids, n, sizeof(*pids), by_pid);
-    char ***rows = calloc(n + 1, sizeof(*rows));
+    char ***rows = md_xcalloc(n + 1, sizeof(*rows));
     size_t nr = 0;
     rows[nr++] = (char **)f->head;
     for (size_t i = 0; i < n; i++) {
         struct md_procinfo p;
         if (md_procinfo_read(pids[i], &p) < 0) continue; /* ended meanwhile */
-        rows[nr] = calloc(f->n, sizeof(char *));
+        rows[nr] = md_xcalloc(f->n, sizeof(char *));
         for (size_t c = 0; c < f->n; c++) {
             char buf[4096];
             f->c[c]->fn(&p, &t, buf, sizeof(buf));
-            rows[nr][c] = strdup(buf);
+            rows[nr][c] = md_xstrdup(buf);
         }
         nr++;
         md_procinfo_clear(&p);

@@ -27,6 +27,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/time.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 struct run_ctx {
     struct md_run_opts *o;
@@ -102,7 +104,7 @@ static int resolve_source(struct run_ctx *c, md_error_t **err)
         o->args = args;
         o->entrypoint_set = 1;
         free(o->entrypoint);
-        o->entrypoint = strdup("");
+        o->entrypoint = md_xstrdup("");
         return 0;
     }
     if (o->rootfs) {
@@ -147,7 +149,7 @@ static int prepare_dirs(struct run_ctx *c, md_error_t **err)
     int r = md_mkdir_p(c->dir, 0700, err);
     if (r < 0) return r;
     if (c->host_root) {
-        c->rootfs = strdup("/");
+        c->rootfs = md_xstrdup("/");
         return 0;
     }
     if (c->o->rootfs) {
@@ -175,7 +177,7 @@ static int reserve_name(struct run_ctx *c, md_error_t **err)
         }
     }
     if (c->o->name == NULL) return md_error(err, 0, "could not generate a container name");
-    c->name = strdup(c->o->name + (c->o->name[0] == '/')); /* docker accepts "/web" */
+    c->name = md_xstrdup(c->o->name + (c->o->name[0] == '/')); /* docker accepts "/web" */
     int r = md_name_reserve(c->name, c->id, err);
     c->name_reserved = r == 0;
     return r;
@@ -252,7 +254,7 @@ static struct json_object *log_config_json(const struct md_run_opts *o)
     jset_str(lc, "Type", "json-file");
     for (char **kv = o->log_opts; kv && *kv; kv++) {
         char *eq = strchr(*kv, '=');
-        cleanup_free char *k = strndup(*kv, (size_t)(eq - *kv));
+        cleanup_free char *k = md_xstrndup(*kv, (size_t)(eq - *kv));
         json_object_object_add(cfg, k, json_object_new_string(eq + 1));
     }
     json_object_object_add(lc, "Config", cfg);

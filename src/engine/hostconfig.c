@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "resources.h"
+#include "util/xalloc.h"
 
 static void put_i64(struct json_object *hc, const char *k, int64_t v)
 {
@@ -82,7 +83,7 @@ static int throttle_from_hc(struct json_object *hc, const char *k, struct md_res
         e = json_object_array_get_idx(a, i);
         (*out)[i].major = (*out)[i].minor = -1;
         if (json_object_object_get_ex(e, "Path", &v))
-            (*out)[i].path = strdup(json_object_get_string(v));
+            (*out)[i].path = md_xstrdup(json_object_get_string(v));
         if (json_object_object_get_ex(e, "Rate", &v)) (*out)[i].rate = json_object_get_uint64(v);
         (*n)++;
     }

@@ -19,6 +19,7 @@
 #include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define CACHE_VERSION 2
 

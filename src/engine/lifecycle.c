@@ -18,6 +18,7 @@
 #include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 static void sleep_ms(int ms)
 {
@@ -181,6 +182,6 @@ int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err)
     }
     md_name_release(c->name);
     free(c->name);
-    c->name = strdup(new_name);
+    c->name = md_xstrdup(new_name);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/fs.h"
+#include "util/strv.h"
 
 void md_run_opts_free(struct md_run_opts *o)
 {

@@ -14,6 +14,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 #define MIN_MEMORY (6LL * 1024 * 1024) /* docker's linuxMinMemory */
 #define MAX_CPUSET_BITS 1024
@@ -201,7 +202,7 @@ static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const c
     struct md_res_throttle *nv = realloc(*v, (*n + 1) * sizeof(**v));
     if (nv == NULL) return md_error(err, ENOMEM, "%s", flag_name(code));
     *v = nv;
-    nv[*n] = (struct md_res_throttle){.path = strndup(arg, (size_t)(colon - arg)),
+    nv[*n] = (struct md_res_throttle){.path = md_xstrndup(arg, (size_t)(colon - arg)),
                                       .major = -1,
                                       .minor = -1,
                                       .rate = (uint64_t)rate};

@@ -14,6 +14,8 @@
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -352,7 +354,7 @@ static void add_mount(struct json_object *arr, const char *dst, const char *type
     json_object_object_add(m, "type", json_object_new_string(type));
     json_object_object_add(m, "source", json_object_new_string(src));
     struct json_object *o = json_object_new_array();
-    cleanup_free char *copy = strdup(opts);
+    cleanup_free char *copy = md_xstrdup(opts);
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
         json_object_array_add(o, json_object_new_string(t));
     json_object_object_add(m, "options", o);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/xalloc.h"
 
 static int parse_id(const char *s, unsigned long *out)
 {
@@ -48,8 +49,8 @@ static int find_passwd(FILE *pw, const char *name, unsigned long uid, struct md_
         u->uid = (uid_t)id;
         u->gid = (gid_t)gid;
         free(u->home);
-        u->home = strdup(f[5]);
-        *uname = strdup(f[0]);
+        u->home = md_xstrdup(f[5]);
+        *uname = md_xstrdup(f[0]);
         found = 1;
     }
     free(line);

@@ -19,6 +19,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/size.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 int md_volume_name_valid(const char *n)
 {
@@ -81,7 +83,7 @@ char **md_volume_list(void)
 {
     char path[4200];
     snprintf(path, sizeof(path), "%s/volumes", md_lib_root());
-    char **v = calloc(1, sizeof(char *));
+    char **v = md_xcalloc(1, sizeof(char *));
     cleanup_dir DIR *d = opendir(path);
     struct dirent *de;
     while (v && d && (de = readdir(d)) != NULL)
@@ -91,7 +93,7 @@ char **md_volume_list(void)
 
 char **md_volume_users(const char *name)
 {
-    char **users = calloc(1, sizeof(char *));
+    char **users = md_xcalloc(1, sizeof(char *));
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; users && id && *id; id++) {
         struct md_ctr *c = NULL;
@@ -168,7 +170,7 @@ static int add_volume(struct vlist *l, const char *name, const char *dst, int rw
     if (m == NULL) return md_error(err, ENOMEM, "volume");
     m->type = strdup("volume");
     m->name = strdup(name ? name : anon);
-    m->destination = strdup(dst);
+    m->destination = md_xstrdup(dst);
     m->rw = rw;
     m->anonymous = name == NULL;
     int r = md_volume_create(m->name, m->anonymous, &m->source, err);
@@ -190,7 +192,7 @@ static int add_bind(struct vlist *l, const char *src, const char *dst, int rw, i
     }
     struct md_vmount *m = vpush(l);
     if (m == NULL) return md_error(err, ENOMEM, "bind");
-    m->type = strdup("bind");
+    m->type = md_xstrdup("bind");
     m->source = realpath(src, NULL);
     m->destination = strdup(dst);
     m->rw = rw;
@@ -240,7 +242,7 @@ static int add_flag(struct vlist *l, mount_parser *parse, const char *spec, md_e
 
 static int add_volumes_from(struct vlist *l, const char *spec, md_error_t **err)
 {
-    cleanup_free char *s = strdup(spec);
+    cleanup_free char *s = md_xstrdup(spec);
     char *mode = strchr(s, ':');
     if (mode) *mode++ = '\0';
     struct md_ctr *c = NULL;
@@ -303,7 +305,7 @@ int md_volumes_resolve(const struct md_run_opts *o, struct json_object *ic, stru
     for (char **v = o->mounts; r == 0 && v && *v; v++)
         r = add_flag(&l, md_mount_flag_parse, *v, err);
     for (char **v = o->tmpfs; r == 0 && v && *v; v++) {
-        cleanup_free char *s = strdup(*v);
+        cleanup_free char *s = md_xstrdup(*v);
         char *opts = strchr(s, ':');
         if (opts) *opts++ = '\0';
         r = check_dest(&l, s, err);

@@ -14,6 +14,8 @@
 #include "store_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 static int load_container_image(const char *dir, const char *name, char **image_id)
 {
@@ -31,7 +33,7 @@ static int load_container_image(const char *dir, const char *name, char **image_
     if ((v == NULL || *v == '\0') && obj && json_object_object_get_ex(obj, "Image", &iid))
         v = json_object_get_string(iid);
     if (v && strncmp(v, MD_IMAGE_ID_PREFIX, 7) == 0 && md_image_is_hex(v + 7, 64))
-        *image_id = strdup(v);
+        *image_id = md_xstrdup(v);
     json_object_put(obj);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 const char *md_auth_path(void)
 {
@@ -265,7 +266,7 @@ static char *server_domain(const char *server)
     const char *p = strstr(server, "://");
     p = p ? p + 3 : server;
     size_t n = strcspn(p, "/");
-    char *d = strndup(p, n);
+    char *d = md_xstrndup(p, n);
     if (d && (strcmp(d, "index.docker.io") == 0 || strcmp(d, "registry-1.docker.io") == 0)) {
         free(d);
         d = strdup("docker.io");
@@ -336,7 +337,7 @@ int md_cmd_login(int argc, char **argv)
     if (o.pass) {
         fprintf(stderr,
                 "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
-        pass = strdup(o.pass);
+        pass = md_xstrdup(o.pass);
     } else if (o.pass_stdin) {
         pass = read_line(stdin, 0);
     }

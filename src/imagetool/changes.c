@@ -14,6 +14,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 struct changes {
     json_object *cfg;

@@ -27,6 +27,7 @@
 #include "unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 struct commit_opts {
     const char *author, *message, *container, *ref;

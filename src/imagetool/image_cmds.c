@@ -17,6 +17,7 @@
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 static json_object *jstr(const char *s)
 {

@@ -15,6 +15,7 @@
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 int md_tool_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -50,7 +51,7 @@ struct table {
 
 static int table_add(struct table *t, const char *cells[COLS])
 {
-    char *(*nr)[COLS] = realloc(t->rows, (t->n + 1) * sizeof(*nr));
+    char *(*nr)[COLS] = md_xrealloc(t->rows, (t->n + 1) * sizeof(*nr));
     if (nr == NULL) return -1;
     t->rows = nr;
     for (int c = 0; c < COLS; c++)

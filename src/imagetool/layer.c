@@ -21,6 +21,7 @@
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define BUF_SIZE (256 * 1024)
 #define WH_PREFIX ".wh."

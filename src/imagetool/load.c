@@ -27,6 +27,8 @@
 #include "unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 #define BUF_SIZE (1 << 20)
 #define MAX_JSON (16u << 20)
@@ -145,7 +147,7 @@ struct load_file *md_load_find(struct load *l, const char *name)
             if (strcmp(l->files[i].name, want) == 0) f = &l->files[i];
         if (f == NULL || f->link == NULL) return f;
         free(want);
-        want = strdup(f->link);
+        want = md_xstrdup(f->link);
     }
     return NULL;
 }

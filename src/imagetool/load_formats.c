@@ -14,6 +14,7 @@
 #include "manifest.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 struct img {
     char id[80];

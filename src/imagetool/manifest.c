@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/time.h"
+#include "util/xalloc.h"
 
 void md_desc_clear(md_desc_t *d)
 {
@@ -224,7 +225,7 @@ static int record_manifest(const char *id, char **digest, md_error_t **err)
     if (repos == NULL) return -ENOENT;
     if (repos && json_object_object_get_ex(repos, id, &rec) &&
         json_object_object_get_ex(rec, "manifest", &m))
-        *digest = strdup(json_object_get_string(m));
+        *digest = md_xstrdup(json_object_get_string(m));
     json_object_object_foreach(repos, key, val)
     {
         (void)key;
@@ -302,7 +303,7 @@ static int fill_src(md_layer_src_t *s, const char *diff_id, const md_manifest_t 
     s->size = -1;
     if (m && i < m->n && blob_size(m->layers[i].digest, &sz) == 0 && sz == m->layers[i].size) {
         snprintf(s->digest, sizeof(s->digest), "%s", m->layers[i].digest);
-        s->media_type = strdup(m->layers[i].media_type);
+        s->media_type = md_xstrdup(m->layers[i].media_type);
         s->size = sz;
     } else {
         snprintf(s->digest, sizeof(s->digest), "%s", diff_id);

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
 
 #define DEFAULT_MAX_BODY (8u << 20)
 #define USER_AGENT "mydocker/" MD_VERSION
@@ -111,7 +112,7 @@ static void set_header(char **slot, const char *val, size_t n)
     while (n > 0 && (val[n - 1] == '\r' || val[n - 1] == '\n' || val[n - 1] == ' '))
         n--;
     free(*slot);
-    *slot = strndup(val, n);
+    *slot = md_xstrndup(val, n);
 }
 
 /* Pick the headers we use; a new status line (after a redirect) starts over. */

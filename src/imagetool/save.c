@@ -30,6 +30,8 @@
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 #define BUF_SIZE (1 << 20)
 
@@ -194,7 +196,7 @@ static int save_image(struct save *s, const char *ref, md_error_t **err)
 static int save_all(struct save *s, char **refs, int n, int fd, md_error_t **err)
 {
     s->a = archive_write_new();
-    s->buf = malloc(BUF_SIZE);
+    s->buf = md_xmalloc(BUF_SIZE);
     s->manifest = json_object_new_array();
     s->repos = json_object_new_object();
     s->now = time(NULL);

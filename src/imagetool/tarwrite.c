@@ -20,6 +20,8 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 #define BUF_SIZE (256 * 1024)
 #define OPAQUE_XATTR "trusted.overlay.opaque"
@@ -208,7 +210,7 @@ static int walk(struct tw *t, int dirfd, const char *prefix)
     if (dup_fd < 0) return md_error(t->err, errno, "open %s", *prefix ? prefix : "/");
     cleanup_dir DIR *d = fdopendir(dup_fd);
     if (d == NULL) return close(dup_fd), md_error(t->err, errno, "read %s", prefix);
-    cleanup_strv char **names = calloc(1, sizeof(char *));
+    cleanup_strv char **names = md_xcalloc(1, sizeof(char *));
     struct dirent *de;
     while (names && (de = readdir(d)) != NULL)
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&

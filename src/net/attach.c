@@ -33,6 +33,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/trace.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 struct wiring {
     struct md_ctr *c;
@@ -421,16 +423,19 @@ int md_net_prepare(struct md_ctr *c, struct md_spec *spec, md_error_t **err)
     if (r == 0) {
         /* its hosts and resolv.conf too, as docker shares them */
         static const char *const files[] = {"hosts", "resolv.conf"};
-        for (size_t i = 0; i < 2; i++) {
-            cleanup_free char *src = NULL, *dst = NULL, *text = NULL;
-            if (asprintf(&src, "%s/%s", t->dir, files[i]) >= 0 &&
-                asprintf(&dst, "%s/%s", c->dir, files[i]) >= 0 &&
-                md_read_file(src, &text, NULL, NULL) == 0)
-                md_write_file_atomic(dst, text, strlen(text), 0644, 0, NULL);
+        for (size_t i = 0; r == 0 && i < 2; i++) {
+            /* a container without them resolves nothing: an error, not a silent skip */
+            char src[4200], dst[4200];
+            cleanup_free char *text = NULL;
+            snprintf(src, sizeof(src), "%s/%s", t->dir, files[i]);
+            snprintf(dst, sizeof(dst), "%s/%s", c->dir, files[i]);
+            r = md_read_file(src, &text, NULL, err);
+            if (r == 0) r = md_write_file_atomic(dst, text, strlen(text), 0644, 0, err);
+            if (r < 0) md_error_prefix(err, "joining network namespace of container %s", t->name);
         }
         free(spec->ns[MD_NS_NET].path);
         spec->ns[MD_NS_NET].present = 1;
-        spec->ns[MD_NS_NET].path = strdup(path);
+        spec->ns[MD_NS_NET].path = md_xstrdup(path);
     }
     md_ctr_free(t);
     return r;

@@ -16,6 +16,8 @@
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 /* not inlined: with a constant argument gcc flags the comparison as always false */
 __attribute__((noinline)) static int container_mode(const char *m)
@@ -130,7 +132,7 @@ int md_net_check_opts(char **network, const char *hostname, const struct md_net_
     int r = md_network_load(name ? name : m, &net, err);
     if (r == 0 && name && strcmp(name, m) != 0) { /* an id given: record the name */
         free(*network);
-        *network = strdup(name);
+        *network = md_xstrdup(name);
     }
     if (r == 0 && n->ip) {
         uint32_t a;

@@ -14,6 +14,8 @@
 #include "net/netlink.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 /* Not under MYDOCKER_ROOT: bridges, addresses and the ruleset belong to the
  * host, so every store (tests use private ones) must see the same networks
@@ -151,7 +153,7 @@ static int cmp_str(const void *a, const void *b)
 
 char **md_network_names(void)
 {
-    char **v = calloc(1, sizeof(char *));
+    char **v = md_xcalloc(1, sizeof(char *));
     cleanup_dir DIR *d = opendir(md_networks_root());
     struct dirent *de;
     while (d && v && (de = readdir(d)) != NULL)

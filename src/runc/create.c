@@ -22,6 +22,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/trace.h"
+#include "util/xalloc.h"
 
 struct create_opts {
     const char *bundle, *pid_file, *console_socket;
@@ -143,7 +144,7 @@ static int new_state_dir(const char *id, struct runc_state **out, md_error_t **e
                                : md_error(err, errno, "mkdir %s", dir);
     struct runc_state *st = calloc(1, sizeof(*st));
     if (st == NULL) return md_error(err, ENOMEM, "state");
-    st->id = strdup(id);
+    st->id = md_xstrdup(id);
     st->dir = md_steal_ptr(&dir);
     st->lock_fd = -1;
     *out = st;

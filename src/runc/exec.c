@@ -15,6 +15,7 @@
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 struct exec_opts {
     const char *console_socket, *cwd, *user, *process, *pid_file;

@@ -27,6 +27,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/proc.h"
+#include "util/xalloc.h"
 
 int runc_valid_id(const char *id, md_error_t **err)
 {
@@ -94,7 +95,7 @@ int runc_state_load(const char *id, int lock, struct runc_state **out, md_error_
     struct runc_state *st = calloc(1, sizeof(*st));
     if (st == NULL) return md_error(err, ENOMEM, "state");
     st->lock_fd = -1;
-    st->id = strdup(id);
+    st->id = md_xstrdup(id);
     st->dir = runc_dir(id);
     st->lock_fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (st->lock_fd < 0) {

@@ -10,6 +10,7 @@
 
 #include "child.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -15,6 +15,7 @@
 #include "timens.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 static const char *const cap_names[] = {
     "CHOWN",

@@ -20,6 +20,8 @@
 #include "util/fs.h"
 #include "util/proc.h"
 #include "util/time.h"
+#include "util/xalloc.h"
+#include "util/strv.h"
 
 const char *md_ctr_status_name(enum md_ctr_status s)
 {
@@ -253,7 +255,7 @@ char **md_ctr_list_ids(void)
 {
     char dir[4200];
     snprintf(dir, sizeof(dir), "%s/containers", md_lib_root());
-    char **ids = calloc(1, sizeof(char *));
+    char **ids = md_xcalloc(1, sizeof(char *));
     cleanup_dir DIR *d = opendir(dir);
     struct dirent *de;
     while (ids && d && (de = readdir(d)) != NULL)

@@ -32,10 +32,4 @@ int md_path_exists(const char *path);
  * closing it) or a negative errno. */
 int md_lock_file(const char *path, int exclusive, int nonblock, md_error_t **err);
 
-/* NULL-terminated string vectors */
-size_t md_strv_len(char *const *v);
-char **md_strv_dup(char *const *v);
-int md_strv_append(char ***v, const char *s); /* copies s */
-void md_strv_free(char **v);
-
 #endif

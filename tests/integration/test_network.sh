@@ -69,6 +69,20 @@ check_match "--add-host in /etc/hosts" "$out" "10\.1\.2\.3	db\.example"
 check_match "--dns in resolv.conf" "$out" "nameserver 9\.9\.9\.9"
 check_match "own name in /etc/hosts" "$(md run --rm -h myhost "${IMG[@]}" cat /etc/hosts)" "[0-9.]+	myhost"
 
+# --network container:NAME: its network namespace, its hosts and resolv.conf (docker shares them)
+newname NS_T nst
+md run -d --name "$NS_T" -h nsthost --dns 9.9.9.8 --add-host peer.example:10.1.2.4 "${IMG[@]}" sleep 60 >/dev/null
+tnet=$(md exec "$NS_T" readlink /proc/1/ns/net 2>&1)
+out=$(md run --rm --network "container:$NS_T" "${IMG[@]}" sh -c 'readlink /proc/self/ns/net; cat /etc/hosts /etc/resolv.conf' 2>&1)
+check_eq "container:NAME joins its network namespace" "$(head -n 1 <<<"$out")" "$tnet"
+check_match "container:NAME: its /etc/hosts" "$out" "10\.1\.2\.4	peer\.example"
+check_match "container:NAME: its resolv.conf" "$out" "nameserver 9\.9\.9\.8"
+md stop -t 0 "$NS_T" >/dev/null 2>&1
+out=$(md run --rm --network "container:$NS_T" "${IMG[@]}" true 2>&1); rc=$?
+check_eq "container:NAME of a stopped container: exit 125" "$rc" 125
+check_match "container:NAME of a stopped container: docker's words" "$out" "cannot join network namespace of a non running container"
+md rm -f "$NS_T" >/dev/null 2>&1
+
 # ---------------------------------------------------------------- published ports
 newname web web
 md run -d --name "$web" -p $P0:80 -p 127.0.0.1::80 -p 80 "${IMG[@]}" sh -c "$HTTPD" >/dev/null

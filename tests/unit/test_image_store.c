@@ -12,6 +12,7 @@
 #include "image/store.h"
 #include "unit.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 /* fake digests: the read side never recomputes them */
 #define HEX_A "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111"

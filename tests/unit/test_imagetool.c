@@ -12,6 +12,7 @@
 #include "imagetool/manifest.h"
 #include "unit.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define H64B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

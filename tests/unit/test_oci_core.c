@@ -23,6 +23,7 @@
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 static md_error_t *err;
 static char tmp[] = "/tmp/mydocker-unit-oci.XXXXXX";

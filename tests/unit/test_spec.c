@@ -13,6 +13,7 @@
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define BIT(c) (1ULL << (c))
 

@@ -14,6 +14,7 @@
 #include "unit.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define ALL_CAPS ((1ULL << (CAP_CHECKPOINT_RESTORE + 1)) - 1)

@@ -16,6 +16,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/size.h"
+#include "util/strv.h"
 
 static md_error_t *err;
 static char tmp[] = "/tmp/md-unit-util-XXXXXX";
