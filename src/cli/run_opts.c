@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include "engine/devices.h"
@@ -446,5 +447,13 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     }
     o->args = md_strv_dup(argv + optind);
     if (o->args == NULL) return md_error(err, ENOMEM, "args");
+    return 0;
+}
+
+int md_run_opts_check_tty(const struct md_run_opts *o, md_error_t **err)
+{
+    /* docker's CLI refuses -it without a terminal before anything is made */
+    if (o->interactive && o->tty && !isatty(STDIN_FILENO))
+        return md_error(err, 0, "the input device is not a TTY");
     return 0;
 }

@@ -7,6 +7,8 @@
 /* argv[0] is "run"; parsing stops at the image. Errors are docker-worded.
  * Returns 1 after printing --help. */
 int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err);
+/* -it with a stdin that is not a terminal: docker's "the input device is not a TTY" */
+int md_run_opts_check_tty(const struct md_run_opts *o, md_error_t **err);
 /* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
 int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
 void md_run_usage(void);

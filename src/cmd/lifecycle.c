@@ -222,7 +222,8 @@ int cmd_create(int argc, char **argv)
     if (r == 0) {
         o.detach = 1; /* nobody holds a created container: no --rm lock */
         o.warn = md_cli_warn;
-        r = md_engine_create(&o, id, NULL, &err);
+        r = md_run_opts_check_tty(&o, &err);
+        if (r == 0) r = md_engine_create(&o, id, NULL, &err);
     }
     md_run_opts_free(&o);
     if (r == 1) return 0;

@@ -379,8 +379,6 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
     if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0) return -1;
-    if (o->interactive && o->tty && !isatty(STDIN_FILENO))
-        return md_error(err, 0, "the input device is not a TTY");
     return 0;
 }
 

@@ -1,10 +1,9 @@
-/* Credentials in docker's auth.json shape, WWW-Authenticate parsing, and the
- * `login` / `logout` commands. */
+/* Credentials in docker's auth.json shape, WWW-Authenticate parsing, and a
+ * login checked against the registry. */
 #include "auth.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -12,12 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "image/store.h"
 #include "registry.h"
-#include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -232,44 +229,17 @@ void md_challenge_clear(md_challenge_t *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* ---- login / logout ---- */
-
-static char *read_line(FILE *f, int hide)
-{
-    struct termios old, quiet;
-    int tty = hide && isatty(fileno(f)) && tcgetattr(fileno(f), &old) == 0;
-    if (tty) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(fileno(f), TCSANOW, &quiet);
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    if (tty) {
-        tcsetattr(fileno(f), TCSANOW, &old);
-        fputc('\n', stderr);
-    }
-    if (n < 0) {
-        free(line);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
 /* "localhost:5000", "https://localhost:5000/", "docker.io" -> domain */
-static char *server_domain(const char *server)
+char *md_auth_server_domain(const char *server)
 {
-    if (server == NULL) return strdup("docker.io");
+    if (server == NULL) return md_xstrdup("docker.io");
     const char *p = strstr(server, "://");
     p = p ? p + 3 : server;
     size_t n = strcspn(p, "/");
     char *d = md_xstrndup(p, n);
-    if (d && (strcmp(d, "index.docker.io") == 0 || strcmp(d, "registry-1.docker.io") == 0)) {
+    if (strcmp(d, "index.docker.io") == 0 || strcmp(d, "registry-1.docker.io") == 0) {
         free(d);
-        d = strdup("docker.io");
+        d = md_xstrdup("docker.io");
     }
     return d;
 }
@@ -284,109 +254,18 @@ static int verify_login(const char *domain, md_error_t **err)
     return rc;
 }
 
-struct login_opts {
-    const char *user, *pass, *server;
-    int pass_stdin;
-};
-
-static int parse_login(int argc, char **argv, struct login_opts *o)
+int md_auth_login(const char *domain, const char *user, const char *pass, md_error_t **err)
 {
-    static const struct option lo[] = {{"username", required_argument, NULL, 'u'},
-                                       {"password", required_argument, NULL, 'p'},
-                                       {"password-stdin", no_argument, NULL, 'S'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":u:p:h", lo, NULL)) != -1) {
-        if (c == 'u')
-            o->user = optarg;
-        else if (c == 'p')
-            o->pass = optarg;
-        else if (c == 'S')
-            o->pass_stdin = 1;
-        else if (c == 'h')
-            return printf("Usage:  mydocker login [OPTIONS] [SERVER]\n\n"
-                          "Log in to a registry\n\nOptions:\n"
-                          "  -p, --password string   Password\n"
-                          "      --password-stdin    Take the password from stdin\n"
-                          "  -u, --username string   Username\n"),
-                   -1;
-        else
-            return md_tool_bad_flag("login", c, argc, argv);
-    }
-    if (argc - optind > 1)
-        return md_tool_usage_error("login", "\"login\" requires at most 1 argument.");
-    o->server = optind < argc ? argv[optind] : NULL;
-    if (o->pass && o->pass_stdin)
-        return md_tool_usage_error("login",
-                                   "--password and --password-stdin are mutually exclusive");
-    if (o->pass_stdin && o->user == NULL)
-        return md_tool_usage_error("login", "Must provide --username with --password-stdin");
-    return 0;
-}
-
-int md_cmd_login(int argc, char **argv)
-{
-    struct login_opts o = {0};
-    int r = parse_login(argc, argv, &o);
-    if (r != 0) return r < 0 ? 0 : r;
-    cleanup_free char *user = o.user ? strdup(o.user) : NULL, *pass = NULL;
-    cleanup_free char *domain = server_domain(o.server);
-    if (o.pass) {
-        fprintf(stderr,
-                "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
-        pass = md_xstrdup(o.pass);
-    } else if (o.pass_stdin) {
-        pass = read_line(stdin, 0);
-    }
-    if (user == NULL) {
-        fprintf(stderr, "Username: ");
-        user = read_line(stdin, 0);
-    }
-    if (pass == NULL && !o.pass_stdin) {
-        fprintf(stderr, "Password: ");
-        pass = read_line(stdin, 1);
-    }
-    md_error_t *err = NULL;
-    if (domain == NULL || user == NULL || *user == '\0' || pass == NULL || *pass == '\0') {
-        md_error(&err, 0,
-                 "Error: Cannot perform an interactive login without a username and password");
-        return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    }
     /* try with the new credentials: stored first, restored on failure */
     cleanup_free char *old_user = NULL, *old_pass = NULL;
     int had = md_auth_get(domain, &old_user, &old_pass, NULL) == 0;
-    r = md_auth_set(domain, user, pass, &err);
-    if (r == 0 && (r = verify_login(domain, &err)) < 0) {
+    int r = md_auth_set(domain, user, pass, err);
+    if (r == 0 && (r = verify_login(domain, err)) < 0) {
         if (had)
             md_auth_set(domain, old_user, old_pass, NULL);
         else
             md_auth_remove(domain, NULL);
     }
-    explicit_bzero(pass, strlen(pass));
-    if (r < 0)
-        return md_error_prefix(&err, "login %s", domain), md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    printf("Login Succeeded\n");
-    return 0;
-}
-
-int md_cmd_logout(int argc, char **argv)
-{
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-        if (argc == 2 && strcmp(argv[1], "--help") == 0)
-            return printf("Usage:  mydocker logout [SERVER]\n\nLog out from a registry\n"), 0;
-        return md_tool_usage_error("logout", "\"logout\" requires at most 1 argument.");
-    }
-    cleanup_free char *domain = server_domain(argc == 2 ? argv[1] : NULL);
-    md_error_t *err = NULL;
-    int r = domain ? md_auth_remove(domain, &err) : md_error(&err, ENOMEM, "logout");
-    if (r == -ENOENT) {
-        printf("Not logged in to %s\n", domain);
-        return 0;
-    }
-    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    printf("Removing login credentials for %s\n", domain);
-    return 0;
+    if (old_pass) explicit_bzero(old_pass, strlen(old_pass));
+    return r < 0 ? md_error_prefix(err, "login %s", domain) : 0;
 }

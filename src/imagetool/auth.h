@@ -28,8 +28,11 @@ typedef struct md_challenge {
 int md_challenge_parse(const char *header, md_challenge_t *out);
 void md_challenge_clear(md_challenge_t *c);
 
-/* `login [-u USER] [-p PASS | --password-stdin] [SERVER]`, `logout [SERVER]` */
-int md_cmd_login(int argc, char **argv);
-int md_cmd_logout(int argc, char **argv);
+/* "https://localhost:5000/" -> "localhost:5000"; NULL and docker's index
+ * names -> "docker.io". Free it. */
+char *md_auth_server_domain(const char *server);
+/* Stores the credentials if the registry accepts them; on refusal the old
+ * ones (if any) stay. */
+int md_auth_login(const char *domain, const char *user, const char *pass, md_error_t **err);
 
 #endif

@@ -1,7 +1,5 @@
-/* `mydocker commit [-a AUTHOR] [-m MSG] [-c CHANGE]... CONTAINER [REPO[:TAG]]`
- *
- * The container's overlay upper dir is the new layer: written as a tar with
- * overlay's whiteouts turned into OCI's (a char device 0:0 NAME -> ".wh.NAME",
+/* A new image from a container. The container's overlay upper dir is the new layer: written as a
+ * tar with overlay's whiteouts turned into OCI's (a char device 0:0 NAME -> ".wh.NAME",
  * trusted.overlay.opaque=y -> ".wh..wh..opq"), stored as an uncompressed blob
  * (digest == diff_id) and unpacked like any pulled layer. The new config is
  * the parent's with the container's settings (Cmd, Env, ...), the -c changes,
@@ -9,7 +7,6 @@
  * A running container is read as it runs (it is not paused). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +14,17 @@
 #include <unistd.h>
 
 #include "changes.h"
+#include "commit.h"
 #include "digest.h"
 #include "store/ctr.h"
 #include "image/store.h"
 #include "layer.h"
 #include "manifest.h"
 #include "tarwrite.h"
-#include "tool.h"
 #include "unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
-
-struct commit_opts {
-    const char *author, *message, *container, *ref;
-    char **changes;
-};
 
 struct commit {
     struct md_ctr *ctr;
@@ -125,7 +117,7 @@ static char *created_by(struct md_ctr *ctr)
     return s;
 }
 
-static void add_history(json_object *root, const struct commit_opts *o, struct md_ctr *ctr,
+static void add_history(json_object *root, const struct md_commit_opts *o, struct md_ctr *ctr,
                         const char *created)
 {
     json_object *h, *e = json_object_new_object();
@@ -142,7 +134,7 @@ static void add_history(json_object *root, const struct commit_opts *o, struct m
     json_object_array_add(h, e);
 }
 
-static int build_config(struct commit *c, const struct commit_opts *o, md_error_t **err)
+static int build_config(struct commit *c, const struct md_commit_opts *o, md_error_t **err)
 {
     json_object *root = NULL, *cfg, *rootfs, *ids;
     char created[64], diff_id[80];
@@ -235,7 +227,7 @@ static int store(struct commit *c, const char *tag, md_error_t **err)
     return r;
 }
 
-static int do_commit(struct commit *c, const struct commit_opts *o, md_error_t **err)
+static int do_commit(struct commit *c, const struct md_commit_opts *o, md_error_t **err)
 {
     cleanup_free char *tag = NULL;
     if (o->ref && (tag = md_image_normalize_ref(o->ref, err)) == NULL) return -EINVAL;
@@ -256,64 +248,18 @@ static int do_commit(struct commit *c, const struct commit_opts *o, md_error_t *
         (r = build_config(c, o, err)) < 0 || (r = build_manifest(c, err)) < 0 ||
         (r = store(c, tag, err)) < 0)
         return r;
-    printf("sha256:%s\n", c->config_hex);
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct commit_opts *o)
+int md_image_commit(const struct md_commit_opts *o, char id[72], md_error_t **err)
 {
-    static const struct option lo[] = {
-        {"author", required_argument, NULL, 'a'}, {"message", required_argument, NULL, 'm'},
-        {"change", required_argument, NULL, 'c'}, {"pause", optional_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {0}};
-    int ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":a:m:c:ph", lo, NULL)) != -1) {
-        if (ch == 'a')
-            o->author = optarg;
-        else if (ch == 'm')
-            o->message = optarg;
-        else if (ch == 'c' && md_strv_append(&o->changes, optarg) < 0)
-            return md_tool_usage_error("commit", "out of memory");
-        else if (ch == 'p')
-            continue;
-        else if (ch == 'h')
-            return printf("Usage:  mydocker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
-                          "Create a new image from a container's changes\n\nOptions:\n"
-                          "  -a, --author string    Author\n"
-                          "  -c, --change list      Apply Dockerfile instruction to the created "
-                          "image\n"
-                          "  -m, --message string   Commit message\n"),
-                   -1;
-        else if (ch != 'c')
-            return md_tool_bad_flag("commit", ch, argc, argv);
-    }
-    if (argc - optind < 1 || argc - optind > 2)
-        return md_tool_usage_error("commit",
-                                   "\"commit\" requires at least 1 and at most 2 arguments.");
-    o->container = argv[optind];
-    o->ref = argc - optind == 2 ? argv[optind + 1] : NULL;
-    return 0;
-}
-
-int md_cmd_commit(int argc, char **argv)
-{
-    struct commit_opts o = {0};
-    int r = parse_args(argc, argv, &o);
-    if (r != 0) {
-        md_strv_free(o.changes);
-        return r < 0 ? 0 : r;
-    }
     struct commit c = {0};
-    md_error_t *err = NULL;
-    r = do_commit(&c, &o, &err);
+    int r = do_commit(&c, o, err);
+    if (r == 0) snprintf(id, 72, "sha256:%s", c.config_hex);
     if (c.blob_tmp[0]) unlink(c.blob_tmp);
     if (c.layer_dir) md_rm_rf(c.layer_dir, NULL);
     free(c.layer_dir), free(c.config), free(c.manifest), free(c.parent_id);
     json_object_put(c.parent);
     md_ctr_free(c.ctr);
-    md_strv_free(o.changes);
-    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    return 0;
+    return r;
 }

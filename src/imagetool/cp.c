@@ -1,8 +1,6 @@
-/* `mydocker cp [-a] [-L] CONTAINER:SRC HOSTDEST` and `cp HOSTSRC CONTAINER:DEST`
- *
- * Container paths come from a stranger: a symlink in the container may point
- * anywhere, and may be swapped while we copy (docker's CVE-2018-15664). So
- * every container-side path is resolved with openat2(RESOLVE_IN_ROOT) on the
+/* Copies between a container and the host (docker cp). Container paths come from a stranger: a
+ * symlink in the container may point anywhere, and may be swapped while we copy (docker's
+ * CVE-2018-15664). So every container-side path is resolved with openat2(RESOLVE_IN_ROOT) on the
  * container's root fd (a symlink to "/etc" means the container's /etc), and
  * below that every step is an openat/mkdirat/symlinkat relative to the parent's
  * fd with O_NOFOLLOW: no string path into the container is ever handed to the
@@ -13,7 +11,6 @@
  * component of SRC is copied as is when it is a symlink (-L follows it). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -25,14 +22,9 @@
 #include <unistd.h>
 
 #include "ctrroot.h"
-#include "tool.h"
+#include "cp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
-
-struct cp {
-    const char *ctr_path, *host_path;
-    int to_container, archive, follow;
-};
 
 static int open_in_root(int rootfd, const char *path, int flags, md_error_t **err)
 {
@@ -78,11 +70,11 @@ static int copy_data(int in, int out, const char *what, md_error_t **err)
     }
 }
 
-static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir, const char *dname,
-                      int depth, md_error_t **err);
+static int copy_entry(const struct md_cp_opts *c, int sdir, const char *sname, int ddir,
+                      const char *dname, int depth, md_error_t **err);
 
 /* Every entry of directory fd sfd into directory fd dfd. */
-static int copy_children(const struct cp *c, int sfd, int dfd, int depth, md_error_t **err)
+static int copy_children(const struct md_cp_opts *c, int sfd, int dfd, int depth, md_error_t **err)
 {
     int dup_fd = openat(sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cleanup_dir DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
@@ -97,8 +89,8 @@ static int copy_children(const struct cp *c, int sfd, int dfd, int depth, md_err
 
 /* Make (or replace) dname in ddir as a copy of sname in sdir; no symlink on
  * either side is followed. */
-static int copy_entry(const struct cp *c, int sdir, const char *sname, int ddir, const char *dname,
-                      int depth, md_error_t **err)
+static int copy_entry(const struct md_cp_opts *c, int sdir, const char *sname, int ddir,
+                      const char *dname, int depth, md_error_t **err)
 {
     struct stat st, dst;
     if (depth > 256) return md_error(err, ELOOP, "%s: too deep", sname);
@@ -177,7 +169,7 @@ static int resolve_dest(int dirfd_of_dest, const char *dbase, const char *sbase,
     return *ddir < 0 ? md_error(err, errno, "dup") : 0;
 }
 
-static int run_copy(const struct cp *c, int sdir, const char *sbase, const char *name,
+static int run_copy(const struct md_cp_opts *c, int sdir, const char *sbase, const char *name,
                     int ddir_parent, const char *dbase, const char *src_label, md_error_t **err)
 {
     struct stat st;
@@ -203,7 +195,7 @@ static int run_copy(const struct cp *c, int sdir, const char *sbase, const char 
 
 /* -L: follow the last component while it is a symlink, each hop resolved
  * inside the root again; *sdir and sbase then name the target. */
-static int follow_links(int rootfd, const struct cp *c, int *sdir, char *sdirp, char *sbase,
+static int follow_links(int rootfd, const struct md_cp_opts *c, int *sdir, char *sdirp, char *sbase,
                         md_error_t **err)
 {
     for (int hops = 0; hops < 40; hops++) {
@@ -226,7 +218,7 @@ static int follow_links(int rootfd, const struct cp *c, int *sdir, char *sdirp, 
 
 static int from_container(int rootfd, void *arg, md_error_t **err)
 {
-    const struct cp *c = arg;
+    const struct md_cp_opts *c = arg;
     char sdirp[PATH_MAX], sbase[NAME_MAX + 1], ddirp[PATH_MAX], dbase[NAME_MAX + 1];
     char name[NAME_MAX + 1];
     split(c->ctr_path, sdirp, sbase);
@@ -245,7 +237,7 @@ static int from_container(int rootfd, void *arg, md_error_t **err)
 
 static int to_container(int rootfd, void *arg, md_error_t **err)
 {
-    const struct cp *c = arg;
+    const struct md_cp_opts *c = arg;
     char sdirp[PATH_MAX], sbase[NAME_MAX + 1], ddirp[PATH_MAX], dbase[NAME_MAX + 1];
     split(c->host_path, sdirp, sbase);
     split(c->ctr_path, ddirp, dbase);
@@ -269,59 +261,7 @@ static int to_container(int rootfd, void *arg, md_error_t **err)
     return run_copy(c, sdir, sbase, sbase, ddir, dbase, c->host_path, err);
 }
 
-/* "name:path" -> container part; a host path with ':' must start with '/' or '.' */
-static const char *container_part(const char *arg, char *name, size_t len)
+int md_ctr_copy(const char *ctr, const struct md_cp_opts *o, md_error_t **err)
 {
-    if (arg[0] == '/' || arg[0] == '.') return NULL;
-    const char *colon = strchr(arg, ':');
-    if (colon == NULL || (size_t)(colon - arg) >= len || colon == arg) return NULL;
-    snprintf(name, len, "%.*s", (int)(colon - arg), arg);
-    return colon + 1;
-}
-
-int md_cmd_cp(int argc, char **argv)
-{
-    static const struct option lo[] = {{"archive", no_argument, NULL, 'a'},
-                                       {"follow-link", no_argument, NULL, 'L'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
-    struct cp c = {0};
-    int ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":aLh", lo, NULL)) != -1) {
-        if (ch == 'a')
-            c.archive = 1;
-        else if (ch == 'L')
-            c.follow = 1;
-        else if (ch == 'h')
-            return printf("Usage:  mydocker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n"
-                          "        mydocker cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH\n\n"
-                          "Copy files/folders between a container and the local filesystem\n\n"
-                          "Options:\n  -a, --archive       Archive mode (copy all uid/gid "
-                          "information)\n"
-                          "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"),
-                   0;
-        else
-            return md_tool_bad_flag("cp", ch, argc, argv);
-    }
-    if (argc - optind != 2)
-        return md_tool_usage_error("cp", "\"cp\" requires exactly 2 arguments.");
-    char sname[256], dname[256];
-    const char *sp = container_part(argv[optind], sname, sizeof(sname));
-    const char *dp = container_part(argv[optind + 1], dname, sizeof(dname));
-    if ((sp == NULL) == (dp == NULL))
-        return md_tool_usage_error("cp", "%s",
-                                   sp ? "copying between containers is not supported"
-                                      : "must specify at least one container source");
-    if (strcmp(sp ? argv[optind + 1] : argv[optind], "-") == 0)
-        return md_tool_usage_error("cp", "streaming a tar archive (\"-\") is not supported");
-    c.to_container = dp != NULL;
-    c.ctr_path = sp ? (*sp ? sp : "/") : (*dp ? dp : "/");
-    c.host_path = sp ? argv[optind + 1] : argv[optind];
-    md_error_t *err = NULL;
-    int r = md_ctr_with_root(sp ? sname : dname, c.to_container ? to_container : from_container, &c,
-                             &err);
-    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    return 0;
+    return md_ctr_with_root(ctr, o->to_container ? to_container : from_container, (void *)o, err);
 }

@@ -1,12 +1,9 @@
-/* `mydocker import [-c CHANGE]... [-m MSG] FILE|- [REPO[:TAG]]`
- *
- * The slow part (decompressing, hashing, unpacking) writes only temp names
- * carrying our pid; the commit (renames, config and manifest blobs,
+/* An image from a tarball (docker import). The slow part (decompressing, hashing, unpacking) writes
+ * only temp names carrying our pid; the commit (renames, config and manifest blobs,
  * repositories.json) happens under image/lock, so neither a concurrent rmi's
  * garbage collection nor a crash can leave a half-made layer under a trusted name. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,24 +14,17 @@
 #include <unistd.h>
 
 #include "changes.h"
+#include "import.h"
 #include "digest.h"
 #include "image/store.h"
 #include "layer.h"
 #include "manifest.h"
-#include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-struct import_opts {
-    char **changes;
-    const char *message;
-    const char *src;
-    const char *ref;
-};
 
 struct import_job {
     char blob_tmp[PATH_MAX]; /* uncompressed tar, until renamed to its digest */
@@ -48,45 +38,6 @@ struct import_job {
     char manifest_hex[MD_SHA256_HEX_LEN + 1];
 };
 
-static int parse_args(int argc, char **argv, struct import_opts *o)
-{
-    static const struct option longopts[] = {
-        {"change", required_argument, NULL, 'c'},
-        {"message", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:m:h", longopts, NULL)) != -1) {
-        if (c == 'c' && md_strv_append(&o->changes, optarg) < 0)
-            return md_tool_usage_error("import", "out of memory");
-        else if (c == 'm')
-            o->message = optarg;
-        else if (c == 'h') {
-            printf("Usage:  mydocker import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
-                   "Import the contents from a tarball to create a filesystem image\n\n"
-                   "Options:\n"
-                   "  -c, --change list      Apply Dockerfile instruction to the created image\n"
-                   "  -m, --message string   Set commit message for imported image\n");
-            return -1;
-        } else if (c == '?' || c == ':')
-            return md_tool_bad_flag("import", c, argc, argv);
-    }
-    int n = argc - optind;
-    if (n < 1 || n > 2) {
-        fprintf(stderr,
-                "%s: \"import\" requires at least 1 and at most 2 arguments.\n"
-                "See 'mydocker import --help'.\n",
-                "mydocker");
-        return MD_TOOL_EXIT_FAIL;
-    }
-    o->src = argv[optind];
-    o->ref = n == 2 ? argv[optind + 1] : NULL;
-    return 0;
-}
-
 static json_object *new_string_array(const char *s)
 {
     json_object *a = json_object_new_array();
@@ -94,7 +45,7 @@ static json_object *new_string_array(const char *s)
     return a;
 }
 
-static int build_config(const struct import_opts *o, struct import_job *j, md_error_t **err)
+static int build_config(const struct md_import_opts *o, struct import_job *j, md_error_t **err)
 {
     char created[64], diff_id[80];
     const char *arch, *variant;
@@ -263,7 +214,7 @@ static void job_cleanup(struct import_job *j)
     free(j->manifest);
 }
 
-static int run_import(const struct import_opts *o, md_error_t **err)
+int md_image_import(const struct md_import_opts *o, char id[72], md_error_t **err)
 {
     cleanup_free char *tag = NULL;
     if (o->ref && (tag = md_image_normalize_ref(o->ref, err)) == NULL) return -EINVAL;
@@ -277,22 +228,7 @@ static int run_import(const struct import_opts *o, md_error_t **err)
     if (r == 0) r = build_config(o, &j, err);
     if (r == 0) r = build_manifest(&j, err);
     if (r == 0) r = commit(&j, tag, err);
-    if (r == 0) printf("sha256:%s\n", j.config_hex);
+    if (r == 0) snprintf(id, 72, "sha256:%s", j.config_hex);
     job_cleanup(&j);
     return r;
-}
-
-int md_cmd_import(int argc, char **argv)
-{
-    struct import_opts o = {0};
-    int r = parse_args(argc, argv, &o);
-    if (r == 0) {
-        md_error_t *err = NULL;
-        if (run_import(&o, &err) < 0) {
-            md_error_report(&err);
-            r = MD_TOOL_EXIT_FAIL;
-        }
-    }
-    md_strv_free(o.changes);
-    return r < 0 ? 0 : r;
 }

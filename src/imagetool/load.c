@@ -1,4 +1,4 @@
-/* `mydocker load [-q] [-i FILE]`: a docker-archive (manifest.json) or an OCI
+/* Loading images from a docker-archive (manifest.json) or an OCI
  * image layout (oci-layout + index.json + blobs/sha256/), plain or compressed.
  *
  * The archive is read once: every regular file goes into a temp blob in the
@@ -11,7 +11,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,6 @@
 #include "layer.h"
 #include "load.h"
 #include "manifest.h"
-#include "tool.h"
 #include "unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -232,17 +230,13 @@ static void load_free(struct load *l)
     md_strv_free(l->report);
 }
 
-static int do_load(struct load *l, const char *input, md_error_t **err)
+static int do_load(struct load *l, int fd, md_error_t **err)
 {
     int r = md_image_store_init(err);
     if (r < 0) return r;
     if (md_image_path(l->dir, sizeof(l->dir), "blobs/sha256") < 0)
         return md_error(err, ENAMETOOLONG, "store path");
     if ((l->buf = malloc(BUF_SIZE)) == NULL) return md_error(err, ENOMEM, "load");
-    cleanup_close int fd = input ? open(input, O_RDONLY | O_CLOEXEC) : dup(0);
-    if (fd < 0) return md_error(err, errno, "open %s", input ? input : "stdin");
-    if (!input && isatty(fd))
-        return md_error(err, 0, "requested load from stdin, but stdin is empty");
     if ((r = read_archive(l, fd, err)) < 0) return r;
     if (md_load_find(l, "manifest.json")) return md_load_docker(l, err);
     if (md_load_find(l, "index.json") && md_load_find(l, "oci-layout")) return md_load_oci(l, err);
@@ -250,37 +244,14 @@ static int do_load(struct load *l, const char *input, md_error_t **err)
                     "not an image archive: no manifest.json, nor oci-layout and index.json");
 }
 
-int md_cmd_load(int argc, char **argv)
+int md_image_load(int fd, char ***report, md_error_t **err)
 {
-    static const struct option lo[] = {{"input", required_argument, NULL, 'i'},
-                                       {"quiet", no_argument, NULL, 'q'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
-    int c, quiet = 0;
-    const char *input = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:qh", lo, NULL)) != -1) {
-        if (c == 'i')
-            input = optarg;
-        else if (c == 'q')
-            quiet = 1;
-        else if (c == 'h')
-            return printf("Usage:  mydocker load [OPTIONS]\n\n"
-                          "Load an image from a tar archive or STDIN\n\nOptions:\n"
-                          "  -i, --input string   Read from tar archive file, instead of STDIN\n"
-                          "  -q, --quiet          Suppress the load output\n"),
-                   0;
-        else
-            return md_tool_bad_flag("load", c, argc, argv);
-    }
-    if (optind < argc) return md_tool_usage_error("load", "\"load\" accepts no arguments.");
     struct load l = {0};
-    md_error_t *err = NULL;
-    int r = do_load(&l, input, &err);
-    for (size_t i = 0; r == 0 && !quiet && l.report && l.report[i]; i++)
-        printf("%s\n", l.report[i]);
+    int r = do_load(&l, fd, err);
+    if (r == 0 && report) {
+        *report = l.report ? l.report : md_strv_dup(NULL);
+        l.report = NULL;
+    }
     load_free(&l);
-    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    return 0;
+    return r;
 }

@@ -1,5 +1,6 @@
-/* `load` internals shared by load.c (reading the archive into temp blobs)
- * and load_formats.c (docker-archive and OCI layout). */
+/* Loading images from an archive (docker load): md_image_load, and the
+ * internals shared by load.c (reading the archive into temp blobs) and
+ * load_formats.c (docker-archive and OCI layout). */
 #ifndef MD_IMAGETOOL_LOAD_H
 #define MD_IMAGETOOL_LOAD_H
 
@@ -37,6 +38,11 @@ int md_load_read_json(struct load *l, struct load_file *f, char **text, json_obj
 int md_load_unpack(struct load *l, struct load_file *f, const char *diff_id, md_error_t **err);
 /* Lock held: rename f's blob and layer dir into the store. */
 int md_load_place(struct load *l, struct load_file *f, md_error_t **err);
+
+/* Reads a docker-archive or an OCI layout (plain or compressed) from fd and
+ * stores its images; *report (when not NULL) gets docker's "Loaded image: ..."
+ * lines (free with md_strv_free). */
+int md_image_load(int fd, char ***report, md_error_t **err);
 
 int md_load_docker(struct load *l, md_error_t **err);
 int md_load_oci(struct load *l, md_error_t **err);

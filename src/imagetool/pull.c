@@ -1,6 +1,4 @@
-/* `mydocker pull [-q] [--platform P] NAME[:TAG|@DIGEST]`
- *
- * manifest (an index picks the platform's) -> config -> layers. Every
+/* Pulling an image: manifest (an index picks the platform's) -> config -> layers. Every
  * manifest and blob is hashed and compared with its digest before anything
  * uses it; layers download in parallel into temp names carrying our pid, and
  * each verified blob is unpacked by a worker process while the others are
@@ -10,9 +8,7 @@
  * collection removes once we are gone. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +20,8 @@
 #include "layer.h"
 #include "manifest.h"
 #include "progress.h"
+#include "pull.h"
 #include "registry.h"
-#include "tool.h"
 #include "unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -385,14 +381,15 @@ static char *current_id(const char *name)
     return md_image_resolve(name, &id, NULL, NULL) == 0 ? id : NULL;
 }
 
-static int do_pull(struct pull *p, const char *name, int quiet, md_error_t **err)
+static int do_pull(struct pull *p, const char *name, const md_progress_sink_t *sink,
+                   char **canonical, md_error_t **err)
 {
     int r = md_image_ref_parse(name, &p->ref, err);
     if (r < 0) return r;
     cleanup_free char *tag = NULL, *before = NULL;
     if (p->ref.tag && !p->ref.digest && asprintf(&tag, "%s:%s", p->ref.familiar, p->ref.tag) < 0)
         return md_error(err, ENOMEM, "pull");
-    md_progress_init(&p->prog, stdout, quiet);
+    md_progress_init(&p->prog, sink);
     md_progress_line(&p->prog, "%s: Pulling from %s", p->ref.digest ? p->ref.digest : p->ref.tag,
                      p->ref.path);
     before = current_id(name);
@@ -408,54 +405,18 @@ static int do_pull(struct pull *p, const char *name, int quiet, md_error_t **err
     md_progress_line(&p->prog, "Status: %s for %s%s%s",
                      fresh ? "Downloaded newer image" : "Image is up to date", p->ref.familiar,
                      tag ? ":" : "@", tag ? p->ref.tag : p->ref.digest);
-    printf("%s/%s%s%s\n", p->ref.domain, p->ref.path, tag ? ":" : "@",
-           tag ? p->ref.tag : p->ref.digest);
+    if (canonical && asprintf(canonical, "%s/%s%s%s", p->ref.domain, p->ref.path, tag ? ":" : "@",
+                              tag ? p->ref.tag : p->ref.digest) < 0)
+        return md_error(err, ENOMEM, "pull");
     return 0;
 }
 
-static int md_pull(const char *name, const char *platform, int quiet, md_error_t **err)
+int md_image_pull(const char *name, const struct md_pull_opts *o, char **canonical,
+                  md_error_t **err)
 {
-    struct pull p = {.platform = platform};
-    int r = do_pull(&p, name, quiet, err);
+    struct pull p = {.platform = o ? o->platform : NULL};
+    if (canonical) *canonical = NULL;
+    int r = do_pull(&p, name, o ? &o->progress : NULL, canonical, err);
     pull_free(&p);
     return r;
-}
-
-int md_cmd_pull(int argc, char **argv)
-{
-    static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
-                                       {"platform", required_argument, NULL, 'P'},
-                                       {"all-tags", no_argument, NULL, 'a'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
-    int c, quiet = 0;
-    const char *platform = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qah", lo, NULL)) != -1) {
-        if (c == 'q')
-            quiet = 1;
-        else if (c == 'P')
-            platform = optarg;
-        else if (c == 'a')
-            return md_tool_usage_error("pull", "--all-tags is not supported");
-        else if (c == 'h')
-            return printf("Usage:  mydocker pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-                          "Download an image from a registry\n\nOptions:\n"
-                          "      --platform string   Set platform if server is multi-platform "
-                          "capable\n"
-                          "  -q, --quiet             Suppress verbose output\n"),
-                   0;
-        else
-            return md_tool_bad_flag("pull", c, argc, argv);
-    }
-    if (argc - optind != 1)
-        return md_tool_usage_error("pull", "\"pull\" requires exactly 1 argument.");
-    signal(SIGPIPE, SIG_IGN);
-    md_error_t *err = NULL;
-    if (md_pull(argv[optind], platform, quiet, &err) < 0) {
-        md_error_report(&err);
-        return MD_TOOL_EXIT_FAIL;
-    }
-    return 0;
 }

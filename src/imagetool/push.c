@@ -1,15 +1,11 @@
-/* `mydocker push [-q] NAME[:TAG]`
- *
- * For each layer blob and the config: HEAD (already there?), else POST an
+/* Pushing an image. For each layer blob and the config: HEAD (already there?), else POST an
  * upload session and send the bytes, in one PUT (monolithic) or, for blobs
  * above the chunk size, PATCH chunks then a closing PUT with the digest. Then
  * PUT the manifest. An image that came from a registry is pushed with its
  * manifest byte for byte, so its digest is the same everywhere. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +15,8 @@
 #include "image/store.h"
 #include "manifest.h"
 #include "progress.h"
+#include "push.h"
 #include "registry.h"
-#include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -275,40 +271,16 @@ static int do_push(struct push *p, const char *name, md_error_t **err)
     return md_image_add_repo_digest(p->id, rd, err);
 }
 
-int md_cmd_push(int argc, char **argv)
+int md_image_push(const char *name, const struct md_push_opts *o, md_error_t **err)
 {
-    static const struct option lo[] = {
-        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int c, quiet = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qh", lo, NULL)) != -1) {
-        if (c == 'q')
-            quiet = 1;
-        else if (c == 'h')
-            return printf("Usage:  mydocker push [OPTIONS] NAME[:TAG]\n\n"
-                          "Upload an image to a registry\n\nOptions:\n"
-                          "  -q, --quiet   Suppress verbose output\n"),
-                   0;
-        else
-            return md_tool_bad_flag("push", c, argc, argv);
-    }
-    if (argc - optind != 1)
-        return md_tool_usage_error("push", "\"push\" requires exactly 1 argument.");
-    signal(SIGPIPE, SIG_IGN);
-    struct push p = {.chunk = DEFAULT_CHUNK};
-    const char *env = getenv("MYDOCKER_PUSH_CHUNK");
-    if (env && atoll(env) > 0) p.chunk = atoll(env);
-    md_progress_init(&p.prog, stdout, quiet);
-    md_error_t *err = NULL;
-    int r = do_push(&p, argv[optind], &err);
+    struct push p = {.chunk = o && o->chunk > 0 ? o->chunk : DEFAULT_CHUNK};
+    md_progress_init(&p.prog, o ? &o->progress : NULL);
+    int r = do_push(&p, name, err);
     md_reg_close(p.reg);
     md_progress_free(&p.prog);
     md_image_ref_clear(&p.ref);
     md_layer_srcs_free(p.layers, p.n);
     json_object_put(p.config_doc);
     free(p.id), free(p.config), free(p.manifest), free(p.manifest_type);
-    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    if (quiet) printf("%s\n", argv[optind]);
-    return 0;
+    return r;
 }

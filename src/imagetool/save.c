@@ -1,4 +1,4 @@
-/* `mydocker save [-o FILE] IMAGE...` in docker-archive format, as `docker
+/* Images as a docker-archive (docker save), as `docker
  * save` wrote it before its OCI layout years (and as docker, podman and
  * skopeo all read it):
  *
@@ -9,12 +9,11 @@
  *
  * The config is copied unchanged, so `load` gives back the same image id. A
  * <v1id> is a chain: sha256("<parent v1id> <diff_id>"), so equal layers under
- * different parents stay apart. Written to FILE.tmp-<pid>, then renamed. */
+ * different parents stay apart. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,7 @@
 #include "image/store.h"
 #include "layer.h"
 #include "manifest.h"
-#include "tool.h"
+#include "save.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -220,51 +219,8 @@ static int save_all(struct save *s, char **refs, int n, int fd, md_error_t **err
     return r;
 }
 
-static int save_to(const char *out, char **refs, int n, md_error_t **err)
+int md_image_save(char **refs, int n, int fd, md_error_t **err)
 {
     struct save s = {0};
-    if (out == NULL) {
-        if (isatty(1))
-            return md_error(err, 0,
-                            "cowardly refusing to save to a terminal. Use the -o flag or redirect");
-        return save_all(&s, refs, n, 1, err);
-    }
-    cleanup_free char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp-%d", out, (int)getpid()) < 0) return md_error(err, ENOMEM, "save");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return md_error(err, errno, "open %s", tmp);
-    int r = save_all(&s, refs, n, fd, err);
-    if (r == 0 && fsync(fd) < 0) r = md_error(err, errno, "fsync %s", tmp);
-    if (close(fd) < 0 && r == 0) r = md_error(err, errno, "close %s", tmp);
-    if (r == 0 && rename(tmp, out) < 0) r = md_error(err, errno, "rename %s", out);
-    if (r < 0) unlink(tmp);
-    return r;
-}
-
-int md_cmd_save(int argc, char **argv)
-{
-    static const struct option lo[] = {
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int c;
-    const char *out = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-        if (c == 'o')
-            out = optarg;
-        else if (c == 'h')
-            return printf("Usage:  mydocker save [OPTIONS] IMAGE [IMAGE...]\n\n"
-                          "Save one or more images to a tar archive (streamed to STDOUT by "
-                          "default)\n\n"
-                          "Options:\n  -o, --output string   Write to a file, instead of STDOUT\n"),
-                   0;
-        else
-            return md_tool_bad_flag("save", c, argc, argv);
-    }
-    if (optind >= argc)
-        return md_tool_usage_error("save", "\"save\" requires at least 1 argument.");
-    md_error_t *err = NULL;
-    if (save_to(out, argv + optind, argc - optind, &err) < 0)
-        return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    return 0;
+    return save_all(&s, refs, n, fd, err);
 }

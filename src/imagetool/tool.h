@@ -3,6 +3,8 @@
 #ifndef MD_IMAGETOOL_TOOL_H
 #define MD_IMAGETOOL_TOOL_H
 
+#include "util/error.h"
+
 /* Each takes argv[0] = the command name and returns the process exit code. */
 int md_cmd_import(int argc, char **argv);
 int md_cmd_images(int argc, char **argv);
@@ -17,7 +19,9 @@ int md_cmd_export(int argc, char **argv);
 int md_cmd_cp(int argc, char **argv);
 int md_cmd_history(int argc, char **argv);
 int md_cmd_image(int argc, char **argv); /* `image inspect|prune|ls|...` */
-/* login/logout: auth.h */
+/* `login [-u USER] [-p PASS | --password-stdin] [SERVER]`, `logout [SERVER]` */
+int md_cmd_login(int argc, char **argv);
+int md_cmd_logout(int argc, char **argv);
 
 /* docker's exit code for a command that failed (not a flag error) */
 #define MD_TOOL_EXIT_FAIL 1
@@ -29,5 +33,10 @@ int md_tool_usage_error(const char *cmd, const char *fmt, ...)
 /* Report getopt's '?' (unknown flag) or ':' (missing value; the optstring must
  * start with ':') for cmd, in docker's words; returns 125. */
 int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv);
+
+/* Write through fn to file (FILE.tmp-<pid>, renamed when complete) or, when
+ * file is NULL, to stdout unless it is a terminal (docker's refusal). */
+int md_tool_to_output(const char *file, int (*fn)(int fd, void *arg, md_error_t **err), void *arg,
+                      md_error_t **err);
 
 #endif

@@ -32,6 +32,9 @@ check_rc "exit 0" 0 md "${R[@]}" sh -c 'exit 0'
 check_rc "exit 3" 3 md "${R[@]}" sh -c 'exit 3'
 check_rc "exit 255" 255 md "${R[@]}" sh -c 'exit 255'
 check_rc "false gives 1" 1 md "${R[@]}" false
+out=$(md run --rm -it "${IMG[@]}" true </dev/null 2>&1); rc=$?
+check_eq "-it without a terminal: exit 125" "$rc" 125
+check_eq "-it without a terminal: docker's line" "$out" "mydocker: the input device is not a TTY"
 check_rc "sh reports 137 for a SIGKILLed child" 137 md "${R[@]}" sh -c 'sleep 100 & kill -9 $!; wait $!'
 
 # PID 1 killed from the host: 128+9

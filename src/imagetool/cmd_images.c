@@ -17,28 +17,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-int md_tool_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", md_progname);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nSee '%s %s --help'.\n", md_progname, cmd);
-    va_end(ap);
-    return MD_EXIT_ENGINE;
-}
-
-int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv)
-{
-    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-    int is_long = strncmp(arg, "--", 2) == 0;
-    if (c == ':' && is_long) return md_tool_usage_error(cmd, "flag needs an argument: %s", arg);
-    if (c == ':')
-        return md_tool_usage_error(cmd, "flag needs an argument: '%c' in -%c", optopt, optopt);
-    if (is_long) return md_tool_usage_error(cmd, "unknown flag: %s", arg);
-    return md_tool_usage_error(cmd, "unknown shorthand flag: '%c' in %s", optopt, arg);
-}
-
 /* ---- images ---- */
 
 enum { COLS = 6 };

@@ -1,0 +1,63 @@
+/* `mydocker commit [-a AUTHOR] [-m MSG] [-c CHANGE]... CONTAINER [REPO[:TAG]]`:
+ * flags, usage and output; the commit itself is commit.c's. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "commit.h"
+#include "tool.h"
+#include "util/error.h"
+#include "util/strv.h"
+
+static int parse_args(int argc, char **argv, struct md_commit_opts *o)
+{
+    static const struct option lo[] = {
+        {"author", required_argument, NULL, 'a'}, {"message", required_argument, NULL, 'm'},
+        {"change", required_argument, NULL, 'c'}, {"pause", optional_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},         {0}};
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":a:m:c:ph", lo, NULL)) != -1) {
+        if (ch == 'a')
+            o->author = optarg;
+        else if (ch == 'm')
+            o->message = optarg;
+        else if (ch == 'c' && md_strv_append(&o->changes, optarg) < 0)
+            return md_tool_usage_error("commit", "out of memory");
+        else if (ch == 'p')
+            continue;
+        else if (ch == 'h')
+            return printf("Usage:  mydocker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
+                          "Create a new image from a container's changes\n\nOptions:\n"
+                          "  -a, --author string    Author\n"
+                          "  -c, --change list      Apply Dockerfile instruction to the created "
+                          "image\n"
+                          "  -m, --message string   Commit message\n"),
+                   -1;
+        else if (ch != 'c')
+            return md_tool_bad_flag("commit", ch, argc, argv);
+    }
+    if (argc - optind < 1 || argc - optind > 2)
+        return md_tool_usage_error("commit",
+                                   "\"commit\" requires at least 1 and at most 2 arguments.");
+    o->container = argv[optind];
+    o->ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+    return 0;
+}
+
+int md_cmd_commit(int argc, char **argv)
+{
+    struct md_commit_opts o = {0};
+    int r = parse_args(argc, argv, &o);
+    if (r != 0) {
+        md_strv_free(o.changes);
+        return r < 0 ? 0 : r;
+    }
+    md_error_t *err = NULL;
+    char id[72];
+    r = md_image_commit(&o, id, &err);
+    md_strv_free(o.changes);
+    if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    printf("%s\n", id);
+    return 0;
+}
