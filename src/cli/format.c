@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 static struct json_object *lookup(struct json_object *o, const char *path, size_t len)
 {
@@ -156,4 +157,40 @@ void md_table_print_lines(char **lines, size_t n)
     for (size_t i = 0; rows && i < n; i++)
         free(rows[i]);
     free(rows);
+}
+
+int md_format_rows(const char *fmt, struct json_object **rows, size_t n,
+                   const struct md_format_head *heads, md_error_t **err)
+{
+    if (strcmp(fmt, "json") == 0) {
+        for (size_t i = 0; i < n; i++)
+            puts(json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        return 0;
+    }
+    int table = strncmp(fmt, "table", 5) == 0;
+    if (table) fmt += 5 + (fmt[5] == ' ');
+    cleanup_strv char **lines = md_strv_dup(NULL);
+    if (table) {
+        /* the header: each placeholder's docker column title */
+        struct json_object *h = json_object_new_object();
+        for (const struct md_format_head *k = heads; k && k->field; k++)
+            json_object_object_add(h, k->field, json_object_new_string(k->title));
+        char *line = NULL;
+        if (md_template_render(fmt, h, &line, NULL) == 0) md_strv_append(&lines, line);
+        free(line);
+        json_object_put(h);
+    }
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *line = NULL;
+        if (md_template_render(fmt, rows[i], &line, err) < 0) return -EINVAL;
+        md_strv_append(&lines, line);
+    }
+    if (table) {
+        md_table_print_lines(lines, md_strv_len(lines));
+    } else {
+        for (char **l = lines; *l; l++)
+            puts(*l);
+    }
+    return 0;
 }

@@ -17,4 +17,13 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols);
 /* Lines with tab-separated cells (a "table" --format), aligned the same way. */
 void md_table_print_lines(char **lines, size_t n);
 
+/* A placeholder and its column title in a "table" --format header. */
+struct md_format_head {
+    const char *field, *title;
+};
+/* Prints rows by fmt: "json" (one object per line), "table TEMPLATE" (a header
+ * from heads, NULL-terminated, then aligned rows) or a plain template. */
+int md_format_rows(const char *fmt, struct json_object **rows, size_t n,
+                   const struct md_format_head *heads, md_error_t **err);
+
 #endif

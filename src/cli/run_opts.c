@@ -1,6 +1,7 @@
 /* `run` / `create` flags: docker's getopt table, usage text and value
  * parsing into struct md_run_opts (engine/opts.h). Front-end code: the
  * engine takes the struct, never argv. */
+#include "cli/getopt.h"
 #include "cli/run_opts.h"
 
 #include <errno.h>
@@ -420,7 +421,7 @@ static int bad_flag(int c, int argc, char **argv, md_error_t **err)
     if (optopt && arg[1] != '-')
         return md_error(err, 0, "unknown shorthand flag: '%c' in %s\nSee 'mydocker run --help'.",
                         optopt, arg);
-    return md_error(err, 0, "unknown flag: %s\nSee 'mydocker run --help'.", arg);
+    return md_error(err, 0, "unknown flag: %.*s\nSee 'mydocker run --help'.", MD_FLAG_NAME(arg));
 }
 
 int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t **err)
@@ -429,7 +430,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:P", long_opts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:P", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "engine/lifecycle.h"
@@ -103,7 +104,7 @@ int cmd_attach(int argc, char **argv)
     int no_stdin = 0, ch;
     optind = 0;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1)
+    while ((ch = md_getopt_long(argc, argv, "", lo, NULL)) != -1)
         if (ch == 'n') no_stdin = 1;
     if (optind != argc - 1) {
         fprintf(stderr, "mydocker: \"attach\" requires exactly 1 argument.\n");

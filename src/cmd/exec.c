@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "engine/specgen.h"
@@ -35,7 +36,7 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+itde:w:u:", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+itde:w:u:", lo, NULL)) != -1) {
         switch (c) {
         case 'i':
             o->interactive = 1;
@@ -65,8 +66,8 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
             o->privileged = 1;
             break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker exec --help'.\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker exec --help'.\n",
+                    MD_FLAG_NAME(argv[optind - 1]));
             return -1;
         }
     }

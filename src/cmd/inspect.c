@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "cli/format.h"
@@ -74,13 +75,13 @@ int cmd_inspect(int argc, char **argv)
     int ch;
     optind = 0;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "f:s", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "f:s", lo, NULL)) != -1) {
         if (ch == 'f')
             fmt = optarg;
         else if (ch == 'T')
             type = optarg;
         else if (ch != 's') {
-            fprintf(stderr, "mydocker: unknown flag: %s\n", argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\n", MD_FLAG_NAME(argv[optind - 1]));
             return MD_EXIT_ENGINE;
         }
     }

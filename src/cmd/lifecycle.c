@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/getopt.h"
 #include "cli/run_opts.h"
 #include "cmd/cmd.h"
 #include "engine/create.h"
@@ -54,7 +55,7 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
         }
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
         switch (c) {
         case 't':
             o->timeout = atoi(optarg);
@@ -79,8 +80,8 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
             }
             break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker %s --help'.\n",
-                    argv[optind - 1], o->verb);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker %s --help'.\n",
+                    MD_FLAG_NAME(argv[optind - 1]), o->verb);
             return -1;
         }
     }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
@@ -195,7 +196,7 @@ int cmd_logs(int argc, char **argv)
     int ch;
     optind = 0;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
         switch (ch) {
         case 'f':
             o.follow = 1;
@@ -215,8 +216,8 @@ int cmd_logs(int argc, char **argv)
         case 'D':
             break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker logs --help'.\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker logs --help'.\n",
+                    MD_FLAG_NAME(argv[optind - 1]));
             return MD_EXIT_ENGINE;
         }
         if (o.since < 0 || o.until < 0) {

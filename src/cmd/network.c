@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "cli/format.h"
@@ -33,8 +34,8 @@ static void usage(FILE *f)
 
 static int bad_flag(const char *verb, char **argv)
 {
-    fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker network %s --help'.\n",
-            argv[optind - 1], verb);
+    fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker network %s --help'.\n",
+            MD_FLAG_NAME(argv[optind - 1]), verb);
     return MD_EXIT_ENGINE;
 }
 
@@ -54,7 +55,7 @@ static int net_create(int argc, char **argv)
         {"opt", required_argument, NULL, 'o'},     {NULL, 0, NULL, 0}};
     struct md_network_create o = {0};
     int ch;
-    while ((ch = getopt_long(argc, argv, "d:o:", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "d:o:", lo, NULL)) != -1) {
         switch (ch) {
         case 'd':
             o.driver = optarg;
@@ -112,7 +113,7 @@ static int net_ls(int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
     int quiet = 0, ch;
     const char *fmt = NULL;
-    while ((ch = getopt_long(argc, argv, "qf:", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "qf:", lo, NULL)) != -1) {
         if (ch == 'q')
             quiet = 1;
         else if (ch == 'f')
@@ -195,7 +196,7 @@ static int net_inspect(int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
     const char *fmt = NULL;
     int ch, failed = 0;
-    while ((ch = getopt_long(argc, argv, "f:v", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "f:v", lo, NULL)) != -1) {
         if (ch == 'f')
             fmt = optarg;
         else if (ch != 'v')
@@ -235,7 +236,7 @@ static int net_inspect(int argc, char **argv)
 static int net_rm(int argc, char **argv)
 {
     int ch, failed = 0;
-    while ((ch = getopt_long(argc, argv, "f", NULL, NULL)) != -1)
+    while ((ch = md_getopt_long(argc, argv, "f", NULL, NULL)) != -1)
         if (ch != 'f') return bad_flag("rm", argv);
     if (need_args("rm", argc, 1, "at least 1 argument")) return MD_EXIT_ENGINE;
     for (int i = optind; i < argc; i++) {
@@ -261,7 +262,7 @@ static int net_connect(int argc, char **argv, int disconnect)
     const char *ip = NULL, *verb = disconnect ? "disconnect" : "connect";
     cleanup_strv char **aliases = NULL;
     int ch;
-    while ((ch = getopt_long(argc, argv, disconnect ? "f" : "", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, disconnect ? "f" : "", lo, NULL)) != -1) {
         if (ch == 'i' && !disconnect)
             ip = optarg;
         else if (ch == 'a' && !disconnect)
@@ -293,7 +294,7 @@ static int net_prune(int argc, char **argv)
     static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
                                        {"filter", required_argument, NULL, 'F'},
                                        {NULL, 0, NULL, 0}};
-    while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, "f", lo, NULL)) != -1) {
         if (ch == 'f')
             force = 1;
         else if (ch != 'F')

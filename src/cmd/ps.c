@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "engine/lifecycle.h"
 #include "store/cstore.h"
@@ -140,43 +141,19 @@ static void print_rows(struct json_object **rows, size_t n, const struct ps_opts
 
 static int print_formatted(struct json_object **rows, size_t n, const char *fmt)
 {
-    int table = strncmp(fmt, "table", 5) == 0;
-    if (strcmp(fmt, "json") == 0) {
-        for (size_t i = 0; i < n; i++)
-            puts(json_object_to_json_string_ext(rows[i], JSON_C_TO_STRING_PLAIN |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
-        return 0;
-    }
-    if (table) fmt += 5 + (fmt[5] == ' ');
-    cleanup_strv char **lines = md_xcalloc(1, sizeof(char *));
-    if (table) {
-        /* the header: each placeholder's docker column title */
-        struct json_object *h = json_object_new_object();
-        static const char *const k[][2] = {
-            {"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
-            {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Status", "STATUS"},
-            {"Ports", "PORTS"},          {"Names", "NAMES"},        {"State", "STATE"}};
-        for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
-            json_object_object_add(h, k[i][0], json_object_new_string(k[i][1]));
-        char *line = NULL;
-        if (md_template_render(fmt, h, &line, NULL) == 0) md_strv_append(&lines, line);
-        free(line);
-        json_object_put(h);
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *line = NULL;
-        md_error_t *err = NULL;
-        if (md_template_render(fmt, rows[i], &line, &err) < 0) return md_error_report(&err);
-        md_strv_append(&lines, line);
-        free(line);
-    }
-    if (table) {
-        md_table_print_lines(lines, md_strv_len(lines));
-    } else {
-        for (char **l = lines; l && *l; l++)
-            puts(*l);
-    }
-    return 0;
+    static const struct md_format_head heads[] = {{"ID", "CONTAINER ID"},
+                                                  {"Image", "IMAGE"},
+                                                  {"Command", "COMMAND"},
+                                                  {"CreatedAt", "CREATED AT"},
+                                                  {"RunningFor", "CREATED"},
+                                                  {"Status", "STATUS"},
+                                                  {"Ports", "PORTS"},
+                                                  {"Names", "NAMES"},
+                                                  {"State", "STATE"},
+                                                  {"Labels", "LABELS"},
+                                                  {NULL, NULL}};
+    md_error_t *err = NULL;
+    return md_format_rows(fmt, rows, n, heads, &err) < 0 ? md_error_report(&err) : 0;
 }
 
 static int parse_ps(int argc, char **argv, struct ps_opts *o)
@@ -194,7 +171,7 @@ static int parse_ps(int argc, char **argv, struct ps_opts *o)
     optind = 0;
     opterr = 0;
     o->last = -1;
-    while ((c = getopt_long(argc, argv, "aqn:lf:s", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "aqn:lf:s", lo, NULL)) != -1) {
         switch (c) {
         case 'a':
             o->all = 1;
@@ -225,8 +202,8 @@ static int parse_ps(int argc, char **argv, struct ps_opts *o)
             o->format = optarg;
             break;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker ps --help'.\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker ps --help'.\n",
+                    MD_FLAG_NAME(argv[optind - 1]));
             return -1;
         }
     }

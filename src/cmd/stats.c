@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "engine/cgctl.h"
 #include "cli/format.h"
@@ -254,7 +255,7 @@ static int parse(int argc, char **argv, struct stats_opts *o)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "a", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "a", lo, NULL)) != -1) {
         switch (c) {
         case 'a':
             o->all = 1;
@@ -278,8 +279,8 @@ static int parse(int argc, char **argv, struct stats_opts *o)
                  "      --no-trunc        Do not truncate output");
             return 1;
         default:
-            fprintf(stderr, "mydocker: unknown flag: %s\nSee 'mydocker stats --help'.\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker stats --help'.\n",
+                    MD_FLAG_NAME(argv[optind - 1]));
             return -1;
         }
     }

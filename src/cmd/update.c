@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "engine/cgctl.h"
 
@@ -45,7 +46,7 @@ static int parse(int argc, char **argv, struct md_res_opts *res, const char **re
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:m:c:", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+:m:c:", lo, NULL)) != -1) {
         int r = 0;
         if (c == OPT_HELP) {
             usage();

@@ -22,109 +22,6 @@
 #include "util/xalloc.h"
 #include "util/strv.h"
 
-int md_volume_name_valid(const char *n)
-{
-    return md_name_valid(n) ||
-           (strlen(n) == 1 && ((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9')));
-}
-
-static char *vol_dir(const char *name)
-{
-    char *p = NULL;
-    return asprintf(&p, "%s/volumes/%s", md_lib_root(), name) < 0 ? NULL : p;
-}
-
-int md_volume_create(const char *name, int anonymous, char **mountpoint, md_error_t **err)
-{
-    if (!md_volume_name_valid(name))
-        return md_error(err, 0,
-                        "create %s: \"%s\" includes invalid characters for a local volume "
-                        "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
-                        name, name);
-    cleanup_free char *dir = vol_dir(name), *data = NULL, *meta = NULL;
-    if (dir == NULL || asprintf(&data, "%s/_data", dir) < 0 ||
-        asprintf(&meta, "%s/volume.json", dir) < 0)
-        return md_error(err, ENOMEM, "volume");
-    if (!md_path_exists(meta)) {
-        int r = md_mkdir_p(data, 0755, err);
-        if (r < 0) return r;
-        /* docker's 0701: no other user may list the volumes or reach into
-         * one by name (a volume's setuid file is a host file) */
-        cleanup_free char *top = NULL;
-        if (asprintf(&top, "%s/volumes", md_lib_root()) > 0) chmod(top, 0701);
-        struct json_object *o = json_object_new_object();
-        cleanup_free char *now = md_time_rfc3339(md_now_ns());
-        json_object_object_add(o, "Name", json_object_new_string(name));
-        json_object_object_add(o, "Driver", json_object_new_string("local"));
-        json_object_object_add(o, "Mountpoint", json_object_new_string(data));
-        json_object_object_add(o, "CreatedAt", json_object_new_string(now ? now : ""));
-        json_object_object_add(o, "Labels", json_object_new_object());
-        json_object_object_add(o, "Scope", json_object_new_string("local"));
-        json_object_object_add(o, "Anonymous", json_object_new_boolean(anonymous));
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
-        r = md_write_file_atomic(meta, text, strlen(text), 0600, 0, err);
-        json_object_put(o);
-        if (r < 0) return r;
-    }
-    if (mountpoint) *mountpoint = strdup(data);
-    return 0;
-}
-
-struct json_object *md_volume_inspect(const char *name)
-{
-    cleanup_free char *dir = vol_dir(name), *meta = NULL, *text = NULL;
-    if (dir == NULL || asprintf(&meta, "%s/volume.json", dir) < 0 ||
-        md_read_file(meta, &text, NULL, NULL) < 0)
-        return NULL;
-    return json_tokener_parse(text);
-}
-
-char **md_volume_list(void)
-{
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/volumes", md_lib_root());
-    char **v = md_xcalloc(1, sizeof(char *));
-    cleanup_dir DIR *d = opendir(path);
-    struct dirent *de;
-    while (v && d && (de = readdir(d)) != NULL)
-        if (de->d_name[0] != '.') md_strv_append(&v, de->d_name);
-    return v;
-}
-
-char **md_volume_users(const char *name)
-{
-    char **users = md_xcalloc(1, sizeof(char *));
-    cleanup_strv char **ids = md_ctr_list_ids();
-    for (char **id = ids; users && id && *id; id++) {
-        struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
-        struct json_object *mounts = NULL;
-        json_object_object_get_ex(c->record, "Mounts", &mounts);
-        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
-            struct json_object *n;
-            if (json_object_object_get_ex(json_object_array_get_idx(mounts, i), "Name", &n) &&
-                strcmp(json_object_get_string(n), name) == 0) {
-                md_strv_append(&users, *id);
-                break;
-            }
-        }
-        md_ctr_free(c);
-    }
-    return users;
-}
-
-int md_volume_remove(const char *name, int force, md_error_t **err)
-{
-    cleanup_free char *dir = vol_dir(name), *meta = NULL;
-    if (dir == NULL || asprintf(&meta, "%s/volume.json", dir) < 0)
-        return md_error(err, ENOMEM, "volume");
-    if (!md_path_exists(meta)) return md_error(err, 0, "get %s: no such volume", name);
-    cleanup_strv char **users = md_volume_users(name);
-    if (!force && users && users[0])
-        return md_error(err, 0, "remove %s: volume is in use - [%s]", name, users[0]);
-    return md_rm_rf(dir, err);
-}
-
 void md_vmounts_free(struct md_vmount *m, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -173,7 +70,7 @@ static int add_volume(struct vlist *l, const char *name, const char *dst, int rw
     m->destination = md_xstrdup(dst);
     m->rw = rw;
     m->anonymous = name == NULL;
-    int r = md_volume_create(m->name, m->anonymous, &m->source, err);
+    int r = md_volume_create(m->name, m->anonymous, NULL, &m->source, err);
     m->copy_up = !nocopy;
     return r;
 }

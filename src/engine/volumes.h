@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "engine/opts.h"
+#include "engine/volume_store.h"
 
 struct json_object;
 
@@ -28,14 +29,5 @@ void md_vmounts_free(struct md_vmount *m, size_t n);
 void md_vmounts_to_spec(const struct md_vmount *m, size_t n, struct json_object *mounts);
 /* docker's "Mounts" array for container.json / inspect. */
 struct json_object *md_vmounts_record(const struct md_vmount *m, size_t n);
-
-/* the volume store */
-int md_volume_create(const char *name, int anonymous, char **mountpoint, md_error_t **err);
-int md_volume_remove(const char *name, int force, md_error_t **err);
-char **md_volume_list(void);
-struct json_object *md_volume_inspect(const char *name);
-/* Containers (ids) whose record mounts the volume. */
-char **md_volume_users(const char *name);
-int md_volume_name_valid(const char *name);
 
 #endif

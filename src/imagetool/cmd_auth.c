@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -54,7 +55,7 @@ static int parse_login(int argc, char **argv, struct login_opts *o)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":u:p:h", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":u:p:h", lo, NULL)) != -1) {
         if (c == 'u')
             o->user = optarg;
         else if (c == 'p')

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "commit.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
 #include "util/strv.h"
@@ -17,7 +18,7 @@ static int parse_args(int argc, char **argv, struct md_commit_opts *o)
     int ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":a:m:c:ph", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, ":a:m:c:ph", lo, NULL)) != -1) {
         if (ch == 'a')
             o->author = optarg;
         else if (ch == 'm')

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -30,7 +31,7 @@ int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv)
     if (c == ':' && is_long) return md_tool_usage_error(cmd, "flag needs an argument: %s", arg);
     if (c == ':')
         return md_tool_usage_error(cmd, "flag needs an argument: '%c' in -%c", optopt, optopt);
-    if (is_long) return md_tool_usage_error(cmd, "unknown flag: %s", arg);
+    if (is_long) return md_tool_usage_error(cmd, "unknown flag: %.*s", MD_FLAG_NAME(arg));
     return md_tool_usage_error(cmd, "unknown shorthand flag: '%c' in %s", optopt, arg);
 }
 

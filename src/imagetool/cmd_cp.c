@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cp.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
 
@@ -28,7 +29,7 @@ int md_cmd_cp(int argc, char **argv)
     int ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":aLh", lo, NULL)) != -1) {
+    while ((ch = md_getopt_long(argc, argv, ":aLh", lo, NULL)) != -1) {
         if (ch == 'a')
             c.archive = 1;
         else if (ch == 'L')

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "export.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
 
@@ -20,7 +21,7 @@ int md_cmd_export(int argc, char **argv)
     const char *file = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
         if (c == 'o')
             file = optarg;
         else if (c == 'h')

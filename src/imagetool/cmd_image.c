@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/getopt.h"
 #include "store/ctr.h"
 #include "cli/format.h"
 #include "image/store.h"
@@ -119,7 +120,7 @@ static int cmd_inspect(int argc, char **argv)
     const char *fmt = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:h", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":f:h", lo, NULL)) != -1) {
         if (c == 'f')
             fmt = optarg;
         else if (c == 'h')
@@ -208,7 +209,7 @@ static int cmd_history(int argc, char **argv)
     int c, no_trunc = 0, quiet = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qHh", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":qHh", lo, NULL)) != -1) {
         if (c == 'T')
             no_trunc = 1;
         else if (c == 'q')
@@ -279,7 +280,7 @@ static int cmd_prune(int argc, char **argv)
     int c, all = 0, force = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":afh", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":afh", lo, NULL)) != -1) {
         if (c == 'a')
             all = 1;
         else if (c == 'f')

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/getopt.h"
 #include "cli/table.h"
 #include "progress.h"
 #include "util/time.h"
@@ -155,7 +156,7 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qah", longopts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":qah", longopts, NULL)) != -1) {
         if (c == 'q')
             o->quiet = 1;
         else if (c == 'T')
@@ -229,7 +230,7 @@ int md_cmd_rmi(int argc, char **argv)
     int c, force = 0, status = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":fh", longopts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":fh", longopts, NULL)) != -1) {
         if (c == 'f')
             force = 1;
         else if (c == 'h')

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "import.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
 #include "util/strv.h"
@@ -19,7 +20,7 @@ static int parse_args(int argc, char **argv, struct md_import_opts *o)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:m:h", longopts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":c:m:h", longopts, NULL)) != -1) {
         if (c == 'c' && md_strv_append(&o->changes, optarg) < 0)
             return md_tool_usage_error("import", "out of memory");
         else if (c == 'm')

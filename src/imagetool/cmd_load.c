@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -21,7 +22,7 @@ int md_cmd_load(int argc, char **argv)
     const char *input = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:qh", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":i:qh", lo, NULL)) != -1) {
         if (c == 'i')
             input = optarg;
         else if (c == 'q')

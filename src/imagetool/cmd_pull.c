@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "cli/getopt.h"
 #include "cmd_progress.h"
 #include "pull.h"
 #include "tool.h"
@@ -21,7 +22,7 @@ int md_cmd_pull(int argc, char **argv)
     const char *platform = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qah", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":qah", lo, NULL)) != -1) {
         if (c == 'q')
             quiet = 1;
         else if (c == 'P')

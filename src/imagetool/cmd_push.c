@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/getopt.h"
 #include "cmd_progress.h"
 #include "push.h"
 #include "tool.h"
@@ -17,7 +18,7 @@ int md_cmd_push(int argc, char **argv)
     int c, quiet = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qh", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":qh", lo, NULL)) != -1) {
         if (c == 'q')
             quiet = 1;
         else if (c == 'h')

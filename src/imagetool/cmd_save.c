@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "save.h"
+#include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
 
@@ -26,7 +27,7 @@ int md_cmd_save(int argc, char **argv)
     const char *out = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
         if (c == 'o')
             out = optarg;
         else if (c == 'h')

@@ -221,6 +221,22 @@ static void test_errors(void)
     CHECK_STR(errmsg(), "unknown flag: --bogus" SEE_HELP);
     md_run_opts_free(&o);
 
+    /* no abbreviations: glibc would take --pid as --pids-limit, docker's parser refuses it */
+    CHECK(PARSE(&o, "run", "--pid", "host", "img") < 0);
+    CHECK_STR(errmsg(), "unknown flag: --pid" SEE_HELP);
+    md_run_opts_free(&o);
+    CHECK(PARSE(&o, "run", "--pids-lim=3", "img") < 0);
+    CHECK_STR(errmsg(), "unknown flag: --pids-lim" SEE_HELP);
+    md_run_opts_free(&o);
+    CHECK(PARSE(&o, "run", "--nosuch=1", "img") < 0);
+    CHECK_STR(errmsg(), "unknown flag: --nosuch" SEE_HELP);
+    md_run_opts_free(&o);
+    CHECK_INT(PARSE(&o, "run", "--pids-limit", "3", "--name=web", "--hostname", "--rm", "img"), 0);
+    CHECK_INT(o.res.pids_limit, 3);
+    CHECK_STR(o.name, "web");
+    CHECK_STR(o.hostname, "--rm"); /* a value that looks like a flag is still the value */
+    md_run_opts_free(&o);
+
     CHECK(PARSE(&o, "run", "-x", "img") < 0);
     CHECK(strstr(errmsg(), "-x") != NULL);
     md_run_opts_free(&o);

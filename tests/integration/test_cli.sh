@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The docker command line a script expects (issue 14): whole flag names only, volume flags and
+# filters as docker's, and the scripts of docker users run unchanged. State that a prune or a
+# filter could touch lives on a private MYDOCKER_ROOT, so nothing of anyone else's is at risk.
+. "$(dirname "$0")/lib.sh"
+PROOT=$(mktemp -d /tmp/mydocker-cli.XXXXXX)
+RFS=$(mktemp -d /tmp/mydocker-clifs.XXXXXX)
+mk_rootfs "$RFS"
+pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
+at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT' '$RFS'"
+# err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
+err_case() {
+    local name=$1 want_rc=$2 want=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1 >/dev/null); rc=$?
+    check_eq "$name: exit $want_rc" "$rc" "$want_rc"
+    check_eq "$name: message" "$out" "$want"
+}
+
+# ================================================================ whole flag names only
+# glibc's getopt_long takes a unique prefix; docker's parser does not (`--pid host` was --pids-limit)
+err_case "run --pid (a prefix of --pids-limit)" 125 "mydocker: unknown flag: --pid
+See 'mydocker run --help'." pmd run --rm --pid host --rootfs "$RFS" true
+err_case "run --pids-lim=3" 125 "mydocker: unknown flag: --pids-lim
+See 'mydocker run --help'." pmd run --rm --pids-lim=3 --rootfs "$RFS" true
+check_eq "run --pids-limit=3 (the whole name) works" \
+    "$(pmd run --rm --pids-limit=3 --rootfs "$RFS" cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null | head -n 1)" 3
+err_case "ps --no-tru" 125 "mydocker: unknown flag: --no-tru
+See 'mydocker ps --help'." pmd ps --no-tru
+err_case "logs --tai" 125 "mydocker: unknown flag: --tai
+See 'mydocker logs --help'." pmd logs --tai 3 x
+err_case "images --dig (mydocker-image)" 125 "mydocker: unknown flag: --dig
+See 'mydocker images --help'." pmd images --dig
+err_case "volume ls --quie" 125 "mydocker: unknown flag: --quie
+See 'mydocker volume ls --help'." pmd volume ls --quie
+out=$("${MYDOCKER}-runc" --roo /tmp list 2>&1); rc=$?
+check_eq "mydocker-runc --roo: refused" "$rc" 1
+check_match "mydocker-runc --roo: runc's words" "$out" "flag provided but not defined: --roo"
+
+# ================================================================ volume create / ls / inspect
+check_eq "volume create --label prints the name" "$(pmd volume create --label team=a --label tmp vl1 2>&1)" vl1
+pmd volume create --label team=b vl2 >/dev/null
+pmd volume create vl3 >/dev/null
+check_eq "volume inspect: Labels" "$(pmd volume inspect -f '{{json .Labels}}' vl1)" '{"team":"a","tmp":""}'
+check_eq "volume inspect: Driver" "$(pmd volume inspect --format '{{.Driver}}' vl1)" local
+check_eq "volume create --name" "$(pmd volume create --name vl4)" vl4
+err_case "volume create -d nosuch" 1 'mydocker: create vl5: error looking up volume plugin nosuch: plugin "nosuch" not found' \
+    pmd volume create -d nosuch vl5
+check_not "... no volume made" test -e "$PROOT/volumes/vl5"
+err_case "volume create -o (not built yet): refused, not ignored" 1 \
+    "mydocker: create vl5: driver options (-o type=tmpfs) are not supported" pmd volume create -o type=tmpfs vl5
+err_case "volume create: two names" 125 "mydocker: \"mydocker volume create\" requires at most 1 argument.
+See 'mydocker volume create --help'." pmd volume create a b
+check_same "volume ls: docker's table" "$(pmd volume ls)" "DRIVER    VOLUME NAME
+local     vl1
+local     vl2
+local     vl3
+local     vl4"
+check_same "volume ls -q -f label=team" "$(pmd volume ls -q -f label=team)" "vl1
+vl2"
+check_eq "volume ls -f label=team=b" "$(pmd volume ls -q --filter label=team=b)" vl2
+check_eq "two label filters: both required" "$(pmd volume ls -q -f label=team -f label=tmp)" vl1
+check_eq "label! filter" "$(pmd volume ls -q -f 'label!=team' | tr '\n' ' ')" "vl3 vl4 "
+check_eq "name filter (substring)" "$(pmd volume ls -q -f name=l3)" vl3
+check_eq "two name filters: either" "$(pmd volume ls -q -f name=l3 -f name=l4 | tr '\n' ' ')" "vl3 vl4 "
+check_eq "driver=local" "$(pmd volume ls -q -f driver=local | wc -l)" 4
+check_eq "a label no volume has: nothing" "$(pmd volume ls -q -f label=nosuch)" ""
+err_case "an unknown filter is an error" 1 "mydocker: invalid filter 'nosuch'" pmd volume ls -q -f nosuch=1
+err_case "a filter without =" 1 "mydocker: bad format of filter (expected name=value)" pmd volume ls -f dangling
+err_case "dangling=maybe" 1 "mydocker: invalid filter 'dangling=maybe'" pmd volume ls -f dangling=maybe
+check_eq "volume ls --format" "$(pmd volume ls -f name=vl1 --format '{{.Name}}:{{.Driver}}:{{.Labels}}')" "vl1:local:team=a,tmp="
+check_same "volume ls --format table" "$(pmd volume ls -f label=team --format 'table {{.Name}}\t{{.Labels}}')" "VOLUME NAME   LABELS
+vl1           team=a,tmp=
+vl2           team=b"
+
+# dangling: vl2 in use by a container (even a stopped one)
+cid=$(pmd create -v vl2:/data --network none --rootfs "$RFS" true 2>&1)
+check_eq "dangling=false: the volume a container uses" "$(pmd volume ls -q -f dangling=false)" vl2
+check_eq "dangling=true: the others" "$(pmd volume ls -q -f dangling=true | tr '\n' ' ')" "vl1 vl3 vl4 "
+
+# the script that wiped every volume here: only the labelled ones may go
+pmd volume ls -q --filter label=tmp | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" volume rm >/dev/null
+check_eq "ls -q --filter label=x | xargs volume rm: only those" "$(pmd volume ls -q | tr '\n' ' ')" "vl2 vl3 vl4 "
+pmd volume ls -q --filter label=nosuch | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" volume rm >/dev/null
+check_eq "... a filter that matches nothing removes nothing" "$(pmd volume ls -q | wc -l)" 3
+
+# ================================================================ volume prune
+anon=$(pmd run -d -v /anon --network none --rootfs "$RFS" true 2>&1)
+pmd wait "$anon" >/dev/null
+pmd rm "$anon" >/dev/null            # without -v: its anonymous volume stays
+nanon=$(pmd volume ls -q | grep -cvx -e vl2 -e vl3 -e vl4)
+check_eq "an anonymous volume left by rm without -v" "$nanon" 1
+out=$(pmd volume prune </dev/null 2>&1)
+check_match "prune without -f asks" "$out" "Are you sure you want to continue\? \[y/N\]"
+check_eq "... and, not confirmed, removes nothing" "$(pmd volume ls -q | wc -l)" 4
+out=$(echo y | pmd volume prune 2>&1)
+check_match "prune confirmed: docker's report" "$out" "Deleted Volumes:"
+check_match "... and the reclaimed space" "$out" "Total reclaimed space: [0-9.]+k?B"
+check_eq "prune (no -a): only the anonymous one went" "$(pmd volume ls -q | tr '\n' ' ')" "vl2 vl3 vl4 "
+pmd volume create --label keep=1 vl5 >/dev/null
+out=$(pmd volume prune -a -f --filter label=keep 2>&1)
+check_eq "prune -a --filter label=keep: only that one" "$(pmd volume ls -q | tr '\n' ' ')" "vl2 vl3 vl4 "
+pmd volume prune -a -f >/dev/null
+check_eq "prune -a -f: every unused one; the one in use stays" "$(pmd volume ls -q)" vl2
+err_case "prune: an unknown filter" 1 "mydocker: invalid filter 'name'" pmd volume prune -f --filter name=x
+pmd rm -f "$cid" >/dev/null 2>&1
+summary
