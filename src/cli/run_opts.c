@@ -43,6 +43,8 @@ enum {
     OPT_RESTART,
     OPT_LOG_OPT,
     OPT_LOG_DRIVER,
+    OPT_PULL,
+    OPT_PLATFORM,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +72,9 @@ static const struct option long_opts[] = {
     {"ulimit", required_argument, NULL, OPT_ULIMIT},
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, OPT_HELP},
     {"volume", required_argument, NULL, 'v'},
     {"mount", required_argument, NULL, OPT_MOUNT},
@@ -115,6 +120,11 @@ void md_run_usage(void)
         "      --read-only              Mount the container's root filesystem as read only\n"
         "      --rm                     Automatically remove the container when it exits\n"
         "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
+        "      --pull string            Pull image before running (\"always\", \"missing\", "
+        "\"never\")\n"
+        "                               (default \"missing\")\n"
+        "      --platform string        Set platform if server is multi-platform capable\n"
+        "  -q, --quiet                  Suppress the pull output\n"
         "      --security-opt list      Security Options (no-new-privileges, seccomp=unconfined)\n"
         "      --stop-signal string     Signal to stop the container\n"
         "  -t, --tty                    Allocate a pseudo-TTY\n"
@@ -373,6 +383,22 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
         free(o->stop_signal);
         o->stop_signal = md_xstrdup(optarg);
         return 0;
+    case OPT_PULL:
+        if (strcmp(optarg, "always") && strcmp(optarg, "missing") && strcmp(optarg, "never"))
+            return md_error(err, 0,
+                            "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
+                            "\"never\"",
+                            optarg);
+        free(o->pull);
+        o->pull = md_xstrdup(optarg);
+        return 0;
+    case OPT_PLATFORM:
+        free(o->platform);
+        o->platform = md_xstrdup(optarg);
+        return 0;
+    case 'q':
+        o->quiet = 1;
+        return 0;
     case OPT_ROOTFS:
         free(o->rootfs);
         o->rootfs = md_xstrdup(optarg);
@@ -430,7 +456,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:P", long_opts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:Pq", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;

@@ -45,6 +45,17 @@ int cmd_port(int argc, char **argv);
 /* import, images, rmi, tag: run by build/mydocker-image (libarchive and
  * libcrypto stay out of the hot binary) */
 int cmd_image_tool(int argc, char **argv);
+/* build/mydocker-image next to this binary */
+int md_image_tool_path(char *buf, size_t len);
+/* `mydocker-image pull` with its output on stderr (docker run's); 0 or 125 (reported) */
+int md_cli_pull_image(const char *image, const char *platform, int quiet);
+struct md_run_opts;
+/* fn (create or run) with docker's --pull: "always" pulls first, "missing" (the
+ * default) pulls when fn says the image is missing and calls it again. Returns
+ * fn's result (< 0 with *err set), or an exit code > 0 already reported. */
+int md_cli_create_pulling(struct md_run_opts *o, char id[65],
+                          int (*fn)(struct md_run_opts *o, char id[65], md_error_t **err),
+                          md_error_t **err);
 
 extern const struct md_command md_commands[];
 

@@ -213,6 +213,11 @@ int cmd_rename(int argc, char **argv)
     return r < 0 ? (md_error_report(&err), 1) : 0;
 }
 
+static int create_detached(struct md_run_opts *o, char id[65], md_error_t **err)
+{
+    return md_engine_create(o, id, NULL, err);
+}
+
 int cmd_create(int argc, char **argv)
 {
     struct md_run_opts o;
@@ -224,11 +229,12 @@ int cmd_create(int argc, char **argv)
         o.detach = 1; /* nobody holds a created container: no --rm lock */
         o.warn = md_cli_warn;
         r = md_run_opts_check_tty(&o, &err);
-        if (r == 0) r = md_engine_create(&o, id, NULL, &err);
+        if (r == 0) r = md_cli_create_pulling(&o, id, create_detached, &err);
     }
     md_run_opts_free(&o);
     if (r == 1) return 0;
     if (r < 0) return md_error_report(&err);
+    if (r > 0) return r; /* a failed pull, already reported */
     puts(id);
     return 0;
 }

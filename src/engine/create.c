@@ -118,7 +118,8 @@ static int resolve_source(struct run_ctx *c, md_error_t **err)
         cleanup_free char *norm = md_image_normalize_ref(o->image, NULL);
         md_error_free(err);
         if (norm == NULL) return md_error(err, 0, "invalid reference format: %s", o->image);
-        return md_error(err, 0, "Unable to find image '%s' locally", norm);
+        md_error(err, 0, "Unable to find image '%s' locally", norm);
+        return r == -ENOENT ? MD_ENGINE_NO_IMAGE : -EINVAL;
     }
     return r;
 }

@@ -16,6 +16,8 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->user);
     free(o->network);
     free(o->rootfs);
+    free(o->pull);
+    free(o->platform);
     free(o->stop_signal);
     free(o->entrypoint);
     free(o->image);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+
 #include "engine/resources.h"
 #include "net/netopts.h"
 #include "util/error.h"
@@ -16,6 +18,11 @@ struct md_ulimit {
     uint64_t soft, hard;
 };
 
+/* What md_engine_create and md_engine_run return when the image is not
+ * stored (and only then: a command not found in the image is -ENOENT), so the
+ * front end can pull it and try again, docker's --pull missing. */
+#define MD_ENGINE_NO_IMAGE (-ENOPKG)
+
 struct md_run_opts {
     int rm, interactive, tty, detach, init, privileged, read_only, no_new_privs;
     int seccomp_unconfined;
@@ -23,6 +30,8 @@ struct md_run_opts {
     char *restart;         /* no | always | unless-stopped | on-failure[:N] */
     char **log_opts;       /* max-size=..., max-file=... */
     char *name, *hostname, *workdir, *user, *network, *rootfs, *stop_signal;
+    char *pull, *platform; /* the front end's: --pull always|missing|never, --platform */
+    int quiet;             /* -q: no pull output */
     int entrypoint_set;
     char *entrypoint; /* "" resets the image's */
     char **env;       /* KEY=VAL after --env/--env-file expansion, in order */

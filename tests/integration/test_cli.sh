@@ -104,4 +104,46 @@ pmd volume prune -a -f >/dev/null
 check_eq "prune -a -f: every unused one; the one in use stays" "$(pmd volume ls -q)" vl2
 err_case "prune: an unknown filter" 1 "mydocker: invalid filter 'name'" pmd volume prune -f --filter name=x
 pmd rm -f "$cid" >/dev/null 2>&1
+
+# ================================================================ pull on demand (--pull)
+. "$(dirname "$0")/reglib.sh"
+if [ -x /usr/bin/docker-registry ]; then
+    start_registry "$PROOT/reg" || fail "registry" "did not start"
+    mk_busybox_tar "$PROOT/bb.tar"
+    pmd import -c 'CMD ["sh"]' "$PROOT/bb.tar" "$REG/bb:1" >/dev/null
+    pmd push -q "$REG/bb:1" >/dev/null 2>&1
+    pmd rmi "$REG/bb:1" >/dev/null 2>&1
+    check_eq "the image is gone locally" "$(pmd images -q "$REG/bb:1")" ""
+    out=$(pmd run --rm --network none "$REG/bb:1" echo hi 2>"$PROOT/err"); rc=$?
+    check_eq "run of a missing image pulls it and runs (stdout is the container's)" "$out/$rc" "hi/0"
+    err=$(cat "$PROOT/err")
+    check_match "... docker's line first" "$(head -n 1 <<<"$err")" "^Unable to find image '$REG/bb:1' locally\$"
+    check_match "... then the pull's progress, on stderr" "$err" "Status: Downloaded newer image for $REG/bb:1"
+    check "... and the image is stored" test -n "$(pmd images -q "$REG/bb:1")"
+    out=$(pmd run --rm --network none --pull always "$REG/bb:1" true 2>&1); rc=$?
+    check_eq "--pull always: exit 0" "$rc" 0
+    check_match "--pull always pulls although present" "$out" "Status: Image is up to date for $REG/bb:1"
+    out=$(pmd run --rm --network none "$REG/bb:1" true 2>&1)
+    check_eq "present image, default --pull missing: no pull" "$out" ""
+    out=$(pmd run --rm --network none "$REG/bb:1" /no/such 2>&1); rc=$?
+    check_eq "a command missing in a present image: 127, not a pull" "$rc" 127
+    check_not "... nothing pulled" grep -q "Pulling" <<<"$out"
+    pmd rmi "$REG/bb:1" >/dev/null 2>&1
+    err_case "--pull never with a missing image" 125 "mydocker: Unable to find image '$REG/bb:1' locally" \
+        pmd run --rm --pull never "$REG/bb:1" true
+    check_eq "... nothing pulled" "$(pmd images -q "$REG/bb:1")" ""
+    cid=$(pmd create -q --network none "$REG/bb:1" true 2>"$PROOT/err"); rc=$?
+    check_match "create pulls too; stdout is the id alone" "$cid/$rc" "^[0-9a-f]{64}/0\$"
+    check_eq "-q: no pull output" "$(cat "$PROOT/err")" "Unable to find image '$REG/bb:1' locally"
+    pmd rm -f "$cid" >/dev/null 2>&1
+    n_before=$(pmd ps -aq | wc -l)
+    out=$(pmd run --rm "$REG/nosuch:1" true 2>&1); rc=$?
+    check_eq "a missing image the registry lacks too: exit 125" "$rc" 125
+    check_match "... the pull's error is shown" "$out" "Unable to find image '$REG/nosuch:1' locally"
+    check_eq "... no container left" "$(pmd ps -aq | wc -l)" "$n_before"
+    err_case "--pull bogus" 125 "mydocker: invalid pull option: 'bogus': must be one of \"always\", \"missing\" or \"never\"" \
+        pmd run --pull bogus "$REG/bb:1" true
+else
+    fail "pull on demand" "/usr/bin/docker-registry is needed (scripts/setup.sh installs it)"
+fi
 summary
