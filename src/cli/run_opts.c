@@ -44,6 +44,7 @@ enum {
     OPT_LOG_OPT,
     OPT_LOG_DRIVER,
     OPT_PULL,
+    OPT_LABEL_FILE,
     OPT_PLATFORM,
 };
 
@@ -73,6 +74,8 @@ static const struct option long_opts[] = {
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
     {"pull", required_argument, NULL, OPT_PULL},
+    {"label", required_argument, NULL, 'l'},
+    {"label-file", required_argument, NULL, OPT_LABEL_FILE},
     {"platform", required_argument, NULL, OPT_PLATFORM},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -120,6 +123,8 @@ void md_run_usage(void)
         "      --read-only              Mount the container's root filesystem as read only\n"
         "      --rm                     Automatically remove the container when it exits\n"
         "      --rootfs string          Run from an exploded root filesystem instead of an image\n"
+        "  -l, --label list             Set meta data on a container\n"
+        "      --label-file list        Read in a line delimited file of labels\n"
         "      --pull string            Pull image before running (\"always\", \"missing\", "
         "\"never\")\n"
         "                               (default \"missing\")\n"
@@ -191,6 +196,31 @@ static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **er
             break;
         }
         if (add_env(o, s) < 0) r = md_error(err, ENOMEM, "env-file");
+    }
+    free(line);
+    return r;
+}
+
+/* docker's --label-file: a label per line, blank lines and # comments skipped */
+static int add_label_file(struct md_run_opts *o, const char *path, md_error_t **err)
+{
+    cleanup_fclose FILE *f = fopen(path, "re");
+    if (f == NULL) return md_error(err, errno, "open %s", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int r = 0;
+    while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '\0' || *s == '#') continue;
+        if (*s == '=')
+            r = md_error(err, 0, "invalid label '%s': empty name", s);
+        else
+            md_strv_append(&o->labels, s);
     }
     free(line);
     return r;
@@ -399,6 +429,12 @@ static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
     case 'q':
         o->quiet = 1;
         return 0;
+    case 'l':
+        if (optarg[0] == '=' || optarg[0] == '\0')
+            return md_error(err, 0, "invalid label '%s': empty name", optarg);
+        return md_strv_append(&o->labels, optarg);
+    case OPT_LABEL_FILE:
+        return add_label_file(o, optarg, err);
     case OPT_ROOTFS:
         free(o->rootfs);
         o->rootfs = md_xstrdup(optarg);
@@ -456,7 +492,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:Pq", long_opts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:Pql:", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;

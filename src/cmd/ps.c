@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/filters.h"
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "engine/lifecycle.h"
@@ -19,7 +20,7 @@
 
 struct ps_opts {
     int all, quiet, no_trunc, last, latest;
-    char **filters;
+    struct md_filters filters;
     const char *format;
 };
 
@@ -57,6 +58,27 @@ static char *command_text(struct md_ctr *c, int no_trunc)
     return out;
 }
 
+/* docker's Labels column: k=v,k=v */
+static struct json_object *labels_text(struct md_ctr *c)
+{
+    struct json_object *cfg = NULL, *labels = NULL;
+    if (json_object_object_get_ex(c->record, "Config", &cfg))
+        json_object_object_get_ex(cfg, "Labels", &labels);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    int first = 1;
+    if (m && labels && json_object_is_type(labels, json_type_object)) {
+        json_object_object_foreach(labels, k, v)
+        {
+            fprintf(m, "%s%s=%s", first ? "" : ",", k, json_object_get_string(v));
+            first = 0;
+        }
+    }
+    if (m) fclose(m);
+    return json_object_new_string(text ? text : "");
+}
+
 static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 {
     struct json_object *d = json_object_new_object();
@@ -83,18 +105,127 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
         md_net_ports_text(c->record, c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED);
     json_object_object_add(d, "Ports", json_object_new_string(ports ? ports : ""));
     json_object_object_add(d, "Names", json_object_new_string(c->name));
+    json_object_object_add(d, "Labels", labels_text(c));
     return d;
+}
+
+/* ---- docker's ps filters: values of one key ORed, keys ANDed ---- */
+
+static const char *const ps_filters[] = {"id",     "name",   "status",   "label",
+                                         "label!", "exited", "ancestor", "before",
+                                         "since",  "volume", "network",  NULL};
+
+static int f_id(const char *v, void *c)
+{
+    return strncmp(((struct md_ctr *)c)->id, v, strlen(v)) == 0;
+}
+
+static int f_name(const char *v, void *c)
+{
+    return strstr(((struct md_ctr *)c)->name, v + (v[0] == '/')) != NULL;
+}
+
+static int f_status(const char *v, void *c)
+{
+    return strcmp(md_ctr_status_name(((struct md_ctr *)c)->status), v) == 0;
+}
+
+static int f_exited(const char *v, void *c)
+{
+    const struct md_ctr *x = c;
+    return x->status == MD_CTR_EXITED && x->exit_code == atoi(v);
+}
+
+static int f_ancestor(const char *v, void *c)
+{
+    const char *img = md_ctr_str(c, "Config.Image"), *id = md_ctr_str(c, "image_id");
+    const char *hex = strncmp(v, "sha256:", 7) == 0 ? v + 7 : v;
+    if (img && (strcmp(img, v) == 0 || (strchr(v, ':') == NULL && strncmp(img, v, strlen(v)) == 0 &&
+                                        img[strlen(v)] == ':')))
+        return 1;
+    return id && strlen(hex) >= 4 &&
+           strncmp(id + 7 * (strncmp(id, "sha256:", 7) == 0), hex, strlen(hex)) == 0;
+}
+
+static int array_has(struct json_object *arr, const char *key, const char *v)
+{
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+        struct json_object *k;
+        if (json_object_object_get_ex(json_object_array_get_idx(arr, i), key, &k) &&
+            strcmp(json_object_get_string(k), v) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int f_volume(const char *v, void *c)
+{
+    struct json_object *m = NULL;
+    json_object_object_get_ex(((struct md_ctr *)c)->record, "Mounts", &m);
+    return array_has(m, "Name", v) || array_has(m, "Destination", v) || array_has(m, "Source", v);
+}
+
+static int f_network(const char *v, void *c)
+{
+    struct json_object *ns = NULL, *nets = NULL, *x;
+    json_object_object_get_ex(((struct md_ctr *)c)->record, "NetworkSettings", &ns);
+    if (ns) json_object_object_get_ex(ns, "Networks", &nets);
+    const char *mode = md_ctr_str(c, "HostConfig.NetworkMode");
+    return (nets && json_object_object_get_ex(nets, v, &x)) || (mode && strcmp(mode, v) == 0);
+}
+
+/* before=/since=: created before / after the named container */
+struct when {
+    const char *created;
+    int before;
+};
+
+static int f_when(const char *v, void *ctx)
+{
+    const struct when *w = ctx;
+    struct md_ctr *ref = NULL;
+    if (md_ctr_load(v, &ref, NULL) < 0) return 0;
+    const char *rc = md_ctr_str(ref, "Created");
+    int r =
+        rc && w->created && (w->before ? strcmp(w->created, rc) < 0 : strcmp(w->created, rc) > 0);
+    md_ctr_free(ref);
+    return r;
 }
 
 static int matches(struct md_ctr *c, const struct ps_opts *o)
 {
-    for (char **f = o->filters; f && *f; f++) {
-        if (strncmp(*f, "name=", 5) == 0 && strstr(c->name, *f + 5) == NULL) return 0;
-        if (strncmp(*f, "status=", 7) == 0 && strcmp(md_ctr_status_name(c->status), *f + 7) != 0)
-            return 0;
-        if (strncmp(*f, "id=", 3) == 0 && strncmp(c->id, *f + 3, strlen(*f + 3)) != 0) return 0;
+    const struct md_filters *f = &o->filters;
+    struct json_object *labels = NULL, *cfg = NULL;
+    if (json_object_object_get_ex(c->record, "Config", &cfg))
+        json_object_object_get_ex(cfg, "Labels", &labels);
+    struct when before = {md_ctr_str(c, "Created"), 1}, since = {before.created, 0};
+    return md_filters_any(f, "id", f_id, c) && md_filters_any(f, "name", f_name, c) &&
+           md_filters_any(f, "status", f_status, c) && md_filters_any(f, "exited", f_exited, c) &&
+           md_filters_any(f, "ancestor", f_ancestor, c) &&
+           md_filters_any(f, "volume", f_volume, c) && md_filters_any(f, "network", f_network, c) &&
+           md_filters_any(f, "before", f_when, &before) &&
+           md_filters_any(f, "since", f_when, &since) && md_filters_labels(f, labels);
+}
+
+/* docker refuses a status it does not know and an exit code that is not a number */
+static int check_filter_value(const struct md_filters *f)
+{
+    static const char *const st[] = {"created", "restarting", "running", "removing",
+                                     "paused",  "exited",     "dead",    NULL};
+    size_t i = md_strv_len(f->keys) - 1;
+    const char *k = f->keys[i], *v = f->values[i];
+    int ok = 1;
+    if (strcmp(k, "status") == 0) {
+        ok = 0;
+        for (const char *const *s = st; *s; s++)
+            ok |= strcmp(*s, v) == 0;
+    } else if (strcmp(k, "exited") == 0) {
+        char *end;
+        strtol(v, &end, 10);
+        ok = *v && *end == '\0';
     }
-    return 1;
+    if (!ok) fprintf(stderr, "mydocker: invalid filter '%s=%s'\n", k, v);
+    return ok ? 0 : -1;
 }
 
 static int by_created_desc(const void *a, const void *b)
@@ -190,14 +321,19 @@ static int parse_ps(int argc, char **argv, struct ps_opts *o)
             break;
         case 's':
             break;
-        case 'f':
-            if (strncmp(optarg, "name=", 5) && strncmp(optarg, "status=", 7) &&
-                strncmp(optarg, "id=", 3)) {
-                fprintf(stderr, "mydocker: invalid filter '%s'\n", optarg);
-                return -1;
+        case 'f': {
+            md_error_t *err = NULL;
+            if (md_filters_add(&o->filters, optarg, ps_filters, &err) < 0) {
+                md_error_report(&err);
+                return -2;
             }
-            md_strv_append(&o->filters, optarg);
+            if (check_filter_value(&o->filters) < 0) return -2;
+            /* docker lists stopped containers for these without -a */
+            if (strcmp(optarg, "status=running") != 0 &&
+                (strncmp(optarg, "status=", 7) == 0 || strncmp(optarg, "exited=", 7) == 0))
+                o->all = 1;
             break;
+        }
         case 'F':
             o->format = optarg;
             break;
@@ -215,7 +351,11 @@ static int parse_ps(int argc, char **argv, struct ps_opts *o)
 int cmd_ps(int argc, char **argv)
 {
     struct ps_opts o = {0};
-    if (parse_ps(argc, argv, &o) < 0) return MD_EXIT_ENGINE;
+    int pr = parse_ps(argc, argv, &o);
+    if (pr < 0) {
+        md_filters_free(&o.filters);
+        return pr == -2 ? 1 : MD_EXIT_ENGINE; /* a filter: the daemon's refusal in docker */
+    }
     /* `run --rm` containers whose owner was killed are gone, not "Exited" */
     md_autoremove_sweep();
     struct md_ctr **all = NULL;
@@ -245,6 +385,6 @@ int cmd_ps(int argc, char **argv)
         md_ctr_free(all[i]);
     free(rows);
     free(all);
-    md_strv_free(o.filters);
+    md_filters_free(&o.filters);
     return r;
 }

@@ -10,10 +10,29 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* No flags yet (--format is issue 14's): anything given is refused, never ignored. */
+static int no_args(const char *cmd, int argc, char **argv)
+{
+    if (argc < 2) return 0;
+    const char *a = argv[1];
+    if (strcmp(a, "--help") == 0) {
+        printf("Usage:  mydocker %s\n", cmd);
+        return -1;
+    }
+    if (strncmp(a, "--", 2) == 0)
+        fprintf(stderr, "mydocker: unknown flag: %.*s\n", (int)strcspn(a, "="), a);
+    else if (a[0] == '-')
+        fprintf(stderr, "mydocker: unknown shorthand flag: '%c' in %s\n", a[1], a);
+    else
+        fprintf(stderr, "mydocker: \"mydocker %s\" accepts no arguments.\n", cmd);
+    fprintf(stderr, "See 'mydocker %s --help'.\n", cmd);
+    return MD_EXIT_ENGINE;
+}
+
 int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int na = no_args("version", argc, argv);
+    if (na) return na < 0 ? 0 : na;
     struct utsname u;
     uname(&u);
     printf("Client:\n"
@@ -61,8 +80,8 @@ static void print_features(const struct md_hostinfo *hi)
 
 int cmd_info(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int na = no_args("info", argc, argv);
+    if (na) return na < 0 ? 0 : na;
     struct utsname u;
     uname(&u);
     struct md_hostinfo hi;

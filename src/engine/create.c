@@ -262,6 +262,22 @@ static struct json_object *log_config_json(const struct md_run_opts *o)
     return lc;
 }
 
+/* docker's Config.Labels: the image's, then the container's (-l wins) */
+static struct json_object *labels_json(struct json_object *image_cfg, char **labels)
+{
+    struct json_object *out = json_object_new_object(), *il = NULL;
+    if (image_cfg && json_object_object_get_ex(image_cfg, "Labels", &il) &&
+        json_object_is_type(il, json_type_object)) {
+        json_object_object_foreach(il, k, v) json_object_object_add(out, k, json_object_get(v));
+    }
+    for (char **l = labels; l && *l; l++) {
+        size_t k = strcspn(*l, "=");
+        cleanup_free char *key = md_xstrndup(*l, k);
+        json_object_object_add(out, key, json_object_new_string((*l)[k] ? *l + k + 1 : ""));
+    }
+    return out;
+}
+
 static struct json_object *record_new(struct run_ctx *c)
 {
     struct json_object *r = json_object_new_object(), *cfg = json_object_new_object();
@@ -289,6 +305,7 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(cfg, "Tty", json_object_new_boolean(c->o->tty));
     json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->o->interactive));
     jset_str(cfg, "StopSignal", c->o->stop_signal);
+    json_object_object_add(cfg, "Labels", labels_json(image_config(c), c->o->labels));
     json_object_object_add(r, "Config", cfg);
     json_object_object_add(hc, "AutoRemove", json_object_new_boolean(c->o->rm));
     json_object_object_add(hc, "Privileged", json_object_new_boolean(c->o->privileged));

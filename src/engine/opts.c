@@ -25,6 +25,7 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->restart);
     md_strv_free(o->log_opts);
     md_strv_free(o->env);
+    md_strv_free(o->labels);
     md_strv_free(o->cap_add);
     md_strv_free(o->cap_drop);
     md_strv_free(o->volumes);

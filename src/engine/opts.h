@@ -32,6 +32,7 @@ struct md_run_opts {
     char *name, *hostname, *workdir, *user, *network, *rootfs, *stop_signal;
     char *pull, *platform; /* the front end's: --pull always|missing|never, --platform */
     int quiet;             /* -q: no pull output */
+    char **labels;         /* -l k=v / --label-file: "k=v" or "k"; later ones win */
     int entrypoint_set;
     char *entrypoint; /* "" resets the image's */
     char **env;       /* KEY=VAL after --env/--env-file expansion, in order */

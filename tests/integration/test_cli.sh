@@ -37,6 +37,11 @@ out=$("${MYDOCKER}-runc" --roo /tmp list 2>&1); rc=$?
 check_eq "mydocker-runc --roo: refused" "$rc" 1
 check_match "mydocker-runc --roo: runc's words" "$out" "flag provided but not defined: --roo"
 
+err_case "version --format (not built yet): refused, not ignored" 125 "mydocker: unknown flag: --format
+See 'mydocker version --help'." pmd version --format '{{.Client.Version}}'
+err_case "info -f: refused" 125 "mydocker: unknown shorthand flag: 'f' in -f
+See 'mydocker info --help'." pmd info -f x
+
 # ================================================================ volume create / ls / inspect
 check_eq "volume create --label prints the name" "$(pmd volume create --label team=a --label tmp vl1 2>&1)" vl1
 pmd volume create --label team=b vl2 >/dev/null
@@ -105,6 +110,46 @@ check_eq "prune -a -f: every unused one; the one in use stays" "$(pmd volume ls 
 err_case "prune: an unknown filter" 1 "mydocker: invalid filter 'name'" pmd volume prune -f --filter name=x
 pmd rm -f "$cid" >/dev/null 2>&1
 
+# ================================================================ container labels, ps filters
+printf 'tier=web\n# a comment\n\nowner=ops\n' >"$PROOT/labels"
+R=(--network none --rootfs "$RFS")
+c1=$(pmd run -d --name cl1 -l app=a -l role --label-file "$PROOT/labels" -v lvol:/data "${R[@]}" sleep 60 2>&1)
+c2=$(pmd run -d --name cl2 --label app=b "${R[@]}" sleep 60 2>&1)
+c3=$(pmd create --name cl3 -l app=a "${R[@]}" sh -c 'exit 3' 2>&1)
+pmd start cl3 >/dev/null 2>&1; pmd wait cl3 >/dev/null 2>&1
+check_eq "-l k=v in Config.Labels" "$(pmd inspect -f '{{.Config.Labels.app}}' cl1)" a
+check_eq "-l k (empty value)" "$(pmd inspect -f '{{json .Config.Labels.role}}' cl1)" '""'
+check_eq "--label-file (comments and blank lines skipped)" "$(pmd inspect -f '{{.Config.Labels.tier}}/{{.Config.Labels.owner}}' cl1)" web/ops
+check_eq "ps -q -f label=app=a: running ones only" "$(pmd ps -q -f label=app=a)" "${c1:0:12}"
+check_same "ps -aq -f label=app=a: newest first" "$(pmd ps -aq -f label=app=a)" "${c3:0:12}
+${c1:0:12}"
+check_eq "two label filters: both" "$(pmd ps -aq -f label=app=a -f label=role)" "${c1:0:12}"
+check_eq "label=app (key only)" "$(pmd ps -aq -f label=app | wc -l)" 3
+check_eq "status=exited without -a (docker's idiom)" "$(pmd ps -q -f status=exited)" "${c3:0:12}"
+check_eq "exited=3" "$(pmd ps -q -f exited=3)" "${c3:0:12}"
+check_eq "exited=0: none" "$(pmd ps -q -f exited=0)" ""
+check_eq "status=exited OR status=running" "$(pmd ps -q -f status=exited -f status=running | wc -l)" 3
+check_eq "name=cl2" "$(pmd ps -q -f name=cl2)" "${c2:0:12}"
+check_eq "name and label: ANDed" "$(pmd ps -aq -f name=cl -f label=app=b)" "${c2:0:12}"
+check_same "since=cl1" "$(pmd ps -aq -f since=cl1)" "${c3:0:12}
+${c2:0:12}"
+check_eq "before=cl2" "$(pmd ps -aq -f before=cl2)" "${c1:0:12}"
+check_eq "volume=lvol" "$(pmd ps -q -f volume=lvol)" "${c1:0:12}"
+check_eq "volume=/data (destination)" "$(pmd ps -q -f volume=/data)" "${c1:0:12}"
+check_eq "network=none" "$(pmd ps -aq -f network=none | wc -l)" 3
+check_eq "ps --format {{.Labels}}" "$(pmd ps -f name=cl2 --format '{{.Names}} {{.Labels}}')" "cl2 app=b"
+err_case "ps: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd ps -q -f foo=1
+err_case "ps: status=bogus" 1 "mydocker: invalid filter 'status=bogus'" pmd ps -q -f status=bogus
+err_case "ps: exited=x" 1 "mydocker: invalid filter 'exited=x'" pmd ps -q -f exited=x
+check_eq "a label nobody has: nothing" "$(pmd ps -aq -f label=nosuch)" ""
+# a CI cleanup script written for docker
+pmd ps -aq -f label=app=a | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" rm -f >/dev/null
+check_eq "ps -aq -f label=... | xargs rm -f: only those" "$(pmd ps -aq | tr '\n' ' ')" "${c2:0:12} "
+pmd ps -aq -f label=nosuch | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" rm -f >/dev/null
+check_eq "... a label nobody has removes nothing" "$(pmd ps -aq | wc -l)" 1
+pmd rm -f cl2 >/dev/null 2>&1
+pmd volume rm lvol >/dev/null 2>&1
+
 # ================================================================ pull on demand (--pull)
 . "$(dirname "$0")/reglib.sh"
 if [ -x /usr/bin/docker-registry ]; then
@@ -135,6 +180,9 @@ if [ -x /usr/bin/docker-registry ]; then
     cid=$(pmd create -q --network none "$REG/bb:1" true 2>"$PROOT/err"); rc=$?
     check_match "create pulls too; stdout is the id alone" "$cid/$rc" "^[0-9a-f]{64}/0\$"
     check_eq "-q: no pull output" "$(cat "$PROOT/err")" "Unable to find image '$REG/bb:1' locally"
+    check_eq "ps -f ancestor=IMAGE" "$(pmd ps -aq -f "ancestor=$REG/bb:1")" "${cid:0:12}"
+    check_eq "ps -f ancestor=image id prefix" "$(pmd ps -aq -f "ancestor=$(pmd images -q "$REG/bb:1")")" "${cid:0:12}"
+    check_eq "ps -f ancestor=other" "$(pmd ps -aq -f ancestor=nosuch)" ""
     pmd rm -f "$cid" >/dev/null 2>&1
     n_before=$(pmd ps -aq | wc -l)
     out=$(pmd run --rm "$REG/nosuch:1" true 2>&1); rc=$?
