@@ -194,3 +194,20 @@ int md_format_rows(const char *fmt, struct json_object **rows, size_t n,
     }
     return 0;
 }
+
+struct json_object *md_labels_text(struct json_object *labels)
+{
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    int first = 1;
+    if (m && labels && json_object_is_type(labels, json_type_object)) {
+        json_object_object_foreach(labels, k, v)
+        {
+            fprintf(m, "%s%s=%s", first ? "" : ",", k, json_object_get_string(v));
+            first = 0;
+        }
+    }
+    if (m) fclose(m);
+    return json_object_new_string(text ? text : "");
+}

@@ -17,6 +17,8 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols);
 /* Lines with tab-separated cells (a "table" --format), aligned the same way. */
 void md_table_print_lines(char **lines, size_t n);
 
+/* docker's Labels column of a labels object: "k=v,k=v" (a JSON string) */
+struct json_object *md_labels_text(struct json_object *labels);
 /* A placeholder and its column title in a "table" --format header. */
 struct md_format_head {
     const char *field, *title;

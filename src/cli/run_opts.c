@@ -176,33 +176,24 @@ static int add_env(struct md_run_opts *o, const char *kv)
     return md_strv_append(&o->env, s);
 }
 
-static int add_env_file(struct md_run_opts *o, const char *path, md_error_t **err)
+static int add_label(struct md_run_opts *o, const char *kv, md_error_t **err)
 {
-    cleanup_fclose FILE *f = fopen(path, "re");
-    if (f == NULL) return md_error(err, errno, "open %s", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int r = 0;
-    while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s == '\0' || *s == '#') continue;
-        if (*s == '=') {
-            r = md_error(err, 0, "invalid environment variable: %s", s);
-            break;
-        }
-        if (add_env(o, s) < 0) r = md_error(err, ENOMEM, "env-file");
-    }
-    free(line);
-    return r;
+    if (kv[0] == '=' || kv[0] == '\0')
+        return md_error(err, 0, "invalid label '%s': empty name", kv);
+    return md_strv_append(&o->labels, kv);
 }
 
-/* docker's --label-file: a label per line, blank lines and # comments skipped */
-static int add_label_file(struct md_run_opts *o, const char *path, md_error_t **err)
+static int env_line(struct md_run_opts *o, const char *s, md_error_t **err)
+{
+    if (*s == '=') return md_error(err, 0, "invalid environment variable: %s", s);
+    return add_env(o, s) < 0 ? md_error(err, ENOMEM, "env-file") : 0;
+}
+
+/* docker's --env-file and --label-file: an entry per line, leading blanks,
+ * blank lines and # comments skipped */
+static int add_lines(struct md_run_opts *o, const char *path,
+                     int (*fn)(struct md_run_opts *o, const char *s, md_error_t **err),
+                     md_error_t **err)
 {
     cleanup_fclose FILE *f = fopen(path, "re");
     if (f == NULL) return md_error(err, errno, "open %s", path);
@@ -213,14 +204,8 @@ static int add_label_file(struct md_run_opts *o, const char *path, md_error_t **
     while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s == '\0' || *s == '#') continue;
-        if (*s == '=')
-            r = md_error(err, 0, "invalid label '%s': empty name", s);
-        else
-            md_strv_append(&o->labels, s);
+        char *t = line + strspn(line, " \t");
+        if (*t != '\0' && *t != '#') r = fn(o, t, err);
     }
     free(line);
     return r;
@@ -331,144 +316,170 @@ static int add_device(struct md_run_opts *o, const char *v, md_error_t **err)
     return r < 0 ? r : md_strv_append(&o->devices, v);
 }
 
-static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
+/* flags that only switch something on */
+static int *bool_slot(int c, struct md_run_opts *o)
 {
     switch (c) {
     case OPT_RM:
-        o->rm = 1;
-        return 0;
+        return &o->rm;
     case 'i':
-        o->interactive = 1;
-        return 0;
+        return &o->interactive;
     case 't':
-        o->tty = 1;
-        return 0;
+        return &o->tty;
     case 'd':
-        o->detach = 1;
-        return 0;
-    case 'e':
-        return add_env(o, optarg) < 0 ? md_error(err, ENOMEM, "env") : 0;
-    case OPT_ENV_FILE:
-        return add_env_file(o, optarg, err);
-    case 'w':
-        if (optarg[0] != '/')
-            return md_error(
-                err, 0, "the working directory '%s' is invalid, it needs to be an absolute path",
-                optarg);
-        free(o->workdir);
-        o->workdir = md_xstrdup(optarg);
-        return 0;
+        return &o->detach;
+    case OPT_INIT:
+        return &o->init;
+    case OPT_READ_ONLY:
+        return &o->read_only;
+    case OPT_PRIVILEGED:
+        return &o->privileged;
+    case 'q':
+        return &o->quiet;
+    default:
+        return NULL;
+    }
+}
+
+/* flags whose value is kept as given (the last one wins) */
+static char **string_slot(int c, struct md_run_opts *o)
+{
+    switch (c) {
     case 'u':
-        free(o->user);
-        o->user = md_xstrdup(optarg);
-        return 0;
+        return &o->user;
     case 'h':
-        free(o->hostname);
-        o->hostname = md_xstrdup(optarg);
-        return 0;
+        return &o->hostname;
+    case OPT_NAME:
+        return &o->name;
+    case OPT_NETWORK:
+        return &o->network;
+    case OPT_STOP_SIGNAL:
+        return &o->stop_signal;
+    case OPT_PLATFORM:
+        return &o->platform;
+    case OPT_ROOTFS:
+        return &o->rootfs;
+    default:
+        return NULL;
+    }
+}
+
+/* repeatable flags whose values are kept as given, in order */
+static char ***list_slot(int c, struct md_run_opts *o)
+{
+    switch (c) {
+    case OPT_CAP_ADD:
+        return &o->cap_add;
+    case OPT_CAP_DROP:
+        return &o->cap_drop;
+    case 'v':
+        return &o->volumes;
+    case OPT_MOUNT:
+        return &o->mounts;
+    case OPT_TMPFS:
+        return &o->tmpfs;
+    case OPT_VOLUMES_FROM:
+        return &o->volumes_from;
+    default:
+        return NULL;
+    }
+}
+
+static void set_string(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = md_xstrdup(v);
+}
+
+static int add_ulimit(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    struct md_ulimit u;
+    int r = md_ulimit_parse(v, &u, err);
+    if (r < 0) return r;
+    o->ulimits = md_xrealloc(o->ulimits, (o->n_ulimits + 1) * sizeof(*o->ulimits));
+    o->ulimits[o->n_ulimits++] = u;
+    return 0;
+}
+
+static int pull_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    if (strcmp(v, "always") && strcmp(v, "missing") && strcmp(v, "never"))
+        return md_error(err, 0,
+                        "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
+                        "\"never\"",
+                        v);
+    set_string(&o->pull, v);
+    return 0;
+}
+
+static int workdir_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    if (v[0] != '/')
+        return md_error(
+            err, 0, "the working directory '%s' is invalid, it needs to be an absolute path", v);
+    set_string(&o->workdir, v);
+    return 0;
+}
+
+/* flags whose value is checked or turned into something else */
+static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    switch (c) {
+    case 'e':
+        return add_env(o, v) < 0 ? md_error(err, ENOMEM, "env") : 0;
+    case OPT_ENV_FILE:
+        return add_lines(o, v, env_line, err);
+    case 'l':
+        return add_label(o, v, err);
+    case OPT_LABEL_FILE:
+        return add_lines(o, v, add_label, err);
+    case 'w':
+        return workdir_opt(o, v, err);
     case OPT_ENTRYPOINT:
-        free(o->entrypoint);
-        o->entrypoint = md_xstrdup(optarg);
+        set_string(&o->entrypoint, v);
         o->entrypoint_set = 1;
         return 0;
-    case OPT_INIT:
-        o->init = 1;
-        return 0;
-    case OPT_NAME:
-        free(o->name);
-        o->name = md_xstrdup(optarg);
-        return 0;
-    case OPT_NETWORK:
-        free(o->network);
-        o->network = md_xstrdup(optarg);
-        return 0;
-    case OPT_READ_ONLY:
-        o->read_only = 1;
-        return 0;
-    case OPT_CAP_ADD:
-        return md_strv_append(&o->cap_add, optarg);
-    case OPT_CAP_DROP:
-        return md_strv_append(&o->cap_drop, optarg);
-    case OPT_PRIVILEGED:
-        o->privileged = 1;
-        return 0;
     case OPT_DEVICE:
-        return add_device(o, optarg, err);
+        return add_device(o, v, err);
     case OPT_DEVICE_CGROUP_RULE:
-        if (md_device_cgroup_rule_check(optarg, err) < 0) return -1;
-        return md_strv_append(&o->device_cgroup_rules, optarg);
+        if (md_device_cgroup_rule_check(v, err) < 0) return -1;
+        return md_strv_append(&o->device_cgroup_rules, v);
     case OPT_SECURITY_OPT:
-        return security_opt(o, optarg, err);
-    case OPT_ULIMIT: {
-        struct md_ulimit u;
-        int r = md_ulimit_parse(optarg, &u, err);
-        if (r < 0) return r;
-        struct md_ulimit *n = realloc(o->ulimits, (o->n_ulimits + 1) * sizeof(*n));
-        if (n == NULL) return md_error(err, ENOMEM, "ulimit");
-        o->ulimits = n;
-        o->ulimits[o->n_ulimits++] = u;
-        return 0;
-    }
-    case OPT_STOP_SIGNAL:
-        free(o->stop_signal);
-        o->stop_signal = md_xstrdup(optarg);
-        return 0;
+        return security_opt(o, v, err);
+    case OPT_ULIMIT:
+        return add_ulimit(o, v, err);
     case OPT_PULL:
-        if (strcmp(optarg, "always") && strcmp(optarg, "missing") && strcmp(optarg, "never"))
-            return md_error(err, 0,
-                            "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
-                            "\"never\"",
-                            optarg);
-        free(o->pull);
-        o->pull = md_xstrdup(optarg);
-        return 0;
-    case OPT_PLATFORM:
-        free(o->platform);
-        o->platform = md_xstrdup(optarg);
-        return 0;
-    case 'q':
-        o->quiet = 1;
-        return 0;
-    case 'l':
-        if (optarg[0] == '=' || optarg[0] == '\0')
-            return md_error(err, 0, "invalid label '%s': empty name", optarg);
-        return md_strv_append(&o->labels, optarg);
-    case OPT_LABEL_FILE:
-        return add_label_file(o, optarg, err);
-    case OPT_ROOTFS:
-        free(o->rootfs);
-        o->rootfs = md_xstrdup(optarg);
-        return 0;
-    case 'v':
-        return md_strv_append(&o->volumes, optarg);
-    case OPT_MOUNT:
-        return md_strv_append(&o->mounts, optarg);
-    case OPT_TMPFS:
-        return md_strv_append(&o->tmpfs, optarg);
-    case OPT_VOLUMES_FROM:
-        return md_strv_append(&o->volumes_from, optarg);
+        return pull_opt(o, v, err);
     case OPT_RESTART:
-        return restart_opt(o, optarg, err);
+        return restart_opt(o, v, err);
     case OPT_LOG_OPT:
-        return log_opt(o, optarg, err);
+        return log_opt(o, v, err);
     case OPT_LOG_DRIVER:
-        if (strcmp(optarg, "json-file") != 0)
-            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)",
-                            optarg);
+        if (strcmp(v, "json-file") != 0)
+            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", v);
         return 0;
     case 'm':
     case 'c':
-        return md_res_opt_parse(&o->res, c, optarg, err);
+        return md_res_opt_parse(&o->res, c, v, err);
     case 'p':
     case 'P':
-        return md_net_opt_parse(&o->net, c, optarg, err);
+        return md_net_opt_parse(&o->net, c, v, err);
     default:
-        if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST)
-            return md_res_opt_parse(&o->res, c, optarg, err);
-        if (c >= MD_NOPT_FIRST && c < MD_NOPT_LAST)
-            return md_net_opt_parse(&o->net, c, optarg, err);
+        if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST) return md_res_opt_parse(&o->res, c, v, err);
+        if (c >= MD_NOPT_FIRST && c < MD_NOPT_LAST) return md_net_opt_parse(&o->net, c, v, err);
         return md_error(err, 0, "unknown flag");
     }
+}
+
+static int parse_one(int c, struct md_run_opts *o, md_error_t **err)
+{
+    int *flag = bool_slot(c, o);
+    char **str = flag ? NULL : string_slot(c, o);
+    char ***list = flag || str ? NULL : list_slot(c, o);
+    if (flag) *flag = 1;
+    if (str) set_string(str, optarg);
+    if (list) return md_strv_append(list, optarg);
+    return flag || str ? 0 : parse_checked(c, o, optarg, err);
 }
 
 /* getopt leaves optind on the cluster when a short option in it is bad */

@@ -58,25 +58,12 @@ static char *command_text(struct md_ctr *c, int no_trunc)
     return out;
 }
 
-/* docker's Labels column: k=v,k=v */
 static struct json_object *labels_text(struct md_ctr *c)
 {
     struct json_object *cfg = NULL, *labels = NULL;
     if (json_object_object_get_ex(c->record, "Config", &cfg))
         json_object_object_get_ex(cfg, "Labels", &labels);
-    cleanup_free char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    int first = 1;
-    if (m && labels && json_object_is_type(labels, json_type_object)) {
-        json_object_object_foreach(labels, k, v)
-        {
-            fprintf(m, "%s%s=%s", first ? "" : ",", k, json_object_get_string(v));
-            first = 0;
-        }
-    }
-    if (m) fclose(m);
-    return json_object_new_string(text ? text : "");
+    return md_labels_text(labels);
 }
 
 static struct json_object *row_data(struct md_ctr *c, int no_trunc)

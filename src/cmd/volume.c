@@ -154,21 +154,8 @@ static struct json_object *ls_row(const char *name, struct json_object *doc)
     json_object_object_add(r, "Scope", json_object_new_string("local"));
     if (json_object_object_get_ex(doc, "Mountpoint", &v))
         json_object_object_add(r, "Mountpoint", json_object_get(v));
-    /* docker's Labels column: k=v,k=v */
-    cleanup_free char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
     json_object_object_get_ex(doc, "Labels", &labels);
-    int first = 1;
-    if (labels && json_object_is_type(labels, json_type_object)) {
-        json_object_object_foreach(labels, k, lv)
-        {
-            fprintf(m, "%s%s=%s", first ? "" : ",", k, json_object_get_string(lv));
-            first = 0;
-        }
-    }
-    fclose(m);
-    json_object_object_add(r, "Labels", json_object_new_string(text ? text : ""));
+    json_object_object_add(r, "Labels", md_labels_text(labels));
     return r;
 }
 

@@ -1,4 +1,5 @@
 #include "engine/create.h"
+#include "engine/labels.h"
 #include "engine/lifecycle.h"
 
 #include <errno.h>
@@ -265,17 +266,9 @@ static struct json_object *log_config_json(const struct md_run_opts *o)
 /* docker's Config.Labels: the image's, then the container's (-l wins) */
 static struct json_object *labels_json(struct json_object *image_cfg, char **labels)
 {
-    struct json_object *out = json_object_new_object(), *il = NULL;
-    if (image_cfg && json_object_object_get_ex(image_cfg, "Labels", &il) &&
-        json_object_is_type(il, json_type_object)) {
-        json_object_object_foreach(il, k, v) json_object_object_add(out, k, json_object_get(v));
-    }
-    for (char **l = labels; l && *l; l++) {
-        size_t k = strcspn(*l, "=");
-        cleanup_free char *key = md_xstrndup(*l, k);
-        json_object_object_add(out, key, json_object_new_string((*l)[k] ? *l + k + 1 : ""));
-    }
-    return out;
+    struct json_object *il = NULL;
+    if (image_cfg) json_object_object_get_ex(image_cfg, "Labels", &il);
+    return md_labels_json(il, labels);
 }
 
 static struct json_object *record_new(struct run_ctx *c)

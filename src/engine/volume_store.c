@@ -1,4 +1,5 @@
 #include "engine/volume_store.h"
+#include "engine/labels.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,17 +30,6 @@ static char *vol_dir(const char *name)
 {
     char *p = NULL;
     return asprintf(&p, "%s/volumes/%s", md_lib_root(), name) < 0 ? NULL : p;
-}
-
-static struct json_object *labels_json(char *const *labels)
-{
-    struct json_object *o = json_object_new_object();
-    for (char *const *l = labels; l && *l; l++) {
-        size_t k = strcspn(*l, "=");
-        cleanup_free char *key = md_xstrndup(*l, k);
-        json_object_object_add(o, key, json_object_new_string((*l)[k] ? *l + k + 1 : ""));
-    }
-    return o;
 }
 
 static int check_opts(const char *name, const struct md_volume_opts *o, md_error_t **err)
@@ -83,14 +73,17 @@ int md_volume_create(const char *name, int anonymous, const struct md_volume_opt
         json_object_object_add(o, "Driver", json_object_new_string("local"));
         json_object_object_add(o, "Mountpoint", json_object_new_string(data));
         json_object_object_add(o, "CreatedAt", json_object_new_string(now ? now : ""));
-        json_object_object_add(o, "Labels", labels_json(vo ? vo->labels : NULL));
+        json_object_object_add(o, "Labels", md_labels_json(NULL, vo ? vo->labels : NULL));
         json_object_object_add(o, "Options", json_object_new_object());
         json_object_object_add(o, "Scope", json_object_new_string("local"));
         json_object_object_add(o, "Anonymous", json_object_new_boolean(anonymous));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
         r = md_write_file_atomic(meta, text, strlen(text), 0600, 0, err);
         json_object_put(o);
-        if (r < 0) return r;
+        if (r < 0) {
+            md_rm_rf(dir, NULL); /* no half-made volume without its volume.json */
+            return r;
+        }
     }
     if (mountpoint) *mountpoint = md_xstrdup(data);
     return 0;
