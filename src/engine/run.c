@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "engine/create.h"
+#include "engine/lifecycle.h"
 #include "store/cstore.h"
 #include "engine/start.h"
 #include "util/trace.h"
@@ -15,6 +16,15 @@ static void stdin_from_null(void)
         dup2(fd, STDIN_FILENO);
         close(fd);
     }
+}
+
+static void remove_unstarted(const char *id, const md_warn_t *warn)
+{
+    struct md_ctr *left = NULL;
+    /* the foreground path may have removed it already */
+    if (md_ctr_load_id(id, &left, NULL) < 0) return;
+    md_engine_rm(left, 1, warn, NULL);
+    md_ctr_free(left);
 }
 
 int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
@@ -33,6 +43,10 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
         if (!o->interactive) stdin_from_null(); /* docker: without -i the container reads EOF */
         r = md_engine_start_foreground(c, o->interactive, err);
     }
+    /* --rm: a container that could not start goes too (docker's daemon removes an
+     * AutoRemove container whose start failed), e.g. --network container:X of a
+     * stopped X; a record nobody will ever start must not be left "Created" */
+    if (r < 0 && o->rm && c) remove_unstarted(id, &o->warn);
     md_ctr_free(c);
     if (autoremove_fd >= 0) md_autoremove_release(id, autoremove_fd);
     md_trace("done");

@@ -81,6 +81,7 @@ md stop -t 0 "$NS_T" >/dev/null 2>&1
 out=$(md run --rm --network "container:$NS_T" "${IMG[@]}" true 2>&1); rc=$?
 check_eq "container:NAME of a stopped container: exit 125" "$rc" 125
 check_match "container:NAME of a stopped container: docker's words" "$out" "cannot join network namespace of a non running container"
+check_eq "... and run --rm leaves no container behind" "$(md ps -aq --no-trunc -f "network=container:$(md inspect -f '{{.Id}}' "$NS_T")")" ""
 md rm -f "$NS_T" >/dev/null 2>&1
 
 # ---------------------------------------------------------------- published ports
