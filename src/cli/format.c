@@ -1,5 +1,6 @@
 #include "cli/format.h"
 #include "cli/table.h"
+#include "cli/template.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -9,120 +10,38 @@
 
 #include "util/cleanup.h"
 #include "util/strv.h"
+#include "util/xalloc.h"
 
-static struct json_object *lookup(struct json_object *o, const char *path, size_t len)
+/* docker's formatter turns the two-character sequences \t and \n of a
+ * --format into a tab and a newline before parsing */
+static char *unescape_format(const char *t)
 {
-    char key[256];
-    while (len > 0 && *path == '.') {
-        path++;
-        len--;
-        size_t n = 0;
-        while (n < len && path[n] != '.')
-            n++;
-        if (n == 0) return o; /* "." alone */
-        if (n >= sizeof(key) || o == NULL) return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        if (!json_object_object_get_ex(o, key, &o)) return NULL;
-        path += n;
-        len -= n;
-    }
-    return o;
-}
-
-static void emit_value(FILE *f, struct json_object *v, int as_json)
-{
-    if (as_json) {
-        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-                                                    JSON_C_TO_STRING_NOSLASHESCAPE),
-              f);
-        return;
-    }
-    if (v == NULL) {
-        fputs("<no value>", f);
-        return;
-    }
-    switch (json_object_get_type(v)) {
-    case json_type_string:
-        fputs(json_object_get_string(v), f);
-        break;
-    case json_type_array:
-        fputc('[', f);
-        for (size_t i = 0; i < json_object_array_length(v); i++) {
-            if (i) fputc(' ', f);
-            emit_value(f, json_object_array_get_idx(v, i), 0);
+    char *s = md_xstrdup(t), *w = s;
+    for (const char *r = t; *r; r++) {
+        if (r[0] == '\\' && (r[1] == 't' || r[1] == 'n')) {
+            *w++ = r[1] == 't' ? '\t' : '\n';
+            r++;
+        } else {
+            *w++ = *r;
         }
-        fputc(']', f);
-        break;
-    case json_type_object:
-        fputs("map[", f);
-        {
-            int first = 1;
-            json_object_object_foreach(v, k, val)
-            {
-                fprintf(f, "%s%s:", first ? "" : " ", k);
-                emit_value(f, val, 0);
-                first = 0;
-            }
-        }
-        fputc(']', f);
-        break;
-    default:
-        fputs(json_object_to_json_string(v), f);
     }
-}
-
-static int render_action(FILE *f, const char *a, size_t n, struct json_object *data,
-                         md_error_t **err)
-{
-    while (n > 0 && *a == ' ')
-        a++, n--;
-    while (n > 0 && a[n - 1] == ' ')
-        n--;
-    int as_json = 0;
-    if (n > 5 && strncmp(a, "json ", 5) == 0) {
-        as_json = 1;
-        a += 5;
-        n -= 5;
-        while (n > 0 && *a == ' ')
-            a++, n--;
-    }
-    if (n == 0 || a[0] != '.')
-        return md_error(err, 0, "template: unsupported action \"%.*s\"", (int)n, a);
-    emit_value(f, lookup(data, a, n), as_json);
-    return 0;
+    *w = '\0';
+    return s;
 }
 
 int md_template_render(const char *t, struct json_object *data, char **out, md_error_t **err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL) return md_error(err, errno, "template");
-    int r = 0;
-    while (*t && r == 0) {
-        if (t[0] == '{' && t[1] == '{') {
-            const char *end = strstr(t + 2, "}}");
-            if (end == NULL) {
-                r = md_error(err, 0, "template: unclosed action");
-                break;
-            }
-            r = render_action(f, t + 2, (size_t)(end - t - 2), data, err);
-            t = end + 2;
-        } else if (t[0] == '\\' && (t[1] == 't' || t[1] == 'n')) {
-            fputc(t[1] == 't' ? '\t' : '\n', f);
-            t += 2;
-        } else {
-            fputc(*t++, f);
-        }
+    cleanup_free char *text = unescape_format(t);
+    struct md_template *tpl = NULL;
+    int r = md_template_parse(text, &tpl, err);
+    if (r == 0) r = md_template_exec(tpl, data, out, err);
+    md_template_free(tpl);
+    if (r < 0 && err && *err) {
+        /* docker's CLI words both kinds of failure so, and exits 1 */
+        md_error_prefix(err, "template parsing error");
+        (*err)->exit_code = 1;
     }
-    fclose(f);
-    if (r < 0) {
-        free(buf);
-        return r;
-    }
-    *out = buf;
-    return 0;
+    return r < 0 ? -EINVAL : 0;
 }
 
 /* docker's tabwriter: a column is as wide as its widest cell plus 3, and at

@@ -1,6 +1,5 @@
-/* A small subset of Go templates, enough for docker's --format:
- * "{{.Field}}", "{{.A.B}}" paths, "{{json .X}}", "{{.}}", "table " prefix
- * handled by the caller, and "\t" / "\n" escapes as docker's CLI accepts. */
+/* docker's --format: Go templates (cli/template.h) over JSON rows, "table"
+ * and "json" shorthands, and "\t" / "\n" escapes as docker's CLI accepts. */
 #ifndef MD_CLI_FORMAT_H
 #define MD_CLI_FORMAT_H
 
@@ -10,7 +9,7 @@
 
 struct json_object;
 
-/* Field lookup: a JSON object whose keys are the placeholders' paths. */
+/* Parses and runs one template against data (Go's text/template). */
 int md_template_render(const char *tmpl, struct json_object *data, char **out, md_error_t **err);
 /* Print rows as a docker table: columns padded to the widest cell + 3 spaces. */
 void md_table_print(char ***rows, size_t nrows, size_t ncols);

@@ -1,5 +1,7 @@
 /* `images`, `rmi` and `tag`, printing exactly what docker prints. */
+#include <fnmatch.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/filters.h"
+#include "cli/format.h"
 #include "cli/getopt.h"
 #include "cli/table.h"
 #include "progress.h"
@@ -19,44 +23,6 @@
 #include "util/xalloc.h"
 
 /* ---- images ---- */
-
-enum { COLS = 6 };
-
-struct table {
-    char *(*rows)[COLS];
-    size_t n;
-    int ncols; /* 5, or 6 with --digests */
-};
-
-static int table_add(struct table *t, const char *cells[COLS])
-{
-    char *(*nr)[COLS] = md_xrealloc(t->rows, (t->n + 1) * sizeof(*nr));
-    if (nr == NULL) return -1;
-    t->rows = nr;
-    for (int c = 0; c < COLS; c++)
-        if ((t->rows[t->n][c] = strdup(c < t->ncols ? cells[c] : "")) == NULL) return -1;
-    t->n++;
-    return 0;
-}
-
-/* docker's tabwriter: minwidth 10, padding 3, last column bare (cli/table.c) */
-static int table_print(const struct table *t)
-{
-    cleanup_free char ***rows = calloc(t->n ? t->n : 1, sizeof(*rows));
-    if (rows == NULL) return -1;
-    for (size_t r = 0; r < t->n; r++)
-        rows[r] = t->rows[r];
-    md_table_write(stdout, rows, t->n, (size_t)t->ncols, 10, 3, "\n");
-    return 0;
-}
-
-static void table_free(struct table *t)
-{
-    for (size_t r = 0; r < t->n; r++)
-        for (int c = 0; c < COLS; c++)
-            free(t->rows[r][c]);
-    free(t->rows);
-}
 
 static long long image_size(const md_image_info_t *info)
 {
@@ -72,7 +38,17 @@ static long long image_size(const md_image_info_t *info)
 
 struct images_opts {
     int quiet, no_trunc, digests;
-    const char *repo, *tag; /* filter */
+    const char *repo, *tag; /* the REPOSITORY[:TAG] argument */
+    const char *format;
+    struct md_filters filters;
+};
+
+/* One row: the fields docker's image formatter has. */
+struct row_ctx {
+    const struct images_opts *o;
+    const md_image_info_t *info;
+    struct json_object *rows;
+    char id[80], created[64], created_at[64], size[32];
 };
 
 static int tag_matches(const struct images_opts *o, const char *repo, const char *tag)
@@ -90,21 +66,50 @@ static const char *repo_digest(const md_image_info_t *info, const char *repo)
     return "<none>";
 }
 
-static int add_row(struct table *t, const struct images_opts *o, const char *repo, const char *tag,
-                   const char *digest, const char *id, const char *created, const char *size)
+/* reference=PATTERN: path.Match against "repo:tag", or against "repo" when
+ * the pattern has no tag (docker's reference.FamiliarMatch) */
+static int f_reference(const char *pattern, void *ctx)
 {
-    if (o->digests) return table_add(t, (const char *[COLS]){repo, tag, digest, id, created, size});
-    return table_add(t, (const char *[COLS]){repo, tag, id, created, size});
+    const char *const *rt = ctx;
+    cleanup_free char *full = NULL;
+    if (asprintf(&full, "%s:%s", rt[0], rt[1]) < 0) md_oom();
+    if (fnmatch(pattern, full, FNM_PATHNAME) == 0) return 1;
+    const char *slash = strrchr(pattern, '/');
+    return strchr(slash ? slash : pattern, ':') == NULL &&
+           fnmatch(pattern, rt[0], FNM_PATHNAME) == 0;
+}
+
+static void add_row(struct row_ctx *c, const char *repo, const char *tag, const char *digest)
+{
+    const char *rt[2] = {repo, tag};
+    if (!tag_matches(c->o, repo, tag) ||
+        !md_filters_any(&c->o->filters, "reference", f_reference, rt))
+        return;
+    struct json_object *r = json_object_new_object();
+    const char *kv[][2] = {
+        {"Containers", "N/A"},
+        {"CreatedAt", c->created_at},
+        {"CreatedSince", c->created},
+        {"Digest", digest},
+        {"ID", c->id},
+        {"Repository", repo},
+        {"SharedSize", "N/A"},
+        {"Size", c->size},
+        {"Tag", tag},
+        {"UniqueSize", "N/A"},
+        {"VirtualSize", c->size},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(*kv); i++)
+        json_object_object_add(r, kv[i][0], json_object_new_string(kv[i][1]));
+    json_object_array_add(c->rows, r);
 }
 
 /* Repositories known only by digest (pulled by digest, never tagged). */
-static int add_digest_rows(struct table *t, const struct images_opts *o,
-                           const md_image_info_t *info, const char *id, const char *created,
-                           const char *size)
+static void add_digest_rows(struct row_ctx *c)
 {
+    const md_image_info_t *info = c->info;
     for (char **d = info->digests; d && *d; d++) {
-        cleanup_free char *repo = strdup(*d);
-        if (repo == NULL) return -1;
+        cleanup_free char *repo = md_xstrdup(*d);
         char *at = strchr(repo, '@');
         if (at == NULL) continue;
         *at = '\0';
@@ -112,74 +117,155 @@ static int add_digest_rows(struct table *t, const struct images_opts *o,
         size_t n = strlen(repo);
         for (char **tg = info->tags; *tg && !tagged; tg++)
             tagged = strncmp(*tg, repo, n) == 0 && (*tg)[n] == ':';
-        if (!tagged && tag_matches(o, repo, "<none>") &&
-            add_row(t, o, repo, "<none>", at + 1, id, created, size) < 0)
-            return -1;
+        if (!tagged) add_row(c, repo, "<none>", at + 1);
     }
-    return 0;
 }
 
-static int add_image_rows(struct table *t, const struct images_opts *o, const md_image_info_t *info,
-                          time_t now)
+static void add_image_rows(struct row_ctx *c, time_t now)
 {
-    char id[80], created[64] = "N/A", size[32];
-    snprintf(id, sizeof(id), "%.*s", o->no_trunc ? 80 : 12, o->no_trunc ? info->id : info->id + 7);
+    const md_image_info_t *info = c->info;
+    int full = c->o->no_trunc;
+    snprintf(c->id, sizeof(c->id), "%.*s", full ? 80 : 12, full ? info->id : info->id + 7);
+    snprintf(c->created, sizeof(c->created), "N/A");
+    snprintf(c->created_at, sizeof(c->created_at), "N/A");
     if (info->created > 0) {
         cleanup_free char *d = md_human_duration(((int64_t)now - info->created) * 1000000000LL);
-        snprintf(created, sizeof(created), "%s ago", d ? d : "N/A");
+        snprintf(c->created, sizeof(c->created), "%s ago", d ? d : "N/A");
+        time_t cs = (time_t)info->created;
+        struct tm tm;
+        gmtime_r(&cs, &tm);
+        strftime(c->created_at, sizeof(c->created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
     }
-    md_human_size(image_size(info), size, sizeof(size));
-    if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL) &&
-        o->repo == NULL)
-        return add_row(t, o, "<none>", "<none>", "<none>", id, created, size);
+    md_human_size(image_size(info), c->size, sizeof(c->size));
+    if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL))
+        add_row(c, "<none>", "<none>", "<none>");
     for (char **tg = info->tags; *tg; tg++) {
-        cleanup_free char *repo = strdup(*tg);
-        if (repo == NULL) return -1;
+        cleanup_free char *repo = md_xstrdup(*tg);
         char *sep = strchr(repo, '@');
         const char *tag = "<none>";
         if (sep == NULL && (sep = strrchr(repo, ':')) != NULL) tag = sep + 1;
         if (sep) *sep = '\0';
-        if (tag_matches(o, repo, tag) &&
-            add_row(t, o, repo, tag, repo_digest(info, repo), id, created, size) < 0)
-            return -1;
+        add_row(c, repo, tag, repo_digest(info, repo));
     }
-    return add_digest_rows(t, o, info, id, created, size);
+    add_digest_rows(c);
 }
+
+/* ---- image filters: dangling, label, before, since (reference is per row) ---- */
+
+struct when {
+    const md_image_info_t *info;
+    int before;
+    md_error_t **err;
+};
+
+static int f_dangling(const char *v, void *ctx)
+{
+    const md_image_info_t *info = ctx;
+    return (md_filter_bool(v) == 1) == (info->tags[0] == NULL);
+}
+
+static int f_when(const char *ref, void *ctx)
+{
+    struct when *w = ctx;
+    md_image_t *img = NULL;
+    if (*w->err || md_image_lookup(ref, &img, w->err) < 0) return 0;
+    struct json_object *c = NULL;
+    json_object_object_get_ex(img->config, "created", &c);
+    int64_t t = md_parse_rfc3339(json_object_get_string(c));
+    md_image_free(img);
+    int64_t mine = (int64_t)w->info->created * 1000000000LL + w->info->created_nsec;
+    return w->before ? mine < t : mine > t;
+}
+
+static int image_labels_match(const struct md_filters *f, const md_image_info_t *info)
+{
+    if (!md_filters_has(f, "label") && !md_filters_has(f, "label!")) return 1;
+    md_image_t *img = NULL;
+    if (md_image_lookup(info->id, &img, NULL) < 0) return 0;
+    struct json_object *cfg = NULL, *labels = NULL;
+    json_object_object_get_ex(img->config, "config", &cfg);
+    json_object_object_get_ex(cfg, "Labels", &labels);
+    int ok = md_filters_labels(f, labels);
+    md_image_free(img);
+    return ok;
+}
+
+static int image_selected(const struct md_filters *f, const md_image_info_t *info, md_error_t **err)
+{
+    struct when before = {info, 1, err}, since = {info, 0, err};
+    return md_filters_any(f, "dangling", f_dangling, (void *)info) &&
+           md_filters_any(f, "before", f_when, &before) &&
+           md_filters_any(f, "since", f_when, &since) && image_labels_match(f, info);
+}
+
+static int check_filters(const struct md_filters *f, md_error_t **err)
+{
+    for (size_t i = 0; f->keys && f->keys[i]; i++)
+        if (strcmp(f->keys[i], "dangling") == 0 && md_filter_bool(f->values[i]) < 0)
+            return md_error_code(err, 1, 0, "Invalid filter 'dangling=%s'", f->values[i]);
+    return 0;
+}
+
+static int parse_images_flag(int c, struct images_opts *o, md_error_t **err)
+{
+    static const char *const keys[] = {"dangling", "label",     "label!", "before",
+                                       "since",    "reference", NULL};
+    switch (c) {
+    case 'q':
+        o->quiet = 1;
+        return 0;
+    case 'T':
+        o->no_trunc = 1;
+        return 0;
+    case 'D':
+        o->digests = 1;
+        return 0;
+    case 'a':
+        return 0; /* no intermediate images in this store: -a lists the same */
+    case 'F':
+        o->format = optarg;
+        return 0;
+    case 'f':
+        return md_filters_add(&o->filters, optarg, keys, err) < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+static const char images_usage[] =
+    "Usage:  mydocker images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
+    "Options:\n  -a, --all             Show all images\n"
+    "      --digests         Show digests\n"
+    "  -f, --filter filter   Filter output based on conditions provided\n"
+    "      --format string   Format output using a custom template\n"
+    "      --no-trunc        Don't truncate output\n"
+    "  -q, --quiet           Only show image IDs\n";
 
 static int parse_images_args(int argc, char **argv, struct images_opts *o, md_image_ref_t *ref)
 {
     static const struct option longopts[] = {
-        {"quiet", no_argument, NULL, 'q'},    {"all", no_argument, NULL, 'a'},
-        {"no-trunc", no_argument, NULL, 'T'}, {"digests", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},     {0},
+        {"quiet", no_argument, NULL, 'q'},        {"all", no_argument, NULL, 'a'},
+        {"no-trunc", no_argument, NULL, 'T'},     {"digests", no_argument, NULL, 'D'},
+        {"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},         {0},
     };
     int c;
+    md_error_t *err = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = md_getopt_long(argc, argv, ":qah", longopts, NULL)) != -1) {
-        if (c == 'q')
-            o->quiet = 1;
-        else if (c == 'T')
-            o->no_trunc = 1;
-        else if (c == 'D')
-            o->digests = 1;
-        else if (c == 'h') {
-            printf("Usage:  mydocker images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
-                   "Options:\n  -a, --all         Show all images\n"
-                   "      --digests     Show digests\n"
-                   "      --no-trunc    Don't truncate output\n"
-                   "  -q, --quiet       Only show image IDs\n");
-            return -1;
-        } else if (c == '?' || c == ':')
-            return md_tool_bad_flag("images", c, argc, argv);
+    while ((c = md_getopt_long(argc, argv, ":qahf:", longopts, NULL)) != -1) {
+        int r = parse_images_flag(c, o, &err);
+        if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+        if (r == 0) continue;
+        if (c == 'h') return printf("%s", images_usage), -1;
+        return md_tool_bad_flag("images", c, argc, argv);
     }
+    if (check_filters(&o->filters, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
     if (argc - optind > 1) {
         fprintf(stderr, "%s: \"images\" requires at most 1 argument.\nSee '%s images --help'.\n",
                 md_progname, md_progname);
         return MD_TOOL_EXIT_FAIL;
     }
     if (optind < argc) {
-        md_error_t *err = NULL;
         const char *arg = argv[optind], *colon = strrchr(arg, ':');
         if (md_image_ref_parse(arg, ref, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
         o->repo = ref->familiar;
@@ -188,30 +274,58 @@ static int parse_images_args(int argc, char **argv, struct images_opts *o, md_im
     return 0;
 }
 
+static const struct md_format_head image_heads[] = {
+    {"Repository", "REPOSITORY"},
+    {"Tag", "TAG"},
+    {"Digest", "DIGEST"},
+    {"ID", "IMAGE ID"},
+    {"CreatedSince", "CREATED"},
+    {"CreatedAt", "CREATED AT"},
+    {"Size", "SIZE"},
+    {"SharedSize", "SHARED SIZE"},
+    {"UniqueSize", "UNIQUE SIZE"},
+    {"VirtualSize", "VIRTUAL SIZE"},
+    {"Containers", "CONTAINERS"},
+    {NULL, NULL},
+};
+
+static int print_images(const struct images_opts *o, struct json_object *rows, md_error_t **err)
+{
+    const char *fmt = o->format;
+    if (fmt == NULL || strcmp(fmt, "table") == 0)
+        fmt = o->quiet ? "{{.ID}}"
+              : o->digests
+                  ? "table "
+                    "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+                  : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+    size_t n = json_object_array_length(rows);
+    struct json_object **v = md_xcalloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_object_array_get_idx(rows, i);
+    int r = md_format_rows(fmt, v, n, image_heads, err);
+    free(v);
+    return r;
+}
+
 int md_cmd_images(int argc, char **argv)
 {
     struct images_opts o = {0};
     md_image_ref_t ref = {0};
-    int r = parse_images_args(argc, argv, &o, &ref);
+    int r = parse_images_args(argc, argv, &o, &ref); /* -1: --help */
     md_image_info_t *list = NULL;
     size_t n = 0;
     md_error_t *err = NULL;
-    if (r == 0 && md_image_list(&list, &n, &err) < 0)
-        r = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
-    struct table t = {.ncols = o.digests ? 6 : 5};
-    const char *header[COLS] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
-    const char *header_d[COLS] = {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"};
-    if (r == 0 && !o.quiet && table_add(&t, o.digests ? header_d : header) < 0)
-        r = MD_TOOL_EXIT_FAIL;
+    struct row_ctx c = {.o = &o, .rows = json_object_new_array()};
     time_t now = time(NULL);
-    for (size_t i = 0; r == 0 && i < n; i++)
-        if (add_image_rows(&t, &o, &list[i], now) < 0) r = MD_TOOL_EXIT_FAIL;
-    if (r == 0 && o.quiet)
-        for (size_t i = 0; i < t.n; i++)
-            printf("%s\n", t.rows[i][o.digests ? 3 : 2]);
-    else if (r == 0 && table_print(&t) < 0)
-        r = MD_TOOL_EXIT_FAIL;
-    table_free(&t);
+    if (r == 0) md_image_list(&list, &n, &err);
+    for (size_t i = 0; r == 0 && err == NULL && i < n; i++) {
+        c.info = &list[i];
+        if (image_selected(&o.filters, &list[i], &err) && err == NULL) add_image_rows(&c, now);
+    }
+    if (r == 0 && err == NULL) print_images(&o, c.rows, &err);
+    if (err) r = (md_error_report(&err), MD_TOOL_EXIT_FAIL);
+    json_object_put(c.rows);
+    md_filters_free(&o.filters);
     md_image_list_free(list, n);
     md_image_ref_clear(&ref);
     return r < 0 ? 0 : r;

@@ -194,4 +194,59 @@ if [ -x /usr/bin/docker-registry ]; then
 else
     fail "pull on demand" "/usr/bin/docker-registry is needed (scripts/setup.sh installs it)"
 fi
+# ================================================================ images --filter / --format
+pmd images -q | sort -u | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" rmi -f >/dev/null 2>&1
+check_eq "an empty private store to start from" "$(pmd images -q)" ""
+mk_busybox_tar "$PROOT/img.tar"
+iA=$(pmd import -c 'LABEL team=a tier=web' "$PROOT/img.tar" cli-a:1 | sed 's/^sha256://')
+sleep 1.1   # created times a second apart: before/since have an order to find
+iB=$(pmd import -c 'LABEL team=b' "$PROOT/img.tar" cli-b:1 | sed 's/^sha256://')
+pmd tag cli-b:1 cli-b:2
+iC=$(pmd import "$PROOT/img.tar" | sed 's/^sha256://')   # untagged: dangling
+check_match "three images imported" "${iA:0:12} ${iB:0:12} ${iC:0:12}" "^[0-9a-f]{12} [0-9a-f]{12} [0-9a-f]{12}$"
+check_same "images: docker's table, newest first" "$(pmd images | awk '{print $1, $2, $3}')" "REPOSITORY TAG IMAGE
+<none> <none> ${iC:0:12}
+cli-b 1 ${iB:0:12}
+cli-b 2 ${iB:0:12}
+cli-a 1 ${iA:0:12}"
+check_eq "-f dangling=true" "$(pmd images -q -f dangling=true)" "${iC:0:12}"
+check_eq "-f dangling=false" "$(pmd images -q -f dangling=false | sort -u | wc -l)" 2
+check_eq "-f label=team=a" "$(pmd images -q -f label=team=a)" "${iA:0:12}"
+check_eq "-f label=team (key only)" "$(pmd images -q -f label=team | sort -u | wc -l)" 2
+check_eq "-f label=team -f label=tier=web (all required)" "$(pmd images -q -f label=team -f label=tier=web)" "${iA:0:12}"
+check_eq "-f reference=cli-b (name, any tag)" "$(pmd images --format '{{.Repository}}:{{.Tag}}' -f reference=cli-b)" "cli-b:1
+cli-b:2"
+check_eq "-f reference='cli-*:2' (glob)" "$(pmd images --format '{{.Repository}}:{{.Tag}}' -f 'reference=cli-*:2')" "cli-b:2"
+check_eq "-f before=cli-b:1" "$(pmd images -q -f before=cli-b:1)" "${iA:0:12}"
+check_eq "-f since=cli-a:1 -f dangling=false" "$(pmd images -q -f since=cli-a:1 -f dangling=false | sort -u)" "${iB:0:12}"
+err_case "images: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd images -f foo=1
+err_case "images: dangling=maybe" 1 "mydocker: Invalid filter 'dangling=maybe'" pmd images -f dangling=maybe
+err_case "images: before=an unknown image" 1 "mydocker: No such image: nosuch" pmd images -f before=nosuch
+check_eq "images --format json: one object per row" \
+    "$(pmd images --format json cli-a:1 | /usr/bin/python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["Repository"], r["Tag"], r["ID"] == sys.argv[1])' "${iA:0:12}")" "cli-a 1 True"
+check_same "images --format table with chosen columns" "$(pmd images --format 'table {{.Repository}}\t{{.Tag}}' cli-b)" "REPOSITORY   TAG
+cli-b        1
+cli-b        2"
+check_eq "images --no-trunc -q: whole ids" "$(pmd images --no-trunc -q cli-a:1)" "sha256:$iA"
+
+# ================================================================ Go templates through the commands
+cid=$(pmd create --name tpl -l b=2 -l a=1 --rootfs "$RFS" -e X=1 sh -c 'exit 3')
+check_eq "inspect: range over a map, sorted keys, variables" \
+    "$(pmd inspect -f '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}' tpl)" "a=1;b=2;"
+check_eq "inspect: index" "$(pmd inspect -f '{{index .Config.Labels "b"}}' tpl)" 2
+check_eq "inspect: if/else with eq" "$(pmd inspect -f '{{if eq .State.Status "created"}}new{{else}}old{{end}}' tpl)" new
+check_eq "inspect: printf, len, join, upper" \
+    "$(pmd inspect -f '{{printf "%.5s" .Id}} {{len .Config.Labels}} {{join .Config.Cmd "+"}} {{upper .Name}}' tpl)" \
+    "${cid:0:5} 2 sh+-c+exit 3 /TPL"
+check_eq "inspect: a pipeline into a function" "$(pmd inspect -f '{{.Name | printf "%q"}}' tpl)" '"/tpl"'
+err_case "inspect: an unknown function (Go's parse error, exit 1)" 1 \
+    'mydocker: template parsing error: template: :1: function "nosuch" not defined' pmd inspect -f '{{nosuch .Id}}' tpl
+err_case "inspect: a field of a missing key (Go's execution error)" 1 \
+    'mydocker: template parsing error: template: :1:1: executing "" at <.Nope.X>: nil pointer evaluating interface {}.X' \
+    pmd inspect -f '{{.Nope.X}}' tpl
+check_eq "ps --format with a function" "$(pmd ps -a -f name=tpl --format '{{.Names | upper}} {{truncate .ID 4}}')" "TPL ${cid:0:4}"
+pmd volume create tplv >/dev/null
+check_eq "volume ls --format with if" "$(pmd volume ls --format '{{if eq .Name "tplv"}}{{.Name}}!{{end}}' | tr -d '\n')" "tplv!"
+pmd volume rm tplv >/dev/null
+pmd rm tpl >/dev/null
 summary
