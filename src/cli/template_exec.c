@@ -14,6 +14,8 @@
 enum { FLOW_NONE, FLOW_BREAK, FLOW_CONTINUE };
 /* a template that nests ranges this deep is an attack, not a format */
 enum { MAX_DEPTH = 1000 };
+/* Go loops as long as asked; a format that counts past this only fills memory */
+enum { MAX_RANGE = 1 << 20 };
 
 struct var {
     const char *name;
@@ -266,6 +268,8 @@ static int range_over(struct exec *e, const struct tpl_node *n, struct json_obje
         free(keys);
     } else if (json_object_is_type(v, json_type_int)) {
         int64_t len = json_object_get_int64(v);
+        if (len > MAX_RANGE)
+            return xerr(e, "range over %lld: more than %d iterations", (long long)len, MAX_RANGE);
         for (int64_t i = 0; i < len && r == 0; i++, ++*count) {
             struct json_object *k = json_object_new_int64(i);
             r = iteration(e, n, k, k);

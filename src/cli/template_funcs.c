@@ -40,7 +40,8 @@ static int want_int(jo *v, long long *i, char **msg)
         return 0;
     }
     double d = json_object_get_double(v);
-    if (json_object_is_type(v, json_type_double) && d == (double)(long long)d) {
+    if (json_object_is_type(v, json_type_double) && d > -9e18 && d < 9e18 &&
+        d == (double)(long long)d) {
         *i = (long long)d;
         return 0;
     }

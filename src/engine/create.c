@@ -88,7 +88,9 @@ static int resolve_user(struct run_ctx *c, md_error_t **err)
         spec = json_object_get_string(u);
     cleanup_fclose FILE *pw = open_image_file(c, "/etc/passwd");
     cleanup_fclose FILE *gr = open_image_file(c, "/etc/group");
-    return md_user_resolve(spec, pw, gr, &c->user, err);
+    int r = md_user_resolve(spec, pw, gr, &c->user, err);
+    if (r == 0) r = md_user_add_groups(&c->user, c->o->sys.group_add, gr, err);
+    return r;
 }
 
 static int resolve_source(struct run_ctx *c, md_error_t **err)
@@ -308,6 +310,10 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(hc, "RestartPolicy", restart_policy_json(c->o->restart));
     json_object_object_add(hc, "LogConfig", log_config_json(c->o));
     md_res_to_hostconfig(&c->o->res, hc);
+    md_sys_to_hostconfig(&c->o->sys, hc);
+    jset_str(cfg, "Domainname", c->o->sys.domainname ? c->o->sys.domainname : "");
+    if (c->o->sys.has_stop_timeout)
+        json_object_object_add(cfg, "StopTimeout", json_object_new_int(c->o->sys.stop_timeout));
     json_object_object_add(r, "RestartCount", json_object_new_int(0));
     json_object_object_add(cfg, "AttachStdin",
                            json_object_new_boolean(c->o->interactive && !c->o->detach));
@@ -365,9 +371,11 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     if (r == 0) r = md_new_container_id(c->id, err);
     if (r == 0) r = reserve_name(c, err);
     if (r < 0) return r;
-    c->hostname = c->o->hostname                                          ? strdup(c->o->hostname)
-                  : (c->o->network && strcmp(c->o->network, "host") == 0) ? host_hostname()
-                                                                          : strndup(c->id, 12);
+    int host_uts = (c->o->network && strcmp(c->o->network, "host") == 0) ||
+                   (c->o->sys.uts && strcmp(c->o->sys.uts, "host") == 0);
+    c->hostname = c->o->hostname ? strdup(c->o->hostname)
+                  : host_uts     ? host_hostname()
+                                 : strndup(c->id, 12);
     if (c->o->rm && !c->o->detach) c->autoremove_fd = r = md_autoremove_hold(c->id, err);
     if (r >= 0) r = prepare_dirs(c, err);
     if (r == 0 && !c->host_root)
@@ -390,7 +398,7 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
     if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0) return -1;
-    return 0;
+    return md_sys_opts_check(&o->sys, o->hostname, o->network, err);
 }
 
 int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_error_t **err)

@@ -58,6 +58,16 @@ void md_engine_wait_recorded(struct md_ctr *c, int ms)
     }
 }
 
+/* run --stop-timeout, else docker's 10 s */
+static int default_stop_timeout(const struct md_ctr *c)
+{
+    struct json_object *cfg = NULL, *t = NULL;
+    if (json_object_object_get_ex(c->record, "Config", &cfg) &&
+        json_object_object_get_ex(cfg, "StopTimeout", &t) && json_object_is_type(t, json_type_int))
+        return json_object_get_int(t);
+    return 10;
+}
+
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
 {
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING)
@@ -72,12 +82,13 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
         return 0;
     }
     const char *ss = md_ctr_str(c, "Config.StopSignal");
+    if (timeout_s < 0) timeout_s = default_stop_timeout(c);
     int sig = ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0) return 0; /* ended meanwhile */
     if (sig > 0) md_ctr_signal(c, sig, NULL);
     md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
-    if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 10 : timeout_s) * 1000)) {
+    if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 0 : timeout_s) * 1000)) {
         md_ctr_signal(c, SIGKILL, NULL);
         if (!wait_pidfd(fd, 10000))
             return md_error(err, 0, "cannot stop container %s: it did not die", c->name);

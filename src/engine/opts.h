@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "engine/resources.h"
+#include "engine/sysopts.h"
 #include "net/netopts.h"
 #include "util/error.h"
 
@@ -45,6 +46,7 @@ struct md_run_opts {
     char **args;            /* command + args after the image, NULL-terminated (may be empty) */
     struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
     struct md_net_opts net; /* -p, -P, --ip, --dns, ... (net/netopts.h) */
+    struct md_sys_opts sys; /* --ipc, --pid, --sysctl, ... (engine/sysopts.h) */
     md_warn_t warn;         /* the front end's sink for docker's create warnings */
 };
 

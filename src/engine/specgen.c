@@ -183,6 +183,18 @@ int md_caps_compute(const struct md_run_opts *o, uint64_t host_caps, uint64_t *o
     return r;
 }
 
+/* "k=v" (or "k") entries as an object */
+static struct json_object *kv_object(char *const *kv)
+{
+    struct json_object *m = json_object_new_object();
+    for (char *const *s = kv; s && *s; s++) {
+        const char *eq = strchr(*s, '=');
+        cleanup_free char *k = md_xstrndup(*s, eq ? (size_t)(eq - *s) : strlen(*s));
+        json_object_object_add(m, k, json_object_new_string(eq ? eq + 1 : ""));
+    }
+    return m;
+}
+
 static struct json_object *strv_json(char *const *v)
 {
     struct json_object *a = json_object_new_array();
@@ -361,6 +373,26 @@ static void add_mount(struct json_object *arr, const char *dst, const char *type
     json_object_array_add(arr, m);
 }
 
+static int mode_is(const char *mode, const char *want)
+{
+    return mode && strcmp(mode, want) == 0;
+}
+
+/* --ipc none: no /dev/shm; host: the host's; else a tmpfs of --shm-size
+ * (docker's 64 MiB); container:X gets X's at start (engine/sysopts.c) */
+static void shm_mount(struct json_object *a, const struct md_sys_opts *s)
+{
+    char opts[128];
+    if (mode_is(s->ipc, "none")) return;
+    if (mode_is(s->ipc, "host")) {
+        add_mount(a, "/dev/shm", "bind", "/dev/shm", "rbind,nosuid,noexec,nodev");
+        return;
+    }
+    snprintf(opts, sizeof(opts), "nosuid,noexec,nodev,mode=1777,size=%lld",
+             (long long)(s->shm_size ? s->shm_size : 64LL << 20));
+    add_mount(a, "/dev/shm", "tmpfs", "shm", opts);
+}
+
 static struct json_object *mounts_json(const struct md_specgen_in *in)
 {
     struct json_object *a = json_object_new_array();
@@ -380,7 +412,7 @@ static struct json_object *mounts_json(const struct md_specgen_in *in)
     add_mount(a, "/sys/fs/cgroup", "cgroup", "cgroup",
               in->opts->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro");
     add_mount(a, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
-    add_mount(a, "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
+    shm_mount(a, &in->opts->sys);
     if (in->etc_dir) {
         static const char *const files[] = {"resolv.conf", "hostname", "hosts"};
         for (size_t i = 0; i < 3; i++) {
@@ -400,9 +432,15 @@ static struct json_object *namespaces_json(const struct md_run_opts *o)
     struct json_object *a = json_object_new_array();
     int host_net = o->network && strcmp(o->network, "host") == 0;
     int host_cgroupns = o->res.cgroupns && strcmp(o->res.cgroupns, "host") == 0;
+    /* --pid/--ipc/--uts host: the host's own namespace, none of the container's */
+    const char *host[] = {mode_is(o->sys.pid, "host") ? "pid" : "",
+                          mode_is(o->sys.ipc, "host") ? "ipc" : "",
+                          mode_is(o->sys.uts, "host") ? "uts" : ""};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (host_net && strcmp(types[i], "network") == 0) continue;
         if (host_cgroupns && strcmp(types[i], "cgroup") == 0) continue;
+        if (!strcmp(types[i], host[0]) || !strcmp(types[i], host[1]) || !strcmp(types[i], host[2]))
+            continue;
         struct json_object *n = json_object_new_object();
         json_object_object_add(n, "type", json_object_new_string(types[i]));
         json_object_array_add(a, n);
@@ -470,6 +508,7 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
         return r;
     }
     if (sc) json_object_object_add(lx, "seccomp", sc);
+    if (o->sys.sysctls) json_object_object_add(lx, "sysctl", kv_object(o->sys.sysctls));
     *out = lx;
     return 0;
 }
@@ -488,6 +527,14 @@ static struct json_object *annotations_json(const struct md_specgen_in *in)
             json_object_object_add(a, MD_ANNOT_OVERLAY_VOLATILE, json_object_new_string("true"));
     }
     if (in->opts->init) json_object_object_add(a, MD_ANNOT_INIT, json_object_new_string("true"));
+    /* --annotation: the user's, but never over the engine's own keys */
+    struct json_object *user = kv_object(in->opts->sys.annotations);
+    json_object_object_foreach(user, k, v)
+    {
+        if (!json_object_object_get_ex(a, k, NULL))
+            json_object_object_add(a, k, json_object_get(v));
+    }
+    json_object_put(user);
     return a;
 }
 
@@ -508,8 +555,11 @@ int md_specgen(const struct md_specgen_in *in, struct json_object **out, md_erro
     json_object_object_add(root, "path", json_object_new_string(in->rootfs));
     json_object_object_add(root, "readonly", json_object_new_boolean(in->opts->read_only));
     json_object_object_add(doc, "root", root);
-    if (in->hostname && !in->host_root)
+    /* --uts host: the host's names, which the runtime must not set */
+    if (in->hostname && !in->host_root && !mode_is(in->opts->sys.uts, "host"))
         json_object_object_add(doc, "hostname", json_object_new_string(in->hostname));
+    if (in->opts->sys.domainname && !in->host_root && !mode_is(in->opts->sys.uts, "host"))
+        json_object_object_add(doc, "domainname", json_object_new_string(in->opts->sys.domainname));
     json_object_object_add(doc, "mounts", mounts_json(in));
     json_object_object_add(doc, "linux", lx);
     json_object_object_add(doc, "annotations", annotations_json(in));

@@ -106,7 +106,9 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
     r = md_spec_load(path, spec, err);
-    if (r == 0 && (r = md_net_prepare(c, *spec, err)) < 0) { /* --network container:NAME */
+    if (r == 0) r = md_net_prepare(c, *spec, err); /* --network container:NAME */
+    if (r == 0) r = md_sys_prepare(c, *spec, err); /* --ipc/--pid container:NAME */
+    if (r < 0) {
         md_spec_free(*spec);
         *spec = NULL;
     }

@@ -143,6 +143,19 @@ int md_user_resolve(const char *spec, FILE *passwd, FILE *group, struct md_user 
     return 0;
 }
 
+int md_user_add_groups(struct md_user *u, char *const *groups, FILE *group, md_error_t **err)
+{
+    for (char *const *g = groups; g && *g; g++) {
+        unsigned long gid;
+        if (parse_id(*g, &gid) < 0 && !find_group(group, *g, &gid))
+            return md_error(err, 0, "Unable to find group %s: no matching entries in group file",
+                            *g);
+        u->gids = md_xrealloc(u->gids, (u->n_gids + 1) * sizeof(gid_t));
+        u->gids[u->n_gids++] = (gid_t)gid;
+    }
+    return 0;
+}
+
 void md_user_clear(struct md_user *u)
 {
     free(u->gids);

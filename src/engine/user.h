@@ -20,6 +20,8 @@ struct md_user {
  * group may be NULL (no such file in the image). */
 int md_user_resolve(const char *spec, FILE *passwd, FILE *group, struct md_user *out,
                     md_error_t **err);
+/* --group-add: gids or names of the image's /etc/group (group may be NULL) */
+int md_user_add_groups(struct md_user *u, char *const *groups, FILE *group, md_error_t **err);
 void md_user_clear(struct md_user *u);
 
 #endif

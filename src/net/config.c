@@ -84,6 +84,10 @@ int md_net_opt_parse(struct md_net_opts *o, int c, const char *arg, md_error_t *
     }
     case MD_NOPT_ALIAS:
         return md_strv_append(&o->aliases, arg);
+    case MD_NOPT_DNS_OPTION:
+        return md_strv_append(&o->dns_options, arg);
+    case MD_NOPT_EXPOSE:
+        return md_ports_expose_check(arg, err) < 0 ? -1 : md_strv_append(&o->expose, arg);
     default:
         return md_error(err, 0, "unknown flag");
     }
@@ -96,6 +100,8 @@ void md_net_opts_free(struct md_net_opts *o)
     md_strv_free(o->dns_search);
     md_strv_free(o->add_hosts);
     md_strv_free(o->aliases);
+    md_strv_free(o->dns_options);
+    md_strv_free(o->expose);
     free(o->ip);
     free(o->mac);
     memset(o, 0, sizeof(*o));
@@ -209,6 +215,8 @@ int md_net_record_init(struct json_object *record, const char *network, const st
         }
     }
     int r = 0;
+    for (char **e = n->expose; r == 0 && e && *e; e++)
+        r = md_ports_expose(*e, exposed, err);
     for (char **p = n->publish; r == 0 && p && *p; p++)
         r = md_ports_parse(*p, bindings, exposed, err);
     if (r == 0 && n->publish_all) md_ports_publish_all(bindings, exposed);
@@ -217,6 +225,7 @@ int md_net_record_init(struct json_object *record, const char *network, const st
     json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(n->publish_all));
     json_object_object_add(hc, "Dns", strv_json(n->dns));
     json_object_object_add(hc, "DnsSearch", strv_json(n->dns_search));
+    json_object_object_add(hc, "DnsOptions", strv_json(n->dns_options));
     json_object_object_add(hc, "ExtraHosts", strv_json(n->add_hosts));
     if (n->mac) json_object_object_add(cfg, "MacAddress", json_object_new_string(n->mac));
     struct json_object *nets = json_object_new_object();
@@ -229,7 +238,7 @@ int md_net_record_init(struct json_object *record, const char *network, const st
 
 int md_net_etc_files(const char *dir, const struct md_net_opts *n, md_error_t **err)
 {
-    return md_etc_extra(dir, n->dns, n->dns_search, n->add_hosts, err);
+    return md_etc_extra(dir, n, err);
 }
 
 char *md_net_ports_text(struct json_object *record, int running)

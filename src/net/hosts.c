@@ -1,4 +1,5 @@
 #include "hosts.h"
+#include "net/netopts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,8 +123,9 @@ void md_hosts_refresh(struct md_network *n, int user_net, const char *only_id)
     }
 }
 
-static int write_resolv(const char *dir, char **dns, char **search, md_error_t **err)
+static int write_resolv(const char *dir, const struct md_net_opts *n, md_error_t **err)
 {
+    char **dns = n->dns, **search = n->dns_search, **options = n->dns_options;
     cleanup_free char *path = NULL, *old = NULL, *out = NULL;
     size_t len = 0;
     if (asprintf(&path, "%s/resolv.conf", dir) < 0) return md_error(err, ENOMEM, "resolv.conf");
@@ -132,7 +134,8 @@ static int write_resolv(const char *dir, char **dns, char **search, md_error_t *
     if (f == NULL) return md_error(err, ENOMEM, "resolv.conf");
     for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l;
          l = strtok_r(NULL, "\n", &save)) {
-        if ((dns && strncmp(l, "nameserver", 10) == 0) || (search && strncmp(l, "search", 6) == 0))
+        if ((dns && strncmp(l, "nameserver", 10) == 0) ||
+            (search && strncmp(l, "search", 6) == 0) || (options && strncmp(l, "options", 7) == 0))
             continue;
         fprintf(f, "%s\n", l);
     }
@@ -144,14 +147,21 @@ static int write_resolv(const char *dir, char **dns, char **search, md_error_t *
     }
     for (char **s = dns; s && *s; s++)
         fprintf(f, "nameserver %s\n", *s);
+    if (options) {
+        fputs("options", f);
+        for (char **s = options; *s; s++)
+            fprintf(f, " %s", *s);
+        fputc('\n', f);
+    }
     fclose(f);
     return md_write_file_atomic(path, out, strlen(out), 0644, 0, err);
 }
 
-int md_etc_extra(const char *dir, char **dns, char **dns_search, char **add_hosts, md_error_t **err)
+int md_etc_extra(const char *dir, const struct md_net_opts *n, md_error_t **err)
 {
-    if (dns || dns_search) {
-        int r = write_resolv(dir, dns, dns_search, err);
+    char **add_hosts = n->add_hosts;
+    if (n->dns || n->dns_search || n->dns_options) {
+        int r = write_resolv(dir, n, err);
         if (r < 0) return r;
     }
     if (add_hosts == NULL) return 0;

@@ -19,8 +19,8 @@ struct md_network;
 int md_hosts_set_section(const char *path, const char *net, const char *content, md_error_t **err);
 /* Rewrite n's section of its members' files: only_id set, that member only. */
 void md_hosts_refresh(struct md_network *n, int user_net, const char *only_id);
-/* --dns and --add-host for a new container's files in dir. */
-int md_etc_extra(const char *dir, char **dns, char **dns_search, char **add_hosts,
-                 md_error_t **err);
+struct md_net_opts;
+/* --dns, --dns-search, --dns-option and --add-host for a new container's files in dir. */
+int md_etc_extra(const char *dir, const struct md_net_opts *n, md_error_t **err);
 
 #endif

@@ -11,6 +11,8 @@ struct md_net_opts {
     int publish_all; /* -P */
     char *ip, *mac;  /* --ip, --mac-address */
     char **dns, **dns_search, **add_hosts, **aliases;
+    char **dns_options; /* --dns-option: resolv.conf "options" */
+    char **expose;      /* --expose: "80", "80/udp", "8000-8010/tcp" */
 };
 
 /* getopt codes, above the engine's and the resource flags' */
@@ -24,6 +26,8 @@ enum {
     MD_NOPT_DNS_SEARCH,
     MD_NOPT_ADD_HOST,
     MD_NOPT_ALIAS,
+    MD_NOPT_DNS_OPTION,
+    MD_NOPT_EXPOSE,
     MD_NOPT_LAST,
 };
 
@@ -35,6 +39,8 @@ enum {
         {"dns", required_argument, NULL, MD_NOPT_DNS},                                             \
         {"dns-search", required_argument, NULL, MD_NOPT_DNS_SEARCH},                               \
         {"add-host", required_argument, NULL, MD_NOPT_ADD_HOST},                                   \
+        {"dns-option", required_argument, NULL, MD_NOPT_DNS_OPTION},                               \
+        {"expose", required_argument, NULL, MD_NOPT_EXPOSE},                                       \
     {                                                                                              \
         "network-alias", required_argument, NULL, MD_NOPT_ALIAS                                    \
     }
@@ -42,7 +48,9 @@ enum {
 #define MD_NET_USAGE                                                                               \
     "      --add-host list          Add a custom host-to-IP mapping (host:ip)\n"                   \
     "      --dns list               Set custom DNS servers\n"                                      \
+    "      --dns-option list        Set DNS options\n"                                             \
     "      --dns-search list        Set custom DNS search domains\n"                               \
+    "      --expose list            Expose a port or a range of ports\n"                           \
     "      --ip string              IPv4 address (e.g., 172.30.100.104)\n"                         \
     "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"             \
     "      --network-alias list     Add network-scoped alias for the container\n"                  \

@@ -106,6 +106,28 @@ int md_ports_parse(const char *spec, struct json_object *bindings, struct json_o
     return 0;
 }
 
+int md_ports_expose(const char *spec, struct json_object *exposed, md_error_t **err)
+{
+    const char *slash = strchr(spec, '/'), *proto = slash ? slash + 1 : "tcp";
+    struct range r;
+    if (parse_range(spec, slash ? (size_t)(slash - spec) : strlen(spec), &r) < 0)
+        return md_error(err, 0, "invalid range format for --expose: %s", spec);
+    if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 && strcmp(proto, "sctp") != 0)
+        return md_error(err, 0, "invalid proto: %s", proto);
+    for (int p = r.lo; exposed && p <= r.hi; p++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%d/%s", p, proto);
+        if (!json_object_object_get_ex(exposed, key, NULL))
+            json_object_object_add(exposed, key, json_object_new_object());
+    }
+    return 0;
+}
+
+int md_ports_expose_check(const char *spec, md_error_t **err)
+{
+    return md_ports_expose(spec, NULL, err);
+}
+
 void md_ports_publish_all(struct json_object *bindings, struct json_object *exposed)
 {
     json_object_object_foreach(exposed, key, v)

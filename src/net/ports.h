@@ -16,6 +16,9 @@ struct json_object;
  * bindings ({"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}) and exposed. */
 int md_ports_parse(const char *spec, struct json_object *bindings, struct json_object *exposed,
                    md_error_t **err);
+/* One --expose value: "PORT[-END][/tcp|udp|sctp]"; check only, or add to exposed. */
+int md_ports_expose_check(const char *spec, md_error_t **err);
+int md_ports_expose(const char *spec, struct json_object *exposed, md_error_t **err);
 /* -P: every exposed port without a binding gets a random host port. */
 void md_ports_publish_all(struct json_object *bindings, struct json_object *exposed);
 /* Reserve the host ports of bindings for container id and program them to

@@ -19,8 +19,8 @@ err_case() {
 
 # ================================================================ whole flag names only
 # glibc's getopt_long takes a unique prefix; docker's parser does not (`--pid host` was --pids-limit)
-err_case "run --pid (a prefix of --pids-limit)" 125 "mydocker: unknown flag: --pid
-See 'mydocker run --help'." pmd run --rm --pid host --rootfs "$RFS" true
+err_case "run --pi (a prefix of --pid and --pids-limit)" 125 "mydocker: unknown flag: --pi
+See 'mydocker run --help'." pmd run --rm --pi host --rootfs "$RFS" true
 err_case "run --pids-lim=3" 125 "mydocker: unknown flag: --pids-lim
 See 'mydocker run --help'." pmd run --rm --pids-lim=3 --rootfs "$RFS" true
 check_eq "run --pids-limit=3 (the whole name) works" \

@@ -221,9 +221,23 @@ static void test_errors(void)
     CHECK_STR(errmsg(), "unknown flag: --bogus" SEE_HELP);
     md_run_opts_free(&o);
 
-    /* no abbreviations: glibc would take --pid as --pids-limit, docker's parser refuses it */
-    CHECK(PARSE(&o, "run", "--pid", "host", "img") < 0);
-    CHECK_STR(errmsg(), "unknown flag: --pid" SEE_HELP);
+    /* no abbreviations: glibc would take --pi as --pid or --pids-limit, docker's parser refuses it
+     */
+    CHECK(PARSE(&o, "run", "--pi", "host", "img") < 0);
+    CHECK_STR(errmsg(), "unknown flag: --pi" SEE_HELP);
+    md_run_opts_free(&o);
+    CHECK_INT(PARSE(&o, "run", "--pid", "host", "--ipc=container:db", "--sysctl",
+                    "net.core.somaxconn=1024", "--shm-size", "1g", "--stop-timeout", "-1", "img"),
+              0);
+    CHECK_STR(o.sys.pid, "host");
+    CHECK_STR(o.sys.ipc, "container:db");
+    CHECK_STR(o.sys.sysctls ? o.sys.sysctls[0] : NULL, "net.core.somaxconn=1024");
+    CHECK_INT(o.sys.shm_size, 1LL << 30);
+    CHECK_INT(o.sys.stop_timeout, -1);
+    CHECK_INT(o.res.has_pids_limit, 0);
+    md_run_opts_free(&o);
+    CHECK(PARSE(&o, "run", "--ipc", "container:", "img") < 0);
+    CHECK_STR(errmsg(), "--ipc: invalid IPC mode" SEE_HELP);
     md_run_opts_free(&o);
     CHECK(PARSE(&o, "run", "--pids-lim=3", "img") < 0);
     CHECK_STR(errmsg(), "unknown flag: --pids-lim" SEE_HELP);

@@ -491,7 +491,7 @@ static void test_specgen_default(void)
     e = find_mount(d, "/dev/shm");
     CHECK_STR(jstr(e, "type"), "tmpfs");
     CHECK_STR(jstr(e, "source"), "shm");
-    CHECK_JARR(jpath(e, "options"), "nosuid|noexec|nodev|mode=1777|size=65536k");
+    CHECK_JARR(jpath(e, "options"), "nosuid|noexec|nodev|mode=1777|size=67108864");
     e = find_mount(d, "/etc/resolv.conf");
     CHECK_STR(jstr(e, "type"), "bind");
     CHECK_STR(jstr(e, "source"), "/var/lib/mydocker/containers/abc/resolv.conf");

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# run's namespace and kernel flags (issue 14): --ipc, --pid, --uts, --userns, --shm-size,
+# --sysctl, --domainname, --group-add, --annotation, --stop-timeout, each checked inside a real
+# container against the kernel's view, with docker's refusals and exit codes.
+. "$(dirname "$0")/lib.sh"
+setup_image
+N=mdrf-$UNIQ
+at_exit "md rm -f $N-x $N-s $N-i >/dev/null 2>&1"
+# err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
+err_case() {
+    local name=$1 want_rc=$2 want=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1 >/dev/null); rc=$?
+    check_eq "$name: exit $want_rc" "$rc" "$want_rc"
+    check_eq "$name: message" "$out" "$want"
+}
+R=(--rm --network none "${IMG[@]}")
+
+# ---------------------------------------------------------------- --shm-size, --ipc
+check_eq "--shm-size 10m: /dev/shm is 10 MiB" "$(md run --shm-size 10m "${R[@]}" sh -c 'df -k /dev/shm | awk "NR==2 {print \$2}"')" 10240
+check_eq "default /dev/shm: docker's 64 MiB" "$(md run "${R[@]}" sh -c 'df -k /dev/shm | awk "NR==2 {print \$2}"')" 65536
+check_eq "--ipc none: no /dev/shm mount" "$(md run --ipc none "${R[@]}" sh -c 'grep -c " /dev/shm " /proc/mounts')" 0
+check_eq "--ipc host: the host's IPC namespace" "$(md run --ipc host "${R[@]}" readlink /proc/self/ns/ipc)" "$(readlink /proc/self/ns/ipc)"
+check_not "default: an IPC namespace of its own" test "$(md run "${R[@]}" readlink /proc/self/ns/ipc)" = "$(readlink /proc/self/ns/ipc)"
+md run -d --name $N-x --network none "${IMG[@]}" sleep 100 >/dev/null
+check_eq "--ipc container:X: X's IPC namespace" "$(md run --ipc container:$N-x "${R[@]}" readlink /proc/self/ns/ipc)" \
+    "$(md exec $N-x readlink /proc/self/ns/ipc)"
+check_eq "--pid container:X: X's processes are visible" \
+    "$(md run --pid container:$N-x "${R[@]}" sh -c 'cat /proc/1/cmdline | tr "\0" " "')" "sleep 100 "
+check_eq "--pid host: the host's PID namespace" "$(md run --pid host "${R[@]}" readlink /proc/self/ns/pid)" "$(readlink /proc/self/ns/pid)"
+check_eq "inspect: HostConfig.IpcMode/PidMode/ShmSize of a default container" \
+    "$(md inspect -f '{{.HostConfig.IpcMode}}|{{.HostConfig.PidMode}}|{{.HostConfig.ShmSize}}' $N-x)" "private||67108864"
+md stop -t 0 $N-x >/dev/null
+err_case "--pid container:X with X stopped" 125 "mydocker: cannot join PID of a non running container: $N-x" \
+    md run --pid container:$N-x "${R[@]}" true
+err_case "--ipc container:nosuch" 125 "mydocker: joining IPC namespace of container: No such container: nosuch-$UNIQ" \
+    md run --ipc container:nosuch-$UNIQ "${R[@]}" true
+err_case "--ipc bogus" 125 "mydocker: --ipc: invalid IPC mode
+See 'mydocker run --help'." md run --ipc bogus "${R[@]}" true
+err_case "--pid bogus" 125 "mydocker: --pid: invalid PID mode
+See 'mydocker run --help'." md run --pid bogus "${R[@]}" true
+err_case "--shm-size bogus" 125 "mydocker: invalid argument \"1q\" for \"--shm-size\" flag: invalid size: '1q'" \
+    md run --shm-size 1q "${R[@]}" true
+
+# ---------------------------------------------------------------- --uts, --domainname, --userns
+check_eq "--uts host: the host's name" "$(md run --uts host "${R[@]}" hostname)" "$(hostname)"
+err_case "--uts host with -h" 125 "mydocker: Conflicting options: hostname and the UTS mode" \
+    md run --uts host -h x "${R[@]}" true
+err_case "--uts bogus" 125 "mydocker: --uts: invalid UTS mode
+See 'mydocker run --help'." md run --uts bogus "${R[@]}" true
+check_eq "--domainname" "$(md run -h web --domainname example.org "${R[@]}" sh -c 'echo $(hostname) $(cat /proc/sys/kernel/domainname)')" "web example.org"
+check_rc "--userns host (no remapping: the default)" 0 md run --userns host "${R[@]}" true
+err_case "--userns other than host" 125 "mydocker: --userns: invalid USER mode
+See 'mydocker run --help'." md run --userns remap "${R[@]}" true
+
+# ---------------------------------------------------------------- --sysctl
+check_eq "--sysctl of the container's namespaces" \
+    "$(md run --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=1000000 "${R[@]}" cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax | tr '\n' ' ')" "1 1000000 "
+check_not "... the host's unchanged" test "$(cat /proc/sys/kernel/shmmax)" = 1000000
+err_case "--sysctl of the whole host refused" 125 \
+    "mydocker: invalid argument \"kernel.core_pattern=|/x\" for \"--sysctl\" flag: sysctl 'kernel.core_pattern=|/x' is not allowed" \
+    md run --sysctl 'kernel.core_pattern=|/x' "${R[@]}" true
+err_case "--sysctl net.* with --network host" 125 "mydocker: --sysctl net.ipv4.ip_forward cannot be used with --net=host" \
+    md run --rm --network host --sysctl net.ipv4.ip_forward=1 "${IMG[@]}" true
+err_case "--sysctl kernel.shm* with --ipc host" 125 "mydocker: --sysctl kernel.shmmax cannot be used with --ipc=host" \
+    md run --ipc host --sysctl kernel.shmmax=1 "${R[@]}" true
+
+# ---------------------------------------------------------------- --group-add, --annotation
+check_match "--group-add 1234: a supplementary group" "$(md run --group-add 1234 "${R[@]}" id)" "groups=.*1234"
+err_case "--group-add of a group the image lacks" 125 "mydocker: Unable to find group nosuchgroup: no matching entries in group file" \
+    md run --group-add nosuchgroup "${R[@]}" true
+id=$(md create --name $N-i --network none --annotation org.example.k=v --annotation flag \
+    --sysctl net.ipv4.ip_forward=1 --group-add 1234 --domainname d.example "${IMG[@]}" true)
+check_eq "inspect: Annotations, Sysctls, GroupAdd, Domainname" \
+    "$(md inspect -f '{{json .HostConfig.Annotations}} {{json .HostConfig.Sysctls}} {{json .HostConfig.GroupAdd}} {{.Config.Domainname}}' $N-i)" \
+    '{"org.example.k":"v","flag":""} {"net.ipv4.ip_forward":"1"} ["1234"] d.example'
+spec=$(ls /var/lib/mydocker/containers/"$id"/config.json 2>/dev/null)
+if [ -n "$spec" ]; then
+    check_eq "--annotation reaches the OCI spec" \
+        "$(/usr/bin/python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["annotations"]; print(a.get("org.example.k"), repr(a.get("flag")))' "$spec")" "v ''"
+else
+    fail "--annotation reaches the OCI spec" "no config.json for $id"
+fi
+md rm $N-i >/dev/null
+
+# ---------------------------------------------------------------- --stop-timeout
+md run -d --name $N-s --stop-timeout 1 --network none "${IMG[@]}" sh -c 'trap "" TERM; while :; do sleep 1; done' >/dev/null
+check_eq "inspect: Config.StopTimeout" "$(md inspect -f '{{.Config.StopTimeout}}' $N-s)" 1
+# the container ignores SIGTERM: stop must fall back to SIGKILL after 1 s, not docker's 10 s
+check_rc "stop uses --stop-timeout (done well before the default 10 s)" 0 timeout 8 "$MYDOCKER" stop $N-s
+check_eq "... killed: exit 137" "$(md inspect -f '{{.State.ExitCode}}' $N-s)" 137
+err_case "--stop-timeout x" 125 "mydocker: invalid argument \"x\" for \"--stop-timeout\" flag: strconv.ParseInt: parsing \"x\": invalid syntax" \
+    md run --stop-timeout x "${R[@]}" true
+# ---------------------------------------------------------------- --expose, --dns-option
+id=$(md create --name $N-i --network none --expose 8080 --expose 9000-9001/udp "${IMG[@]}" true)
+check_eq "--expose: Config.ExposedPorts" "$(md inspect -f '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' $N-i)" \
+    "8080/tcp 9000/udp 9001/udp "
+md rm $N-i >/dev/null
+md run -d --name $N-i -P --expose 7777 "${IMG[@]}" sleep 100 >/dev/null
+check_match "-P publishes an --expose port" "$(md port $N-i 7777)" "^0\.0\.0\.0:[0-9]+$"
+md rm -f $N-i >/dev/null
+err_case "--expose bad" 125 "mydocker: invalid range format for --expose: bad" md run --expose bad "${R[@]}" true
+err_case "--expose 80/icmp" 125 "mydocker: invalid proto: icmp" md run --expose 80/icmp "${R[@]}" true
+check_match "--dns-option: resolv.conf options" \
+    "$(md run --rm --dns-option ndots:2 --dns-option rotate "${IMG[@]}" cat /etc/resolv.conf)" "(^|
+)options ndots:2 rotate($|
+)"
+summary
