@@ -79,6 +79,8 @@ int main(int argc, char **argv)
         return cmd_version(argc - 1, argv + 1);
     if (strcmp(verb, "container-exited") == 0) /* internal: from mydocker-monitor */
         return cmd_container_exited(argc - 1, argv + 1);
+    if (strcmp(verb, "health-run") == 0) /* internal: started with a container */
+        return cmd_health_run(argc - 1, argv + 1);
     for (const struct md_command *c = md_commands; c->name; c++)
         if (strcmp(c->name, verb) == 0) return c->fn(argc - 1, argv + 1);
     fprintf(stderr, "mydocker: '%s' is not a mydocker command.\nSee 'mydocker --help'\n", verb);

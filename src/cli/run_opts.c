@@ -89,6 +89,7 @@ static const struct option long_opts[] = {
     MD_RES_LONG_OPTIONS,
     MD_NET_LONG_OPTIONS,
     MD_SYS_LONG_OPTIONS,
+    MD_HEALTH_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -162,7 +163,8 @@ void md_run_usage(void)
         "      --oom-kill-disable       Disable OOM Killer\n"
         "      --oom-score-adj int      Tune host's OOM preferences (-1000 to 1000)\n"
         "      --pids-limit int         Tune container pids limit (set -1 for "
-        "unlimited)\n" MD_NET_USAGE "\nNamespace and kernel options:\n" MD_SYS_USAGE,
+        "unlimited)\n" MD_NET_USAGE "\nNamespace and kernel options:\n" MD_SYS_USAGE
+        "\nHealthcheck options:\n" MD_HEALTH_USAGE,
         stdout);
 }
 
@@ -469,6 +471,8 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
         if (c >= MD_ROPT_FIRST && c < MD_ROPT_LAST) return md_res_opt_parse(&o->res, c, v, err);
         if (c >= MD_NOPT_FIRST && c < MD_NOPT_LAST) return md_net_opt_parse(&o->net, c, v, err);
         if (c >= MD_SOPT_FIRST && c < MD_SOPT_LAST) return md_sys_opt_parse(&o->sys, c, v, err);
+        if (c >= MD_HOPT_FIRST && c < MD_HOPT_LAST)
+            return md_health_opt_parse(&o->health, c, v, err);
         return md_error(err, 0, "unknown flag");
     }
 }

@@ -38,6 +38,7 @@ int cmd_attach(int argc, char **argv);
 int cmd_container(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
 int cmd_container_exited(int argc, char **argv);
+int cmd_health_run(int argc, char **argv); /* internal: the probe runner (engine/health.h) */
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_network(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/filters.h"
+#include "engine/health.h"
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "engine/lifecycle.h"
@@ -66,12 +67,23 @@ static struct json_object *labels_text(struct md_ctr *c)
     return md_labels_text(labels);
 }
 
+/* docker's "Up 3 seconds (healthy)", "(health: starting)", "(unhealthy)" */
+static char *status_text(const struct md_ctr *c)
+{
+    char *s = md_ctr_status_text(c), *out = NULL;
+    const char *h = c->status == MD_CTR_RUNNING ? md_health_status(c->record) : NULL;
+    if (s == NULL || h == NULL) return s;
+    int r = asprintf(&out, "%s (%s%s)", s, strcmp(h, "starting") == 0 ? "health: " : "", h);
+    free(s);
+    return r < 0 ? NULL : out;
+}
+
 static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 {
     struct json_object *d = json_object_new_object();
     char id[65];
     snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, c->id);
-    cleanup_free char *cmd = command_text(c, no_trunc), *status = md_ctr_status_text(c);
+    cleanup_free char *cmd = command_text(c, no_trunc), *status = status_text(c);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
     cleanup_free char *ago = md_human_duration(md_now_ns() - created), *running_for = NULL;
     if (asprintf(&running_for, "%s ago", ago ? ago : "") < 0) running_for = NULL;
@@ -98,9 +110,17 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 
 /* ---- docker's ps filters: values of one key ORed, keys ANDed ---- */
 
-static const char *const ps_filters[] = {"id",     "name",   "status",   "label",
-                                         "label!", "exited", "ancestor", "before",
-                                         "since",  "volume", "network",  NULL};
+static const char *const ps_filters[] = {"id",      "name",     "status", "label", "label!",
+                                         "exited",  "ancestor", "before", "since", "volume",
+                                         "network", "health",   NULL};
+
+/* health=starting|healthy|unhealthy|none, of running containers as docker */
+static int f_health(const char *v, void *c)
+{
+    const struct md_ctr *ctr = c;
+    const char *h = ctr->status == MD_CTR_RUNNING ? md_health_status(ctr->record) : NULL;
+    return strcmp(v, h ? h : "none") == 0;
+}
 
 static int f_id(const char *v, void *c)
 {
@@ -191,7 +211,8 @@ static int matches(struct md_ctr *c, const struct ps_opts *o)
            md_filters_any(f, "ancestor", f_ancestor, c) &&
            md_filters_any(f, "volume", f_volume, c) && md_filters_any(f, "network", f_network, c) &&
            md_filters_any(f, "before", f_when, &before) &&
-           md_filters_any(f, "since", f_when, &since) && md_filters_labels(f, labels);
+           md_filters_any(f, "since", f_when, &since) && md_filters_any(f, "health", f_health, c) &&
+           md_filters_labels(f, labels);
 }
 
 /* docker refuses a status it does not know and an exit code that is not a number */
@@ -206,6 +227,9 @@ static int check_filter_value(const struct md_filters *f)
         ok = 0;
         for (const char *const *s = st; *s; s++)
             ok |= strcmp(*s, v) == 0;
+    } else if (strcmp(k, "health") == 0) {
+        ok = !strcmp(v, "starting") || !strcmp(v, "healthy") || !strcmp(v, "unhealthy") ||
+             !strcmp(v, "none");
     } else if (strcmp(k, "exited") == 0) {
         char *end;
         strtol(v, &end, 10);

@@ -301,6 +301,8 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->o->interactive));
     jset_str(cfg, "StopSignal", c->o->stop_signal);
     json_object_object_add(cfg, "Labels", labels_json(image_config(c), c->o->labels));
+    struct json_object *hcheck = md_health_config(&c->o->health, image_config(c));
+    if (hcheck) json_object_object_add(cfg, "Healthcheck", hcheck);
     json_object_object_add(r, "Config", cfg);
     json_object_object_add(hc, "AutoRemove", json_object_new_boolean(c->o->rm));
     json_object_object_add(hc, "Privileged", json_object_new_boolean(c->o->privileged));
@@ -398,6 +400,7 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return md_error(err, 0, "Conflicting options: --restart and --rm");
     if (md_net_check_opts(&o->network, o->hostname, &o->net, err) < 0) return -1;
+    if (md_health_opts_check(&o->health, err) < 0) return -1;
     return md_sys_opts_check(&o->sys, o->hostname, o->network, err);
 }
 

@@ -38,6 +38,7 @@ void md_run_opts_free(struct md_run_opts *o)
     md_res_opts_free(&o->res);
     md_net_opts_free(&o->net);
     md_sys_opts_free(&o->sys);
+    md_health_opts_free(&o->health);
     for (size_t i = 0; i < o->n_ulimits; i++)
         free(o->ulimits[i].name);
     free(o->ulimits);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 
+#include "engine/health.h"
 #include "engine/resources.h"
 #include "engine/sysopts.h"
 #include "net/netopts.h"
@@ -47,7 +48,8 @@ struct md_run_opts {
     struct md_res_opts res; /* -m, --cpus, --pids-limit, ... (engine/resources.h) */
     struct md_net_opts net; /* -p, -P, --ip, --dns, ... (net/netopts.h) */
     struct md_sys_opts sys; /* --ipc, --pid, --sysctl, ... (engine/sysopts.h) */
-    md_warn_t warn;         /* the front end's sink for docker's create warnings */
+    struct md_health_opts health; /* --health-*, --no-healthcheck (engine/health.h) */
+    md_warn_t warn;               /* the front end's sink for docker's create warnings */
 };
 
 void md_run_opts_free(struct md_run_opts *o);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/cgctl.h"
+#include "engine/health.h"
 #include "store/cstore.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
@@ -121,7 +122,9 @@ static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t *
     int64_t now = md_now_ns();
     int r = write_runtime_state(c, pid, monitor, now, err);
     set_state(c, "running", pid, now, 0);
+    md_health_reset(c->record);
     if (r == 0) r = md_ctr_save(c, err);
+    if (r == 0) md_health_spawn(c);
     return r;
 }
 
