@@ -37,10 +37,19 @@ out=$("${MYDOCKER}-runc" --roo /tmp list 2>&1); rc=$?
 check_eq "mydocker-runc --roo: refused" "$rc" 1
 check_match "mydocker-runc --roo: runc's words" "$out" "flag provided but not defined: --roo"
 
-err_case "version --format (not built yet): refused, not ignored" 125 "mydocker: unknown flag: --format
-See 'mydocker version --help'." pmd version --format '{{.Client.Version}}'
-err_case "info -f: refused" 125 "mydocker: unknown shorthand flag: 'f' in -f
-See 'mydocker info --help'." pmd info -f x
+check_match "version --format {{.Server.Version}} (scripts test for a daemon so)" "$(pmd version --format '{{.Server.Version}}')" '^[0-9]+\.[0-9]+'
+check_eq "version --format json: Client and Server" \
+    "$(pmd version --format json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["Client"]["Os"], d["Server"]["Os"])')" "linux linux"
+err_case "version: an unknown flag refused, not ignored" 125 "mydocker: unknown flag: --nosuch
+See 'mydocker version --help'." pmd version --nosuch
+check_eq "info -f: counts of this root's containers and images" "$(pmd info -f '{{.Containers}} {{.ContainersRunning}} {{.Images}}')" \
+    "$(pmd ps -aq | wc -l) $(pmd ps -q | wc -l) $(pmd images -q | sort -u | wc -l)"
+check_match "info --format {{.CgroupVersion}}" "$(pmd info --format '{{.CgroupVersion}}')" '^[12]$'
+check_eq "info --format {{.DockerRootDir}}" "$(pmd info --format '{{.DockerRootDir}}')" "$PROOT"
+err_case "info -f with a bad template: Go's error, exit 1" 1 \
+    "mydocker: template parsing error: template: :1: function \"nosuch\" not defined" pmd info -f '{{nosuch}}'
+err_case "info: an argument refused" 125 "mydocker: \"mydocker info\" accepts no arguments.
+See 'mydocker info --help'." pmd info x
 
 # ================================================================ volume create / ls / inspect
 check_eq "volume create --label prints the name" "$(pmd volume create --label team=a --label tmp vl1 2>&1)" vl1
