@@ -46,6 +46,7 @@ const struct md_command md_commands[] = {
     {"network", cmd_network, "Manage networks"},
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"info", cmd_info, "Display system-wide information"},
+    {"events", cmd_events, "Get real time events from the server"},
     {"version", cmd_version, "Show the mydocker version information"},
     {NULL, NULL, NULL},
 };

@@ -14,13 +14,13 @@ int md_filters_add(struct md_filters *f, const char *arg, const char *const *acc
 {
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg)
-        return md_error(err, 0, "bad format of filter (expected name=value)");
+        return md_error_code(err, 1, 0, "bad format of filter (expected name=value)");
     char *key = md_xstrndup(arg, (size_t)(eq - arg));
     int known = 0;
     for (const char *const *a = accepted; *a && !known; a++)
         known = strcmp(*a, key) == 0;
     if (!known) {
-        md_error(err, 0, "invalid filter '%s'", key);
+        md_error_code(err, 1, 0, "invalid filter '%s'", key); /* docker exits 1 */
         free(key);
         return -EINVAL;
     }

@@ -46,6 +46,7 @@ enum {
     OPT_PULL,
     OPT_LABEL_FILE,
     OPT_PLATFORM,
+    OPT_CIDFILE,
 };
 
 static const struct option long_opts[] = {
@@ -77,6 +78,7 @@ static const struct option long_opts[] = {
     {"label", required_argument, NULL, 'l'},
     {"label-file", required_argument, NULL, OPT_LABEL_FILE},
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"cidfile", required_argument, NULL, OPT_CIDFILE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, OPT_HELP},
     {"volume", required_argument, NULL, 'v'},
@@ -104,6 +106,7 @@ void md_run_usage(void)
         "Options:\n"
         "      --cap-add list           Add Linux capabilities\n"
         "      --cap-drop list          Drop Linux capabilities\n"
+        "      --cidfile string         Write the container ID to the file\n"
         "  -d, --detach                 Run container in background and print container ID\n"
         "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
         "  -e, --env list               Set environment variables\n"
@@ -360,6 +363,8 @@ static char **string_slot(int c, struct md_run_opts *o)
         return &o->stop_signal;
     case OPT_PLATFORM:
         return &o->platform;
+    case OPT_CIDFILE:
+        return &o->cidfile;
     case OPT_ROOTFS:
         return &o->rootfs;
     default:

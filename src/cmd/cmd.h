@@ -9,6 +9,15 @@
  * "WARNING: <msg>". */
 extern const md_warn_t md_cli_warn;
 
+struct md_run_opts;
+/* --cidfile (cmd/cidfile.c): open before the create, close after it */
+struct md_cidfile {
+    const char *path;
+    int fd, written;
+};
+int md_cidfile_open(struct md_cidfile *f, struct md_run_opts *o, md_error_t **err);
+void md_cidfile_close(struct md_cidfile *f);
+
 struct md_command {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -28,6 +37,7 @@ int cmd_ps(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_pause(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "engine/create.h"
 #include "engine/lifecycle.h"
 #include "engine/start.h"
+#include "store/events.h"
 
 struct each_opts {
     int timeout, force, sig, attach, interactive, volumes;
@@ -186,6 +187,7 @@ static int do_restart(struct md_ctr *c, const struct each_opts *o, md_error_t **
         md_ctr_read_and_settle(c);
         r = md_engine_start_detached(c, err);
     }
+    if (r == 0) md_event_container(c, "restart", NULL);
     return r;
 }
 
@@ -225,11 +227,14 @@ int cmd_create(int argc, char **argv)
     argv[0] = "create";
     int r = md_run_opts_parse(argc, argv, &o, &err);
     char id[65];
+    struct md_cidfile cid = {.fd = -1};
     if (r == 0) {
         o.detach = 1; /* nobody holds a created container: no --rm lock */
         o.warn = md_cli_warn;
         r = md_run_opts_check_tty(&o, &err);
+        if (r == 0) r = md_cidfile_open(&cid, &o, &err);
         if (r == 0) r = md_cli_create_pulling(&o, id, create_detached, &err);
+        md_cidfile_close(&cid);
     }
     md_run_opts_free(&o);
     if (r == 1) return 0;

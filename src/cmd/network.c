@@ -8,6 +8,7 @@
 
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
+#include "cmd/network.h"
 #include "store/ctr.h"
 #include "cli/format.h"
 #include "net/net.h"
@@ -32,7 +33,7 @@ static void usage(FILE *f)
           f);
 }
 
-static int bad_flag(const char *verb, char **argv)
+int md_network_bad_flag(const char *verb, char **argv)
 {
     fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker network %s --help'.\n",
             MD_FLAG_NAME(argv[optind - 1]), verb);
@@ -49,11 +50,15 @@ static int need_args(const char *verb, int argc, int n, const char *what)
 
 static int net_create(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
-        {"gateway", required_argument, NULL, 'g'}, {"internal", no_argument, NULL, 'i'},
-        {"opt", required_argument, NULL, 'o'},     {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"driver", required_argument, NULL, 'd'},
+                                       {"subnet", required_argument, NULL, 's'},
+                                       {"gateway", required_argument, NULL, 'g'},
+                                       {"internal", no_argument, NULL, 'i'},
+                                       {"opt", required_argument, NULL, 'o'},
+                                       {"label", required_argument, NULL, 'l'},
+                                       {NULL, 0, NULL, 0}};
     struct md_network_create o = {0};
+    cleanup_strv char **labels = NULL;
     int ch;
     while ((ch = md_getopt_long(argc, argv, "d:o:", lo, NULL)) != -1) {
         switch (ch) {
@@ -71,108 +76,20 @@ static int net_create(int argc, char **argv)
             break;
         case 'o':
             break; /* driver options: accepted, none is used */
+        case 'l':
+            md_strv_append(&labels, optarg);
+            break;
         default:
-            return bad_flag("create", argv);
+            return md_network_bad_flag("create", argv);
         }
     }
     if (need_args("create", argc, 1, "exactly 1 argument")) return MD_EXIT_ENGINE;
     o.name = argv[optind];
+    o.labels = labels;
     md_error_t *err = NULL;
     cleanup_free char *id = NULL;
     if (md_network_create(&o, &id, &err) < 0) return md_error_report(&err);
     printf("%s\n", id);
-    return 0;
-}
-
-static struct json_object *row(const char *id, const char *name, const char *driver, int internal)
-{
-    struct json_object *o = json_object_new_object();
-    char shortid[13];
-    snprintf(shortid, sizeof(shortid), "%.12s", id);
-    json_object_object_add(o, "ID", json_object_new_string(shortid));
-    json_object_object_add(o, "Name", json_object_new_string(name));
-    json_object_object_add(o, "Driver", json_object_new_string(driver));
-    json_object_object_add(o, "Scope", json_object_new_string("local"));
-    json_object_object_add(o, "Internal", json_object_new_boolean(internal));
-    return o;
-}
-
-/* host and none are not stored: a fixed id each, as stable as docker's */
-static const char *builtin_id(const char *name)
-{
-    return strcmp(name, "host") == 0
-               ? "6d0c4a1d5e1f8a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b"
-               : "9a1f2e3d4c5b6a7980f1e2d3c4b5a69788f9e0d1c2b3a4958677f8e9d0c1b2a3";
-}
-
-static int net_ls(int argc, char **argv)
-{
-    static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"no-trunc", no_argument, NULL, 'n'},
-                                       {NULL, 0, NULL, 0}};
-    int quiet = 0, ch;
-    const char *fmt = NULL;
-    while ((ch = md_getopt_long(argc, argv, "qf:", lo, NULL)) != -1) {
-        if (ch == 'q')
-            quiet = 1;
-        else if (ch == 'f')
-            fmt = optarg;
-        else if (ch != 'n')
-            return bad_flag("ls", argv);
-    }
-    md_error_t *err = NULL;
-    struct md_network *dflt = NULL;
-    if (md_network_open(MD_DEFAULT_NETWORK, &dflt, &err) < 0) /* shown as docker shows bridge */
-        md_error_free(&err);
-    md_network_free(dflt);
-    struct json_object *rows = json_object_new_array();
-    cleanup_strv char **names = md_network_names();
-    for (char **nm = names; nm && *nm; nm++) {
-        struct md_network *n = NULL;
-        if (md_network_load(*nm, &n, NULL) == 0)
-            json_object_array_add(rows, row(n->id, n->name, "bridge", n->internal));
-        md_network_free(n);
-    }
-    json_object_array_add(rows, row(builtin_id("host"), "host", "host", 0));
-    json_object_array_add(rows, row(builtin_id("none"), "none", "null", 0));
-    size_t n = json_object_array_length(rows);
-    char ***cells = md_xcalloc(n + 1, sizeof(char **));
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *r = json_object_array_get_idx(rows, i), *v;
-        if (quiet || fmt) {
-            char *line = NULL;
-            if (fmt && md_template_render(fmt, r, &line, &err) < 0) {
-                json_object_put(rows);
-                free(cells);
-                return md_error_report(&err);
-            }
-            json_object_object_get_ex(r, "ID", &v);
-            puts(fmt ? line : json_object_get_string(v));
-            free(line);
-            continue;
-        }
-        cells[i + 1] = md_xcalloc(4, sizeof(char *));
-        static const char *const keys[] = {"ID", "Name", "Driver", "Scope"};
-        for (int k = 0; k < 4; k++) {
-            json_object_object_get_ex(r, keys[k], &v);
-            cells[i + 1][k] = strdup(json_object_get_string(v));
-        }
-    }
-    if (!quiet && !fmt) {
-        static const char *const head[] = {"NETWORK ID", "NAME", "DRIVER", "SCOPE"};
-        cells[0] = md_xcalloc(4, sizeof(char *));
-        for (int k = 0; k < 4; k++)
-            cells[0][k] = md_xstrdup(head[k]);
-        md_table_print(cells, n + 1, 4);
-    }
-    for (size_t i = 0; i <= n; i++) {
-        for (int k = 0; cells[i] && k < 4; k++)
-            free(cells[i][k]);
-        free(cells[i]);
-    }
-    free(cells);
-    json_object_put(rows);
     return 0;
 }
 
@@ -200,7 +117,7 @@ static int net_inspect(int argc, char **argv)
         if (ch == 'f')
             fmt = optarg;
         else if (ch != 'v')
-            return bad_flag("inspect", argv);
+            return md_network_bad_flag("inspect", argv);
     }
     if (need_args("inspect", argc, 1, "at least 1 argument")) return MD_EXIT_ENGINE;
     struct json_object *out = json_object_new_array();
@@ -237,7 +154,7 @@ static int net_rm(int argc, char **argv)
 {
     int ch, failed = 0;
     while ((ch = md_getopt_long(argc, argv, "f", NULL, NULL)) != -1)
-        if (ch != 'f') return bad_flag("rm", argv);
+        if (ch != 'f') return md_network_bad_flag("rm", argv);
     if (need_args("rm", argc, 1, "at least 1 argument")) return MD_EXIT_ENGINE;
     for (int i = optind; i < argc; i++) {
         cleanup_free char *name = md_network_resolve(argv[i]);
@@ -268,7 +185,7 @@ static int net_connect(int argc, char **argv, int disconnect)
         else if (ch == 'a' && !disconnect)
             md_strv_append(&aliases, optarg);
         else if (ch != 'f')
-            return bad_flag(verb, argv);
+            return md_network_bad_flag(verb, argv);
     }
     if (need_args(verb, argc, 2, "exactly 2 arguments")) return MD_EXIT_ENGINE;
     md_error_t *err = NULL;
@@ -288,43 +205,6 @@ static int net_connect(int argc, char **argv, int disconnect)
     return r < 0 ? md_error_report(&err) : 0;
 }
 
-static int net_prune(int argc, char **argv)
-{
-    int ch, force = 0;
-    static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
-                                       {"filter", required_argument, NULL, 'F'},
-                                       {NULL, 0, NULL, 0}};
-    while ((ch = md_getopt_long(argc, argv, "f", lo, NULL)) != -1) {
-        if (ch == 'f')
-            force = 1;
-        else if (ch != 'F')
-            return bad_flag("prune", argv);
-    }
-    if (!force) {
-        fputs("WARNING! This will remove all custom networks not used by at least one container.\n"
-              "Are you sure you want to continue? [y/N] ",
-              stdout);
-        fflush(stdout);
-        char line[16] = "";
-        if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-            return 0;
-    }
-    cleanup_strv char **names = md_network_names();
-    int first = 1;
-    for (char **nm = names; nm && *nm; nm++) {
-        md_error_t *err = NULL;
-        if (strcmp(*nm, MD_DEFAULT_NETWORK) == 0) continue;
-        if (md_network_remove(*nm, &err) < 0) { /* in use: kept */
-            md_error_free(&err);
-            continue;
-        }
-        if (first) puts("Deleted Networks:");
-        first = 0;
-        puts(*nm);
-    }
-    return 0;
-}
-
 int cmd_network(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -336,12 +216,12 @@ int cmd_network(int argc, char **argv)
     opterr = 0;
     argc--, argv++;
     if (strcmp(verb, "create") == 0) return net_create(argc, argv);
-    if (strcmp(verb, "ls") == 0 || strcmp(verb, "list") == 0) return net_ls(argc, argv);
+    if (strcmp(verb, "ls") == 0 || strcmp(verb, "list") == 0) return md_network_ls(argc, argv);
     if (strcmp(verb, "inspect") == 0) return net_inspect(argc, argv);
     if (strcmp(verb, "rm") == 0 || strcmp(verb, "remove") == 0) return net_rm(argc, argv);
     if (strcmp(verb, "connect") == 0) return net_connect(argc, argv, 0);
     if (strcmp(verb, "disconnect") == 0) return net_connect(argc, argv, 1);
-    if (strcmp(verb, "prune") == 0) return net_prune(argc, argv);
+    if (strcmp(verb, "prune") == 0) return md_network_prune(argc, argv);
     fprintf(stderr, "mydocker: 'network %s' is not a mydocker command.\n", verb);
     usage(stderr);
     return 1;

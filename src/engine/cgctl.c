@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/events.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -89,6 +90,7 @@ int md_engine_pause(struct md_ctr *c, md_error_t **err)
         return r;
     }
     c->status = MD_CTR_PAUSED;
+    md_event_container(c, "pause", NULL);
     return 0;
 }
 
@@ -101,6 +103,7 @@ int md_engine_unpause(struct md_ctr *c, md_error_t **err)
     if (r < 0) return md_error_prefix(err, "cannot unpause container %s", c->id);
     unlink(marker);
     c->status = MD_CTR_RUNNING;
+    md_event_container(c, "unpause", NULL);
     return 0;
 }
 

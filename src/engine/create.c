@@ -25,6 +25,7 @@
 #include "runtime/container.h"
 #include "runtime/io.h"
 #include "runtime/caps.h"
+#include "store/events.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/time.h"
@@ -392,6 +393,11 @@ static int create_container(struct run_ctx *c, md_error_t **err)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0) r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
     if (r == 0) r = record_save(c, err);
+    if (r == 0) {
+        struct md_ctr made = {.name = c->name, .record = c->record};
+        memcpy(made.id, c->id, sizeof(made.id));
+        md_event_container(&made, "create", NULL);
+    }
     return r;
 }
 
@@ -418,6 +424,7 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
         discard(&c);
     else
         memcpy(id, c.id, 65);
+    if (r == 0 && o->created.fn) o->created.fn(o->created.data, id);
     if (autoremove_fd)
         *autoremove_fd = c.autoremove_fd;
     else if (c.autoremove_fd >= 0)

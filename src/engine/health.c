@@ -17,6 +17,7 @@
 
 #include "engine/start.h"
 #include "store/ctr.h"
+#include "store/events.h"
 #include "util/cleanup.h"
 #include "util/duration.h"
 #include "util/strv.h"
@@ -229,8 +230,8 @@ static void add_log(struct json_object *h, const struct md_health_result *res)
 }
 
 /* docker's handleProbeResult */
-static void apply(struct json_object *record, const struct md_health_plan *p,
-                  const struct md_health_result *res)
+static void apply_result(struct json_object *record, const struct md_health_plan *p,
+                         const struct md_health_result *res)
 {
     struct json_object *h = jget(state_of(record), "Health");
     if (h == NULL) {
@@ -266,9 +267,17 @@ int md_health_record(const char *id, const struct md_health_result *res, md_erro
     md_ctr_read_state(c); /* under the lock: what stop/rm wrote last */
     struct md_health_plan p;
     if (c->status == MD_CTR_RUNNING && md_health_plan_get(c->record, &p)) {
-        apply(c->record, &p, res);
+        const char *before = md_health_status(c->record);
+        cleanup_free char *old = before ? md_xstrdup(before) : NULL;
+        apply_result(c->record, &p, res);
         md_health_plan_free(&p);
         r = md_ctr_save(c, err);
+        /* docker's event, on a change of status only */
+        const char *now = md_health_status(c->record);
+        char action[64];
+        snprintf(action, sizeof(action), "health_status: %s", now ? now : "");
+        if (r == 0 && now && (old == NULL || strcmp(old, now) != 0))
+            md_event_container(c, action, NULL);
     }
     close(lock);
     md_ctr_free(c);

@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "runtime/cgroup_setup.h"
 #include "engine/volumes.h"
+#include "store/events.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -68,6 +69,16 @@ static int default_stop_timeout(const struct md_ctr *c)
     return 10;
 }
 
+/* docker's "kill" event, with the signal's number */
+static void kill_event(const struct md_ctr *c, int sig)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%d", sig);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "signal", json_object_new_string(s));
+    md_event_container(c, "kill", a);
+}
+
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
 {
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING)
@@ -86,14 +97,15 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     int sig = ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0) return 0; /* ended meanwhile */
-    if (sig > 0) md_ctr_signal(c, sig, NULL);
+    if (sig > 0 && md_ctr_signal(c, sig, NULL) == 0) kill_event(c, sig);
     md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
     if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 0 : timeout_s) * 1000)) {
-        md_ctr_signal(c, SIGKILL, NULL);
+        if (md_ctr_signal(c, SIGKILL, NULL) == 0) kill_event(c, SIGKILL);
         if (!wait_pidfd(fd, 10000))
             return md_error(err, 0, "cannot stop container %s: it did not die", c->name);
     }
     md_engine_wait_recorded(c, 2000);
+    md_event_container(c, "stop", NULL);
     return 0;
 }
 
@@ -104,6 +116,7 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
                         c->id);
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT) mark_stopped(c);
     int r = md_ctr_signal(c, sig, err);
+    if (r == 0) kill_event(c, sig);
     if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)) md_engine_thaw(c);
     if (r == 0 && sig == SIGKILL) md_engine_wait_recorded(c, 2000);
     return r;
@@ -146,6 +159,7 @@ int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t 
     md_net_veths_gone(veths);
     int r = md_container_remove_files(c->id, c->name, err);
     close(lock);
+    if (r == 0) md_event_container(c, "destroy", NULL);
     return r;
 }
 
@@ -191,8 +205,13 @@ int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err)
         md_name_release(new_name);
         return r;
     }
+    struct json_object *a = json_object_new_object();
+    cleanup_free char *old = NULL;
+    if (asprintf(&old, "/%s", c->name) < 0) md_oom();
+    json_object_object_add(a, "oldName", json_object_new_string(old));
     md_name_release(c->name);
     free(c->name);
     c->name = md_xstrdup(new_name);
+    md_event_container(c, "rename", a);
     return 0;
 }

@@ -23,6 +23,7 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->image);
     free(o->seccomp_profile);
     free(o->restart);
+    free(o->cidfile);
     md_strv_free(o->log_opts);
     md_strv_free(o->env);
     md_strv_free(o->labels);

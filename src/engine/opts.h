@@ -50,6 +50,12 @@ struct md_run_opts {
     struct md_sys_opts sys; /* --ipc, --pid, --sysctl, ... (engine/sysopts.h) */
     struct md_health_opts health; /* --health-*, --no-healthcheck (engine/health.h) */
     md_warn_t warn;               /* the front end's sink for docker's create warnings */
+    char *cidfile;                /* the front end's: --cidfile */
+    /* the front end's: called once the container exists, before it starts */
+    struct {
+        void (*fn)(void *data, const char *id);
+        void *data;
+    } created;
 };
 
 void md_run_opts_free(struct md_run_opts *o);

@@ -17,6 +17,7 @@
 #include "engine/cgctl.h"
 #include "engine/health.h"
 #include "store/cstore.h"
+#include "store/events.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
 #include "net/net.h"
@@ -124,6 +125,7 @@ static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t *
     set_state(c, "running", pid, now, 0);
     md_health_reset(c->record);
     if (r == 0) r = md_ctr_save(c, err);
+    if (r == 0) md_event_container(c, "start", NULL);
     if (r == 0) md_health_spawn(c);
     return r;
 }
@@ -141,7 +143,7 @@ static void remove_container(struct md_ctr *c)
     md_engine_remove_anon_volumes(c, NULL); /* docker: --rm takes anonymous volumes along */
     clear_runtime_state(c->rundir);
     rmdir(c->rundir);
-    md_container_remove_files(c->id, c->name, &e);
+    if (md_container_remove_files(c->id, c->name, &e) == 0) md_event_container(c, "destroy", NULL);
     md_error_free(&e);
     md_autoremove_release(c->id, -1);
 }
@@ -502,6 +504,15 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
     return r;
 }
 
+static void die_event(const struct md_ctr *c, int status)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%d", status);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "exitCode", json_object_new_string(s));
+    md_event_container(c, "die", a);
+}
+
 int md_engine_container_exited(const char *id, int status, md_error_t **err)
 {
     struct md_ctr *c = NULL;
@@ -520,6 +531,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
     md_cgroup_setup_finish(cgpath, &oom);
     md_trace("exited: cgroup removed");
     md_net_release(c); /* lease and ports; the veth died with the netns */
+    die_event(c, status);
     int again = !autoremove(c) && restart_wanted(c, status);
     if (autoremove(c)) {
         remove_container(c);

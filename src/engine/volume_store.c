@@ -1,3 +1,4 @@
+#include "store/events.h"
 #include "engine/volume_store.h"
 #include "engine/labels.h"
 
@@ -47,6 +48,13 @@ static int check_opts(const char *name, const struct md_volume_opts *o, md_error
     return 0;
 }
 
+static void vol_event(const char *action, const char *name)
+{
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "driver", json_object_new_string("local"));
+    md_event("volume", action, name, a);
+}
+
 int md_volume_create(const char *name, int anonymous, const struct md_volume_opts *vo,
                      char **mountpoint, md_error_t **err)
 {
@@ -84,6 +92,7 @@ int md_volume_create(const char *name, int anonymous, const struct md_volume_opt
             md_rm_rf(dir, NULL); /* no half-made volume without its volume.json */
             return r;
         }
+        vol_event("create", name);
     }
     if (mountpoint) *mountpoint = md_xstrdup(data);
     return 0;
@@ -147,7 +156,9 @@ int md_volume_remove(const char *name, int force, md_error_t **err)
     cleanup_strv char **users = md_volume_users(name);
     if (!force && users && users[0])
         return md_error(err, 0, "remove %s: volume is in use - [%s]", name, users[0]);
-    return md_rm_rf(dir, err);
+    int r = md_rm_rf(dir, err);
+    if (r == 0) vol_event("destroy", name);
+    return r;
 }
 
 static long long du_total;

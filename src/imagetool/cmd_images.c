@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/events.h"
 #include "cli/filters.h"
 #include "cli/format.h"
 #include "cli/getopt.h"
@@ -333,6 +334,13 @@ int md_cmd_images(int argc, char **argv)
 
 /* ---- rmi, tag ---- */
 
+/* docker's untag and delete events, from rmi's report lines */
+static void removal_event(const char *line)
+{
+    if (strncmp(line, "Untagged: ", 10) == 0) md_image_event("untag", line + 10, NULL);
+    if (strncmp(line, "Deleted: ", 9) == 0) md_image_event("delete", line + 9, NULL);
+}
+
 int md_cmd_rmi(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -364,8 +372,10 @@ int md_cmd_rmi(int argc, char **argv)
         cleanup_strv char **lines = NULL;
         md_error_t *err = NULL;
         int r = md_image_remove(argv[i], force, &lines, &err);
-        for (size_t l = 0; lines && lines[l]; l++)
+        for (size_t l = 0; lines && lines[l]; l++) {
             printf("%s\n", lines[l]);
+            removal_event(lines[l]);
+        }
         fflush(stdout);
         if (r < 0) {
             md_error_report(&err);
@@ -391,5 +401,7 @@ int md_cmd_tag(int argc, char **argv)
         md_error_report(&err);
         return MD_TOOL_EXIT_FAIL;
     }
+    cleanup_free char *id = NULL, *name = md_image_normalize_ref(argv[2], NULL);
+    if (md_image_resolve(argv[2], &id, NULL, NULL) == 0) md_image_event("tag", id, name);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/events.h"
 #include "changes.h"
 #include "import.h"
 #include "digest.h"
@@ -229,6 +230,7 @@ int md_image_import(const struct md_import_opts *o, char id[72], md_error_t **er
     if (r == 0) r = build_manifest(&j, err);
     if (r == 0) r = commit(&j, tag, err);
     if (r == 0) snprintf(id, 72, "sha256:%s", j.config_hex);
+    if (r == 0) md_image_event("import", id, tag);
     job_cleanup(&j);
     return r;
 }

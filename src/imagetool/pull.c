@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/events.h"
 #include "digest.h"
 #include "image/store.h"
 #include "layer.h"
@@ -418,5 +419,6 @@ int md_image_pull(const char *name, const struct md_pull_opts *o, char **canonic
     if (canonical) *canonical = NULL;
     int r = do_pull(&p, name, o ? &o->progress : NULL, canonical, err);
     pull_free(&p);
+    if (r == 0) md_image_event("pull", canonical && *canonical ? *canonical : name, NULL);
     return r;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/events.h"
 #include "digest.h"
 #include "image/store.h"
 #include "manifest.h"
@@ -276,6 +277,7 @@ int md_image_push(const char *name, const struct md_push_opts *o, md_error_t **e
     struct push p = {.chunk = o && o->chunk > 0 ? o->chunk : DEFAULT_CHUNK};
     md_progress_init(&p.prog, o ? &o->progress : NULL);
     int r = do_push(&p, name, err);
+    if (r == 0) md_image_event("push", name, NULL);
     md_reg_close(p.reg);
     md_progress_free(&p.prog);
     md_image_ref_clear(&p.ref);

@@ -97,6 +97,8 @@ int md_network_load(const char *name, struct md_network **out, md_error_t **err)
     n->created = strdup(jstr(o, "Created") ? jstr(o, "Created") : "");
     n->internal = json_object_object_get_ex(o, "Internal", &v) && json_object_get_boolean(v);
     n->mtu = json_object_object_get_ex(o, "MTU", &v) ? (unsigned)json_object_get_int(v) : 1500;
+    if (json_object_object_get_ex(o, "Labels", &v) && json_object_is_type(v, json_type_object))
+        n->labels = json_object_get(v);
     int r = jstr(o, "Subnet") ? md_cidr_parse(jstr(o, "Subnet"), &n->subnet, &n->prefix) : -EINVAL;
     int p2;
     if (r == 0)
@@ -129,6 +131,7 @@ int md_network_save(const struct md_network *n, md_error_t **err)
     json_object_object_add(o, "Gateway", json_object_new_string(gw));
     json_object_object_add(o, "Internal", json_object_new_boolean(n->internal));
     json_object_object_add(o, "MTU", json_object_new_int((int)n->mtu));
+    if (n->labels) json_object_object_add(o, "Labels", json_object_get(n->labels));
     const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     r = md_write_file_atomic(path, text, strlen(text), 0600, 1, err);
     json_object_put(o);
@@ -141,6 +144,7 @@ void md_network_free(struct md_network *n)
     free(n->name);
     free(n->id);
     free(n->bridge);
+    json_object_put(n->labels);
     free(n->created);
     json_object_put(n->ipam);
     free(n);

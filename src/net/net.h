@@ -25,6 +25,7 @@ struct md_network;
 struct md_network_create {
     const char *name, *driver, *subnet, *gateway;
     int internal;
+    char *const *labels; /* "k=v" or "k", NULL-terminated; may be NULL */
 };
 
 int md_network_create(const struct md_network_create *o, char **id, md_error_t **err);

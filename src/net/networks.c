@@ -1,4 +1,5 @@
 /* network create / rm / prune / inspect, and the default network. */
+#include "store/events.h"
 #include "net.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include "net/netlink.h"
 #include "net/store.h"
 #include "util/cleanup.h"
+#include "util/xalloc.h"
 #include "util/fs.h"
 #include "util/time.h"
 #include "util/strv.h"
@@ -101,6 +103,27 @@ static int parse_gateway(const struct md_network_create *o, struct md_network *n
 }
 
 /* bridge name: mydocker0 for the default network, br-<12 hex of the id> else */
+static void net_event(const char *action, const char *id, const char *name)
+{
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "name", json_object_new_string(name));
+    json_object_object_add(a, "type", json_object_new_string("bridge"));
+    md_event("network", action, id, a);
+}
+
+/* "k=v" / "k" entries as docker's Labels object; NULL when there are none */
+static struct json_object *labels_object(char *const *kv)
+{
+    if (kv == NULL || kv[0] == NULL) return NULL;
+    struct json_object *m = json_object_new_object();
+    for (; *kv; kv++) {
+        const char *eq = strchr(*kv, '=');
+        cleanup_free char *k = md_xstrndup(*kv, eq ? (size_t)(eq - *kv) : strlen(*kv));
+        json_object_object_add(m, k, json_object_new_string(eq ? eq + 1 : ""));
+    }
+    return m;
+}
+
 static int create_locked(const struct md_network_create *o, char **id_out, md_error_t **err)
 {
     struct md_network_create dflt = {0};
@@ -118,17 +141,20 @@ static int create_locked(const struct md_network_create *o, char **id_out, md_er
     if (asprintf(&bridge, is_default ? "%s" : "br-%.12s", is_default ? MD_DEFAULT_BRIDGE : id) < 0)
         return md_error(err, ENOMEM, "network");
     n.id = id, n.created = created, n.bridge = bridge;
+    n.labels = labels_object(o->labels);
     int r = is_default && adopt_bridge(&n) == 0 ? 1 : parse_subnet(o, &n, err);
     if (r == 0) r = parse_gateway(o, &n, err);
     r = r > 0 ? 0 : r;
     if (r == 0) r = md_bridge_up(&n, err);
     if (r == 0 && (r = md_network_save(&n, err)) < 0) md_bridge_down(&n, NULL);
+    json_object_put(n.labels);
     if (r < 0) {
         cleanup_free char *dir = NULL;
         if (asprintf(&dir, "%s/%s", md_networks_root(), o->name) >= 0) md_rm_rf(dir, NULL);
         return r;
     }
     if (id_out) *id_out = strdup(id);
+    net_event("create", id, o->name);
     return 0;
 }
 
@@ -203,6 +229,7 @@ int md_network_remove(const char *name, md_error_t **err)
     if (r == 0) {
         cleanup_free char *dir = NULL;
         if (asprintf(&dir, "%s/%s", md_networks_root(), name) >= 0) r = md_rm_rf(dir, err);
+        if (r == 0) net_event("destroy", n->id, name);
     }
     if (lock >= 0) close(lock);
     close(glock);
@@ -279,6 +306,7 @@ struct json_object *md_network_inspect(struct md_network *n)
     snprintf(mtu, sizeof(mtu), "%u", n->mtu);
     json_object_object_add(opts, "com.docker.network.driver.mtu", json_object_new_string(mtu));
     json_object_object_add(o, "Options", opts);
-    json_object_object_add(o, "Labels", json_object_new_object());
+    json_object_object_add(o, "Labels",
+                           n->labels ? json_object_get(n->labels) : json_object_new_object());
     return o;
 }

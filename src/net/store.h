@@ -23,7 +23,8 @@ struct md_network {
     int prefix;
     int internal;
     unsigned int mtu;
-    struct json_object *ipam; /* loaded by md_ipam_load */
+    struct json_object *ipam;   /* loaded by md_ipam_load */
+    struct json_object *labels; /* docker's Labels (owned), NULL when none */
 };
 
 const char *md_networks_root(void);

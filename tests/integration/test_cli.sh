@@ -258,4 +258,30 @@ pmd volume create tplv >/dev/null
 check_eq "volume ls --format with if" "$(pmd volume ls --format '{{if eq .Name "tplv"}}{{.Name}}!{{end}}' | tr -d '\n')" "tplv!"
 pmd volume rm tplv >/dev/null
 pmd rm tpl >/dev/null
+# ================================================================ network ls / prune filters, labels
+# networks are host-wide (docs/state.md): every listing here is narrowed to this run's names
+NA=mdna-$UNIQ NB=mdnb-$UNIQ
+at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' network rm $NA $NB >/dev/null 2>&1"
+check "network create --label" pmd network create --label team=a --label tmp "$NA"
+pmd network create "$NB" >/dev/null
+check_eq "network inspect: Labels" "$(pmd network inspect -f '{{json .Labels}}' "$NA")" '{"team":"a","tmp":""}'
+check_eq "network ls -f label=team=a" "$(pmd network ls -f label=team=a --format '{{.Name}} {{.Labels}}')" "$NA team=a,tmp="
+check_eq "network ls -f name= (part of a name), two values ORed" \
+    "$(pmd network ls -f name=mdna-$UNIQ -f name=mdnb-$UNIQ --format '{{.Name}}' | sort | tr '\n' ' ')" "$NA $NB "
+check_eq "network ls -f type=builtin" "$(pmd network ls -f type=builtin --format '{{.Name}}' | sort | tr '\n' ' ')" "bridge host none "
+check_eq "network ls -f driver=null" "$(pmd network ls -f driver=null -q)" "9a1f2e3d4c5b"
+check_eq "network ls -f dangling=true: unused custom ones" "$(pmd network ls -f dangling=true -f name=$UNIQ --format '{{.Name}}' | sort | tr '\n' ' ')" "$NA $NB "
+check_eq "network ls -f dangling=true: never a predefined one" "$(pmd network ls -f dangling=true -f type=builtin -q)" ""
+w=$(( ${#NA} + 3 ))
+check_same "network ls --format table: docker's columns" "$(pmd network ls -f name=$NA --format 'table {{.Name}}\t{{.Driver}}')" \
+    "$(printf "%-${w}s%s\n%-${w}s%s" NAME DRIVER "$NA" bridge)"
+err_case "network ls: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd network ls -f foo=1
+err_case "network ls: type=other" 1 "mydocker: invalid filter 'type=other'" pmd network ls -f type=other
+err_case "network prune --filter until (not built): refused, not ignored" 1 "mydocker: invalid filter 'until'" \
+    pmd network prune -f --filter until=1h
+check_eq "... nothing pruned" "$(pmd network ls -f type=custom -f name=$UNIQ -q | wc -l)" 2
+check_eq "network prune --filter label=team=a: only that one" "$(pmd network prune -f --filter label=team=a)" "Deleted Networks:
+$NA"
+check_eq "... the other one kept" "$(pmd network ls -f type=custom -f name=$UNIQ --format '{{.Name}}')" "$NB"
+pmd network rm "$NB" >/dev/null
 summary

@@ -30,6 +30,9 @@ check_eq "one success: healthy" "$(health $N-a)" healthy
 check_eq "... streak reset" "$(md inspect -f '{{.State.Health.FailingStreak}}' $N-a)" 0
 check_match "ps: (healthy)" "$(md ps -f name=$N-a --format '{{.Status}}')" '\(healthy\)$'
 check_eq "ps -f health=healthy" "$(md ps -q -f health=healthy -f name=$N-a)" "${id:0:12}"
+check_eq "events: health_status on each change of status" \
+    "$(md events --since 5m --until 0s -f container=$id -f event=health_status --format '{{.Action}}' | tr '\n' ',')" \
+    "health_status: unhealthy,health_status: healthy,"
 sleep 2
 check_eq "the log keeps the last 5 results" "$(md inspect -f '{{len .State.Health.Log}}' $N-a)" 5
 check_eq "... each with docker's fields" \

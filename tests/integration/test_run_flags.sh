@@ -105,4 +105,18 @@ check_match "--dns-option: resolv.conf options" \
     "$(md run --rm --dns-option ndots:2 --dns-option rotate "${IMG[@]}" cat /etc/resolv.conf)" "(^|
 )options ndots:2 rotate($|
 )"
+# ---------------------------------------------------------------- --cidfile
+CID=$(mktemp -u /tmp/mydocker-cid.XXXXXX); at_exit "rm -f $CID"
+id=$(md run -d --name $N-i --cidfile "$CID" --network none "${IMG[@]}" sleep 100)
+check_eq "--cidfile: the id, written once the container exists" "$(cat "$CID")" "$id"
+err_case "--cidfile of a file that exists" 125 \
+    "mydocker: Container ID file found, make sure the other container isn't running or delete $CID" \
+    md create --cidfile "$CID" "${IMG[@]}" true
+check_eq "... the file is untouched" "$(cat "$CID")" "$id"
+md rm -f $N-i >/dev/null; rm -f "$CID"
+check_rc "a create that fails" 125 md create --cidfile "$CID" --pull never nosuch-image-$UNIQ true
+check_not "... leaves no --cidfile behind" test -e "$CID"
+check_eq "foreground run --rm --cidfile" "$(md run --rm --cidfile "$CID" --network none "${IMG[@]}" echo hi)" hi
+check_match "... the file has the id" "$(cat "$CID")" "^[0-9a-f]{64}$"
+rm -f "$CID"
 summary
