@@ -47,6 +47,7 @@ const struct md_command md_commands[] = {
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"info", cmd_info, "Display system-wide information"},
     {"events", cmd_events, "Get real time events from the server"},
+    {"system", cmd_system, "Manage mydocker (df, prune, info, events)"},
     {"version", cmd_version, "Show the mydocker version information"},
     {NULL, NULL, NULL},
 };

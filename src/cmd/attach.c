@@ -1,5 +1,5 @@
 /* attach: this terminal to a detached container's stdio, through its
- * monitor's socket; `container prune`. */
+ * monitor's socket. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -144,46 +144,6 @@ int cmd_attach(int argc, char **argv)
     }
     md_ctr_free(c);
     return code;
-}
-
-int cmd_container_prune(int argc, char **argv)
-{
-    int force = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
-            force = 1;
-        } else if (strcmp(argv[i], "--help") == 0) {
-            puts("Usage:  mydocker container prune [OPTIONS]\n\nRemove all stopped containers\n\n"
-                 "Options:\n  -f, --force   Do not prompt for confirmation");
-            return 0;
-        } else {
-            fprintf(stderr, "mydocker: unknown flag: %s\n", argv[i]);
-            return MD_EXIT_ENGINE;
-        }
-    }
-    if (!force) {
-        fputs("WARNING! This will remove all stopped containers.\nAre you sure you want to "
-              "continue? [y/N] ",
-              stdout);
-        fflush(stdout);
-        char answer[16] = "";
-        if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
-            return 0;
-    }
-    cleanup_strv char **ids = md_ctr_list_ids();
-    puts("Deleted Containers:");
-    for (char **id = ids; id && *id; id++) {
-        struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
-        if (c->status == MD_CTR_EXITED || c->status == MD_CTR_CREATED || c->status == MD_CTR_DEAD) {
-            md_error_t *err = NULL;
-            if (md_engine_rm(c, 0, &md_cli_warn, &err) == 0) puts(c->id);
-            md_error_free(&err);
-        }
-        md_ctr_free(c);
-    }
-    puts("\nTotal reclaimed space: 0B");
-    return 0;
 }
 
 int cmd_container(int argc, char **argv)

@@ -47,6 +47,8 @@ int cmd_volume(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_container(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+int md_system_df(int argc, char **argv);
 int cmd_container_exited(int argc, char **argv);
 int cmd_health_run(int argc, char **argv); /* internal: the probe runner (engine/health.h) */
 int cmd_version(int argc, char **argv);

@@ -27,27 +27,6 @@ struct events_opts {
     struct md_filters filters;
 };
 
-/* docker's timetypes.GetTimestamp: a duration back from now, Unix seconds
- * (with a fraction), or an RFC 3339 time or date */
-static int parse_time(const char *s, int64_t now, int64_t *out)
-{
-    int64_t d;
-    if (md_parse_duration(s, &d) == 0 && strcmp(s, "0") != 0) {
-        *out = now - d;
-        return 0;
-    }
-    char *end;
-    double secs = strtod(s, &end);
-    if (end != s && *end == '\0' && isdigit((unsigned char)s[0])) {
-        *out = (int64_t)(secs * 1e9);
-        return 0;
-    }
-    char buf[64];
-    if (strlen(s) == 10 && snprintf(buf, sizeof(buf), "%sT00:00:00Z", s) > 0) s = buf;
-    *out = md_parse_rfc3339(s);
-    return *out > 0 ? 0 : -1;
-}
-
 static const char *const event_keys[] = {"container", "event",   "image", "label", "type",
                                          "volume",    "network", "scope", NULL};
 
@@ -66,8 +45,8 @@ static int parse_args(int argc, char **argv, struct events_opts *o, md_error_t *
     while ((c = md_getopt_long(argc, argv, ":f:", lo, NULL)) != -1) {
         if (c == 'f' && md_filters_add(&o->filters, optarg, event_keys, err) < 0) return -1;
         if (c == 'F') o->format = optarg;
-        if ((c == 's' && parse_time(optarg, now, &o->since) < 0) ||
-            (c == 'u' && parse_time(optarg, now, &o->until) < 0))
+        if ((c == 's' && md_parse_timestamp(optarg, now, &o->since) < 0) ||
+            (c == 'u' && md_parse_timestamp(optarg, now, &o->until) < 0))
             return md_error(err, 0, "failed to parse value as time or duration: \"%s\"", optarg);
         if (c == '?' || c == ':')
             return md_error(err, 0, "unknown flag: %.*s\nSee 'mydocker events --help'.",

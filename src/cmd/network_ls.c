@@ -11,10 +11,12 @@
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "cmd/network.h"
+#include "cmd/prune.h"
 #include "net/net.h"
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
+#include "util/time.h"
 #include "util/xalloc.h"
 
 /* host and none are not stored: a fixed id each, as stable as docker's */
@@ -189,12 +191,20 @@ int md_network_ls(int argc, char **argv)
 
 /* ---- prune: custom networks no container uses, filters label label! ---- */
 
+/* until=TIMESTAMP: made before it */
+static int f_until(const char *v, void *created_ns)
+{
+    int64_t t;
+    return md_parse_timestamp(v, md_now_ns(), &t) == 0 && *(int64_t *)created_ns < t;
+}
+
 static int prune_one(const char *name, const struct md_filters *f, int *first)
 {
     struct md_network *n = NULL;
     md_error_t *err = NULL;
     if (strcmp(name, MD_DEFAULT_NETWORK) == 0 || md_network_load(name, &n, NULL) < 0) return 0;
-    int take = md_filters_labels(f, n->labels);
+    int64_t created = md_parse_rfc3339(n->created);
+    int take = md_filters_labels(f, n->labels) && md_filters_any(f, "until", f_until, &created);
     md_network_free(n);
     if (!take || md_network_remove(name, &err) < 0) { /* in use: kept */
         md_error_free(&err);
@@ -206,9 +216,18 @@ static int prune_one(const char *name, const struct md_filters *f, int *first)
     return 0;
 }
 
+void md_network_prune_section(const struct md_filters *f)
+{
+    cleanup_strv char **names = md_network_names();
+    int first = 1;
+    for (char **nm = names; nm && *nm; nm++)
+        prune_one(*nm, f, &first);
+    if (!first) putchar('\n');
+}
+
 int md_network_prune(int argc, char **argv)
 {
-    static const char *const keys[] = {"label", "label!", NULL};
+    static const char *const keys[] = {"label", "label!", "until", NULL};
     static const struct option lo[] = {{"force", no_argument, NULL, 'f'},
                                        {"filter", required_argument, NULL, 'F'},
                                        {NULL, 0, NULL, 0}};
@@ -223,6 +242,11 @@ int md_network_prune(int argc, char **argv)
         else
             return (md_filters_free(&f), md_network_bad_flag("prune", argv));
     }
+    int64_t t;
+    for (size_t i = 0; err == NULL && f.keys && f.keys[i]; i++)
+        if (strcmp(f.keys[i], "until") == 0 && md_parse_timestamp(f.values[i], 0, &t) < 0)
+            md_error_code(&err, 1, 0, "failed to parse value as time or duration: \"%s\"",
+                          f.values[i]);
     if (err) return (md_filters_free(&f), md_error_report(&err));
     if (!force) {
         fputs("WARNING! This will remove all custom networks not used by at least one container.\n"

@@ -10,6 +10,7 @@
 #include "cli/format.h"
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
+#include "cmd/prune.h"
 #include "engine/volume_store.h"
 #include "store/cstore.h"
 #include "util/cleanup.h"
@@ -316,7 +317,7 @@ static int confirmed(int all)
     return line[0] == 'y' || line[0] == 'Y';
 }
 
-static int prune(const struct md_filters *f, int all)
+long long md_volume_prune_section(const struct md_filters *f, int all)
 {
     cleanup_strv char **names = md_volume_list();
     long long total = 0;
@@ -336,9 +337,13 @@ static int prune(const struct md_filters *f, int all)
         puts(*v);
         total += size > 0 ? size : 0;
     }
-    char sz[32];
-    md_size_decimal(sz, sizeof(sz), (double)total, 3);
-    printf("%sTotal reclaimed space: %s\n", header ? "\n" : "", sz);
+    if (header) putchar('\n');
+    return total;
+}
+
+static int prune(const struct md_filters *f, int all)
+{
+    md_print_reclaimed(md_volume_prune_section(f, all));
     return 0;
 }
 

@@ -97,10 +97,13 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     int sig = ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0) return 0; /* ended meanwhile */
-    if (sig > 0 && md_ctr_signal(c, sig, NULL) == 0) kill_event(c, sig);
+    /* each event before its signal: the exit ("die", written by the monitor) comes after */
+    if (sig > 0) kill_event(c, sig);
+    if (sig > 0) md_ctr_signal(c, sig, NULL);
     md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
     if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 0 : timeout_s) * 1000)) {
-        if (md_ctr_signal(c, SIGKILL, NULL) == 0) kill_event(c, SIGKILL);
+        kill_event(c, SIGKILL);
+        md_ctr_signal(c, SIGKILL, NULL);
         if (!wait_pidfd(fd, 10000))
             return md_error(err, 0, "cannot stop container %s: it did not die", c->name);
     }
@@ -115,8 +118,8 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
         return md_error(err, 0, "cannot kill container: %s: container %s is not running", c->name,
                         c->id);
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT) mark_stopped(c);
+    kill_event(c, sig); /* before the signal, as in stop */
     int r = md_ctr_signal(c, sig, err);
-    if (r == 0) kill_event(c, sig);
     if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)) md_engine_thaw(c);
     if (r == 0 && sig == SIGKILL) md_engine_wait_recorded(c, 2000);
     return r;

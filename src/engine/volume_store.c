@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "store/cstore.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
+#include "util/du.h"
 #include "util/fs.h"
 #include "util/paths.h"
 #include "util/strv.h"
@@ -161,22 +161,11 @@ int md_volume_remove(const char *name, int force, md_error_t **err)
     return r;
 }
 
-static long long du_total;
-
-static int du_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)path, (void)ftw;
-    /* docker's measure (pkg/directory.Size): the sizes of what is not a directory */
-    if (flag != FTW_D && flag != FTW_DP) du_total += (long long)st->st_size;
-    return 0;
-}
-
 long long md_volume_size(const char *name)
 {
     cleanup_free char *dir = vol_dir(name), *data = NULL;
+    long long size = 0;
     if (dir == NULL || asprintf(&data, "%s/_data", dir) < 0) return -1;
-    du_total = 0;
-    /* FTW_PHYS: a symlink in the volume is counted, never followed out of it */
-    if (nftw(data, du_one, 16, FTW_PHYS | FTW_MOUNT) < 0) return -1;
-    return du_total;
+    /* one file system: a mount inside the volume is not the volume's */
+    return md_du(data, 1, &size) < 0 ? -1 : size;
 }

@@ -12,6 +12,7 @@
 
 #include "store_int.h"
 #include "util/cleanup.h"
+#include "util/du.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
@@ -426,4 +427,16 @@ void md_image_list_free(md_image_info_t *list, size_t n)
         md_strv_free(list[i].digests);
     }
     free(list);
+}
+
+long long md_image_size(const md_image_info_t *info)
+{
+    if (info->size >= 0) return info->size;
+    md_image_t *img = NULL;
+    long long total = 0, one;
+    if (md_image_lookup(info->id, &img, NULL) < 0) return 0;
+    for (char **d = img->layer_dirs; *d; d++)
+        if (md_du(*d, 0, &one) == 0) total += one;
+    md_image_free(img);
+    return total;
 }

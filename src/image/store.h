@@ -79,6 +79,8 @@ typedef struct md_image_info {
     char **digests;    /* "repo@sha256:<manifest>" known on registries (maybe empty) */
 } md_image_info_t;
 
+/* Bytes of an image's unpacked layers: the recorded size, else measured. */
+long long md_image_size(const md_image_info_t *info);
 /* Every image in the store, newest first. */
 int md_image_list(md_image_info_t **out, size_t *n, md_error_t **err);
 void md_image_list_free(md_image_info_t *list, size_t n);

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/getopt.h"
+#include "cli/filters.h"
+#include "image/store.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -59,4 +62,17 @@ int md_tool_to_output(const char *file, int (*fn)(int fd, void *arg, md_error_t 
     if (r == 0 && rename(tmp, file) < 0) r = md_error(err, errno, "rename %s", file);
     if (r < 0) unlink(tmp);
     return r;
+}
+
+int md_tool_labels_match(const struct md_filters *f, const char *image_id)
+{
+    if (!md_filters_has(f, "label") && !md_filters_has(f, "label!")) return 1;
+    md_image_t *img = NULL;
+    if (md_image_lookup(image_id, &img, NULL) < 0) return 0;
+    struct json_object *cfg = NULL, *labels = NULL;
+    json_object_object_get_ex(img->config, "config", &cfg);
+    json_object_object_get_ex(cfg, "Labels", &labels);
+    int ok = md_filters_labels(f, labels);
+    md_image_free(img);
+    return ok;
 }

@@ -9,6 +9,10 @@
 #include <time.h>
 
 #include "cli/getopt.h"
+#include "util/time.h"
+#include "util/size.h"
+#include "store/events.h"
+#include "cli/filters.h"
 #include "store/ctr.h"
 #include "cli/format.h"
 #include "image/store.h"
@@ -270,68 +274,113 @@ static int cmd_history(int argc, char **argv)
 
 /* ---- prune ---- */
 
+/* label=, label!= on the image's config labels, until= on its creation */
+static int f_until(const char *v, void *created_s)
+{
+    int64_t t;
+    return md_parse_timestamp(v, md_now_ns(), &t) == 0 &&
+           *(long long *)created_s * 1000000000LL < t;
+}
+
+static int prune_wanted(const md_image_info_t *info, const struct md_filters *f, int all)
+{
+    cleanup_strv char **users = NULL;
+    if (!all && (info->tags[0] || (info->digests && info->digests[0]))) return 0;
+    if (md_image_users(info->id, &users, NULL) < 0 || (users && users[0])) return 0;
+    long long created = info->created;
+    return md_filters_any(f, "until", f_until, &created) && md_tool_labels_match(f, info->id);
+}
+
+/* docker's "Deleted Images:" block; returns the bytes freed */
+static long long prune_section(const struct md_filters *f, int all, int *status)
+{
+    md_image_info_t *list = NULL;
+    size_t n = 0;
+    md_error_t *err = NULL;
+    if (md_image_list(&list, &n, &err) < 0) {
+        md_error_report(&err);
+        *status = MD_TOOL_EXIT_FAIL;
+        return 0;
+    }
+    long long reclaimed = 0;
+    int header = 0;
+    for (size_t i = 0; i < n; i++) {
+        cleanup_strv char **lines = NULL;
+        if (!prune_wanted(&list[i], f, all)) continue;
+        if (md_image_remove(list[i].id, 1, &lines, &err) < 0) {
+            md_error_report(&err);
+            *status = MD_TOOL_EXIT_FAIL;
+            continue;
+        }
+        if (!header++) printf("Deleted Images:\n");
+        for (size_t l = 0; lines && lines[l]; l++) {
+            if (strncmp(lines[l], "Untagged: ", 10) == 0) {
+                printf("untagged: %s\n", lines[l] + 10);
+                md_image_event("untag", lines[l] + 10, NULL);
+            } else if (strncmp(lines[l], "Deleted: ", 9) == 0) {
+                printf("deleted: %s\n", lines[l] + 9);
+                md_image_event("delete", lines[l] + 9, NULL);
+            }
+        }
+        reclaimed += list[i].size > 0 ? list[i].size : 0;
+    }
+    if (header) putchar('\n');
+    md_image_list_free(list, n);
+    return reclaimed;
+}
+
 static int cmd_prune(int argc, char **argv)
 {
     static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
                                        {"force", no_argument, NULL, 'f'},
                                        {"filter", required_argument, NULL, 'F'},
+                                       {"section", no_argument, NULL, 's'}, /* system prune's */
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
-    int c, all = 0, force = 0;
+    static const char *const keys[] = {"label", "label!", "until", "dangling", NULL};
+    int c, all = 0, force = 0, section = 0, status = 0;
+    struct md_filters f = {0};
+    md_error_t *err = NULL;
     optind = 1;
     opterr = 0;
     while ((c = md_getopt_long(argc, argv, ":afh", lo, NULL)) != -1) {
-        if (c == 'a')
-            all = 1;
-        else if (c == 'f')
-            force = 1;
-        else if (c == 'F')
-            return md_tool_usage_error("image prune", "--filter is not supported");
+        if (c == 'a' || c == 'f' || c == 's')
+            *(c == 'a' ? &all : c == 'f' ? &force : &section) = 1;
+        else if (c == 'F' && md_filters_add(&f, optarg, keys, &err) < 0)
+            return md_filters_free(&f), md_error_report(&err), MD_TOOL_EXIT_FAIL;
         else if (c == 'h')
-            return printf("Usage:  mydocker image prune [OPTIONS]\n\nRemove unused "
-                          "images\n\nOptions:\n"
-                          "  -a, --all     Remove all unused images, not just dangling ones\n"
-                          "  -f, --force   Do not prompt for confirmation\n"),
+            return md_filters_free(&f),
+                   printf(
+                       "Usage:  mydocker image prune [OPTIONS]\n\nRemove unused "
+                       "images\n\nOptions:\n"
+                       "  -a, --all             Remove all unused images, not just dangling ones\n"
+                       "      --filter filter   Provide filter values (e.g. "
+                       "\"until=<timestamp>\")\n"
+                       "  -f, --force           Do not prompt for confirmation\n"),
                    0;
-        else
-            return md_tool_bad_flag("image prune", c, argc, argv);
+        else if (c != 'F')
+            return md_filters_free(&f), md_tool_bad_flag("image prune", c, argc, argv);
     }
+    /* docker: dangling=false means every unused image, as -a */
+    for (size_t i = 0; f.keys && f.keys[i]; i++)
+        if (strcmp(f.keys[i], "dangling") == 0) all |= md_filter_bool(f.values[i]) == 0;
     if (!force) {
         printf(
             "WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
             all ? "images without at least one container associated to them" : "dangling");
         fflush(stdout);
         char ans[16] = "";
-        if (fgets(ans, sizeof(ans), stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y')) return 0;
+        if (fgets(ans, sizeof(ans), stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y'))
+            return md_filters_free(&f), 0;
     }
-    md_image_info_t *list = NULL;
-    size_t n = 0;
-    md_error_t *err = NULL;
-    if (md_image_list(&list, &n, &err) < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    long long reclaimed = 0;
-    int header = 0, status = 0;
-    for (size_t i = 0; i < n; i++) {
-        cleanup_strv char **users = NULL, **lines = NULL;
-        if (!all && (list[i].tags[0] || (list[i].digests && list[i].digests[0]))) continue;
-        if (md_image_users(list[i].id, &users, NULL) < 0 || (users && users[0])) continue;
-        if (md_image_remove(list[i].id, 1, &lines, &err) < 0) {
-            md_error_report(&err);
-            status = MD_TOOL_EXIT_FAIL;
-            continue;
-        }
-        if (!header++) printf("Deleted Images:\n");
-        for (size_t l = 0; lines && lines[l]; l++) {
-            if (strncmp(lines[l], "Untagged: ", 10) == 0)
-                printf("untagged: %s\n", lines[l] + 10);
-            else if (strncmp(lines[l], "Deleted: ", 9) == 0)
-                printf("deleted: %s\n", lines[l] + 9);
-        }
-        reclaimed += list[i].size > 0 ? list[i].size : 0;
-    }
+    long long reclaimed = prune_section(&f, all, &status);
     char sz[32];
-    md_human_size(reclaimed, sz, sizeof(sz));
-    printf("%sTotal reclaimed space: %s\n", header ? "\n" : "", sz);
-    md_image_list_free(list, n);
+    md_size_decimal(sz, sizeof(sz), (double)reclaimed, 3);
+    if (section)
+        printf("reclaimed %lld\n", reclaimed);
+    else
+        printf("Total reclaimed space: %s\n", sz);
+    md_filters_free(&f);
     return status;
 }
 

@@ -25,18 +25,6 @@
 
 /* ---- images ---- */
 
-static long long image_size(const md_image_info_t *info)
-{
-    if (info->size >= 0) return info->size;
-    md_image_t *img = NULL;
-    long long total = 0, one;
-    if (md_image_lookup(info->id, &img, NULL) < 0) return 0;
-    for (char **d = img->layer_dirs; *d; d++)
-        if (md_layer_du(*d, &one, NULL) == 0) total += one;
-    md_image_free(img);
-    return total;
-}
-
 struct images_opts {
     int quiet, no_trunc, digests;
     const char *repo, *tag; /* the REPOSITORY[:TAG] argument */
@@ -137,7 +125,7 @@ static void add_image_rows(struct row_ctx *c, time_t now)
         gmtime_r(&cs, &tm);
         strftime(c->created_at, sizeof(c->created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
     }
-    md_human_size(image_size(info), c->size, sizeof(c->size));
+    md_human_size(md_image_size(info), c->size, sizeof(c->size));
     if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL))
         add_row(c, "<none>", "<none>", "<none>");
     for (char **tg = info->tags; *tg; tg++) {
@@ -178,25 +166,12 @@ static int f_when(const char *ref, void *ctx)
     return w->before ? mine < t : mine > t;
 }
 
-static int image_labels_match(const struct md_filters *f, const md_image_info_t *info)
-{
-    if (!md_filters_has(f, "label") && !md_filters_has(f, "label!")) return 1;
-    md_image_t *img = NULL;
-    if (md_image_lookup(info->id, &img, NULL) < 0) return 0;
-    struct json_object *cfg = NULL, *labels = NULL;
-    json_object_object_get_ex(img->config, "config", &cfg);
-    json_object_object_get_ex(cfg, "Labels", &labels);
-    int ok = md_filters_labels(f, labels);
-    md_image_free(img);
-    return ok;
-}
-
 static int image_selected(const struct md_filters *f, const md_image_info_t *info, md_error_t **err)
 {
     struct when before = {info, 1, err}, since = {info, 0, err};
     return md_filters_any(f, "dangling", f_dangling, (void *)info) &&
            md_filters_any(f, "before", f_when, &before) &&
-           md_filters_any(f, "since", f_when, &since) && image_labels_match(f, info);
+           md_filters_any(f, "since", f_when, &since) && md_tool_labels_match(f, info->id);
 }
 
 static int check_filters(const struct md_filters *f, md_error_t **err)

@@ -9,7 +9,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/du.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
@@ -358,48 +358,8 @@ int md_layer_unpack_tmp(int tar_fd, char **tmpdir, md_error_t **err)
 
 /* ---- size ---- */
 
-/* nftw has no user pointer; the tool is single-threaded. */
-static struct {
-    long long total;
-    struct {
-        dev_t dev;
-        ino_t ino;
-    } * seen;
-    size_t n, cap;
-} du;
-
-static int du_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)path;
-    (void)ftw;
-    if (type == FTW_D || type == FTW_DP || S_ISDIR(st->st_mode) || st->st_size == 0) return 0;
-    if (st->st_nlink > 1) {
-        for (size_t i = 0; i < du.n; i++)
-            if (du.seen[i].dev == st->st_dev && du.seen[i].ino == st->st_ino) return 0;
-        if (du.n == du.cap) {
-            size_t cap = du.cap ? du.cap * 2 : 64;
-            void *nv = realloc(du.seen, cap * sizeof(*du.seen));
-            if (nv == NULL) return -1;
-            du.seen = nv;
-            du.cap = cap;
-        }
-        du.seen[du.n].dev = st->st_dev;
-        du.seen[du.n++].ino = st->st_ino;
-    }
-    du.total += st->st_size;
-    return 0;
-}
-
 int md_layer_du(const char *dir, long long *size, md_error_t **err)
 {
-    du.total = 0;
-    du.n = 0;
-    int r = nftw(dir, du_visit, 64, FTW_PHYS);
-    int e = errno;
-    free(du.seen);
-    du.seen = NULL;
-    du.cap = du.n = 0;
-    if (r != 0) return md_error(err, r < 0 ? e : ENOMEM, "size of %s", dir);
-    *size = du.total;
-    return 0;
+    int r = md_du(dir, 0, size);
+    return r < 0 ? md_error(err, -r, "size of %s", dir) : 0;
 }

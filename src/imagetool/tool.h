@@ -33,6 +33,9 @@ int md_tool_usage_error(const char *cmd, const char *fmt, ...)
 /* Report getopt's '?' (unknown flag) or ':' (missing value; the optstring must
  * start with ':') for cmd, in docker's words; returns 125. */
 int md_tool_bad_flag(const char *cmd, int c, int argc, char **argv);
+struct md_filters;
+/* label=/label!= filters on an image's config labels (true without them) */
+int md_tool_labels_match(const struct md_filters *f, const char *image_id);
 
 /* Write through fn to file (FILE.tmp-<pid>, renamed when complete) or, when
  * file is NULL, to stdout unless it is a terminal (docker's refusal). */

@@ -17,6 +17,7 @@
 #include "image/store.h"
 #include "util/paths.h"
 #include "util/cleanup.h"
+#include "util/du.h"
 #include "util/fs.h"
 #include "util/proc.h"
 #include "util/time.h"
@@ -337,4 +338,12 @@ int md_ctr_signal(const struct md_ctr *c, int sig, md_error_t **err)
     if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
         return md_error(err, errno, "kill container %.12s", c->id);
     return 0;
+}
+
+long long md_ctr_rw_size(const struct md_ctr *c)
+{
+    char upper[4200];
+    long long size = 0;
+    snprintf(upper, sizeof(upper), "%s/upper", c->dir);
+    return md_du(upper, 1, &size) < 0 ? 0 : size;
 }

@@ -2,10 +2,13 @@
  * durations. */
 #include "time.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "util/duration.h"
 
 int64_t md_now_ns(void)
 {
@@ -86,4 +89,25 @@ char *md_time_rfc3339_nano(int64_t ns)
         memmove(e, z, strlen(z) + 1);
     }
     return full;
+}
+
+/* docker's timetypes.GetTimestamp: a duration back from now, Unix seconds
+ * (with a fraction), or an RFC 3339 time or date */
+int md_parse_timestamp(const char *s, int64_t now, int64_t *out)
+{
+    int64_t d;
+    if (md_parse_duration(s, &d) == 0 && strcmp(s, "0") != 0) {
+        *out = now - d;
+        return 0;
+    }
+    char *end;
+    double secs = strtod(s, &end);
+    if (end != s && *end == '\0' && isdigit((unsigned char)s[0])) {
+        *out = (int64_t)(secs * 1e9);
+        return 0;
+    }
+    char buf[64];
+    if (strlen(s) == 10 && snprintf(buf, sizeof(buf), "%sT00:00:00Z", s) > 0) s = buf;
+    *out = md_parse_rfc3339(s);
+    return *out > 0 ? 0 : -1;
 }

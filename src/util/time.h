@@ -12,6 +12,10 @@ char *md_time_rfc3339(int64_t ns);
 char *md_time_rfc3339_nano(int64_t ns);
 /* The reverse; 0 when s is not such a time. */
 int64_t md_parse_rfc3339(const char *s);
+/* docker's timetypes.GetTimestamp (--since, --until, until=): a duration back
+ * from now, Unix seconds (with a fraction), an RFC 3339 time or a date;
+ * -1 when s is none of them */
+int md_parse_timestamp(const char *s, int64_t now, int64_t *out);
 /* docker's "About a minute", "3 seconds", "2 hours", malloc'd */
 char *md_human_duration(int64_t ns);
 

@@ -277,11 +277,61 @@ check_same "network ls --format table: docker's columns" "$(pmd network ls -f na
     "$(printf "%-${w}s%s\n%-${w}s%s" NAME DRIVER "$NA" bridge)"
 err_case "network ls: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd network ls -f foo=1
 err_case "network ls: type=other" 1 "mydocker: invalid filter 'type=other'" pmd network ls -f type=other
-err_case "network prune --filter until (not built): refused, not ignored" 1 "mydocker: invalid filter 'until'" \
-    pmd network prune -f --filter until=1h
+check_eq "network prune --filter until=1h: made within the hour, none pruned" "$(pmd network prune -f --filter until=1h)" ""
+err_case "network prune --filter until=bogus" 1 'mydocker: failed to parse value as time or duration: "bogus"' \
+    pmd network prune -f --filter until=bogus
 check_eq "... nothing pruned" "$(pmd network ls -f type=custom -f name=$UNIQ -q | wc -l)" 2
 check_eq "network prune --filter label=team=a: only that one" "$(pmd network prune -f --filter label=team=a)" "Deleted Networks:
 $NA"
 check_eq "... the other one kept" "$(pmd network ls -f type=custom -f name=$UNIQ --format '{{.Name}}')" "$NB"
 pmd network rm "$NB" >/dev/null
+# ================================================================ system df / prune, container and image prune filters
+pmd rm -f $(pmd ps -aq) >/dev/null 2>&1
+pmd images -q | sort -u | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" rmi -f >/dev/null 2>&1
+pmd import -c 'LABEL keep=yes' "$PROOT/img.tar" sp-keep:1 >/dev/null
+pmd import "$PROOT/img.tar" >/dev/null                    # dangling
+sp_used=$(pmd import "$PROOT/img.tar" sp-used:1)
+pmd create --name sp-c1 -l keep=yes sp-used:1 true >/dev/null
+pmd run --name sp-c2 sp-used:1 sh -c 'head -c 300000 /dev/zero > /big'
+pmd volume ls -q | xargs -r env MYDOCKER_ROOT="$PROOT" "$MYDOCKER" volume rm -f >/dev/null
+pmd volume create sp-named >/dev/null
+c2id=$(pmd inspect -f '{{.Id}}' sp-c2)
+# an image is active while any container (running or not) is made from it, as docker counts
+check_match "system df: docker's table" "$(pmd system df)" "^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE
+Images +3 +1 +[0-9.]+MB +[0-9.]+MB \(66%\)
+Containers +2 +0 +300kB +300kB
+Local Volumes +1 +0 +0B +0B \(0%\)
+Build Cache +0 +0 +0B +0B$"
+check_eq "system df --format" "$(pmd system df --format '{{.Type}}={{.TotalCount}}' | tr '\n' ' ')" "Images=3 Containers=2 Local Volumes=1 Build Cache=0 "
+err_case "system df -v (not built): refused" 125 "mydocker: unknown flag: -v
+See 'mydocker system df --help'." pmd system df -v
+check_eq "container prune --filter label!=keep: only the unlabelled one" \
+    "$(pmd container prune -f --filter 'label!=keep' | tr '\n' '|')" "Deleted Containers:|$c2id||Total reclaimed space: 300kB|"
+check_eq "... sp-c1 kept" "$(pmd ps -a --format '{{.Names}}')" "sp-c1"
+err_case "container prune --filter until=bogus" 1 'mydocker: failed to parse value as time or duration: "bogus"' \
+    pmd container prune -f --filter until=bogus
+check_eq "container prune --filter until=1h (made within the hour): nothing" \
+    "$(pmd container prune -f --filter until=1h)" "Total reclaimed space: 0B"
+check_eq "image prune --filter label=keep=yes -a: only that one, although unused images are more" \
+    "$(pmd image prune -f -a --filter label=keep=yes | grep -c '^untagged: sp-keep:1')" 1
+check_eq "... the dangling one stays" "$(pmd images -q -f dangling=true | wc -l)" 1
+out=$(pmd system prune -f)
+check_match "system prune: the stopped container" "$out" "Deleted Containers:
+[0-9a-f]{64}"
+check_match "... the dangling image" "$out" "Deleted Images:
+deleted: sha256:[0-9a-f]{64}"
+check_match "... one total" "$(grep -c 'Total reclaimed space' <<<"$out")" "^1$"
+check_eq "... the used image is kept (no -a)" "$(pmd images --format '{{.Repository}}')" "sp-used"
+check_eq "... the named volume is kept (no --volumes, and named)" "$(pmd volume ls -q)" "sp-named"
+out=$(echo n | pmd system prune -a)
+check_match "system prune -a asks first, docker's list" "$out" "WARNING! This will remove:
+  - all stopped containers
+  - all networks not used by at least one container
+  - all images without at least one container associated to them
+  - all build cache
+"
+check_eq "... 'n' removes nothing" "$(pmd images -q | wc -l)" 1
+pmd system prune -f -a >/dev/null
+check_eq "system prune -f -a: every unused image" "$(pmd images -q | wc -l)" 0
+pmd volume rm sp-named >/dev/null
 summary
