@@ -1,5 +1,6 @@
 /* mydocker: the docker-style CLI. Global flags, then one subcommand from the table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
@@ -47,6 +48,7 @@ const struct md_command md_commands[] = {
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"info", cmd_info, "Display system-wide information"},
     {"events", cmd_events, "Get real time events from the server"},
+    {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"system", cmd_system, "Manage mydocker (df, prune, info, events)"},
     {"version", cmd_version, "Show the mydocker version information"},
     {NULL, NULL, NULL},
@@ -66,8 +68,77 @@ static void usage(FILE *f)
     fputs("\nRun 'mydocker COMMAND --help' for more information on a command.\n", f);
 }
 
+/* -H/--host and DOCKER_HOST: daemonless, mydocker drives this machine's
+ * engine; a unix:// address names it, anything else (tcp://, ssh://) is
+ * another machine's and cannot be reached */
+static int check_host(const char *h)
+{
+    if (h == NULL || *h == '\0' || strncmp(h, "unix://", 7) == 0) return 0;
+    fprintf(stderr,
+            "mydocker: cannot connect to %s: mydocker is daemonless and drives this machine's "
+            "engine only (unix:// addresses)\n",
+            h);
+    return 1;
+}
+
+static int log_level_ok(const char *l)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error", "fatal", NULL};
+    for (const char *const *x = levels; *x; x++)
+        if (strcmp(*x, l) == 0) return 1;
+    fprintf(stderr, "mydocker: unable to parse logging level: %s\n", l);
+    return 0;
+}
+
+/* docker's global flags, before the command: -D/--debug and --log-level
+ * (accepted: mydocker has no daemon log to tune), --config DIR (the
+ * registry credentials in DIR/config.json), -H/--host. Returns how many
+ * arguments they took, -1 on a bad flag, -2 on a host out of reach. */
+static int global_flags(int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        size_t n = eq ? (size_t)(eq - a) : strlen(a);
+        const char *val = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = !eq;
+        if (!strcmp(a, "-D") || !strcmp(a, "--debug")) {
+            i++;
+            continue;
+        }
+        int is_level = (n == 11 && !strncmp(a, "--log-level", n)) || !strcmp(a, "-l");
+        int is_config = n == 8 && !strncmp(a, "--config", n);
+        int is_host = (n == 6 && !strncmp(a, "--host", n)) || !strcmp(a, "-H");
+        if (!is_level && !is_config && !is_host) break;
+        if (val == NULL) {
+            fprintf(stderr, "mydocker: flag needs an argument: %s\n", a);
+            return -1;
+        }
+        if (is_level && !log_level_ok(val)) return -1;
+        if (is_host && check_host(val)) return -2; /* docker: cannot connect, exit 1 */
+        if (is_config) {
+            char path[4200];
+            snprintf(path, sizeof(path), "%s/config.json", val);
+            setenv("MYDOCKER_AUTH_FILE", path, 1);
+        }
+        i += takes ? 2 : 1;
+    }
+    return i - 1;
+}
+
 int main(int argc, char **argv)
 {
+    const char *dc = getenv("DOCKER_CONFIG");
+    if (dc && *dc && getenv("MYDOCKER_AUTH_FILE") == NULL) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/config.json", dc);
+        setenv("MYDOCKER_AUTH_FILE", path, 1);
+    }
+    if (check_host(getenv("DOCKER_HOST"))) return 1;
+    int g = global_flags(argc, argv);
+    if (g < 0) return g == -2 ? 1 : MD_EXIT_ENGINE;
+    argc -= g;
+    argv += g;
     if (argc < 2) {
         usage(stderr);
         return 0;

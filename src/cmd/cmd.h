@@ -38,6 +38,7 @@ int cmd_logs(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_pause(int argc, char **argv);

@@ -91,16 +91,17 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
 
 static int do_stop(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
-    return md_engine_stop(c, o->timeout, err);
+    return md_engine_stop_signal(c, o->timeout, o->sig, err);
 }
 
 int cmd_stop(int argc, char **argv)
 {
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
                                        {"timeout", required_argument, NULL, 't'},
+                                       {"signal", required_argument, NULL, 's'},
                                        {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "stop"};
-    int p = parse(argc, argv, "t:", lo, &o);
+    int p = parse(argc, argv, "t:s:", lo, &o);
     return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_stop, 1);
 }
 
@@ -182,7 +183,7 @@ int cmd_start(int argc, char **argv)
 
 static int do_restart(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
-    int r = md_engine_stop(c, o->timeout, err);
+    int r = md_engine_stop_signal(c, o->timeout, o->sig, err);
     if (r == 0) {
         md_ctr_read_and_settle(c);
         r = md_engine_start_detached(c, err);
@@ -195,9 +196,10 @@ int cmd_restart(int argc, char **argv)
 {
     static const struct option lo[] = {{"time", required_argument, NULL, 't'},
                                        {"timeout", required_argument, NULL, 't'},
+                                       {"signal", required_argument, NULL, 's'},
                                        {NULL, 0, NULL, 0}};
     struct each_opts o = {.timeout = -1, .verb = "restart"};
-    int p = parse(argc, argv, "t:", lo, &o);
+    int p = parse(argc, argv, "t:s:", lo, &o);
     return p ? (p < 0 ? MD_EXIT_ENGINE : 0) : for_each(argc, argv, &o, do_restart, 1);
 }
 

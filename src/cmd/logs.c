@@ -25,17 +25,11 @@ struct logs_opts {
 };
 
 /* "2024-01-02T03:04:05Z", a unix timestamp, or a duration ago ("10m", "2h", "30s") */
+/* docker's forms: "1h30m" (any Go duration) back from now, Unix seconds, RFC 3339 */
 static int64_t parse_time(const char *s)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end != s && (*end == 's' || *end == 'm' || *end == 'h') && end[1] == '\0') {
-        double mult = *end == 's' ? 1 : *end == 'm' ? 60 : 3600;
-        return md_now_ns() - (int64_t)(v * mult * 1e9);
-    }
-    if (end != s && *end == '\0') return (int64_t)(v * 1e9);
-    int64_t t = md_parse_rfc3339(s);
-    return t ? t : -1;
+    int64_t t;
+    return md_parse_timestamp(s, md_now_ns(), &t) < 0 ? -1 : t;
 }
 
 static void emit(struct json_object *e, const struct logs_opts *o)

@@ -110,9 +110,48 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 
 /* ---- docker's ps filters: values of one key ORed, keys ANDed ---- */
 
-static const char *const ps_filters[] = {"id",      "name",     "status", "label", "label!",
-                                         "exited",  "ancestor", "before", "since", "volume",
-                                         "network", "health",   NULL};
+static const char *const ps_filters[] = {"id",      "name",     "status",  "label",  "label!",
+                                         "exited",  "ancestor", "before",  "since",  "volume",
+                                         "network", "health",   "publish", "expose", NULL};
+
+/* "80", "80/udp", "8000-8080/tcp" against a key "80/tcp" of a ports object;
+ * bound: only keys with at least one binding (published) */
+static int port_match(const char *v, struct json_object *ports, int bound)
+{
+    char proto[8] = "tcp";
+    int lo = 0, hi = 0;
+    if (sscanf(v, "%d-%d", &lo, &hi) < 2) hi = lo;
+    const char *slash = strchr(v, '/');
+    if (slash) snprintf(proto, sizeof(proto), "%s", slash + 1);
+    if (ports == NULL || !json_object_is_type(ports, json_type_object)) return 0;
+    json_object_object_foreach(ports, k, b)
+    {
+        int port = atoi(k);
+        const char *kp = strchr(k, '/');
+        int ok =
+            !bound || (json_object_is_type(b, json_type_array) && json_object_array_length(b) > 0);
+        if (port >= lo && port <= hi && kp && strcmp(kp + 1, proto) == 0 && ok) return 1;
+    }
+    return 0;
+}
+
+static int f_publish(const char *v, void *c)
+{
+    const struct md_ctr *ctr = c;
+    struct json_object *ns = NULL, *ports = NULL;
+    if (ctr->status != MD_CTR_RUNNING && ctr->status != MD_CTR_PAUSED) return 0;
+    json_object_object_get_ex(ctr->record, "NetworkSettings", &ns);
+    json_object_object_get_ex(ns, "Ports", &ports);
+    return port_match(v, ports, 1);
+}
+
+static int f_expose(const char *v, void *c)
+{
+    struct json_object *cfg = NULL, *ports = NULL;
+    json_object_object_get_ex(((struct md_ctr *)c)->record, "Config", &cfg);
+    json_object_object_get_ex(cfg, "ExposedPorts", &ports);
+    return port_match(v, ports, 0);
+}
 
 /* health=starting|healthy|unhealthy|none, of running containers as docker */
 static int f_health(const char *v, void *c)
@@ -212,6 +251,7 @@ static int matches(struct md_ctr *c, const struct ps_opts *o)
            md_filters_any(f, "volume", f_volume, c) && md_filters_any(f, "network", f_network, c) &&
            md_filters_any(f, "before", f_when, &before) &&
            md_filters_any(f, "since", f_when, &since) && md_filters_any(f, "health", f_health, c) &&
+           md_filters_any(f, "publish", f_publish, c) && md_filters_any(f, "expose", f_expose, c) &&
            md_filters_labels(f, labels);
 }
 

@@ -1,4 +1,5 @@
 #include "engine/create.h"
+#include "engine/record_fields.h"
 #include "engine/labels.h"
 #include "engine/lifecycle.h"
 
@@ -324,6 +325,8 @@ static struct json_object *record_new(struct run_ctx *c)
                            json_object_new_boolean(c->o->interactive && !c->o->detach));
     json_object_object_add(r, "HostConfig", hc);
     json_object_object_add(r, "Mounts", md_vmounts_record(c->vmounts, c->n_vmounts));
+    struct md_record_paths paths = {c->dir, c->lower, c->upper, c->work, c->rootfs};
+    md_record_fields(r, c->o, image_config(c), &paths);
     jset_str(st, "Status", "created");
     json_object_object_add(r, "State", st);
     return r;

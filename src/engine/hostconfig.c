@@ -30,6 +30,19 @@ static struct json_object *throttle_hc(const struct md_res_throttle *v, size_t n
     return a;
 }
 
+static struct json_object *weight_hc(const struct md_res_opts *r)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < r->n_weight_device; i++) {
+        struct json_object *e = json_object_new_object();
+        put_str(e, "Path", r->weight_device[i].path);
+        json_object_object_add(e, "Weight",
+                               json_object_new_int64((int64_t)r->weight_device[i].rate));
+        json_object_array_add(a, e);
+    }
+    return a;
+}
+
 void md_res_to_hostconfig(const struct md_res_opts *r, struct json_object *hc)
 {
     put_i64(hc, "Memory", r->memory);
@@ -49,6 +62,14 @@ void md_res_to_hostconfig(const struct md_res_opts *r, struct json_object *hc)
     put_i64(hc, "BlkioWeight", r->blkio_weight);
     json_object_object_add(hc, "BlkioDeviceReadBps", throttle_hc(r->read_bps, r->n_read_bps));
     json_object_object_add(hc, "BlkioDeviceWriteBps", throttle_hc(r->write_bps, r->n_write_bps));
+    json_object_object_add(hc, "BlkioDeviceReadIOps", throttle_hc(r->read_iops, r->n_read_iops));
+    json_object_object_add(hc, "BlkioDeviceWriteIOps", throttle_hc(r->write_iops, r->n_write_iops));
+    json_object_object_add(hc, "BlkioWeightDevice", weight_hc(r));
+    /* docker: null when not asked for */
+    json_object_object_add(hc, "MemorySwappiness",
+                           r->has_swappiness ? json_object_new_int64(r->swappiness) : NULL);
+    put_i64(hc, "CpuRealtimePeriod", r->cpu_rt_period);
+    put_i64(hc, "CpuRealtimeRuntime", r->cpu_rt_runtime);
     put_str(hc, "CgroupParent", r->cgroup_parent);
     put_str(hc, "CgroupnsMode", r->cgroupns ? r->cgroupns : "private");
 }
@@ -84,7 +105,8 @@ static int throttle_from_hc(struct json_object *hc, const char *k, struct md_res
         (*out)[i].major = (*out)[i].minor = -1;
         if (json_object_object_get_ex(e, "Path", &v))
             (*out)[i].path = md_xstrdup(json_object_get_string(v));
-        if (json_object_object_get_ex(e, "Rate", &v)) (*out)[i].rate = json_object_get_uint64(v);
+        if (json_object_object_get_ex(e, "Rate", &v) || json_object_object_get_ex(e, "Weight", &v))
+            (*out)[i].rate = json_object_get_uint64(v); /* BlkioWeightDevice: a weight */
         (*n)++;
     }
     return 0;
@@ -109,8 +131,14 @@ int md_res_from_hostconfig(struct json_object *hc, struct md_res_opts *r, md_err
     r->blkio_weight = (int)get_i64(hc, "BlkioWeight", NULL);
     r->cgroup_parent = get_str(hc, "CgroupParent");
     r->cgroupns = get_str(hc, "CgroupnsMode");
+    r->swappiness = get_i64(hc, "MemorySwappiness", &r->has_swappiness);
+    r->cpu_rt_period = get_i64(hc, "CpuRealtimePeriod", NULL);
+    r->cpu_rt_runtime = get_i64(hc, "CpuRealtimeRuntime", NULL);
     if (throttle_from_hc(hc, "BlkioDeviceReadBps", &r->read_bps, &r->n_read_bps) < 0 ||
-        throttle_from_hc(hc, "BlkioDeviceWriteBps", &r->write_bps, &r->n_write_bps) < 0)
+        throttle_from_hc(hc, "BlkioDeviceWriteBps", &r->write_bps, &r->n_write_bps) < 0 ||
+        throttle_from_hc(hc, "BlkioDeviceReadIOps", &r->read_iops, &r->n_read_iops) < 0 ||
+        throttle_from_hc(hc, "BlkioDeviceWriteIOps", &r->write_iops, &r->n_write_iops) < 0 ||
+        throttle_from_hc(hc, "BlkioWeightDevice", &r->weight_device, &r->n_weight_device) < 0)
         return md_error(err, ENOMEM, "HostConfig");
     return 0;
 }

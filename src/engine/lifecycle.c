@@ -81,6 +81,11 @@ static void kill_event(const struct md_ctr *c, int sig)
 
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
 {
+    return md_engine_stop_signal(c, timeout_s, 0, err);
+}
+
+int md_engine_stop_signal(struct md_ctr *c, int timeout_s, int signal, md_error_t **err)
+{
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && c->status != MD_CTR_RESTARTING)
         return 0; /* docker: stopping a stopped container succeeds */
     mark_stopped(c);
@@ -94,7 +99,7 @@ int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
     }
     const char *ss = md_ctr_str(c, "Config.StopSignal");
     if (timeout_s < 0) timeout_s = default_stop_timeout(c);
-    int sig = ss ? md_signal_parse(ss) : SIGTERM;
+    int sig = signal > 0 ? signal : ss ? md_signal_parse(ss) : SIGTERM;
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0) return 0; /* ended meanwhile */
     /* each event before its signal: the exit ("die", written by the monitor) comes after */

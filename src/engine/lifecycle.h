@@ -7,6 +7,8 @@
 /* Stop signal (the container's --stop-signal, else SIGTERM), SIGKILL after
  * timeout_s seconds (< 0: the default 10 s). */
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err);
+/* stop/restart -s: signal (> 0) instead of the container's stop signal */
+int md_engine_stop_signal(struct md_ctr *c, int timeout_s, int signal, md_error_t **err);
 int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err);
 /* What is left behind (a cgroup that will not go) is a warning, not a failure:
  * the container is gone either way. */

@@ -48,6 +48,18 @@ static const char *flag_name(int code)
         return "--device-write-bps";
     case MD_ROPT_CGROUPNS:
         return "--cgroupns";
+    case MD_ROPT_DEVICE_READ_IOPS:
+        return "--device-read-iops";
+    case MD_ROPT_DEVICE_WRITE_IOPS:
+        return "--device-write-iops";
+    case MD_ROPT_BLKIO_WEIGHT_DEVICE:
+        return "--blkio-weight-device";
+    case MD_ROPT_MEMORY_SWAPPINESS:
+        return "--memory-swappiness";
+    case MD_ROPT_CPU_RT_PERIOD:
+        return "--cpu-rt-period";
+    case MD_ROPT_CPU_RT_RUNTIME:
+        return "--cpu-rt-runtime";
     default:
         return "--resource";
     }
@@ -211,6 +223,43 @@ static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const c
     return 0;
 }
 
+/* docker's ValidateThrottleIOpsDevice and ValidateWeightDevice: PATH:NUMBER */
+static int add_device_number(struct md_res_throttle **v, size_t *n, int code, const char *arg,
+                             md_error_t **err)
+{
+    const char *colon = strrchr(arg, ':');
+    char why[320], *end;
+    int weight = code == MD_ROPT_BLKIO_WEIGHT_DEVICE;
+    if (colon == NULL || colon == arg) {
+        snprintf(why, sizeof(why), "bad format: %s", arg);
+        return bad_value(err, code, arg, why);
+    }
+    if (strncmp(arg, "/dev/", 5) != 0) {
+        snprintf(why, sizeof(why), "bad format for device path: %s", arg);
+        return bad_value(err, code, arg, why);
+    }
+    errno = 0;
+    unsigned long long num = strtoull(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || colon[1] == '-' ||
+        (weight && num > 0 && (num < 10 || num > 1000))) {
+        if (weight)
+            snprintf(why, sizeof(why),
+                     "invalid weight for device: %s. The correct format is <device-path>:<weight>. "
+                     "Weight must be between 10 and 1000",
+                     arg);
+        else
+            snprintf(why, sizeof(why),
+                     "invalid rate for device: %s. The correct format is <device-path>:<number>. "
+                     "Number must be a positive integer",
+                     arg);
+        return bad_value(err, code, arg, why);
+    }
+    *v = md_xrealloc(*v, (*n + 1) * sizeof(**v));
+    (*v)[(*n)++] = (struct md_res_throttle){
+        .path = md_xstrndup(arg, (size_t)(colon - arg)), .major = -1, .minor = -1, .rate = num};
+    return 0;
+}
+
 static int set_str(char **dst, const char *v)
 {
     free(*dst);
@@ -268,6 +317,20 @@ int md_res_opt_parse(struct md_res_opts *r, int code, const char *arg, md_error_
         return add_throttle(&r->read_bps, &r->n_read_bps, code, arg, err);
     case MD_ROPT_DEVICE_WRITE_BPS:
         return add_throttle(&r->write_bps, &r->n_write_bps, code, arg, err);
+    case MD_ROPT_DEVICE_READ_IOPS:
+        return add_device_number(&r->read_iops, &r->n_read_iops, code, arg, err);
+    case MD_ROPT_DEVICE_WRITE_IOPS:
+        return add_device_number(&r->write_iops, &r->n_write_iops, code, arg, err);
+    case MD_ROPT_BLKIO_WEIGHT_DEVICE:
+        return add_device_number(&r->weight_device, &r->n_weight_device, code, arg, err);
+    case MD_ROPT_MEMORY_SWAPPINESS:
+        rc = parse_int(arg, code, INT64_MIN, INT64_MAX, &r->swappiness, err);
+        r->has_swappiness = rc == 0 && r->swappiness != -1; /* docker: -1 is "unset" */
+        return rc;
+    case MD_ROPT_CPU_RT_PERIOD:
+        return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_rt_period, err);
+    case MD_ROPT_CPU_RT_RUNTIME:
+        return parse_int(arg, code, INT64_MIN, INT64_MAX, &r->cpu_rt_runtime, err);
     case MD_ROPT_CGROUP_PARENT:
         return set_str(&r->cgroup_parent, arg) < 0 ? md_error(err, ENOMEM, "cgroup-parent") : 0;
     case MD_ROPT_CGROUPNS:
@@ -294,6 +357,9 @@ void md_res_opts_free(struct md_res_opts *r)
     free(r->cgroupns);
     throttle_free(r->read_bps, r->n_read_bps);
     throttle_free(r->write_bps, r->n_write_bps);
+    throttle_free(r->read_iops, r->n_read_iops);
+    throttle_free(r->write_iops, r->n_write_iops);
+    throttle_free(r->weight_device, r->n_weight_device);
     memset(r, 0, sizeof(*r));
 }
 
@@ -302,7 +368,8 @@ int md_res_opts_any(const struct md_res_opts *r)
     return r->memory || r->memory_swap || r->memory_reservation || r->oom_kill_disable ||
            r->cpu_shares || r->nano_cpus || r->cpu_period || r->cpu_quota || r->cpuset_cpus ||
            r->cpuset_mems || r->has_pids_limit || r->blkio_weight || r->n_read_bps ||
-           r->n_write_bps;
+           r->n_write_bps || r->n_read_iops || r->n_write_iops || r->n_weight_device ||
+           r->has_swappiness || r->cpu_rt_period || r->cpu_rt_runtime;
 }
 
 static int check_cpuset(const char *req, const char *avail, const char *what, const char *noun,
@@ -397,6 +464,13 @@ int md_res_validate(const struct md_res_opts *r, const struct md_res_host *h, in
     if (rc == 0 && r->blkio_weight > 0 && (r->blkio_weight < 10 || r->blkio_weight > 1000))
         rc = md_error(err, 0, "Range of blkio weight is from 10 to 1000");
     if (rc == 0) rc = validate_parent(r->cgroup_parent, err);
+    /* daemon/daemon_unix.go verifyPlatformContainerResources */
+    if (rc == 0 && r->has_swappiness && (r->swappiness < 0 || r->swappiness > 100))
+        rc = md_error(err, 0, "Invalid value: %lld, valid memory swappiness range is 0-100",
+                      (long long)r->swappiness);
+    if (rc == 0 && r->cpu_rt_runtime != 0 && r->cpu_rt_period != 0 &&
+        r->cpu_rt_runtime > r->cpu_rt_period)
+        rc = md_error(err, 0, "cpu real-time runtime cannot be higher than cpu real-time period");
     return rc;
 }
 
@@ -425,7 +499,10 @@ static int resolve_list(struct md_res_throttle *v, size_t n, md_error_t **err)
 int md_res_resolve_devices(struct md_res_opts *r, md_error_t **err)
 {
     int rc = resolve_list(r->read_bps, r->n_read_bps, err);
-    return rc < 0 ? rc : resolve_list(r->write_bps, r->n_write_bps, err);
+    if (rc == 0) rc = resolve_list(r->write_bps, r->n_write_bps, err);
+    if (rc == 0) rc = resolve_list(r->read_iops, r->n_read_iops, err);
+    if (rc == 0) rc = resolve_list(r->write_iops, r->n_write_iops, err);
+    return rc < 0 ? rc : resolve_list(r->weight_device, r->n_weight_device, err);
 }
 
 static struct json_object *throttle_json(const struct md_res_throttle *v, size_t n)
@@ -436,6 +513,20 @@ static struct json_object *throttle_json(const struct md_res_throttle *v, size_t
         json_object_object_add(e, "major", json_object_new_int64(v[i].major));
         json_object_object_add(e, "minor", json_object_new_int64(v[i].minor));
         json_object_object_add(e, "rate", json_object_new_uint64(v[i].rate));
+        json_object_array_add(a, e);
+    }
+    return a;
+}
+
+static struct json_object *weight_json(const struct md_res_opts *r)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < r->n_weight_device; i++) {
+        struct json_object *e = json_object_new_object();
+        json_object_object_add(e, "major", json_object_new_int64(r->weight_device[i].major));
+        json_object_object_add(e, "minor", json_object_new_int64(r->weight_device[i].minor));
+        json_object_object_add(e, "weight",
+                               json_object_new_int64((int64_t)r->weight_device[i].rate));
         json_object_array_add(a, e);
     }
     return a;
@@ -465,6 +556,8 @@ static struct json_object *memory_json(const struct md_res_opts *r)
         add_i64(m, "swap", r->memory_swap);
     if (r->oom_kill_disable)
         json_object_object_add(m, "disableOOMKiller", json_object_new_boolean(1));
+    if (r->has_swappiness)
+        json_object_object_add(m, "swappiness", json_object_new_uint64((uint64_t)r->swappiness));
     return nonempty(m);
 }
 
@@ -482,6 +575,8 @@ static struct json_object *cpu_json(const struct md_res_opts *r)
     }
     if (r->cpuset_cpus) json_object_object_add(c, "cpus", json_object_new_string(r->cpuset_cpus));
     if (r->cpuset_mems) json_object_object_add(c, "mems", json_object_new_string(r->cpuset_mems));
+    if (r->cpu_rt_period > 0) add_i64(c, "realtimePeriod", r->cpu_rt_period);
+    if (r->cpu_rt_runtime > 0) add_i64(c, "realtimeRuntime", r->cpu_rt_runtime);
     return nonempty(c);
 }
 
@@ -503,6 +598,13 @@ struct json_object *md_res_to_oci(const struct md_res_opts *r)
     if (r->n_write_bps)
         json_object_object_add(b, "throttleWriteBpsDevice",
                                throttle_json(r->write_bps, r->n_write_bps));
+    if (r->n_read_iops)
+        json_object_object_add(b, "throttleReadIOPSDevice",
+                               throttle_json(r->read_iops, r->n_read_iops));
+    if (r->n_write_iops)
+        json_object_object_add(b, "throttleWriteIOPSDevice",
+                               throttle_json(r->write_iops, r->n_write_iops));
+    if (r->n_weight_device) json_object_object_add(b, "weightDevice", weight_json(r));
     if ((b = nonempty(b)) != NULL) json_object_object_add(res, "blockIO", b);
     return nonempty(res);
 }

@@ -35,6 +35,12 @@ enum {
     MD_ROPT_DEVICE_WRITE_BPS,
     MD_ROPT_CGROUP_PARENT,
     MD_ROPT_CGROUPNS,
+    MD_ROPT_DEVICE_READ_IOPS,
+    MD_ROPT_DEVICE_WRITE_IOPS,
+    MD_ROPT_BLKIO_WEIGHT_DEVICE,
+    MD_ROPT_MEMORY_SWAPPINESS,
+    MD_ROPT_CPU_RT_PERIOD,
+    MD_ROPT_CPU_RT_RUNTIME,
     MD_ROPT_LAST,
 };
 
@@ -58,6 +64,12 @@ enum {
     MD_RES_UPDATE_LONG_OPTIONS, {"oom-kill-disable", no_argument, NULL, MD_ROPT_OOM_KILL_DISABLE}, \
         {"oom-score-adj", required_argument, NULL, MD_ROPT_OOM_SCORE_ADJ},                         \
         {"device-read-bps", required_argument, NULL, MD_ROPT_DEVICE_READ_BPS},                     \
+        {"device-read-iops", required_argument, NULL, MD_ROPT_DEVICE_READ_IOPS},                   \
+        {"device-write-iops", required_argument, NULL, MD_ROPT_DEVICE_WRITE_IOPS},                 \
+        {"blkio-weight-device", required_argument, NULL, MD_ROPT_BLKIO_WEIGHT_DEVICE},             \
+        {"memory-swappiness", required_argument, NULL, MD_ROPT_MEMORY_SWAPPINESS},                 \
+        {"cpu-rt-period", required_argument, NULL, MD_ROPT_CPU_RT_PERIOD},                         \
+        {"cpu-rt-runtime", required_argument, NULL, MD_ROPT_CPU_RT_RUNTIME},                       \
         {"device-write-bps", required_argument, NULL, MD_ROPT_DEVICE_WRITE_BPS},                   \
         {"cgroup-parent", required_argument, NULL, MD_ROPT_CGROUP_PARENT},                         \
     {                                                                                              \
@@ -67,7 +79,7 @@ enum {
 struct md_res_throttle {
     char *path;           /* "/dev/sda" as given */
     int64_t major, minor; /* -1 until md_res_resolve_devices() */
-    uint64_t rate;        /* bytes per second */
+    uint64_t rate;        /* bytes (or IOs) per second; a weight for --blkio-weight-device */
 };
 
 /* The flags as docker keeps them in HostConfig. 0 means "not set" for every
@@ -87,8 +99,13 @@ struct md_res_opts {
     int blkio_weight;   /* 10-1000 */
     struct md_res_throttle *read_bps, *write_bps;
     size_t n_read_bps, n_write_bps;
-    char *cgroup_parent; /* NULL: "mydocker" */
-    char *cgroupns;      /* "host" or "private"; NULL: private */
+    struct md_res_throttle *read_iops, *write_iops, *weight_device;
+    size_t n_read_iops, n_write_iops, n_weight_device;
+    int has_swappiness;
+    int64_t swappiness;                    /* 0-100 */
+    int64_t cpu_rt_period, cpu_rt_runtime; /* us */
+    char *cgroup_parent;                   /* NULL: "mydocker" */
+    char *cgroupns;                        /* "host" or "private"; NULL: private */
 };
 
 /* What the checks need to know about the host (a struct so that tests can

@@ -61,11 +61,18 @@ static void discard_memory(struct md_res_opts *r, const struct md_cgroup_sysinfo
         md_warn(w, "Your kernel does not support OomKillDisable. OomKillDisable discarded.");
         r->oom_kill_disable = 0;
     }
+    if (r->has_swappiness && !si->swappiness) {
+        md_warn(w, "Your kernel does not support memory swappiness capabilities or the cgroup "
+                   "is not mounted. Memory swappiness discarded.");
+        r->has_swappiness = 0;
+    }
 }
 
 static int discard_cpu(struct md_res_opts *r, const struct md_cgroup_sysinfo *si,
                        const md_warn_t *w, md_error_t **err)
 {
+    if ((r->cpu_rt_period || r->cpu_rt_runtime) && !si->cpu_rt)
+        return md_error(err, 0, "Your kernel does not support CPU real-time scheduler");
     if (r->nano_cpus > 0 && !si->cpu_cfs)
         return md_error(err, 0,
                         "NanoCPUs can not be set, as your kernel does not support CPU "
@@ -114,6 +121,21 @@ static void discard_blkio(struct md_res_opts *r, const struct md_cgroup_sysinfo 
         md_warn(w, "Your kernel does not support BPS Block I/O read limit or the cgroup is not "
                    "mounted. Block I/O BPS read limit discarded.");
         discard_throttle(&r->read_bps, &r->n_read_bps);
+    }
+    if (r->n_read_iops > 0 && !si->blkio_read_iops) {
+        md_warn(w, "Your kernel does not support IOPS Block read limit or the cgroup is not "
+                   "mounted. Block I/O IOPS read limit discarded.");
+        discard_throttle(&r->read_iops, &r->n_read_iops);
+    }
+    if (r->n_write_iops > 0 && !si->blkio_write_iops) {
+        md_warn(w, "Your kernel does not support IOPS Block write limit or the cgroup is not "
+                   "mounted. Block I/O IOPS write limit discarded.");
+        discard_throttle(&r->write_iops, &r->n_write_iops);
+    }
+    if (r->n_weight_device > 0 && !si->blkio_weight_device) {
+        md_warn(w, "Your kernel does not support Block I/O weight_device or the cgroup is not "
+                   "mounted. Weight-device discarded.");
+        discard_throttle(&r->weight_device, &r->n_weight_device);
     }
     if (r->n_write_bps > 0 && !si->blkio_write_bps) {
         md_warn(w, "Your kernel does not support BPS Block I/O write limit or the cgroup is not "

@@ -75,7 +75,9 @@ int md_net_opt_parse(struct md_net_opts *o, int c, const char *arg, md_error_t *
         return md_strv_append(&o->dns_search, arg);
     case MD_NOPT_ADD_HOST: {
         const char *colon = strchr(arg, ':');
-        if (colon == NULL || colon == arg || !valid_ip(colon + 1))
+        /* host-gateway: the default bridge's gateway, the host as containers reach it */
+        if (colon == NULL || colon == arg ||
+            (!valid_ip(colon + 1) && strcmp(colon + 1, "host-gateway") != 0))
             return md_error(err, 0,
                             "invalid argument \"%s\" for \"--add-host\" flag: invalid IP address "
                             "in add-host: \"%s\"",

@@ -1,4 +1,5 @@
 #include "hosts.h"
+#include "net/net.h"
 #include "net/netopts.h"
 
 #include <errno.h>
@@ -157,6 +158,20 @@ static int write_resolv(const char *dir, const struct md_net_opts *n, md_error_t
     return md_write_file_atomic(path, out, strlen(out), 0644, 0, err);
 }
 
+/* docker's host-gateway: the default bridge's gateway address */
+static char *host_gateway(void)
+{
+    struct md_network *n = NULL;
+    md_error_t *err = NULL;
+    if (md_network_open(MD_DEFAULT_NETWORK, &n, &err) < 0) {
+        md_error_free(&err);
+        return NULL;
+    }
+    char *ip = md_ip_str(n->gateway);
+    md_network_free(n);
+    return ip;
+}
+
 int md_etc_extra(const char *dir, const struct md_net_opts *n, md_error_t **err)
 {
     char **add_hosts = n->add_hosts;
@@ -172,9 +187,17 @@ int md_etc_extra(const char *dir, const struct md_net_opts *n, md_error_t **err)
     FILE *f = open_memstream(&out, &len);
     if (f == NULL) return md_error(err, ENOMEM, "hosts");
     fputs(text ? text : "", f);
+    cleanup_free char *gw = NULL;
     for (char **h = add_hosts; *h; h++) {
-        const char *colon = strchr(*h, ':'); /* checked by the flag parser */
-        fprintf(f, "%s\t%.*s\n", colon ? colon + 1 : "", colon ? (int)(colon - *h) : 0, *h);
+        const char *colon = strchr(*h, ':'),
+                   *ip = colon ? colon + 1 : ""; /* checked by the parser */
+        if (strcmp(ip, "host-gateway") == 0 && gw == NULL && (gw = host_gateway()) == NULL) {
+            fclose(f);
+            free(out);
+            return md_error(err, 0, "unable to derive the IP value for host-gateway");
+        }
+        if (strcmp(ip, "host-gateway") == 0) ip = gw;
+        fprintf(f, "%s\t%.*s\n", ip, colon ? (int)(colon - *h) : 0, *h);
     }
     fclose(f);
     return md_write_file_atomic(path, out, strlen(out), 0644, 0, err);

@@ -334,4 +334,14 @@ check_eq "... 'n' removes nothing" "$(pmd images -q | wc -l)" 1
 pmd system prune -f -a >/dev/null
 check_eq "system prune -f -a: every unused image" "$(pmd images -q | wc -l)" 0
 pmd volume rm sp-named >/dev/null
+# ================================================================ global flags
+check_eq "-D --log-level=debug -H unix://... before the command" \
+    "$(pmd -D --log-level=debug -H unix:///var/run/docker.sock version --format '{{.Client.Os}}')" linux
+err_case "-H tcp://: another machine's engine, out of reach (exit 1)" 1 \
+    "mydocker: cannot connect to tcp://192.0.2.9:2375: mydocker is daemonless and drives this machine's engine only (unix:// addresses)" \
+    pmd -H tcp://192.0.2.9:2375 ps
+err_case "DOCKER_HOST=ssh://... the same" 1 \
+    "mydocker: cannot connect to ssh://host: mydocker is daemonless and drives this machine's engine only (unix:// addresses)" \
+    env DOCKER_HOST=ssh://host MYDOCKER_ROOT="$PROOT" "$MYDOCKER" ps
+err_case "--log-level loud" 125 "mydocker: unable to parse logging level: loud" pmd --log-level loud ps
 summary

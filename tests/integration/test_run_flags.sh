@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_image
 N=mdrf-$UNIQ
-at_exit "md rm -f $N-x $N-s $N-i >/dev/null 2>&1"
+at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d >/dev/null 2>&1"
 # err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
 err_case() {
     local name=$1 want_rc=$2 want=$3; shift 3
@@ -119,4 +119,59 @@ check_not "... leaves no --cidfile behind" test -e "$CID"
 check_eq "foreground run --rm --cidfile" "$(md run --rm --cidfile "$CID" --network none "${IMG[@]}" echo hi)" hi
 check_match "... the file has the id" "$(cat "$CID")" "^[0-9a-f]{64}$"
 rm -f "$CID"
+# ---------------------------------------------------------------- inspect fields scripts read
+md create --name $N-i --network none -u 1000:1000 -w /tmp --entrypoint /bin/sh -v /tmp:/h:ro --cap-add NET_ADMIN \
+    --cap-drop MKNOD --security-opt no-new-privileges --ulimit nofile=100:200 --tmpfs /run:size=1m "${IMG[@]}" -c true >/dev/null
+check_eq "Config.User/WorkingDir/Entrypoint" "$(md inspect -f '{{.Config.User}}|{{.Config.WorkingDir}}|{{json .Config.Entrypoint}}' $N-i)" \
+    '1000:1000|/tmp|["/bin/sh"]'
+check_eq "HostConfig.Binds/CapAdd/CapDrop/SecurityOpt" \
+    "$(md inspect -f '{{json .HostConfig.Binds}}{{json .HostConfig.CapAdd}}{{json .HostConfig.CapDrop}}{{json .HostConfig.SecurityOpt}}' $N-i)" \
+    '["/tmp:/h:ro"]["NET_ADMIN"]["MKNOD"]["no-new-privileges"]'
+check_eq "HostConfig.Ulimits/Tmpfs" "$(md inspect -f '{{json .HostConfig.Ulimits}}{{json .HostConfig.Tmpfs}}' $N-i)" \
+    '[{"Name":"nofile","Hard":200,"Soft":100}]{"/run":"size=1m"}'
+dir=$(dirname "$(md inspect -f '{{.LogPath}}' $N-i)")
+check_eq "ResolvConfPath/HostsPath/HostnamePath" "$(md inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' $N-i)" \
+    "$dir/resolv.conf $dir/hosts $dir/hostname"
+check_eq "GraphDriver, Platform" "$(md inspect -f '{{.GraphDriver.Name}} {{.Platform}} {{if .GraphDriver.Data.UpperDir}}upper{{end}}' $N-i)" \
+    "overlay2 linux upper"
+md rm $N-i >/dev/null
+
+# ---------------------------------------------------------------- --add-host host-gateway
+gw=$(md network inspect -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}' bridge)
+check_match "--add-host NAME:host-gateway: the default bridge's gateway" \
+    "$(md run --rm --add-host host.docker.internal:host-gateway "${IMG[@]}" grep host.docker.internal /etc/hosts)" \
+    "^$gw[[:space:]]+host.docker.internal$"
+
+# ---------------------------------------------------------------- stop -s, logs --since DURATION
+md run -d --name $N-g --network none "${IMG[@]}" sh -c 'trap "echo got-usr1; exit 3" USR1; echo started; while :; do sleep 0.1; done' >/dev/null
+wait_for 5 sh -c "$MYDOCKER logs $N-g | grep -q started"
+check "stop -s USR1" md stop -s USR1 -t 5 $N-g
+check_eq "... the container got that signal" "$(md logs $N-g | tail -n 1)/$(md inspect -f '{{.State.ExitCode}}' $N-g)" "got-usr1/3"
+check_eq "logs --since 1h30m (a Go duration)" "$(md logs --since 1h30m $N-g | head -n 1)" started
+check_eq "logs --since 1s after a pause: nothing newer" "$(sleep 1.2; md logs --since 1s $N-g)" ""
+md rm -f $N-g >/dev/null
+
+# ---------------------------------------------------------------- ps -f publish= / expose=
+md run -d --name $N-p -p 127.0.0.1::80 --expose 9000 "${IMG[@]}" sleep 100 >/dev/null
+pid12=$(md inspect -f '{{.Id}}' $N-p | cut -c1-12)
+check_eq "ps -f publish=80" "$(md ps -q -f publish=80 -f name=$N-p)" "$pid12"
+check_eq "ps -f publish=80/udp: none" "$(md ps -q -f publish=80/udp -f name=$N-p)" ""
+check_eq "ps -f publish=9000 (exposed, not published): none" "$(md ps -q -f publish=9000 -f name=$N-p)" ""
+check_eq "ps -f expose=9000" "$(md ps -q -f expose=9000 -f name=$N-p)" "$pid12"
+check_eq "ps -f expose=8000-9500/tcp (a range)" "$(md ps -q -f expose=8000-9500/tcp -f name=$N-p)" "$pid12"
+md rm -f $N-p >/dev/null
+# ---------------------------------------------------------------- diff
+if [ -z "$ROOTFS" ]; then
+    md run --name $N-d --network none "${IMG[@]}" sh -c 'echo x > /newfile; echo y >> /etc/passwd; rm /bin/ls' >/dev/null
+    check_eq "diff: docker's A/C/D lines, sorted" "$(md diff $N-d)" "C /bin
+D /bin/ls
+C /etc
+C /etc/passwd
+A /newfile"
+    md rm $N-d >/dev/null
+else
+    check_match "diff of a --rootfs container: refused, nothing to compare with" \
+        "$(md run --name $N-d --network none "${IMG[@]}" true; md diff $N-d 2>&1; md rm $N-d >/dev/null)" "no image layers"
+fi
+check_rc "diff of no container: 1" 1 md diff nosuch-$UNIQ
 summary

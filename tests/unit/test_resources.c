@@ -269,6 +269,63 @@ static void test_devices(void)
     md_res_opts_free(&r);
 }
 
+/* --device-read/write-iops, --blkio-weight-device, --memory-swappiness, --cpu-rt-* */
+static void test_more_flags(void)
+{
+    struct md_run_opts o;
+    CHECK_INT(PARSE(&o, "--device-read-iops", "/dev/sda:1000", "--device-write-iops", "/dev/sda:20",
+                    "--blkio-weight-device", "/dev/sda:300", "--memory-swappiness", "10",
+                    "--cpu-rt-period", "1000000", "--cpu-rt-runtime", "950000"),
+              0);
+    CHECK_INT(o.res.n_read_iops, 1);
+    CHECK_STR(o.res.read_iops[0].path, "/dev/sda");
+    o.res.read_iops[0].major = o.res.write_iops[0].major = o.res.weight_device[0].major = 8;
+    o.res.read_iops[0].minor = o.res.write_iops[0].minor = o.res.weight_device[0].minor = 0;
+    CHECK(md_res_validate(&o.res, &host2, 0, &err) == 0);
+    struct json_object *j = md_res_to_oci(&o.res);
+    struct json_object *b = NULL, *a = NULL;
+    json_object_object_get_ex(j, "blockIO", &b);
+    json_object_object_get_ex(b, "throttleReadIOPSDevice", &a);
+    CHECK_INT(jget_i64(json_object_array_get_idx(a, 0), "rate"), 1000);
+    json_object_object_get_ex(b, "throttleWriteIOPSDevice", &a);
+    CHECK_INT(jget_i64(json_object_array_get_idx(a, 0), "rate"), 20);
+    json_object_object_get_ex(b, "weightDevice", &a);
+    CHECK_INT(jget_i64(json_object_array_get_idx(a, 0), "weight"), 300);
+    CHECK_INT(jget_i64(j, "memory.swappiness"), 10);
+    CHECK_INT(jget_i64(j, "cpu.realtimePeriod"), 1000000);
+    CHECK_INT(jget_i64(j, "cpu.realtimeRuntime"), 950000);
+    json_object_put(j);
+    /* the record keeps them through an update's round trip */
+    struct json_object *hc = json_object_new_object();
+    md_res_to_hostconfig(&o.res, hc);
+    struct md_res_opts back;
+    CHECK(md_res_from_hostconfig(hc, &back, &err) == 0);
+    CHECK_INT(back.n_weight_device, 1);
+    CHECK_INT(back.weight_device[0].rate, 300);
+    CHECK_INT(back.n_write_iops, 1);
+    CHECK_INT(back.swappiness, 10);
+    md_res_opts_free(&back);
+    json_object_put(hc);
+    md_run_opts_free(&o);
+    CHECK_INT(PARSE(&o, "--memory-swappiness", "-1"), 0);
+    CHECK_INT(o.res.has_swappiness, 0); /* docker's "unset" */
+    md_run_opts_free(&o);
+    CHECK_ERR(
+        "invalid argument \"/dev/sda:x\" for \"--device-read-iops\" flag: invalid rate for device: "
+        "/dev/sda:x. The correct format is <device-path>:<number>. Number must be a positive "
+        "integer",
+        "--device-read-iops", "/dev/sda:x");
+    CHECK_ERR(
+        "invalid argument \"/dev/sda:5\" for \"--blkio-weight-device\" flag: invalid weight for "
+        "device: /dev/sda:5. The correct format is <device-path>:<weight>. Weight must be "
+        "between 10 and 1000",
+        "--blkio-weight-device", "/dev/sda:5");
+    CHECK_ERR("Invalid value: 101, valid memory swappiness range is 0-100", "--memory-swappiness",
+              "101");
+    CHECK_ERR("cpu real-time runtime cannot be higher than cpu real-time period", "--cpu-rt-period",
+              "1000", "--cpu-rt-runtime", "2000");
+}
+
 static void test_oci(void)
 {
     struct md_run_opts o;
@@ -461,6 +518,7 @@ int main(void)
     test_docker_checks();
     test_devices();
     test_oci();
+    test_more_flags();
     test_hostconfig_update();
     test_discard_unsupported();
     md_error_free(&err);
