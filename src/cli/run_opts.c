@@ -463,8 +463,13 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
     case OPT_LOG_OPT:
         return log_opt(o, v, err);
     case OPT_LOG_DRIVER:
-        if (strcmp(v, "json-file") != 0)
-            return md_error(err, 0, "logging driver \"%s\" is not supported (json-file is)", v);
+        /* local keeps json-file's files (docker's own format is a private detail: `logs`
+         * reads both alike); journald, syslog, ... would need their daemons */
+        if (strcmp(v, "json-file") != 0 && strcmp(v, "local") != 0 && strcmp(v, "none") != 0)
+            return md_error(
+                err, 0, "logging driver \"%s\" is not supported (json-file, local and none are)",
+                v);
+        set_string(&o->log_driver, v);
         return 0;
     case 'm':
     case 'c':

@@ -226,6 +226,12 @@ int cmd_logs(int argc, char **argv)
     struct md_ctr *c = NULL;
     md_error_t *err = NULL;
     if (md_ctr_load(argv[optind], &c, &err) < 0) return (md_error_report(&err), 1);
+    const char *driver = md_ctr_str(c, "HostConfig.LogConfig.Type");
+    if (driver && strcmp(driver, "none") == 0) {
+        fprintf(stderr, "mydocker: configured logging driver does not support reading\n");
+        md_ctr_free(c);
+        return 1;
+    }
     char logpath[4300];
     snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
     cleanup_strv char **lines = read_lines(c, logpath);

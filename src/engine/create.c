@@ -257,7 +257,7 @@ static struct json_object *restart_policy_json(const char *spec)
 static struct json_object *log_config_json(const struct md_run_opts *o)
 {
     struct json_object *lc = json_object_new_object(), *cfg = json_object_new_object();
-    jset_str(lc, "Type", "json-file");
+    jset_str(lc, "Type", o->log_driver ? o->log_driver : "json-file");
     for (char **kv = o->log_opts; kv && *kv; kv++) {
         char *eq = strchr(*kv, '=');
         cleanup_free char *k = md_xstrndup(*kv, (size_t)(eq - *kv));

@@ -51,6 +51,7 @@ struct md_run_opts {
     struct md_health_opts health; /* --health-*, --no-healthcheck (engine/health.h) */
     md_warn_t warn;               /* the front end's sink for docker's create warnings */
     char *cidfile;                /* the front end's: --cidfile */
+    char *log_driver; /* json-file (NULL), local (the same files, docker's local sizes), none */
     /* the front end's: called once the container exists, before it starts */
     struct {
         void (*fn)(void *data, const char *id);

@@ -180,12 +180,13 @@ struct fg_io {
 };
 
 static int log_opt_int(struct md_ctr *c, const char *key, long long def);
+static void log_path(struct md_ctr *c, char *buf, size_t len);
 
 /* Before create: the child will inherit the pipes as its fds 1 and 2. */
 static int fg_io_setup(struct fg_io *io, struct md_ctr *c, int tty, md_error_t **err)
 {
     *io = (struct fg_io){.out = {-1, -1}, .err = {-1, -1}, .saved = {-1, -1}};
-    snprintf(io->logpath, sizeof(io->logpath), "%s/%s-json.log", c->dir, c->id);
+    log_path(c, io->logpath, sizeof(io->logpath));
     md_jsonlog_init(&io->log, io->logpath, log_opt_int(c, "max-size", 0),
                     log_opt_int(c, "max-file", 1));
     if (tty) return 0;
@@ -293,8 +294,21 @@ struct monitor_fds {
     int tty, interactive;
 };
 
+/* the log file, or "" with --log-driver none (nothing is written) */
+static void log_path(struct md_ctr *c, char *buf, size_t len)
+{
+    const char *type = md_ctr_str(c, "HostConfig.LogConfig.Type");
+    if (type && strcmp(type, "none") == 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, len, "%s/%s-json.log", c->dir, c->id);
+}
+
+/* a --log-opt, else the driver's default (local: docker's 20 MB x 5) */
 static int log_opt_int(struct md_ctr *c, const char *key, long long def)
 {
+    const char *type = md_ctr_str(c, "HostConfig.LogConfig.Type");
+    if (type && strcmp(type, "local") == 0) def = strcmp(key, "max-size") == 0 ? 20000000 : 5;
     struct json_object *v = NULL;
     json_object_object_get_ex(c->record, "HostConfig", &v);
     json_object_object_get_ex(v, "LogConfig", &v);
@@ -320,7 +334,7 @@ static int monitor_stdio(struct monitor_fds *f, md_error_t **err)
 static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monitor_fds *f)
 {
     char logpath[4300], a_size[32], a_files[16], a_pidfd[16], a_out[16], a_err[16], a_in[16];
-    snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
+    log_path(c, logpath, sizeof(logpath));
     snprintf(a_size, sizeof(a_size), "%d", log_opt_int(c, "max-size", 0));
     snprintf(a_files, sizeof(a_files), "%d", log_opt_int(c, "max-file", 1));
     int pidfd = ct->pidfd, outfd = f->tty ? ct->pty_master : f->out[0];

@@ -176,8 +176,14 @@ static int cmd_inspect(int argc, char **argv)
 
 /* ---- history ---- */
 
-static void history_row(json_object *h, const char *id, long long size, int no_trunc, char ***rows,
-                        size_t *nrows)
+struct history_opts {
+    int no_trunc, quiet, human;
+    const char *format;
+};
+
+/* one history entry as docker's formatter sees it */
+static json_object *history_row(json_object *h, const char *id, long long size,
+                                const struct history_opts *o)
 {
     char sz[32], by[64];
     const char *created = cfg_str(h, "created"), *cb = cfg_str(h, "created_by");
@@ -187,50 +193,77 @@ static void history_row(json_object *h, const char *id, long long size, int no_t
         cleanup_free char *d = md_human_duration(md_now_ns() - t);
         if (asprintf(&ago, "%s ago", d ? d : "") < 0) ago = NULL;
     }
-    md_human_size(size, sz, sizeof(sz));
+    if (o->human)
+        md_human_size(size, sz, sizeof(sz));
+    else
+        snprintf(sz, sizeof(sz), "%lld", size);
     cb = cb ? cb : "";
-    if (!no_trunc && strlen(cb) > 45)
+    if (!o->no_trunc && strlen(cb) > 45)
         snprintf(by, sizeof(by), "%.44s…", cb);
     else
         snprintf(by, sizeof(by), "%s", cb);
-    char **row = calloc(6, sizeof(char *));
-    if (row == NULL) return;
-    row[0] = strdup(id);
-    row[1] = strdup(ago ? ago : "N/A");
-    row[2] = strdup(no_trunc ? cb : by);
-    row[3] = strdup(sz);
-    row[4] = strdup(cfg_str(h, "comment") ? cfg_str(h, "comment") : "");
-    rows[(*nrows)++] = row;
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "ID", json_object_new_string(id));
+    json_object_object_add(
+        r, "CreatedSince",
+        json_object_new_string(o->human ? (ago ? ago : "N/A") : (created ? created : "")));
+    json_object_object_add(r, "CreatedAt", json_object_new_string(created ? created : ""));
+    json_object_object_add(r, "CreatedBy", json_object_new_string(o->no_trunc ? cb : by));
+    json_object_object_add(r, "Size", json_object_new_string(sz));
+    json_object_object_add(
+        r, "Comment", json_object_new_string(cfg_str(h, "comment") ? cfg_str(h, "comment") : ""));
+    return r;
 }
 
-static int cmd_history(int argc, char **argv)
+static int history_args(int argc, char **argv, struct history_opts *o)
 {
-    static const struct option lo[] = {{"no-trunc", no_argument, NULL, 'T'},
-                                       {"quiet", no_argument, NULL, 'q'},
-                                       {"human", required_argument, NULL, 'H'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {0}};
-    int c, no_trunc = 0, quiet = 0;
+    static const struct option lo[] = {
+        {"no-trunc", no_argument, NULL, 'T'},    {"quiet", no_argument, NULL, 'q'},
+        {"human", optional_argument, NULL, 'H'}, {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},        {0}};
+    int c;
     optind = 1;
     opterr = 0;
-    while ((c = md_getopt_long(argc, argv, ":qHh", lo, NULL)) != -1) {
-        if (c == 'T')
-            no_trunc = 1;
-        else if (c == 'q')
-            quiet = 1;
-        else if (c == 'H')
-            continue;
-        else if (c == 'h')
-            return printf("Usage:  mydocker history [OPTIONS] IMAGE\n\nShow the history of an "
-                          "image\n\n"
-                          "Options:\n      --no-trunc   Don't truncate output\n"
-                          "  -q, --quiet      Only show image IDs\n"),
-                   0;
-        else
+    while ((c = md_getopt_long(argc, argv, ":qH::h", lo, NULL)) != -1) {
+        if (c == 'T' || c == 'q') {
+            *(c == 'T' ? &o->no_trunc : &o->quiet) = 1;
+        } else if (c == 'F') {
+            o->format = optarg;
+        } else if (c == 'H') {
+            if (optarg && optarg[0] == '=') optarg++; /* "-H=false", as pflag takes it */
+            o->human = optarg == NULL || strcmp(optarg, "true") == 0;
+            if (optarg && !o->human && strcmp(optarg, "false") != 0)
+                return md_tool_usage_error(
+                    "history", "invalid argument \"%s\" for \"-H, --human\" flag", optarg);
+        } else if (c == 'h') {
+            printf("Usage:  mydocker history [OPTIONS] IMAGE\n\nShow the history of an image\n\n"
+                   "Options:\n      --format string   Format output using a custom template\n"
+                   "  -H, --human           Print sizes and dates in human readable format "
+                   "(default true)\n      --no-trunc        Don't truncate output\n"
+                   "  -q, --quiet           Only show image IDs\n");
+            return -1;
+        } else {
             return md_tool_bad_flag("history", c, argc, argv);
+        }
     }
     if (argc - optind != 1)
         return md_tool_usage_error("history", "\"history\" requires exactly 1 argument.");
+    return 0;
+}
+
+static const struct md_format_head history_heads[] = {{"ID", "IMAGE"},
+                                                      {"CreatedSince", "CREATED"},
+                                                      {"CreatedAt", "CREATED AT"},
+                                                      {"CreatedBy", "CREATED BY"},
+                                                      {"Size", "SIZE"},
+                                                      {"Comment", "COMMENT"},
+                                                      {NULL, NULL}};
+
+static int cmd_history(int argc, char **argv)
+{
+    struct history_opts o = {.human = 1};
+    int r = history_args(argc, argv, &o);
+    if (r != 0) return r < 0 ? 0 : r;
     cleanup_free char *id = NULL;
     json_object *cfg = NULL;
     md_error_t *err = NULL;
@@ -239,18 +272,11 @@ static int cmd_history(int argc, char **argv)
     json_object *hist = json_object_object_get(cfg, "history");
     json_object *ids = json_object_object_get(json_object_object_get(cfg, "rootfs"), "diff_ids");
     size_t nh = hist ? json_object_array_length(hist) : 0,
-           layer = ids ? json_object_array_length(ids) : 0;
-    char ***rows = calloc(nh + 2, sizeof(char **));
-    size_t nrows = 0;
-    char **header = calloc(6, sizeof(char *));
-    if (rows == NULL || header == NULL) return json_object_put(cfg), MD_TOOL_EXIT_FAIL;
-    const char *hdr[] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};
-    for (int i = 0; i < 5; i++)
-        header[i] = strdup(hdr[i]);
-    rows[nrows++] = header;
+           layer = ids ? json_object_array_length(ids) : 0, n = 0;
+    json_object **rows = calloc(nh + 1, sizeof(*rows));
     char shown[80];
-    snprintf(shown, sizeof(shown), "%.*s", no_trunc ? 71 : 12, no_trunc ? id : id + 7);
-    for (size_t i = nh; i > 0; i--) { /* newest first; empty_layer entries have no layer */
+    snprintf(shown, sizeof(shown), "%.*s", o.no_trunc ? 71 : 12, o.no_trunc ? id : id + 7);
+    for (size_t i = nh; rows && i > 0; i--) { /* newest first; empty_layer entries have no layer */
         json_object *h = json_object_array_get_idx(hist, i - 1);
         long long size = 0;
         if (!json_object_get_boolean(json_object_object_get(h, "empty_layer")) && layer > 0) {
@@ -259,17 +285,20 @@ static int cmd_history(int argc, char **argv)
                                 json_object_get_string(json_object_array_get_idx(ids, --layer)));
             md_layer_du(dir, &size, NULL);
         }
-        if (quiet)
-            printf("%s\n", i == nh ? shown : "<missing>");
-        else
-            history_row(h, i == nh ? shown : "<missing>", size, no_trunc, rows, &nrows);
+        rows[n++] = history_row(h, i == nh ? shown : "<missing>", size, &o);
     }
-    if (!quiet) md_table_print(rows, nrows, 5);
-    for (size_t i = 0; i < nrows; i++)
-        md_strv_free(rows[i]);
+    const char *fmt =
+        o.format && strcmp(o.format, "table") != 0 ? o.format
+        : o.quiet                                  ? "{{.ID}}"
+                  : "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+    r = md_format_rows(fmt, rows, n, history_heads, &err) < 0
+            ? (md_error_report(&err), MD_TOOL_EXIT_FAIL)
+            : 0;
+    for (size_t i = 0; i < n; i++)
+        json_object_put(rows[i]);
     free(rows);
     json_object_put(cfg);
-    return 0;
+    return r;
 }
 
 /* ---- prune ---- */

@@ -28,6 +28,7 @@ void md_jsonlog_init(struct md_jsonlog *l, const char *path, long long maxsize, 
 
 static void open_log(struct md_jsonlog *l)
 {
+    if (l->path == NULL || l->path[0] == '\0') return; /* --log-driver none */
     l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     struct stat st;
     l->size = (l->fd >= 0 && fstat(l->fd, &st) == 0) ? st.st_size : 0;
@@ -77,6 +78,7 @@ static size_t json_escape(const char *s, size_t n, char *out)
 static void entry(struct md_jsonlog *l, const char *stream, const char *data, size_t n)
 {
     static char line[MD_JSONLOG_LINE_MAX * 6 + 256];
+    if (l->path == NULL || l->path[0] == '\0') return; /* --log-driver none */
     if (l->fd < 0) open_log(l);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

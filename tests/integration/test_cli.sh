@@ -344,4 +344,11 @@ err_case "DOCKER_HOST=ssh://... the same" 1 \
     "mydocker: cannot connect to ssh://host: mydocker is daemonless and drives this machine's engine only (unix:// addresses)" \
     env DOCKER_HOST=ssh://host MYDOCKER_ROOT="$PROOT" "$MYDOCKER" ps
 err_case "--log-level loud" 125 "mydocker: unable to parse logging level: loud" pmd --log-level loud ps
+# ================================================================ history --format
+pmd import -m 'hist-msg' "$PROOT/img.tar" hist:1 >/dev/null
+check_match "history: docker's table" "$(pmd history hist:1)" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT
+[0-9a-f]{12} +.* ago +[0-9.]+MB +hist-msg$"
+check_eq "history --format" "$(pmd history --format '{{.Comment}}|{{.ID}}' hist:1)" "hist-msg|$(pmd images -q hist:1)"
+check_match "history -H=false: bytes and RFC 3339" "$(pmd history -H=false --format '{{.Size}} {{.CreatedSince}}' hist:1)" '^[0-9]+ [0-9]{4}-[0-9]{2}-[0-9]{2}T'
+pmd rmi hist:1 >/dev/null
 summary

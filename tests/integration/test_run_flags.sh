@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_image
 N=mdrf-$UNIQ
-at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d >/dev/null 2>&1"
+at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l >/dev/null 2>&1"
 # err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
 err_case() {
     local name=$1 want_rc=$2 want=$3; shift 3
@@ -174,4 +174,14 @@ else
         "$(md run --name $N-d --network none "${IMG[@]}" true; md diff $N-d 2>&1; md rm $N-d >/dev/null)" "no image layers"
 fi
 check_rc "diff of no container: 1" 1 md diff nosuch-$UNIQ
+# ---------------------------------------------------------------- --log-driver none | local
+check_eq "--log-driver none: the output still reaches the terminal" "$(md run --name $N-l --log-driver none --network none "${IMG[@]}" echo hi)" hi
+err_case "... logs: docker's refusal" 1 "mydocker: configured logging driver does not support reading" md logs $N-l
+check_eq "... and no log file was written" "$(ls "$(dirname "$(md inspect -f '{{.LogPath}}' $N-l)")" | grep -c -- '-json.log')" 0
+md rm $N-l >/dev/null
+md run --name $N-l --log-driver local --network none "${IMG[@]}" echo hi-local >/dev/null
+check_eq "--log-driver local: logs reads it" "$(md logs $N-l)/$(md inspect -f '{{.HostConfig.LogConfig.Type}}' $N-l)" "hi-local/local"
+md rm $N-l >/dev/null
+err_case "--log-driver journald: refused" 125 "mydocker: logging driver \"journald\" is not supported (json-file, local and none are)" \
+    md run --rm --log-driver journald "${R[@]}" true
 summary
