@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
@@ -47,6 +48,7 @@ enum {
     OPT_LABEL_FILE,
     OPT_PLATFORM,
     OPT_CIDFILE,
+    OPT_ATTACH,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +81,7 @@ static const struct option long_opts[] = {
     {"label-file", required_argument, NULL, OPT_LABEL_FILE},
     {"platform", required_argument, NULL, OPT_PLATFORM},
     {"cidfile", required_argument, NULL, OPT_CIDFILE},
+    {"attach", required_argument, NULL, 'a'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, OPT_HELP},
     {"volume", required_argument, NULL, 'v'},
@@ -107,6 +110,7 @@ void md_run_usage(void)
         "      --cap-add list           Add Linux capabilities\n"
         "      --cap-drop list          Drop Linux capabilities\n"
         "      --cidfile string         Write the container ID to the file\n"
+        "  -a, --attach list            Attach to STDIN, STDOUT or STDERR\n"
         "  -d, --detach                 Run container in background and print container ID\n"
         "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
         "  -e, --env list               Set environment variables\n"
@@ -357,8 +361,6 @@ static char **string_slot(int c, struct md_run_opts *o)
         return &o->hostname;
     case OPT_NAME:
         return &o->name;
-    case OPT_NETWORK:
-        return &o->network;
     case OPT_STOP_SIGNAL:
         return &o->stop_signal;
     case OPT_PLATFORM:
@@ -462,6 +464,29 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
         return restart_opt(o, v, err);
     case OPT_LOG_OPT:
         return log_opt(o, v, err);
+    case OPT_NETWORK:
+        /* docker >= 25 attaches to each; a second one silently replacing the first would be
+         * worse than a refusal */
+        if (o->network && strcmp(o->network, v) != 0)
+            return md_error(err, 0,
+                            "--network given twice (%s, %s): several networks at create are not "
+                            "supported; use `network connect` after the create",
+                            o->network, v);
+        set_string(&o->network, v);
+        return 0;
+    case 'a':
+        if (strcasecmp(v, "stdin") == 0)
+            o->attach |= MD_ATTACH_STDIN;
+        else if (strcasecmp(v, "stdout") == 0)
+            o->attach |= MD_ATTACH_STDOUT;
+        else if (strcasecmp(v, "stderr") == 0)
+            o->attach |= MD_ATTACH_STDERR;
+        else
+            return md_error(err, 0,
+                            "invalid argument \"%s\" for \"-a, --attach\" flag: valid streams are "
+                            "STDIN, STDOUT and STDERR",
+                            v);
+        return 0;
     case OPT_LOG_DRIVER:
         /* local keeps json-file's files (docker's own format is a private detail: `logs`
          * reads both alike); journald, syslog, ... would need their daemons */
@@ -519,7 +544,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
     optind = 0; /* full reset: parse may run more than once in one process */
     opterr = 0;
     int c;
-    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:Pql:", long_opts, NULL)) != -1) {
+    while ((c = md_getopt_long(argc, argv, "+:ite:w:u:h:dv:m:c:p:Pql:a:", long_opts, NULL)) != -1) {
         if (c == OPT_HELP) {
             md_run_usage();
             return 1;
@@ -543,6 +568,7 @@ int md_run_opts_parse(int argc, char **argv, struct md_run_opts *o, md_error_t *
 int md_run_opts_check_tty(const struct md_run_opts *o, md_error_t **err)
 {
     /* docker's CLI refuses -it without a terminal before anything is made */
+    if (o->attach && o->detach) return md_error(err, 0, "Conflicting options: -a and -d");
     if (o->interactive && o->tty && !isatty(STDIN_FILENO))
         return md_error(err, 0, "the input device is not a TTY");
     return 0;

@@ -1,8 +1,39 @@
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cli/run_opts.h"
 #include "engine/run.h"
+
+/* -a without a stream: docker shows the container's output only on the attached
+ * ones (the log keeps both); our own messages still reach the real stderr */
+struct detached_fds {
+    int saved[3];
+};
+
+static void attach_streams(const struct md_run_opts *o, struct detached_fds *d)
+{
+    static const int bit[3] = {MD_ATTACH_STDIN, MD_ATTACH_STDOUT, MD_ATTACH_STDERR};
+    for (int fd = 0; fd < 3; fd++) {
+        d->saved[fd] = -1;
+        if (o->attach == 0 || (o->attach & bit[fd])) continue;
+        int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY | O_CLOEXEC);
+        d->saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (null >= 0) dup2(null, fd);
+        if (null >= 0) close(null);
+    }
+}
+
+static void restore_streams(struct detached_fds *d)
+{
+    fflush(stdout);
+    for (int fd = 0; fd < 3; fd++)
+        if (d->saved[fd] >= 0) {
+            dup2(d->saved[fd], fd);
+            close(d->saved[fd]);
+        }
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -18,7 +49,11 @@ int cmd_run(int argc, char **argv)
     struct md_cidfile cid = {.fd = -1};
     if (r == 0) r = md_run_opts_check_tty(&o, &err);
     if (r == 0) r = md_cidfile_open(&cid, &o, &err);
+    if (r == 0 && o.attach && !(o.attach & MD_ATTACH_STDIN)) o.interactive = 0;
+    struct detached_fds saved;
+    attach_streams(&o, &saved);
     if (r == 0) r = md_cli_create_pulling(&o, id, md_engine_run, &err);
+    restore_streams(&saved);
     md_cidfile_close(&cid);
     if (r == 0 && o.detach) printf("%s\n", id);
     md_run_opts_free(&o);

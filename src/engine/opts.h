@@ -25,6 +25,8 @@ struct md_ulimit {
  * front end can pull it and try again, docker's --pull missing. */
 #define MD_ENGINE_NO_IMAGE (-ENOPKG)
 
+enum { MD_ATTACH_STDIN = 1, MD_ATTACH_STDOUT = 2, MD_ATTACH_STDERR = 4 };
+
 struct md_run_opts {
     int rm, interactive, tty, detach, init, privileged, read_only, no_new_privs;
     int seccomp_unconfined;
@@ -52,6 +54,7 @@ struct md_run_opts {
     md_warn_t warn;               /* the front end's sink for docker's create warnings */
     char *cidfile;                /* the front end's: --cidfile */
     char *log_driver; /* json-file (NULL), local (the same files, docker's local sizes), none */
+    int attach;       /* the front end's -a/--attach: MD_ATTACH_* bits, 0 = docker's default */
     /* the front end's: called once the container exists, before it starts */
     struct {
         void (*fn)(void *data, const char *id);

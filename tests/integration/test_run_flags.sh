@@ -184,4 +184,18 @@ check_eq "--log-driver local: logs reads it" "$(md logs $N-l)/$(md inspect -f '{
 md rm $N-l >/dev/null
 err_case "--log-driver journald: refused" 125 "mydocker: logging driver \"journald\" is not supported (json-file, local and none are)" \
     md run --rm --log-driver journald "${R[@]}" true
+# ---------------------------------------------------------------- -a/--attach
+check_eq "-a stdout: only the container's stdout on ours" \
+    "$(md run --rm -a stdout "${R[@]}" sh -c 'echo out; echo err >&2' 2>&1)" "out"
+check_eq "-a stderr: only its stderr" "$(md run --rm -a stderr "${R[@]}" sh -c 'echo out; echo err >&2' 2>/dev/null)" ""
+check_eq "... which is there" "$(md run --rm -a stderr "${R[@]}" sh -c 'echo out; echo err >&2' 2>&1)" "err"
+check_eq "-a stdout -a stderr: both" "$(md run --rm -a STDOUT -a stderr "${R[@]}" sh -c 'echo out; echo err >&2' 2>&1 | sort | tr '\n' ' ')" "err out "
+check_eq "-a without stdin: the container reads EOF" "$(echo piped | md run --rm -i -a stdout "${R[@]}" cat)" ""
+check_eq "-a stdin -a stdout -i: it reads ours" "$(echo piped | md run --rm -i -a stdin -a stdout "${R[@]}" cat)" "piped"
+err_case "-a with -d" 125 "mydocker: Conflicting options: -a and -d" md run -d -a stdout "${R[@]}" true
+err_case "-a bogus" 125 "mydocker: invalid argument \"bogus\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR" \
+    md run -a bogus "${R[@]}" true
+err_case "--network twice: refused, not the first silently dropped" 125 \
+    "mydocker: --network given twice (none, host): several networks at create are not supported; use \`network connect\` after the create" \
+    md run --rm --network none --network host "${IMG[@]}" true
 summary
