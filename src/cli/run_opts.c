@@ -199,11 +199,8 @@ static int env_line(struct md_run_opts *o, const char *s, md_error_t **err)
     return add_env(o, s) < 0 ? md_error(err, ENOMEM, "env-file") : 0;
 }
 
-/* docker's --env-file and --label-file: an entry per line, leading blanks,
- * blank lines and # comments skipped */
-static int add_lines(struct md_run_opts *o, const char *path,
-                     int (*fn)(struct md_run_opts *o, const char *s, md_error_t **err),
-                     md_error_t **err)
+int md_cli_read_entries(const char *path, int (*fn)(void *ctx, const char *s, md_error_t **err),
+                        void *ctx, md_error_t **err)
 {
     cleanup_fclose FILE *f = fopen(path, "re");
     if (f == NULL) return md_error(err, errno, "open %s", path);
@@ -215,10 +212,20 @@ static int add_lines(struct md_run_opts *o, const char *path,
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         char *t = line + strspn(line, " \t");
-        if (*t != '\0' && *t != '#') r = fn(o, t, err);
+        if (*t != '\0' && *t != '#') r = fn(ctx, t, err);
     }
     free(line);
     return r;
+}
+
+static int env_entry(void *o, const char *s, md_error_t **err)
+{
+    return env_line(o, s, err);
+}
+
+static int label_entry(void *o, const char *s, md_error_t **err)
+{
+    return add_label(o, s, err);
 }
 
 /* a number, or -1 for unlimited (docker's "core=-1") */
@@ -438,11 +445,11 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
     case 'e':
         return add_env(o, v) < 0 ? md_error(err, ENOMEM, "env") : 0;
     case OPT_ENV_FILE:
-        return add_lines(o, v, env_line, err);
+        return md_cli_read_entries(v, env_entry, o, err);
     case 'l':
         return add_label(o, v, err);
     case OPT_LABEL_FILE:
-        return add_lines(o, v, add_label, err);
+        return md_cli_read_entries(v, label_entry, o, err);
     case 'w':
         return workdir_opt(o, v, err);
     case OPT_ENTRYPOINT:

@@ -12,5 +12,9 @@ int md_run_opts_check_tty(const struct md_run_opts *o, md_error_t **err);
 /* "1024" or "1024:2048" for name=...; names as docker (nofile, nproc, core...) */
 int md_ulimit_parse(const char *spec, struct md_ulimit *u, md_error_t **err);
 void md_run_usage(void);
+/* docker's --env-file and --label-file: fn for each entry, one per line;
+ * leading blanks, blank lines and # comments skipped */
+int md_cli_read_entries(const char *path, int (*fn)(void *ctx, const char *s, md_error_t **err),
+                        void *ctx, md_error_t **err);
 
 #endif

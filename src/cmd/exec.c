@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/getopt.h"
+#include "cli/run_opts.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "engine/specgen.h"
@@ -26,13 +27,29 @@ struct exec_opts {
     const char *workdir, *user;
 };
 
+/* -e and --env-file entries: KEY=VALUE, or KEY taking ours (dropped when we have none) */
+static int add_env(void *ctx, const char *kv, md_error_t **err)
+{
+    struct exec_opts *o = ctx;
+    if (*kv == '=') return md_error(err, 0, "invalid environment variable: %s", kv);
+    if (strchr(kv, '=')) return md_strv_append(&o->env, kv), 0;
+    if (getenv(kv) == NULL) return 0;
+    cleanup_free char *s = NULL;
+    if (asprintf(&s, "%s=%s", kv, getenv(kv)) >= 0) md_strv_append(&o->env, s);
+    return 0;
+}
+
 static int parse_exec(int argc, char **argv, struct exec_opts *o)
 {
-    static const struct option lo[] = {
-        {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
-        {"detach", no_argument, NULL, 'd'},        {"env", required_argument, NULL, 'e'},
-        {"workdir", required_argument, NULL, 'w'}, {"user", required_argument, NULL, 'u'},
-        {"privileged", no_argument, NULL, 'P'},    {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"interactive", no_argument, NULL, 'i'},
+                                       {"tty", no_argument, NULL, 't'},
+                                       {"detach", no_argument, NULL, 'd'},
+                                       {"env", required_argument, NULL, 'e'},
+                                       {"workdir", required_argument, NULL, 'w'},
+                                       {"user", required_argument, NULL, 'u'},
+                                       {"privileged", no_argument, NULL, 'P'},
+                                       {"env-file", required_argument, NULL, 'E'},
+                                       {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
@@ -48,14 +65,16 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
             o->detach = 1;
             break;
         case 'e':
-            if (strchr(optarg, '=')) {
-                md_strv_append(&o->env, optarg);
-            } else if (getenv(optarg)) {
-                cleanup_free char *kv = NULL;
-                if (asprintf(&kv, "%s=%s", optarg, getenv(optarg)) >= 0)
-                    md_strv_append(&o->env, kv);
+            add_env(o, optarg, NULL);
+            break;
+        case 'E': {
+            md_error_t *err = NULL;
+            if (md_cli_read_entries(optarg, add_env, o, &err) < 0) {
+                md_error_report(&err);
+                return -1;
             }
             break;
+        }
         case 'w':
             o->workdir = optarg;
             break;

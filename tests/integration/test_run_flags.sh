@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_image
 N=mdrf-$UNIQ
-at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l >/dev/null 2>&1"
+at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e >/dev/null 2>&1"
 # err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
 err_case() {
     local name=$1 want_rc=$2 want=$3; shift 3
@@ -198,4 +198,13 @@ err_case "-a bogus" 125 "mydocker: invalid argument \"bogus\" for \"-a, --attach
 err_case "--network twice: refused, not the first silently dropped" 125 \
     "mydocker: --network given twice (none, host): several networks at create are not supported; use \`network connect\` after the create" \
     md run --rm --network none --network host "${IMG[@]}" true
+# ---------------------------------------------------------------- exec --env-file
+EF=$(mktemp /tmp/mydocker-envf.XXXXXX); at_exit "rm -f $EF"
+printf '# a comment\nA=1\n  B=two words\n\nHOME_FROM_HOST\n' > "$EF"
+md run -d --name $N-e --network none "${IMG[@]}" sleep 100 >/dev/null
+check_eq "exec --env-file: docker's entries (comments, blanks, KEY alone from ours)" \
+    "$(HOME_FROM_HOST=h md exec --env-file "$EF" -e C=3 $N-e sh -c 'echo "$A|$B|$HOME_FROM_HOST|$C"')" "1|two words|h|3"
+err_case "exec --env-file of a missing file" 125 "mydocker: open /nonexistent/env: No such file or directory" \
+    md exec --env-file /nonexistent/env $N-e true
+md rm -f $N-e >/dev/null
 summary
