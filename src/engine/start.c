@@ -20,6 +20,7 @@
 #include "store/events.h"
 #include "engine/lifecycle.h"
 #include "engine/opts.h"
+#include "engine/volume_store.h"
 #include "net/net.h"
 #include "cgroup/cgroup.h"
 #include "runtime/cgroup_setup.h"
@@ -108,8 +109,11 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
     r = md_spec_load(path, spec, err);
-    if (r == 0) r = md_net_prepare(c, *spec, err); /* --network container:NAME */
-    if (r == 0) r = md_sys_prepare(c, *spec, err); /* --ipc/--pid container:NAME */
+    struct json_object *mounts = NULL;
+    json_object_object_get_ex(c->record, "Mounts", &mounts);
+    if (r == 0) r = md_volume_mount_all(mounts, err); /* local-driver volumes (-o type=...) */
+    if (r == 0) r = md_net_prepare(c, *spec, err);    /* --network container:NAME */
+    if (r == 0) r = md_sys_prepare(c, *spec, err);    /* --ipc/--pid container:NAME */
     if (r < 0) {
         md_spec_free(*spec);
         *spec = NULL;

@@ -71,6 +71,7 @@ static int add_volume(struct vlist *l, const char *name, const char *dst, int rw
     m->rw = rw;
     m->anonymous = name == NULL;
     int r = md_volume_create(m->name, m->anonymous, NULL, &m->source, err);
+    if (r == 0) r = md_volume_mount(m->name, err); /* before the image's files are copied in */
     m->copy_up = !nocopy;
     return r;
 }

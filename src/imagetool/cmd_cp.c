@@ -54,8 +54,6 @@ int md_cmd_cp(int argc, char **argv)
         return md_tool_usage_error("cp", "%s",
                                    sp ? "copying between containers is not supported"
                                       : "must specify at least one container source");
-    if (strcmp(sp ? argv[optind + 1] : argv[optind], "-") == 0)
-        return md_tool_usage_error("cp", "streaming a tar archive (\"-\") is not supported");
     c.to_container = dp != NULL;
     c.ctr_path = sp ? (*sp ? sp : "/") : (*dp ? dp : "/");
     c.host_path = sp ? argv[optind + 1] : argv[optind];

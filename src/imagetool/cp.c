@@ -9,6 +9,7 @@
  * Docker's rules: a destination that is an existing directory receives the
  * source under its own name; "SRC/." copies a directory's contents; the last
  * component of SRC is copied as is when it is a symlink (-L follows it). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +24,9 @@
 
 #include "ctrroot.h"
 #include "cp.h"
+#include "tarwrite.h"
+#include "layer.h"
+#include "util/strv.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -261,7 +265,39 @@ static int to_container(int rootfd, void *arg, md_error_t **err)
     return run_copy(c, sdir, sbase, sbase, ddir, dbase, c->host_path, err);
 }
 
+/* `cp CTR:SRC -`: a tar of SRC (its name as the top entry, as docker's) on stdout. The
+ * other entries of SRC's directory are excluded, so only SRC's subtree is walked. */
+static int to_stream(int rootfd, void *arg, md_error_t **err)
+{
+    const struct md_cp_opts *c = arg;
+    char sdirp[PATH_MAX], sbase[NAME_MAX + 1];
+    split(c->ctr_path, sdirp, sbase);
+    cleanup_close int sdir = open_in_root(rootfd, sdirp, O_RDONLY | O_DIRECTORY, err);
+    if (sdir < 0) return md_error_prefix(err, "Could not find the file %s", c->ctr_path);
+    struct stat st;
+    if (strcmp(sbase, ".") != 0 && fstatat(sdir, sbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return md_error(err, errno, "Could not find the file %s in container", c->ctr_path);
+    cleanup_strv char **others = NULL;
+    int dup = openat(sdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_dir DIR *d = dup < 0 ? NULL : fdopendir(dup);
+    for (struct dirent *de; d && strcmp(sbase, ".") != 0 && (de = readdir(d)) != NULL;)
+        if (strcmp(de->d_name, sbase) != 0) md_strv_append(&others, de->d_name);
+    return md_tar_dir(sdir, MD_TAR_ONE_MOUNT, others, STDOUT_FILENO, NULL, NULL, err);
+}
+
+/* `cp - CTR:DIR`: a tar read from stdin, extracted into DIR inside the root */
+static int from_stream(int rootfd, void *arg, md_error_t **err)
+{
+    const struct md_cp_opts *c = arg;
+    int dir = open_in_root(rootfd, c->ctr_path, O_RDONLY | O_DIRECTORY, err);
+    if (dir < 0)
+        return md_error_prefix(err, "Could not find the file %s in container", c->ctr_path);
+    return md_layer_extract_at(STDIN_FILENO, dir, err);
+}
+
 int md_ctr_copy(const char *ctr, const struct md_cp_opts *o, md_error_t **err)
 {
+    if (strcmp(o->host_path, "-") == 0)
+        return md_ctr_with_root(ctr, o->to_container ? from_stream : to_stream, (void *)o, err);
     return md_ctr_with_root(ctr, o->to_container ? to_container : from_container, (void *)o, err);
 }

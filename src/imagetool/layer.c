@@ -312,11 +312,17 @@ static int extract_all(struct extract *x, md_error_t **err)
 
 int md_layer_extract(int tar_fd, const char *dest, md_error_t **err)
 {
-    struct extract x = {.rootfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (x.rootfd < 0) return md_error(err, errno, "open %s", dest);
+    int fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return md_error(err, errno, "open %s", dest);
+    return md_layer_extract_at(tar_fd, fd, err);
+}
+
+int md_layer_extract_at(int tar_fd, int destfd, md_error_t **err)
+{
+    struct extract x = {.rootfd = destfd};
     cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     int r = 0;
-    if (fchdir(x.rootfd) < 0) r = md_error(err, errno, "chdir %s", dest);
+    if (fchdir(x.rootfd) < 0) r = md_error(err, errno, "chdir to the extraction directory");
     if (r == 0 && (x.in = open_reader(tar_fd, 0, err)) == NULL) r = -EINVAL;
     if (r == 0 && ((x.out = archive_write_disk_new()) == NULL ||
                    archive_write_disk_set_options(x.out, EXTRACT_FLAGS) != ARCHIVE_OK))

@@ -19,6 +19,8 @@ int md_layer_decompress(int in_fd, int out_fd, char hex[MD_SHA256_HEX_LEN + 1], 
  * trusted.overlay.opaque=y on its directory); overlay xattrs carried by the tar
  * itself are dropped. Owners are numeric, as in the tar. */
 int md_layer_extract(int tar_fd, const char *dest, md_error_t **err);
+/* The same into an open directory (consumed: closed when done). */
+int md_layer_extract_at(int tar_fd, int destfd, md_error_t **err);
 
 /* md_layer_extract into a fresh temp dir "<root>/image/layers/.tmp-<pid>-XXXXXX"
  * (*tmpdir, malloc'd), removed again on failure: the caller renames it to

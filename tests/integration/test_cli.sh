@@ -61,8 +61,10 @@ check_eq "volume create --name" "$(pmd volume create --name vl4)" vl4
 err_case "volume create -d nosuch" 1 'mydocker: create vl5: error looking up volume plugin nosuch: plugin "nosuch" not found' \
     pmd volume create -d nosuch vl5
 check_not "... no volume made" test -e "$PROOT/volumes/vl5"
-err_case "volume create -o (not built yet): refused, not ignored" 1 \
-    "mydocker: create vl5: driver options (-o type=tmpfs) are not supported" pmd volume create -o type=tmpfs vl5
+err_case "volume create -o type without device: docker's refusal" 1 \
+    "mydocker: create vl5: missing required option: \"device\"" pmd volume create -o type=tmpfs vl5
+err_case "volume create -o of an unknown key" 1 \
+    "mydocker: create vl5: invalid option key: \"size\"" pmd volume create -o size=1g vl5
 err_case "volume create: two names" 125 "mydocker: \"mydocker volume create\" requires at most 1 argument.
 See 'mydocker volume create --help'." pmd volume create a b
 check_same "volume ls: docker's table" "$(pmd volume ls)" "DRIVER    VOLUME NAME

@@ -88,4 +88,19 @@ check_rc "export of an unknown container" 1 md export -o "$T/none.tar" "nosuch-$
 check "failed export leaves no file" test ! -e "$T/none.tar"
 check_match "import the export" "$(md import "$T/stop.tar" "cp-imported-$UNIQ:1")" '^sha256:'
 check_eq "the imported export runs" "$(md run --rm "cp-imported-$UNIQ:1" cat /data/sub/two)" two
+# ---------------------------------------------------------------- cp with "-": tar streams
+for c in "$RUN" "$STOP"; do
+    check_eq "cp $c:/data - : a tar with data/ as its top entry" \
+        "$(md cp "$c:/data" - | tar -t | sort | tr '\n' ' ')" "data/ data/link data/one data/sub/ data/sub/two "
+    check_eq "cp $c:/data/one - : one file" "$(md cp "$c:/data/one" - | tar -xO)" one
+done
+check_eq "cp RUN:/abs - : a symlink is archived as a link, never followed out" \
+    "$(md cp "$RUN:/abs" - | tar -tv | awk '{print $NF}')" "/"
+mkdir -p "$T/src/in"; echo streamed > "$T/src/in/f"
+tar -C "$T/src" -c in | md cp - "$RUN:/tmp"
+check_eq "tar | cp - RUN:/tmp : extracted inside the container" "$(md exec "$RUN" cat /tmp/in/f)" streamed
+printf 'x' > "$T/evil"; tar -C "$T" -cf "$T/evil.tar" --transform 's,^,../../,' evil 2>/dev/null
+md cp - "$RUN:/tmp" < "$T/evil.tar" >/dev/null 2>&1
+check_not "an entry with ../.. stays out of the host" test -e /evil
+check_rc "cp - to a missing container dir: 1" 1 sh -c "tar -C '$T/src' -c in | '$MYDOCKER' cp - '$RUN:/nonexistent'"
 summary

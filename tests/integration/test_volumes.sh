@@ -82,4 +82,20 @@ m0=$(mounts_snapshot)
 check_rc "bad --mount type: 125" 125 md "${R[@]}" --mount type=nfs,target=/x "${IMG[@]}" true
 check_rc "bad -v mode: 125" 125 md "${R[@]}" -v "$HOST:/x:bogus" "${IMG[@]}" true
 check_same "no mount left on the host by the volume tests" "$(mounts_snapshot)" "$m0"
+# ---------------------------------------------------------------- docker's local driver options (-o)
+TV=mdtv-$UNIQ BV=mdbv-$UNIQ
+SRC=$(mktemp -d /tmp/mydocker-bvsrc.XXXXXX); echo keep > "$SRC/keep"
+at_exit "md volume rm -f $TV $BV >/dev/null 2>&1; rm -rf $SRC"
+md volume create -o type=tmpfs -o device=tmpfs -o o=size=1m,mode=0750 $TV >/dev/null
+check_eq "-o type=tmpfs: Options in inspect" "$(md volume inspect -f '{{.Options.type}} {{.Options.device}} {{.Options.o}}' $TV)" "tmpfs tmpfs size=1m,mode=0750"
+check_eq "... a tmpfs of that size in the container" "$(md run --rm --network none -v $TV:/d "${IMG[@]}" sh -c 'df -k /d | awk "NR==2 {print \$2}"')" 1024
+tdata=$(md volume inspect -f '{{.Mountpoint}}' $TV)
+check_match "... mounted on the volume's directory on the host" "$(findmnt -n -o FSTYPE "$tdata")" "^tmpfs$"
+md volume rm $TV >/dev/null
+check_eq "volume rm: unmounted and gone" "$(findmnt -n "$tdata" | wc -l)/$(test -e "$tdata" && echo there || echo gone)" "0/gone"
+md volume create -o type=none -o device="$SRC" -o o=bind $BV >/dev/null
+check_eq "-o type=none,o=bind: the host directory in the container" "$(md run --rm --network none -v $BV:/d "${IMG[@]}" sh -c 'cat /d/keep; echo new > /d/new')" keep
+check_eq "... writes reach the host directory" "$(cat "$SRC/new")" new
+md volume rm $BV >/dev/null
+check_eq "volume rm of a bind volume unmounts it and leaves the host directory's files alone" "$(ls "$SRC" | tr '\n' ' ')" "keep new "
 summary
