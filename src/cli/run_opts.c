@@ -429,6 +429,27 @@ static int pull_opt(struct md_run_opts *o, const char *v, md_error_t **err)
     return 0;
 }
 
+static int user_defined(const char *net)
+{
+    return strcmp(net, "none") != 0 && strcmp(net, "host") != 0 && strcmp(net, "bridge") != 0 &&
+           strcmp(net, "default") != 0 && strncmp(net, "container:", 10) != 0;
+}
+
+/* docker >= 25: --network again attaches to that network too (user networks only) */
+static int network_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    if (o->network == NULL) {
+        set_string(&o->network, v);
+        return 0;
+    }
+    if (strcmp(o->network, v) == 0 || md_strv_contains(o->networks, v)) return 0;
+    if (!user_defined(o->network) || !user_defined(v))
+        return md_error(err, 0,
+                        "conflicting options: cannot attach both user-defined and "
+                        "non-user-defined network-modes");
+    return md_strv_append(&o->networks, v);
+}
+
 static int workdir_opt(struct md_run_opts *o, const char *v, md_error_t **err)
 {
     if (v[0] != '/')
@@ -472,15 +493,7 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
     case OPT_LOG_OPT:
         return log_opt(o, v, err);
     case OPT_NETWORK:
-        /* docker >= 25 attaches to each; a second one silently replacing the first would be
-         * worse than a refusal */
-        if (o->network && strcmp(o->network, v) != 0)
-            return md_error(err, 0,
-                            "--network given twice (%s, %s): several networks at create are not "
-                            "supported; use `network connect` after the create",
-                            o->network, v);
-        set_string(&o->network, v);
-        return 0;
+        return network_opt(o, v, err);
     case 'a':
         if (strcasecmp(v, "stdin") == 0)
             o->attach |= MD_ATTACH_STDIN;

@@ -371,6 +371,22 @@ static void discard(struct run_ctx *c)
     c->autoremove_fd = -1;
 }
 
+/* --network given more than once: the others as `network connect` does to a created one */
+static int connect_more(struct run_ctx *c, md_error_t **err)
+{
+    struct md_ctr *made = NULL;
+    int r = md_ctr_load_id(c->id, &made, err);
+    for (char **n = c->o->networks; r == 0 && *n; n++)
+        r = md_net_connect(made, *n, NULL, NULL, err);
+    if (r == 0) r = md_ctr_save(made, err);
+    if (r == 0) { /* the record saved here is the one the start reads */
+        json_object_put(c->record);
+        c->record = json_object_get(made->record);
+    }
+    md_ctr_free(made);
+    return r;
+}
+
 static int create_container(struct run_ctx *c, md_error_t **err)
 {
     int r = resolve_source(c, err);
@@ -396,6 +412,7 @@ static int create_container(struct run_ctx *c, md_error_t **err)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0) r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
     if (r == 0) r = record_save(c, err);
+    if (r == 0 && c->o->networks) r = connect_more(c, err);
     if (r == 0) {
         struct md_ctr made = {.name = c->name, .record = c->record};
         memcpy(made.id, c->id, sizeof(made.id));

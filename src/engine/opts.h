@@ -55,6 +55,7 @@ struct md_run_opts {
     char *cidfile;                /* the front end's: --cidfile */
     char *log_driver; /* json-file (NULL), local (the same files, docker's local sizes), none */
     int attach;       /* the front end's -a/--attach: MD_ATTACH_* bits, 0 = docker's default */
+    char **networks;  /* --network given again: more networks, connected after the create */
     /* the front end's: called once the container exists, before it starts */
     struct {
         void (*fn)(void *data, const char *id);

@@ -11,5 +11,7 @@ char **md_strv_dup(char *const *v);
 /* copies s; returns 0 (kept int for callers that chain it with other steps) */
 int md_strv_append(char ***v, const char *s);
 void md_strv_free(char **v);
+/* s is one of v's strings (v may be NULL) */
+int md_strv_contains(char *const *v, const char *s);
 
 #endif

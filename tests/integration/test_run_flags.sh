@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_image
 N=mdrf-$UNIQ
-at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e >/dev/null 2>&1"
+at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e $N-n >/dev/null 2>&1"
 # err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
 err_case() {
     local name=$1 want_rc=$2 want=$3; shift 3
@@ -195,9 +195,18 @@ check_eq "-a stdin -a stdout -i: it reads ours" "$(echo piped | md run --rm -i -
 err_case "-a with -d" 125 "mydocker: Conflicting options: -a and -d" md run -d -a stdout "${R[@]}" true
 err_case "-a bogus" 125 "mydocker: invalid argument \"bogus\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR" \
     md run -a bogus "${R[@]}" true
-err_case "--network twice: refused, not the first silently dropped" 125 \
-    "mydocker: --network given twice (none, host): several networks at create are not supported; use \`network connect\` after the create" \
-    md run --rm --network none --network host "${IMG[@]}" true
+NA=mdrfa-$UNIQ NB=mdrfb-$UNIQ
+at_exit "md network rm $NA $NB >/dev/null 2>&1"
+md network create "$NA" >/dev/null; md network create "$NB" >/dev/null
+check_eq "--network twice (docker >= 25): attached to both" \
+    "$(md run --rm --network "$NA" --network "$NB" "${IMG[@]}" sh -c 'ip -4 -o addr | grep -c eth')" 2
+md create --name $N-n --network "$NA" --network "$NB" "${IMG[@]}" true >/dev/null
+check_eq "... both in the record" "$(md inspect -f '{{len .NetworkSettings.Networks}}' $N-n)" 2
+md rm $N-n >/dev/null
+err_case "--network none with another one" 125 \
+    "mydocker: conflicting options: cannot attach both user-defined and non-user-defined network-modes" \
+    md run --rm --network none --network "$NA" "${IMG[@]}" true
+md network rm "$NA" "$NB" >/dev/null
 # ---------------------------------------------------------------- exec --env-file
 EF=$(mktemp /tmp/mydocker-envf.XXXXXX); at_exit "rm -f $EF"
 printf '# a comment\nA=1\n  B=two words\n\nHOME_FROM_HOST\n' > "$EF"
