@@ -305,8 +305,20 @@ Containers +2 +0 +300kB +300kB
 Local Volumes +1 +0 +0B +0B \(0%\)
 Build Cache +0 +0 +0B +0B$"
 check_eq "system df --format" "$(pmd system df --format '{{.Type}}={{.TotalCount}}' | tr '\n' ' ')" "Images=3 Containers=2 Local Volumes=1 Build Cache=0 "
-err_case "system df -v (not built): refused" 125 "mydocker: unknown flag: -v
-See 'mydocker system df --help'." pmd system df -v
+out=$(pmd system df -v)
+check_match "system df -v: docker's sections" "$out" "^Images space usage:
+
+REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS
+"
+check_match "... a row per container, with its writable layer" "$out" "
+[0-9a-f]{12} +sp-used:1 +\"sh\" +0 +300kB +.* ago +Exited \(0\) .* ago +sp-c2
+"
+check_match "... and per volume" "$out" "
+sp-named +0 +0B
+"
+check_match "... build cache" "$out" "Build cache usage: 0B$"
+err_case "system df -x: refused" 125 "mydocker: unknown shorthand flag: 'x' in -x
+See 'mydocker system df --help'." pmd system df -x
 check_eq "container prune --filter label!=keep: only the unlabelled one" \
     "$(pmd container prune -f --filter 'label!=keep' | tr '\n' '|')" "Deleted Containers:|$c2id||Total reclaimed space: 300kB|"
 check_eq "... sp-c1 kept" "$(pmd ps -a --format '{{.Names}}')" "sp-c1"
