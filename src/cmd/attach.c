@@ -4,8 +4,11 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -45,74 +48,163 @@ static int demux(int fd, char *buf, size_t *have)
     return 0;
 }
 
-/* Ctrl-P Ctrl-Q detaches (only with a tty, as docker). Returns 1 on detach. */
-static int forward_input(int sock, int tty, int *state)
+/* docker's --detach-keys: "ctrl-p,ctrl-q" (the default), "a,b", "ctrl-@", ... */
+struct keys {
+    unsigned char seq[16];
+    size_t n, matched;
+};
+
+static int parse_keys(const char *spec, struct keys *k)
+{
+    cleanup_free char *copy = strdup(spec);
+    k->n = k->matched = 0;
+    for (char *save = NULL, *t = copy ? strtok_r(copy, ",", &save) : NULL; t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (k->n == sizeof(k->seq)) return -1;
+        if (strlen(t) == 1) {
+            k->seq[k->n++] = (unsigned char)t[0];
+        } else if (strncmp(t, "ctrl-", 5) == 0 && strlen(t) == 6) {
+            char c = t[5];
+            if (c >= 'a' && c <= 'z')
+                k->seq[k->n++] = (unsigned char)(c - 'a' + 1);
+            else if (c == '@')
+                k->seq[k->n++] = 0;
+            else if (c >= '[' && c <= '_')
+                k->seq[k->n++] = (unsigned char)(c - '[' + 27);
+            else
+                return -1;
+        } else {
+            return -1;
+        }
+    }
+    return k->n ? 0 : -1;
+}
+
+/* the detach sequence ends the attach (only with a tty, as docker). Returns 1 on detach. */
+static int forward_input(int sock, int tty, struct keys *k)
 {
     char buf[4096];
     ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
     if (n <= 0) return -1;
     for (ssize_t i = 0; tty && i < n; i++) {
-        if (*state == 0 && buf[i] == 0x10)
-            *state = 1;
-        else if (*state == 1 && buf[i] == 0x11)
-            return 1;
-        else
-            *state = 0;
+        k->matched = (unsigned char)buf[i] == k->seq[k->matched] ? k->matched + 1
+                     : (unsigned char)buf[i] == k->seq[0]        ? 1
+                                                                 : 0;
+        if (k->matched == k->n) return 1;
     }
     md_write_all(sock, buf, (size_t)n);
     return 0;
 }
 
-static int relay(int sock, int tty, int no_stdin)
+/* --sig-proxy (docker's default without a tty): signals to us go to the container */
+static void proxy_signal(int sigfd, struct md_ctr *c)
+{
+    struct signalfd_siginfo si;
+    if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+        md_ctr_signal(c, (int)si.ssi_signo, NULL);
+}
+
+struct attach_io {
+    int sock, tty, no_stdin, sigfd;
+    struct keys keys;
+    struct md_ctr *c;
+};
+
+static int relay(struct attach_io *io)
 {
     static char buf[1 << 17];
     size_t have = 0;
-    int in_open = !no_stdin, state = 0;
+    int in_open = !io->no_stdin;
     for (;;) {
-        struct pollfd p[2] = {{sock, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) {
+        struct pollfd p[3] = {{io->sock, POLLIN, 0},
+                              {in_open ? STDIN_FILENO : -1, POLLIN, 0},
+                              {io->sigfd, POLLIN, 0}};
+        if (poll(p, 3, -1) < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
+        if (p[2].revents) proxy_signal(io->sigfd, io->c);
         if (p[1].revents) {
-            int r = forward_input(sock, tty, &state);
+            int r = forward_input(io->sock, io->tty, &io->keys);
             if (r == 1) return 1;
             if (r < 0) {
                 in_open = 0;
-                shutdown(sock, SHUT_WR);
+                shutdown(io->sock, SHUT_WR);
             }
         }
         if (p[0].revents) {
-            ssize_t n = read(sock, buf + have, sizeof(buf) - have);
+            ssize_t n = read(io->sock, buf + have, sizeof(buf) - have);
             if (n <= 0) return 0;
-            if (tty) {
+            if (io->tty) {
                 md_write_all(STDOUT_FILENO, buf, (size_t)n);
             } else {
                 have += (size_t)n;
-                demux(sock, buf, &have);
+                demux(io->sock, buf, &have);
             }
         }
     }
 }
 
-int cmd_attach(int argc, char **argv)
+static int bool_arg(const char *v)
+{
+    return v == NULL || strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : -1;
+}
+
+static int attach_args(int argc, char **argv, struct attach_io *io, int *sig_proxy)
 {
     static const struct option lo[] = {{"no-stdin", no_argument, NULL, 'n'},
-                                       {"sig-proxy", required_argument, NULL, 's'},
+                                       {"sig-proxy", optional_argument, NULL, 's'},
                                        {"detach-keys", required_argument, NULL, 'k'},
                                        {NULL, 0, NULL, 0}};
-    int no_stdin = 0, ch;
+    int ch;
     optind = 0;
     opterr = 0;
-    while ((ch = md_getopt_long(argc, argv, "", lo, NULL)) != -1)
-        if (ch == 'n') no_stdin = 1;
+    parse_keys("ctrl-p,ctrl-q", &io->keys);
+    while ((ch = md_getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (ch == 'n') {
+            io->no_stdin = 1;
+        } else if (ch == 's' && (*sig_proxy = bool_arg(optarg)) >= 0) {
+            continue;
+        } else if (ch == 'k' && parse_keys(optarg, &io->keys) == 0) {
+            continue;
+        } else {
+            if (ch == 'k')
+                fprintf(stderr, "mydocker: Invalid detach keys (%s) provided\n", optarg);
+            else if (ch == 's')
+                fprintf(stderr, "mydocker: invalid argument \"%s\" for \"--sig-proxy\" flag\n",
+                        optarg);
+            else
+                fprintf(stderr, "mydocker: unknown flag: %.*s\nSee 'mydocker attach --help'.\n",
+                        MD_FLAG_NAME(argv[optind - 1]));
+            return -1;
+        }
+    }
     if (optind != argc - 1) {
         fprintf(stderr, "mydocker: \"attach\" requires exactly 1 argument.\n");
-        return 1;
+        return -1;
     }
-    struct md_ctr *c = NULL;
+    return 0;
+}
+
+static int proxy_fd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+        sigaddset(&set, sigs[i]);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int cmd_attach(int argc, char **argv)
+{
+    struct attach_io io = {.sigfd = -1};
+    int sig_proxy = 1;
+    if (attach_args(argc, argv, &io, &sig_proxy) < 0) return 1;
     md_error_t *err = NULL;
-    if (md_ctr_load(argv[optind], &c, &err) < 0) return (md_error_report(&err), 1);
+    if (md_ctr_load(argv[optind], &io.c, &err) < 0) return (md_error_report(&err), 1);
+    struct md_ctr *c = io.c;
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) {
         fprintf(stderr, "mydocker: You cannot attach to a stopped container, start it first\n");
         md_ctr_free(c);
@@ -124,17 +216,18 @@ int cmd_attach(int argc, char **argv)
         md_ctr_free(c);
         return 1;
     }
-    const char *tty_s = md_ctr_str(c, "Config.Tty");
-    (void)tty_s;
     struct json_object *cfg = NULL;
-    int tty = 0;
     if (json_object_object_get_ex(c->record, "Config", &cfg) &&
         json_object_object_get_ex(cfg, "Tty", &cfg))
-        tty = json_object_get_boolean(cfg);
+        io.tty = json_object_get_boolean(cfg);
+    io.sock = sock;
+    /* with a tty the keys reach the container through it: docker proxies no signal then */
+    if (sig_proxy && !io.tty) io.sigfd = proxy_fd();
     struct md_tty_saved saved = {.fd = -1};
-    if (tty && !no_stdin) md_tty_raw(STDIN_FILENO, &saved);
-    int r = relay(sock, tty, no_stdin);
+    if (io.tty && !io.no_stdin) md_tty_raw(STDIN_FILENO, &saved);
+    int r = relay(&io);
     md_tty_restore(&saved);
+    if (io.sigfd >= 0) close(io.sigfd);
     int code = 0;
     if (r == 1) {
         fputs("\r\nread escape sequence\r\n", stderr);

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_image
 N=mdrf-$UNIQ
-at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e $N-n >/dev/null 2>&1"
+at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e $N-n $N-a >/dev/null 2>&1"
 # err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
 err_case() {
     local name=$1 want_rc=$2 want=$3; shift 3
@@ -216,4 +216,17 @@ check_eq "exec --env-file: docker's entries (comments, blanks, KEY alone from ou
 err_case "exec --env-file of a missing file" 125 "mydocker: open /nonexistent/env: No such file or directory" \
     md exec --env-file /nonexistent/env $N-e true
 md rm -f $N-e >/dev/null
+# ---------------------------------------------------------------- attach: --sig-proxy, --detach-keys
+md run -d --name $N-a --network none "${IMG[@]}" sh -c 'trap "echo got-usr1; exit 4" USR1; while :; do sleep 0.1; done' >/dev/null
+"$MYDOCKER" attach $N-a >"$EF.out" 2>&1 &
+apid=$!
+sleep 0.5
+kill -USR1 $apid
+wait $apid; arc=$?
+check_eq "attach proxies a signal to the container (docker's --sig-proxy default)" "$(cat "$EF.out")/$arc" "got-usr1/4"
+rm -f "$EF.out"
+md rm -f $N-a >/dev/null
+err_case "attach --detach-keys of a bad key" 1 "mydocker: Invalid detach keys (ctrl-1) provided" md attach --detach-keys ctrl-1 x
+err_case "attach: an unknown flag refused (it was ignored)" 1 "mydocker: unknown flag: --nosuch
+See 'mydocker attach --help'." md attach --nosuch x
 summary

@@ -328,6 +328,31 @@ try:
 finally:
     s.close()
 
+# attach to a detached -t container, then detach with the keys: docker's default Ctrl-P Ctrl-Q and
+# --detach-keys; the container runs on
+name = "tty-detach-" + UNIQ
+subprocess.run([MYDOCKER, "run", "-d", "-t", "--name", name, *img, "sh"], check=True,
+               stdout=subprocess.DEVNULL)
+try:
+    for keys, seq in ((None, b"\x10\x11"), ("ctrl-x,y", b"\x18y")):
+        s = Session(["attach"] + (["--detach-keys", keys] if keys else []) + [name])
+        try:
+            time.sleep(0.5)
+            s.send(b"echo attached-$((6*7))\r")
+            t.check("attach %s: the shell answers" % (keys or "(default keys)"),
+                    s.expect(rb"attached-42", 10) is not None)
+            s.send(seq)
+            rc = s.wait(10)
+            t.check_eq("attach %s: the keys detach (exit 0)" % (keys or "(default keys)"), rc, 0)
+            t.check("... docker's message", b"read escape sequence" in s.buf)
+        finally:
+            s.close()
+    state = subprocess.run([MYDOCKER, "inspect", "-f", "{{.State.Running}}", name],
+                           capture_output=True, text=True).stdout.strip()
+    t.check_eq("the container runs on after the detaches", state, "true")
+finally:
+    subprocess.run([MYDOCKER, "rm", "-f", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
 remove_new_containers(state_before, ["/bin/sh", "/bin/ls"])
 t.check_eq("no mount left after the tty sessions", mounts_snapshot(), mounts_before)
 t.summary()
