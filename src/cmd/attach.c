@@ -190,7 +190,9 @@ static int proxy_fd(void)
 {
     sigset_t set;
     sigemptyset(&set);
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+    /* SIGTERM is not proxied: it ends the client, as supervisors and `timeout` expect of a
+     * command (docker's client would forward it and wait for the container) */
+    static const int sigs[] = {SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
     for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
         sigaddset(&set, sigs[i]);
     if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return -1;
