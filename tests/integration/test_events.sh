@@ -72,7 +72,8 @@ MYDOCKER_ROOT=$PROOT "$MYDOCKER" events -f type=container -f event=start -f even
     --format '{{.Action}} {{.Actor.Attributes.name}}' >"$OUT" &
 fpid=$!
 at_exit "kill $fpid 2>/dev/null"
-sleep 0.3
+# it reads from the end of the log it opened: the run below must come after that open
+wait_for 5 sh -c "ls -l /proc/$fpid/fd 2>/dev/null | grep -q events.log"
 pmd run --rm --name ev-live --network none --rootfs "$RFS" true
 wait_for 5 grep -q "die ev-live" "$OUT"
 kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
@@ -81,5 +82,5 @@ die ev-live"
 check_not "... and the follower is gone" kill -0 $fpid
 # (a duration is back from now, as docker's: a future end is a timestamp)
 check_eq "--until in the future: follows, then ends by itself" \
-    "$( (sleep 0.5; pmd run --rm --name ev-late --network none --rootfs "$RFS" true) & pmd events --until $(($(date +%s) + 3)) -f event=die --format '{{.Actor.Attributes.name}}'; wait)" "ev-late"
+    "$( (sleep 1; pmd run --rm --name ev-late --network none --rootfs "$RFS" true) & pmd events --until $(($(date +%s) + 4)) -f event=die --format '{{.Actor.Attributes.name}}'; wait)" "ev-late"
 summary
