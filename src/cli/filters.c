@@ -7,6 +7,7 @@
 
 #include "util/cleanup.h"
 #include "util/strv.h"
+#include "util/time.h"
 #include "util/xalloc.h"
 
 int md_filters_add(struct md_filters *f, const char *arg, const char *const *accepted,
@@ -82,4 +83,25 @@ int md_filter_bool(const char *v)
     if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) return 1;
     if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) return 0;
     return -1;
+}
+
+static int before(const char *v, void *created_ns)
+{
+    int64_t t;
+    return md_parse_timestamp(v, md_now_ns(), &t) == 0 && *(int64_t *)created_ns < t;
+}
+
+int md_filters_until(const struct md_filters *f, int64_t created_ns)
+{
+    return md_filters_any(f, "until", before, &created_ns);
+}
+
+int md_filters_check_until(const struct md_filters *f, md_error_t **err)
+{
+    int64_t t;
+    for (size_t i = 0; f->keys && f->keys[i]; i++)
+        if (strcmp(f->keys[i], "until") == 0 && md_parse_timestamp(f->values[i], 0, &t) < 0)
+            return md_error_code(err, 1, 0, "failed to parse value as time or duration: \"%s\"",
+                                 f->values[i]);
+    return 0;
 }

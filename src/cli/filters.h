@@ -6,6 +6,8 @@
 #ifndef MD_CLI_FILTERS_H
 #define MD_CLI_FILTERS_H
 
+#include <stdint.h>
+
 #include "util/error.h"
 
 struct json_object;
@@ -27,6 +29,11 @@ int md_filters_any(const struct md_filters *f, const char *key,
 /* Every "label" (and "label!") filter holds for labels (a JSON object,
  * may be NULL): "k" means present, "k=v" present with that value. */
 int md_filters_labels(const struct md_filters *f, struct json_object *labels);
+/* until=TIMESTAMP (docker's prune filter, any of its time forms): made before
+ * it; true when the key is not given. created_ns: Unix nanoseconds. */
+int md_filters_until(const struct md_filters *f, int64_t created_ns);
+/* Every until= value reads as a time, else docker's error (exit 1). */
+int md_filters_check_until(const struct md_filters *f, md_error_t **err);
 /* A boolean filter value as docker takes it: 1 true, 0 false, -1 neither. */
 int md_filter_bool(const char *value);
 

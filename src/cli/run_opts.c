@@ -175,15 +175,24 @@ void md_run_usage(void)
         stdout);
 }
 
-static int add_env(struct md_run_opts *o, const char *kv)
+void md_env_add(char ***env, const char *kv)
 {
-    if (strchr(kv, '=') != NULL) return md_strv_append(&o->env, kv);
+    if (strchr(kv, '=') != NULL) {
+        md_strv_append(env, kv);
+        return;
+    }
     /* KEY alone takes the host's value, and is dropped when the host has none */
     const char *v = getenv(kv);
-    if (v == NULL) return 0;
     cleanup_free char *s = NULL;
-    if (asprintf(&s, "%s=%s", kv, v) < 0) return -ENOMEM;
-    return md_strv_append(&o->env, s);
+    if (v && asprintf(&s, "%s=%s", kv, v) < 0) md_oom();
+    if (v) md_strv_append(env, s);
+}
+
+int md_env_entry(void *env, const char *s, md_error_t **err)
+{
+    if (*s == '=') return md_error(err, 0, "invalid environment variable: %s", s);
+    md_env_add(env, s);
+    return 0;
 }
 
 static int add_label(struct md_run_opts *o, const char *kv, md_error_t **err)
@@ -191,12 +200,6 @@ static int add_label(struct md_run_opts *o, const char *kv, md_error_t **err)
     if (kv[0] == '=' || kv[0] == '\0')
         return md_error(err, 0, "invalid label '%s': empty name", kv);
     return md_strv_append(&o->labels, kv);
-}
-
-static int env_line(struct md_run_opts *o, const char *s, md_error_t **err)
-{
-    if (*s == '=') return md_error(err, 0, "invalid environment variable: %s", s);
-    return add_env(o, s) < 0 ? md_error(err, ENOMEM, "env-file") : 0;
 }
 
 int md_cli_read_entries(const char *path, int (*fn)(void *ctx, const char *s, md_error_t **err),
@@ -216,11 +219,6 @@ int md_cli_read_entries(const char *path, int (*fn)(void *ctx, const char *s, md
     }
     free(line);
     return r;
-}
-
-static int env_entry(void *o, const char *s, md_error_t **err)
-{
-    return env_line(o, s, err);
 }
 
 static int label_entry(void *o, const char *s, md_error_t **err)
@@ -464,9 +462,10 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
 {
     switch (c) {
     case 'e':
-        return add_env(o, v) < 0 ? md_error(err, ENOMEM, "env") : 0;
+        md_env_add(&o->env, v);
+        return 0;
     case OPT_ENV_FILE:
-        return md_cli_read_entries(v, env_entry, o, err);
+        return md_cli_read_entries(v, md_env_entry, &o->env, err);
     case 'l':
         return add_label(o, v, err);
     case OPT_LABEL_FILE:

@@ -21,23 +21,16 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-/* `run -d` returns once the container runs; its monitor opens the socket a moment
- * later (after its exec): an attach right behind the run waits for it, up to 2 s */
 static int connect_monitor(struct md_ctr *c)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", c->rundir);
-    for (int i = 0; i < 100; i++) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) return -1;
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) return fd;
-        int e = errno;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         close(fd);
-        if (e != ENOENT && e != ECONNREFUSED) return (errno = e), -1;
-        usleep(20000);
-        errno = e;
+        return -1;
     }
-    return -1;
+    return fd;
 }
 
 /* docker's stream frames: [stream, 0, 0, 0, size BE32] + payload */

@@ -27,18 +27,6 @@ struct exec_opts {
     const char *workdir, *user;
 };
 
-/* -e and --env-file entries: KEY=VALUE, or KEY taking ours (dropped when we have none) */
-static int add_env(void *ctx, const char *kv, md_error_t **err)
-{
-    struct exec_opts *o = ctx;
-    if (*kv == '=') return md_error(err, 0, "invalid environment variable: %s", kv);
-    if (strchr(kv, '=')) return md_strv_append(&o->env, kv), 0;
-    if (getenv(kv) == NULL) return 0;
-    cleanup_free char *s = NULL;
-    if (asprintf(&s, "%s=%s", kv, getenv(kv)) >= 0) md_strv_append(&o->env, s);
-    return 0;
-}
-
 static int parse_exec(int argc, char **argv, struct exec_opts *o)
 {
     static const struct option lo[] = {{"interactive", no_argument, NULL, 'i'},
@@ -65,11 +53,11 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
             o->detach = 1;
             break;
         case 'e':
-            add_env(o, optarg, NULL);
+            md_env_entry(&o->env, optarg, NULL); /* a bad one is dropped */
             break;
         case 'E': {
             md_error_t *err = NULL;
-            if (md_cli_read_entries(optarg, add_env, o, &err) < 0) {
+            if (md_cli_read_entries(optarg, md_env_entry, &o->env, &err) < 0) {
                 md_error_report(&err);
                 return -1;
             }

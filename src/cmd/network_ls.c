@@ -191,20 +191,13 @@ int md_network_ls(int argc, char **argv)
 
 /* ---- prune: custom networks no container uses, filters label label! ---- */
 
-/* until=TIMESTAMP: made before it */
-static int f_until(const char *v, void *created_ns)
-{
-    int64_t t;
-    return md_parse_timestamp(v, md_now_ns(), &t) == 0 && *(int64_t *)created_ns < t;
-}
-
 static int prune_one(const char *name, const struct md_filters *f, int *first)
 {
     struct md_network *n = NULL;
     md_error_t *err = NULL;
     if (strcmp(name, MD_DEFAULT_NETWORK) == 0 || md_network_load(name, &n, NULL) < 0) return 0;
     int64_t created = md_parse_rfc3339(n->created);
-    int take = md_filters_labels(f, n->labels) && md_filters_any(f, "until", f_until, &created);
+    int take = md_filters_labels(f, n->labels) && md_filters_until(f, created);
     md_network_free(n);
     if (!take || md_network_remove(name, &err) < 0) { /* in use: kept */
         md_error_free(&err);
@@ -242,11 +235,7 @@ int md_network_prune(int argc, char **argv)
         else
             return (md_filters_free(&f), md_network_bad_flag("prune", argv));
     }
-    int64_t t;
-    for (size_t i = 0; err == NULL && f.keys && f.keys[i]; i++)
-        if (strcmp(f.keys[i], "until") == 0 && md_parse_timestamp(f.values[i], 0, &t) < 0)
-            md_error_code(&err, 1, 0, "failed to parse value as time or duration: \"%s\"",
-                          f.values[i]);
+    if (err == NULL) md_filters_check_until(&f, &err);
     if (err) return (md_filters_free(&f), md_error_report(&err));
     if (!force) {
         fputs("WARNING! This will remove all custom networks not used by at least one container.\n"

@@ -30,24 +30,6 @@ void md_print_reclaimed(long long bytes)
     printf("Total reclaimed space: %s\n", sz);
 }
 
-/* until=TIMESTAMP: made before it (docker's prune filter) */
-static int f_until(const char *v, void *created_ns)
-{
-    int64_t t;
-    return md_parse_timestamp(v, md_now_ns(), &t) == 0 && *(int64_t *)created_ns < t;
-}
-
-/* docker refuses an until= it cannot read before removing anything */
-static int check_until(const struct md_filters *f, md_error_t **err)
-{
-    int64_t t;
-    for (size_t i = 0; f->keys && f->keys[i]; i++)
-        if (strcmp(f->keys[i], "until") == 0 && md_parse_timestamp(f->values[i], 0, &t) < 0)
-            return md_error_code(err, 1, 0, "failed to parse value as time or duration: \"%s\"",
-                                 f->values[i]);
-    return 0;
-}
-
 static int stopped(const struct md_ctr *c)
 {
     return c->status == MD_CTR_EXITED || c->status == MD_CTR_CREATED || c->status == MD_CTR_DEAD;
@@ -59,8 +41,7 @@ static int prunable(const struct md_ctr *c, const struct md_filters *f)
     if (json_object_object_get_ex(c->record, "Config", &cfg))
         json_object_object_get_ex(cfg, "Labels", &labels);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
-    return stopped(c) && md_filters_labels(f, labels) &&
-           md_filters_any(f, "until", f_until, &created);
+    return stopped(c) && md_filters_labels(f, labels) && md_filters_until(f, created);
 }
 
 long long md_container_prune_section(const struct md_filters *f)
@@ -124,7 +105,7 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *keys
             return MD_EXIT_ENGINE;
         }
     }
-    if (check_until(&o->filters, &err) < 0) return md_error_report(&err);
+    if (md_filters_check_until(&o->filters, &err) < 0) return md_error_report(&err);
     return 0;
 }
 
@@ -157,17 +138,18 @@ static long long image_section(const struct prune_opts *o)
     pid_t pid = fork();
     if (pid == 0) {
         dup2(p[1], 1);
-        char *argv[64] = {tool, "image", "prune", "-f", "--section"};
-        int n = 5;
-        if (o->all) argv[n++] = "-a";
-        for (size_t i = 0; o->filters.keys && o->filters.keys[i] && n < 60; i++) {
-            static char buf[32][512];
-            snprintf(buf[i % 32], sizeof(buf[0]), "%s=%s", o->filters.keys[i],
-                     o->filters.values[i]);
-            argv[n++] = "--filter";
-            argv[n++] = buf[i % 32];
+        /* the filters again, as flags: every one of them reaches the image section */
+        char **argv = NULL;
+        const char *fixed[] = {tool, "image", "prune", "-f", "--section", o->all ? "-a" : NULL};
+        for (size_t i = 0; i < 6 && fixed[i]; i++)
+            md_strv_append(&argv, fixed[i]);
+        for (size_t i = 0; o->filters.keys && o->filters.keys[i]; i++) {
+            cleanup_free char *kv = NULL;
+            if (asprintf(&kv, "%s=%s", o->filters.keys[i], o->filters.values[i]) < 0)
+                _exit(MD_EXIT_ENGINE);
+            md_strv_append(&argv, "--filter");
+            md_strv_append(&argv, kv);
         }
-        argv[n] = NULL;
         execv(tool, argv);
         _exit(MD_EXIT_ENGINE);
     }

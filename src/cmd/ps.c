@@ -85,13 +85,9 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, c->id);
     cleanup_free char *cmd = command_text(c, no_trunc), *status = status_text(c);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
-    cleanup_free char *ago = md_human_duration(md_now_ns() - created), *running_for = NULL;
-    if (asprintf(&running_for, "%s ago", ago ? ago : "") < 0) running_for = NULL;
-    time_t cs = (time_t)(created / 1000000000LL);
-    struct tm tm;
+    cleanup_free char *running_for = md_time_ago(created);
     char cat[64];
-    gmtime_r(&cs, &tm);
-    strftime(cat, sizeof(cat), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+    md_time_utc_text(created, cat, sizeof(cat));
     const char *image = md_ctr_str(c, "Config.Image");
     json_object_object_add(d, "ID", json_object_new_string(id));
     json_object_object_add(d, "Image", json_object_new_string(image ? image : ""));

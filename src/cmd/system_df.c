@@ -39,14 +39,6 @@ static void put_size(struct json_object *o, const char *k, long long bytes)
     put(o, k, s);
 }
 
-static char *ago(int64_t ns)
-{
-    cleanup_free char *d = md_human_duration(md_now_ns() - ns);
-    char *s = NULL;
-    if (asprintf(&s, "%s ago", d ? d : "") < 0) s = NULL;
-    return s;
-}
-
 /* -v's container row: docker's CONTAINER ID, IMAGE, COMMAND, LOCAL VOLUMES, SIZE, CREATED,
  * STATUS, NAMES */
 static struct json_object *container_row(const struct md_ctr *c, long long size)
@@ -68,7 +60,7 @@ static struct json_object *container_row(const struct md_ctr *c, long long size)
     snprintf(n, sizeof(n), "%zu", vols);
     put(r, "LocalVolumes", n);
     put_size(r, "Size", size);
-    cleanup_free char *created = ago(md_parse_rfc3339(md_ctr_str(c, "Created")));
+    cleanup_free char *created = md_time_ago(md_parse_rfc3339(md_ctr_str(c, "Created")));
     cleanup_free char *status = md_ctr_status_text(c);
     put(r, "CreatedSince", created);
     put(r, "Status", status);
@@ -109,7 +101,8 @@ static struct json_object *image_row(const md_image_info_t *info, long long size
     put(r, "Tag", colon ? colon + 1 : "<none>");
     snprintf(id, sizeof(id), "%.12s", info->id + 7);
     put(r, "ID", id);
-    cleanup_free char *created = info->created ? ago((int64_t)info->created * 1000000000LL) : NULL;
+    cleanup_free char *created =
+        info->created ? md_time_ago((int64_t)info->created * 1000000000LL) : NULL;
     put(r, "CreatedSince", created ? created : "N/A");
     put_size(r, "Size", size);
     put_size(r, "SharedSize", 0);

@@ -1,4 +1,5 @@
-/* Labels as docker stores them: a JSON object of strings. */
+/* Labels as docker stores them: a JSON object of strings (also the form of
+ * docker's other "k=v" maps: Sysctls, Annotations). */
 #ifndef MD_ENGINE_LABELS_H
 #define MD_ENGINE_LABELS_H
 

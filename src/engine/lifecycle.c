@@ -69,16 +69,6 @@ static int default_stop_timeout(const struct md_ctr *c)
     return 10;
 }
 
-/* docker's "kill" event, with the signal's number */
-static void kill_event(const struct md_ctr *c, int sig)
-{
-    char s[16];
-    snprintf(s, sizeof(s), "%d", sig);
-    struct json_object *a = json_object_new_object();
-    json_object_object_add(a, "signal", json_object_new_string(s));
-    md_event_container(c, "kill", a);
-}
-
 int md_engine_stop(struct md_ctr *c, int timeout_s, md_error_t **err)
 {
     return md_engine_stop_signal(c, timeout_s, 0, err);
@@ -103,11 +93,11 @@ int md_engine_stop_signal(struct md_ctr *c, int timeout_s, int signal, md_error_
     cleanup_close int fd = md_ctr_pidfd(c);
     if (fd < 0) return 0; /* ended meanwhile */
     /* each event before its signal: the exit ("die", written by the monitor) comes after */
-    if (sig > 0) kill_event(c, sig);
+    if (sig > 0) md_event_container_num(c, "kill", "signal", sig);
     if (sig > 0) md_ctr_signal(c, sig, NULL);
     md_engine_thaw(c); /* a frozen task acts on no signal (v1: not even SIGKILL) */
     if (sig <= 0 || !wait_pidfd(fd, (timeout_s < 0 ? 0 : timeout_s) * 1000)) {
-        kill_event(c, SIGKILL);
+        md_event_container_num(c, "kill", "signal", SIGKILL);
         md_ctr_signal(c, SIGKILL, NULL);
         if (!wait_pidfd(fd, 10000))
             return md_error(err, 0, "cannot stop container %s: it did not die", c->name);
@@ -123,7 +113,7 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
         return md_error(err, 0, "cannot kill container: %s: container %s is not running", c->name,
                         c->id);
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT) mark_stopped(c);
-    kill_event(c, sig); /* before the signal, as in stop */
+    md_event_container_num(c, "kill", "signal", sig); /* before the signal, as in stop */
     int r = md_ctr_signal(c, sig, err);
     if (r == 0 && (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)) md_engine_thaw(c);
     if (r == 0 && sig == SIGKILL) md_engine_wait_recorded(c, 2000);

@@ -188,20 +188,32 @@ static int parse_cpus(const char *arg, int64_t *out, md_error_t **err)
     return 0;
 }
 
-static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const char *arg,
-                        md_error_t **err)
+/* docker's device flags: "/dev/PATH:VALUE"; the ':' before the value, or NULL after
+ * docker's error */
+static const char *device_colon(int code, const char *arg, md_error_t **err)
 {
-    /* docker's ValidateThrottleBpsDevice */
     const char *colon = strrchr(arg, ':');
     char why[320];
     if (colon == NULL || colon == arg) {
         snprintf(why, sizeof(why), "bad format: %s", arg);
-        return bad_value(err, code, arg, why);
+        bad_value(err, code, arg, why);
+        return NULL;
     }
     if (strncmp(arg, "/dev/", 5) != 0) {
         snprintf(why, sizeof(why), "bad format for device path: %s", arg);
-        return bad_value(err, code, arg, why);
+        bad_value(err, code, arg, why);
+        return NULL;
     }
+    return colon;
+}
+
+static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const char *arg,
+                        md_error_t **err)
+{
+    /* docker's ValidateThrottleBpsDevice */
+    const char *colon = device_colon(code, arg, err);
+    char why[320];
+    if (colon == NULL) return -EINVAL;
     int64_t rate = md_ram_in_bytes(colon + 1);
     if (rate < 0) {
         snprintf(why, sizeof(why),
@@ -227,17 +239,10 @@ static int add_throttle(struct md_res_throttle **v, size_t *n, int code, const c
 static int add_device_number(struct md_res_throttle **v, size_t *n, int code, const char *arg,
                              md_error_t **err)
 {
-    const char *colon = strrchr(arg, ':');
+    const char *colon = device_colon(code, arg, err);
     char why[320], *end;
     int weight = code == MD_ROPT_BLKIO_WEIGHT_DEVICE;
-    if (colon == NULL || colon == arg) {
-        snprintf(why, sizeof(why), "bad format: %s", arg);
-        return bad_value(err, code, arg, why);
-    }
-    if (strncmp(arg, "/dev/", 5) != 0) {
-        snprintf(why, sizeof(why), "bad format for device path: %s", arg);
-        return bad_value(err, code, arg, why);
-    }
+    if (colon == NULL) return -EINVAL;
     errno = 0;
     unsigned long long num = strtoull(colon + 1, &end, 10);
     if (errno || *end || end == colon + 1 || colon[1] == '-' ||

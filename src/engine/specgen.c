@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/devices.h"
+#include "engine/labels.h"
 #include "engine/volumes.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
@@ -181,18 +182,6 @@ int md_caps_compute(const struct md_run_opts *o, uint64_t host_caps, uint64_t *o
     }
     *out = caps & host_caps;
     return r;
-}
-
-/* "k=v" (or "k") entries as an object */
-static struct json_object *kv_object(char *const *kv)
-{
-    struct json_object *m = json_object_new_object();
-    for (char *const *s = kv; s && *s; s++) {
-        const char *eq = strchr(*s, '=');
-        cleanup_free char *k = md_xstrndup(*s, eq ? (size_t)(eq - *s) : strlen(*s));
-        json_object_object_add(m, k, json_object_new_string(eq ? eq + 1 : ""));
-    }
-    return m;
 }
 
 static struct json_object *strv_json(char *const *v)
@@ -508,7 +497,7 @@ static int linux_json(const struct md_specgen_in *in, uint64_t caps, struct json
         return r;
     }
     if (sc) json_object_object_add(lx, "seccomp", sc);
-    if (o->sys.sysctls) json_object_object_add(lx, "sysctl", kv_object(o->sys.sysctls));
+    if (o->sys.sysctls) json_object_object_add(lx, "sysctl", md_labels_json(NULL, o->sys.sysctls));
     *out = lx;
     return 0;
 }
@@ -528,7 +517,7 @@ static struct json_object *annotations_json(const struct md_specgen_in *in)
     }
     if (in->opts->init) json_object_object_add(a, MD_ANNOT_INIT, json_object_new_string("true"));
     /* --annotation: the user's, but never over the engine's own keys */
-    struct json_object *user = kv_object(in->opts->sys.annotations);
+    struct json_object *user = md_labels_json(NULL, in->opts->sys.annotations);
     json_object_object_foreach(user, k, v)
     {
         if (!json_object_object_get_ex(a, k, NULL))

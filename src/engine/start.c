@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -335,25 +337,43 @@ static int monitor_stdio(struct monitor_fds *f, md_error_t **err)
     return 0;
 }
 
+/* The attach socket, listening before the start is reported: an `attach`
+ * right behind `run -d` finds it (the monitor only serves it). -1 without. */
+static int attach_listener(const char *rundir)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", rundir);
+    unlink(sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monitor_fds *f)
 {
     char logpath[4300], a_size[32], a_files[16], a_pidfd[16], a_out[16], a_err[16], a_in[16];
+    char a_listen[16];
     log_path(c, logpath, sizeof(logpath));
     snprintf(a_size, sizeof(a_size), "%d", log_opt_int(c, "max-size", 0));
     snprintf(a_files, sizeof(a_files), "%d", log_opt_int(c, "max-file", 1));
     int pidfd = ct->pidfd, outfd = f->tty ? ct->pty_master : f->out[0];
     int errfd = f->tty ? -1 : f->err[0], infd = f->interactive && !f->tty ? f->in[1] : -1;
-    int keep[] = {pidfd, outfd, errfd, infd};
-    for (size_t i = 0; i < 4; i++)
+    int listenfd = attach_listener(c->rundir);
+    int keep[] = {pidfd, outfd, errfd, infd, listenfd};
+    for (size_t i = 0; i < 5; i++)
         if (keep[i] >= 0) fcntl(keep[i], F_SETFD, 0);
     snprintf(a_pidfd, sizeof(a_pidfd), "%d", pidfd);
     snprintf(a_out, sizeof(a_out), "%d", outfd);
     snprintf(a_err, sizeof(a_err), "%d", errfd);
     snprintf(a_in, sizeof(a_in), "%d", infd);
+    snprintf(a_listen, sizeof(a_listen), "%d", listenfd);
     cleanup_free char *mon = md_self_path("mydocker-monitor"), *self = md_self_path(NULL);
     if (mon && self)
         execl(mon, "mydocker-monitor", c->id, c->rundir, logpath, a_size, a_files, a_pidfd, a_out,
-              a_err, a_in, f->tty ? "1" : "0", self, (char *)NULL);
+              a_err, a_in, f->tty ? "1" : "0", self, a_listen, (char *)NULL);
 }
 
 static void report(int fd, md_error_t *err)
@@ -522,15 +542,6 @@ static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_e
     return r;
 }
 
-static void die_event(const struct md_ctr *c, int status)
-{
-    char s[16];
-    snprintf(s, sizeof(s), "%d", status);
-    struct json_object *a = json_object_new_object();
-    json_object_object_add(a, "exitCode", json_object_new_string(s));
-    md_event_container(c, "die", a);
-}
-
 int md_engine_container_exited(const char *id, int status, md_error_t **err)
 {
     struct md_ctr *c = NULL;
@@ -549,7 +560,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
     md_cgroup_setup_finish(cgpath, &oom);
     md_trace("exited: cgroup removed");
     md_net_release(c); /* lease and ports; the veth died with the netns */
-    die_event(c, status);
+    md_event_container_num(c, "die", "exitCode", status);
     int again = !autoremove(c) && restart_wanted(c, status);
     if (autoremove(c)) {
         remove_container(c);

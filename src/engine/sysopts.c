@@ -3,6 +3,7 @@
  * messages, the HostConfig view, and the start-time join of another
  * container's namespaces. */
 #include "engine/sysopts.h"
+#include "engine/labels.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -156,18 +157,6 @@ void md_sys_opts_free(struct md_sys_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
-/* "k=v" (or "k") entries as a JSON object */
-static struct json_object *kv_map(char **kv)
-{
-    struct json_object *m = json_object_new_object();
-    for (char **s = kv; s && *s; s++) {
-        const char *eq = strchr(*s, '=');
-        cleanup_free char *k = md_xstrndup(*s, eq ? (size_t)(eq - *s) : strlen(*s));
-        json_object_object_add(m, k, json_object_new_string(eq ? eq + 1 : ""));
-    }
-    return m;
-}
-
 void md_sys_to_hostconfig(const struct md_sys_opts *o, struct json_object *hc)
 {
     json_object_object_add(hc, "IpcMode",
@@ -177,8 +166,9 @@ void md_sys_to_hostconfig(const struct md_sys_opts *o, struct json_object *hc)
     json_object_object_add(hc, "UsernsMode", json_object_new_string(o->userns ? o->userns : ""));
     json_object_object_add(hc, "ShmSize",
                            json_object_new_int64(o->shm_size ? o->shm_size : 67108864));
-    if (o->sysctls) json_object_object_add(hc, "Sysctls", kv_map(o->sysctls));
-    if (o->annotations) json_object_object_add(hc, "Annotations", kv_map(o->annotations));
+    if (o->sysctls) json_object_object_add(hc, "Sysctls", md_labels_json(NULL, o->sysctls));
+    if (o->annotations)
+        json_object_object_add(hc, "Annotations", md_labels_json(NULL, o->annotations));
     struct json_object *g = NULL;
     if (o->group_add) {
         g = json_object_new_array();

@@ -187,12 +187,8 @@ static json_object *history_row(json_object *h, const char *id, long long size,
 {
     char sz[32], by[64];
     const char *created = cfg_str(h, "created"), *cb = cfg_str(h, "created_by");
-    cleanup_free char *ago = NULL;
     int64_t t = created ? md_parse_rfc3339(created) : 0;
-    if (t > 0) {
-        cleanup_free char *d = md_human_duration(md_now_ns() - t);
-        if (asprintf(&ago, "%s ago", d ? d : "") < 0) ago = NULL;
-    }
+    cleanup_free char *ago = t > 0 ? md_time_ago(t) : NULL;
     if (o->human)
         md_human_size(size, sz, sizeof(sz));
     else
@@ -303,21 +299,14 @@ static int cmd_history(int argc, char **argv)
 
 /* ---- prune ---- */
 
-/* label=, label!= on the image's config labels, until= on its creation */
-static int f_until(const char *v, void *created_s)
-{
-    int64_t t;
-    return md_parse_timestamp(v, md_now_ns(), &t) == 0 &&
-           *(long long *)created_s * 1000000000LL < t;
-}
-
 static int prune_wanted(const md_image_info_t *info, const struct md_filters *f, int all)
 {
     cleanup_strv char **users = NULL;
     if (!all && (info->tags[0] || (info->digests && info->digests[0]))) return 0;
     if (md_image_users(info->id, &users, NULL) < 0 || (users && users[0])) return 0;
-    long long created = info->created;
-    return md_filters_any(f, "until", f_until, &created) && md_tool_labels_match(f, info->id);
+    /* label=, label!= on the image's config labels, until= on its creation */
+    return md_filters_until(f, (int64_t)info->created * 1000000000LL) &&
+           md_tool_labels_match(f, info->id);
 }
 
 /* docker's "Deleted Images:" block; returns the bytes freed */
@@ -390,6 +379,8 @@ static int cmd_prune(int argc, char **argv)
         else if (c != 'F')
             return md_filters_free(&f), md_tool_bad_flag("image prune", c, argc, argv);
     }
+    if (md_filters_check_until(&f, &err) < 0)
+        return md_filters_free(&f), md_error_report(&err), MD_TOOL_EXIT_FAIL;
     /* docker: dangling=false means every unused image, as -a */
     for (size_t i = 0; f.keys && f.keys[i]; i++)
         if (strcmp(f.keys[i], "dangling") == 0) all |= md_filter_bool(f.values[i]) == 0;

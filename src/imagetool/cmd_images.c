@@ -110,7 +110,7 @@ static void add_digest_rows(struct row_ctx *c)
     }
 }
 
-static void add_image_rows(struct row_ctx *c, time_t now)
+static void add_image_rows(struct row_ctx *c)
 {
     const md_image_info_t *info = c->info;
     int full = c->o->no_trunc;
@@ -118,12 +118,10 @@ static void add_image_rows(struct row_ctx *c, time_t now)
     snprintf(c->created, sizeof(c->created), "N/A");
     snprintf(c->created_at, sizeof(c->created_at), "N/A");
     if (info->created > 0) {
-        cleanup_free char *d = md_human_duration(((int64_t)now - info->created) * 1000000000LL);
-        snprintf(c->created, sizeof(c->created), "%s ago", d ? d : "N/A");
-        time_t cs = (time_t)info->created;
-        struct tm tm;
-        gmtime_r(&cs, &tm);
-        strftime(c->created_at, sizeof(c->created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+        cleanup_free char *ago = md_time_ago((int64_t)info->created * 1000000000LL);
+        snprintf(c->created, sizeof(c->created), "%s", ago ? ago : "N/A");
+        md_time_utc_text((int64_t)info->created * 1000000000LL, c->created_at,
+                         sizeof(c->created_at));
     }
     md_human_size(md_image_size(info), c->size, sizeof(c->size));
     if (info->tags[0] == NULL && (info->digests == NULL || info->digests[0] == NULL))
@@ -292,11 +290,10 @@ int md_cmd_images(int argc, char **argv)
     size_t n = 0;
     md_error_t *err = NULL;
     struct row_ctx c = {.o = &o, .rows = json_object_new_array()};
-    time_t now = time(NULL);
     if (r == 0) md_image_list(&list, &n, &err);
     for (size_t i = 0; r == 0 && err == NULL && i < n; i++) {
         c.info = &list[i];
-        if (image_selected(&o.filters, &list[i], &err) && err == NULL) add_image_rows(&c, now);
+        if (image_selected(&o.filters, &list[i], &err) && err == NULL) add_image_rows(&c);
     }
     if (r == 0 && err == NULL) print_images(&o, c.rows, &err);
     if (err) r = (md_error_report(&err), MD_TOOL_EXIT_FAIL);

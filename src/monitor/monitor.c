@@ -9,7 +9,10 @@
  * record the exit, remove the cgroup, honour --rm and restart policies.
  *
  * usage: mydocker-monitor ID RUNDIR LOGFILE MAXSIZE MAXFILE PIDFD OUTFD ERRFD INFD TTY ENGINE
- *   fds are inherited; -1 when absent. TTY=1: OUTFD is a pty master (also the input). */
+ *        LISTENFD
+ *   fds are inherited; -1 when absent. TTY=1: OUTFD is a pty master (also the input).
+ *   LISTENFD: RUNDIR/attach.sock, listening already (made by the engine before the start is
+ *   reported, so that an attach right behind `run -d` finds it). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -85,19 +88,6 @@ static int pump(struct stream *s, int stream_no)
     to_clients(stream_no, buf, (size_t)n);
     md_jsonlog_write(&m.log, s->no, buf, (size_t)n);
     return 0;
-}
-
-static void open_listener(void)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", m.rundir);
-    unlink(sa.sun_path);
-    m.listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (m.listenfd < 0) return;
-    if (bind(m.listenfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(m.listenfd, 8) < 0) {
-        close(m.listenfd);
-        m.listenfd = -1;
-    }
 }
 
 static void accept_client(void)
@@ -197,7 +187,7 @@ static int fdarg(const char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 12) {
+    if (argc != 13) {
         fprintf(stderr, "mydocker-monitor: internal program, started by mydocker\n");
         return 2;
     }
@@ -217,7 +207,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    open_listener();
+    m.listenfd = fdarg(argv[12]);
     loop();
     drain();
     md_jsonlog_close(&m.log);

@@ -93,3 +93,12 @@ void md_event_container(const struct md_ctr *c, const char *action, struct json_
     }
     md_event("container", action, c->id, a);
 }
+
+void md_event_container_num(const struct md_ctr *c, const char *action, const char *key, long v)
+{
+    char s[24];
+    snprintf(s, sizeof(s), "%ld", v);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, key, json_object_new_string(s));
+    md_event_container(c, action, a);
+}

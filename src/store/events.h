@@ -18,6 +18,8 @@ struct md_ctr;
 void md_event(const char *type, const char *action, const char *id, struct json_object *attrs);
 /* A container's event: attributes image, name, its labels, then extra (owned, may be NULL) */
 void md_event_container(const struct md_ctr *c, const char *action, struct json_object *extra);
+/* The same with one more attribute, a number ("signal", "exitCode") */
+void md_event_container_num(const struct md_ctr *c, const char *action, const char *key, long v);
 /* An image's event: Actor.ID is the image (a reference or an id), name its
  * "name" attribute (NULL: the same) */
 void md_image_event(const char *action, const char *id, const char *name);

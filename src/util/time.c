@@ -111,3 +111,19 @@ int md_parse_timestamp(const char *s, int64_t now, int64_t *out)
     *out = md_parse_rfc3339(s);
     return *out > 0 ? 0 : -1;
 }
+
+char *md_time_ago(int64_t ns)
+{
+    char *d = md_human_duration(md_now_ns() - ns), *s = NULL;
+    if (asprintf(&s, "%s ago", d ? d : "") < 0) s = NULL;
+    free(d);
+    return s;
+}
+
+void md_time_utc_text(int64_t ns, char *buf, size_t len)
+{
+    time_t s = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+}

@@ -2,6 +2,7 @@
 #ifndef MD_UTIL_TIME_H
 #define MD_UTIL_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int64_t md_now_ns(void);
@@ -18,5 +19,9 @@ int64_t md_parse_rfc3339(const char *s);
 int md_parse_timestamp(const char *s, int64_t now, int64_t *out);
 /* docker's "About a minute", "3 seconds", "2 hours", malloc'd */
 char *md_human_duration(int64_t ns);
+/* "3 seconds ago": since ns (Unix nanoseconds) until now, malloc'd */
+char *md_time_ago(int64_t ns);
+/* Go's time.String() in UTC, as docker's CreatedAt: "2026-12-06 20:10:48 +0000 UTC" */
+void md_time_utc_text(int64_t ns, char *buf, size_t len);
 
 #endif

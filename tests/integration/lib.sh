@@ -119,6 +119,16 @@ children_of() {
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.05 s until it succeeds
+# err_case NAME CODE WANT_STDERR CMD...: the exit code and the whole stderr (test_lifecycle.sh
+# has a variant of its own that matches a pattern)
+err_case() {
+    local name=$1 want_rc=$2 want=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1 >/dev/null); rc=$?
+    check_eq "$name: exit $want_rc" "$rc" "$want_rc"
+    check_eq "$name: message" "$out" "$want"
+}
+
 wait_for() {
     local t=$1 i; shift
     for ((i = 0; i < t * 20; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done

@@ -8,14 +8,6 @@ RFS=$(mktemp -d /tmp/mydocker-clifs.XXXXXX)
 mk_rootfs "$RFS"
 pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
 at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT' '$RFS'"
-# err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
-err_case() {
-    local name=$1 want_rc=$2 want=$3; shift 3
-    local out rc
-    out=$("$@" 2>&1 >/dev/null); rc=$?
-    check_eq "$name: exit $want_rc" "$rc" "$want_rc"
-    check_eq "$name: message" "$out" "$want"
-}
 
 # ================================================================ whole flag names only
 # glibc's getopt_long takes a unique prefix; docker's parser does not (`--pid host` was --pids-limit)

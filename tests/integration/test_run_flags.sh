@@ -6,14 +6,6 @@
 setup_image
 N=mdrf-$UNIQ
 at_exit "md rm -f $N-x $N-s $N-i $N-g $N-p $N-d $N-l $N-e $N-n $N-a >/dev/null 2>&1"
-# err_case NAME CODE WANT_LINE CMD...: exit code and the whole stderr
-err_case() {
-    local name=$1 want_rc=$2 want=$3; shift 3
-    local out rc
-    out=$("$@" 2>&1 >/dev/null); rc=$?
-    check_eq "$name: exit $want_rc" "$rc" "$want_rc"
-    check_eq "$name: message" "$out" "$want"
-}
 R=(--rm --network none "${IMG[@]}")
 
 # ---------------------------------------------------------------- --shm-size, --ipc
