@@ -1,6 +1,7 @@
 /* `run` / `create` flags: docker's getopt table, usage text and value
  * parsing into struct md_run_opts (engine/opts.h). Front-end code: the
  * engine takes the struct, never argv. */
+#include "cli/detach_keys.h"
 #include "cli/getopt.h"
 #include "cli/run_opts.h"
 
@@ -44,6 +45,10 @@ enum {
     OPT_RESTART,
     OPT_LOG_OPT,
     OPT_LOG_DRIVER,
+    OPT_DETACH_KEYS,
+    OPT_STORAGE_OPT,
+    OPT_RUNTIME,
+    OPT_SIG_PROXY,
     OPT_PULL,
     OPT_LABEL_FILE,
     OPT_PLATFORM,
@@ -91,6 +96,10 @@ static const struct option long_opts[] = {
     {"restart", required_argument, NULL, OPT_RESTART},
     {"log-opt", required_argument, NULL, OPT_LOG_OPT},
     {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+    {"storage-opt", required_argument, NULL, OPT_STORAGE_OPT},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
     MD_RES_LONG_OPTIONS,
     MD_NET_LONG_OPTIONS,
     MD_SYS_LONG_OPTIONS,
@@ -111,6 +120,10 @@ void md_run_usage(void)
         "      --cap-drop list          Drop Linux capabilities\n"
         "      --cidfile string         Write the container ID to the file\n"
         "  -a, --attach list            Attach to STDIN, STDOUT or STDERR\n"
+        "      --detach-keys string     Override the key sequence for detaching a container\n"
+        "      --runtime string         Runtime to use for this container (runc: the built-in)\n"
+        "      --storage-opt list       Storage driver options for the container (size=)\n"
+        "      --sig-proxy              Proxy received signals to the process (default true)\n"
         "  -d, --detach                 Run container in background and print container ID\n"
         "      --entrypoint string      Overwrite the default ENTRYPOINT of the image\n"
         "  -e, --env list               Set environment variables\n"
@@ -457,6 +470,15 @@ static int workdir_opt(struct md_run_opts *o, const char *v, md_error_t **err)
     return 0;
 }
 
+static int detach_keys_opt(struct md_run_opts *o, const char *v, md_error_t **err)
+{
+    struct md_detach_keys k;
+    if (md_detach_keys_parse(v, &k) < 0)
+        return md_error(err, 0, "Invalid detach keys (%s) provided", v);
+    set_string(&o->detach_keys, v);
+    return 0;
+}
+
 /* flags whose value is checked or turned into something else */
 static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t **err)
 {
@@ -506,9 +528,30 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
                             "STDIN, STDOUT and STDERR",
                             v);
         return 0;
+    case OPT_DETACH_KEYS:
+        return detach_keys_opt(o, v, err);
+    case OPT_STORAGE_OPT:
+        return md_strv_append(&o->storage_opts, v);
+    case OPT_RUNTIME:
+        /* docker's daemon knows runc (and its containerd shim name) unless more are
+         * configured; ours is built in and answers to those names */
+        if (strcmp(v, "runc") != 0 && strcmp(v, "io.containerd.runc.v2") != 0)
+            return md_error(err, 0, "unknown or invalid runtime name: %s", v);
+        set_string(&o->runtime, v);
+        return 0;
+    case OPT_SIG_PROXY:
+        if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            return md_error(err, 0, "invalid argument \"%s\" for \"--sig-proxy\" flag", v);
+        o->sig_proxy_set = 1;
+        o->sig_proxy = v == NULL || strcmp(v, "true") == 0;
+        return 0;
     case OPT_LOG_DRIVER:
         /* local keeps json-file's files (docker's own format is a private detail: `logs`
          * reads both alike); journald, syslog, ... would need their daemons */
+        if (strcmp(v, "journald") == 0 && access("/run/systemd/journal/socket", F_OK) != 0)
+            return md_error(err, 0,
+                            "failed to initialize logging driver: journald is not enabled on "
+                            "this host");
         if (strcmp(v, "json-file") != 0 && strcmp(v, "local") != 0 && strcmp(v, "none") != 0)
             return md_error(
                 err, 0, "logging driver \"%s\" is not supported (json-file, local and none are)",

@@ -13,10 +13,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli/detach_keys.h"
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
 #include "engine/lifecycle.h"
+#include "engine/start.h"
 #include "runtime/io.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -48,50 +50,13 @@ static int demux(int fd, char *buf, size_t *have)
     return 0;
 }
 
-/* docker's --detach-keys: "ctrl-p,ctrl-q" (the default), "a,b", "ctrl-@", ... */
-struct keys {
-    unsigned char seq[16];
-    size_t n, matched;
-};
-
-static int parse_keys(const char *spec, struct keys *k)
-{
-    cleanup_free char *copy = strdup(spec);
-    k->n = k->matched = 0;
-    for (char *save = NULL, *t = copy ? strtok_r(copy, ",", &save) : NULL; t;
-         t = strtok_r(NULL, ",", &save)) {
-        if (k->n == sizeof(k->seq)) return -1;
-        if (strlen(t) == 1) {
-            k->seq[k->n++] = (unsigned char)t[0];
-        } else if (strncmp(t, "ctrl-", 5) == 0 && strlen(t) == 6) {
-            char c = t[5];
-            if (c >= 'a' && c <= 'z')
-                k->seq[k->n++] = (unsigned char)(c - 'a' + 1);
-            else if (c == '@')
-                k->seq[k->n++] = 0;
-            else if (c >= '[' && c <= '_')
-                k->seq[k->n++] = (unsigned char)(c - '[' + 27);
-            else
-                return -1;
-        } else {
-            return -1;
-        }
-    }
-    return k->n ? 0 : -1;
-}
-
 /* the detach sequence ends the attach (only with a tty, as docker). Returns 1 on detach. */
-static int forward_input(int sock, int tty, struct keys *k)
+static int forward_input(int sock, int tty, struct md_detach_keys *k)
 {
     char buf[4096];
     ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
     if (n <= 0) return -1;
-    for (ssize_t i = 0; tty && i < n; i++) {
-        k->matched = (unsigned char)buf[i] == k->seq[k->matched] ? k->matched + 1
-                     : (unsigned char)buf[i] == k->seq[0]        ? 1
-                                                                 : 0;
-        if (k->matched == k->n) return 1;
-    }
+    if (tty && md_detach_keys_feed(k, buf, (size_t)n)) return 1;
     md_write_all(sock, buf, (size_t)n);
     return 0;
 }
@@ -106,7 +71,7 @@ static void proxy_signal(int sigfd, struct md_ctr *c)
 
 struct attach_io {
     int sock, tty, no_stdin, sigfd;
-    struct keys keys;
+    struct md_detach_keys keys;
     struct md_ctr *c;
 };
 
@@ -150,7 +115,7 @@ static int bool_arg(const char *v)
     return v == NULL || strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : -1;
 }
 
-static int attach_args(int argc, char **argv, struct attach_io *io, int *sig_proxy)
+static int attach_args(int argc, char **argv, struct md_attach_req *req)
 {
     static const struct option lo[] = {{"no-stdin", no_argument, NULL, 'n'},
                                        {"sig-proxy", optional_argument, NULL, 's'},
@@ -159,14 +124,14 @@ static int attach_args(int argc, char **argv, struct attach_io *io, int *sig_pro
     int ch;
     optind = 0;
     opterr = 0;
-    parse_keys("ctrl-p,ctrl-q", &io->keys);
+    struct md_detach_keys k;
     while ((ch = md_getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (ch == 'n') {
-            io->no_stdin = 1;
-        } else if (ch == 's' && (*sig_proxy = bool_arg(optarg)) >= 0) {
+            req->no_stdin = 1;
+        } else if (ch == 's' && (req->sig_proxy = bool_arg(optarg)) >= 0) {
             continue;
-        } else if (ch == 'k' && parse_keys(optarg, &io->keys) == 0) {
-            continue;
+        } else if (ch == 'k' && md_detach_keys_parse(optarg, &k) == 0) {
+            req->keys = optarg;
         } else {
             if (ch == 'k')
                 fprintf(stderr, "mydocker: Invalid detach keys (%s) provided\n", optarg);
@@ -199,14 +164,52 @@ static int proxy_fd(void)
     return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+int md_attach_session(struct md_attach_req *req)
+{
+    struct attach_io io = {
+        .sock = req->sock, .tty = req->tty, .no_stdin = req->no_stdin, .sigfd = -1, .c = req->c};
+    if (md_detach_keys_parse(req->keys ? req->keys : MD_DETACH_KEYS_DEFAULT, &io.keys) < 0)
+        return -1;
+    /* with a tty the keys reach the container through it: docker proxies no signal then */
+    if (req->sig_proxy && !io.tty) io.sigfd = proxy_fd();
+    struct md_tty_saved saved = {.fd = -1};
+    if (io.tty && !io.no_stdin) md_tty_raw(STDIN_FILENO, &saved);
+    int r = relay(&io);
+    md_tty_restore(&saved);
+    if (io.sigfd >= 0) close(io.sigfd);
+    if (r == 1) fputs("\r\nread escape sequence\r\n", stderr);
+    return r;
+}
+
+int md_attach_started(struct md_attach_req *req, struct md_attach_conn *conn)
+{
+    int r = md_attach_session(req);
+    if (r == 1) {
+        md_attach_conn_close(conn);
+        return 0;
+    }
+    int code = md_attach_conn_status(conn);
+    /* as docker's run: back once the exit is recorded (and --rm has removed it); the
+     * monitor's pid is the `container-exited` it execs */
+    for (int ms = 0; ms < 5000 && md_ctr_monitor_alive(req->c); ms += 5)
+        usleep(5000);
+    return code < 0 ? MD_EXIT_ENGINE : code;
+}
+
+int md_cmd_tty_of(struct md_ctr *c)
+{
+    struct json_object *cfg = NULL;
+    return json_object_object_get_ex(c->record, "Config", &cfg) &&
+           json_object_object_get_ex(cfg, "Tty", &cfg) && json_object_get_boolean(cfg);
+}
+
 int cmd_attach(int argc, char **argv)
 {
-    struct attach_io io = {.sigfd = -1};
-    int sig_proxy = 1;
-    if (attach_args(argc, argv, &io, &sig_proxy) < 0) return 1;
+    struct md_attach_req req = {.sig_proxy = 1};
+    if (attach_args(argc, argv, &req) < 0) return 1;
     md_error_t *err = NULL;
-    if (md_ctr_load(argv[optind], &io.c, &err) < 0) return (md_error_report(&err), 1);
-    struct md_ctr *c = io.c;
+    struct md_ctr *c = NULL;
+    if (md_ctr_load(argv[optind], &c, &err) < 0) return (md_error_report(&err), 1);
     if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) {
         fprintf(stderr, "mydocker: You cannot attach to a stopped container, start it first\n");
         md_ctr_free(c);
@@ -218,22 +221,12 @@ int cmd_attach(int argc, char **argv)
         md_ctr_free(c);
         return 1;
     }
-    struct json_object *cfg = NULL;
-    if (json_object_object_get_ex(c->record, "Config", &cfg) &&
-        json_object_object_get_ex(cfg, "Tty", &cfg))
-        io.tty = json_object_get_boolean(cfg);
-    io.sock = sock;
-    /* with a tty the keys reach the container through it: docker proxies no signal then */
-    if (sig_proxy && !io.tty) io.sigfd = proxy_fd();
-    struct md_tty_saved saved = {.fd = -1};
-    if (io.tty && !io.no_stdin) md_tty_raw(STDIN_FILENO, &saved);
-    int r = relay(&io);
-    md_tty_restore(&saved);
-    if (io.sigfd >= 0) close(io.sigfd);
+    req.sock = sock;
+    req.tty = md_cmd_tty_of(c);
+    req.c = c;
+    int r = md_attach_session(&req);
     int code = 0;
-    if (r == 1) {
-        fputs("\r\nread escape sequence\r\n", stderr);
-    } else {
+    if (r != 1) {
         md_engine_wait_recorded(c, 3000);
         code = c->exit_code;
     }

@@ -46,6 +46,23 @@ int cmd_unpause(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+
+/* One attached terminal session on a monitor's socket (attach, and run/start when they go
+ * through the monitor): relays until the stream ends (0) or the detach keys are typed (1,
+ * "read escape sequence" printed); -1 on a bad key spec. */
+struct md_ctr;
+struct md_attach_req {
+    int sock, tty, no_stdin, sig_proxy;
+    const char *keys; /* NULL: docker's ctrl-p,ctrl-q */
+    struct md_ctr *c; /* --sig-proxy sends signals to it */
+};
+int md_attach_session(struct md_attach_req *req);
+/* After md_engine_start_attached: the session, then the container's exit code once its end
+ * is recorded (0 when the keys detached). Closes conn. */
+struct md_attach_conn;
+int md_attach_started(struct md_attach_req *req, struct md_attach_conn *conn);
+/* Config.Tty of a container */
+int md_cmd_tty_of(struct md_ctr *c);
 int cmd_container(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
 int cmd_system(int argc, char **argv);

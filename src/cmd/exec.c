@@ -12,7 +12,9 @@
 #include "cli/getopt.h"
 #include "cli/run_opts.h"
 #include "cmd/cmd.h"
+#include "store/cstore.h"
 #include "store/ctr.h"
+#include "store/events.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
 #include "runtime/container.h"
@@ -192,6 +194,27 @@ static void stdio_for(struct exec_opts *o)
     close(null);
 }
 
+/* docker's exec_create / exec_start ("exec_start: CMD ARGS") and exec_die events, all with
+ * the exec's id */
+static void exec_event(const struct md_ctr *c, const char *verb, const char *exec_id, char **cmd,
+                       int code)
+{
+    cleanup_free char *line = md_strv_join(cmd, " ");
+    char action[512];
+    if (code < 0)
+        snprintf(action, sizeof(action), "%s: %s", verb, line ? line : "");
+    else
+        snprintf(action, sizeof(action), "%s", verb);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "execID", json_object_new_string(exec_id));
+    if (code >= 0) {
+        char s[16];
+        snprintf(s, sizeof(s), "%d", code);
+        json_object_object_add(a, "exitCode", json_object_new_string(s));
+    }
+    md_event_container(c, action, a);
+}
+
 int cmd_exec(int argc, char **argv)
 {
     struct exec_opts o = {0};
@@ -212,6 +235,9 @@ int cmd_exec(int argc, char **argv)
     cleanup_close int pidfd = md_ctr_pidfd(c);
     r = pidfd < 0 ? md_error(&err, 0, "container %s is not running", c->id) : 0;
     if (r == 0) r = load_spec(c, &o, argv + optind + 1, &spec, &err);
+    char exec_id[65] = "";
+    if (r == 0 && md_new_container_id(exec_id, NULL) == 0)
+        exec_event(c, "exec_create", exec_id, argv + optind + 1, -1);
     if (r == 0) {
         stdio_for(&o);
         struct md_container ct;
@@ -230,10 +256,12 @@ int cmd_exec(int argc, char **argv)
             if (o.interactive) md_tty_raw(STDIN_FILENO, &saved);
         }
         if (r == 0) r = md_container_start(&ct, &err);
+        if (r == 0) exec_event(c, "exec_start", exec_id, argv + optind + 1, -1);
         if (r == 0 && !o.detach) {
             struct md_io_out out = {relay.out_r, relay.err_r, NULL, relay.in_w};
             relay.in_w = -1; /* md_io_wait_out closes it */
             r = md_io_wait_out(&ct, o.interactive, &out, &status, &err);
+            if (r == 0) exec_event(c, "exec_die", exec_id, NULL, status);
         }
         md_stdio_relay_close(&relay);
         if (o.detach) ct.pid = -1; /* it runs on: do not kill it */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/detach_keys.h"
 #include "cli/getopt.h"
 #include "cli/run_opts.h"
 #include "cmd/cmd.h"
@@ -15,7 +16,7 @@
 
 struct each_opts {
     int timeout, force, sig, attach, interactive, volumes;
-    const char *verb;
+    const char *verb, *detach_keys;
 };
 
 typedef int (*each_fn)(struct md_ctr *c, const struct each_opts *o, md_error_t **err);
@@ -72,6 +73,13 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
             break;
         case 'i':
             o->interactive = 1;
+            break;
+        case 'k':
+            if (md_detach_keys_parse(optarg, &(struct md_detach_keys){0}) < 0) {
+                fprintf(stderr, "mydocker: Invalid detach keys (%s) provided\n", optarg);
+                return -1;
+            }
+            o->detach_keys = optarg;
             break;
         case 's':
             o->sig = md_signal_parse(optarg);
@@ -155,6 +163,18 @@ int cmd_wait(int argc, char **argv)
 static int do_start(struct md_ctr *c, const struct each_opts *o, md_error_t **err)
 {
     if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED) return 0;
+    if (o->attach && o->detach_keys) {
+        /* the keys leave the container running: it needs a monitor (cmd/run.c) */
+        struct md_attach_conn conn;
+        int r = md_engine_start_attached(c, &conn, err);
+        struct md_attach_req req = {.sock = conn.sock,
+                                    .tty = md_cmd_tty_of(c),
+                                    .no_stdin = !o->interactive,
+                                    .sig_proxy = 1,
+                                    .keys = o->detach_keys,
+                                    .c = c};
+        return r < 0 ? r : md_attach_started(&req, &conn);
+    }
     if (o->attach) {
         int r = md_engine_start_foreground(c, o->interactive, err);
         return r < 0 ? r : r; /* exit code of the container */
@@ -166,6 +186,7 @@ int cmd_start(int argc, char **argv)
 {
     static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
                                        {"interactive", no_argument, NULL, 'i'},
+                                       {"detach-keys", required_argument, NULL, 'k'},
                                        {NULL, 0, NULL, 0}};
     struct each_opts o = {.verb = "start"};
     int p = parse(argc, argv, "ai", lo, &o);
@@ -230,6 +251,9 @@ int cmd_create(int argc, char **argv)
     int r = md_run_opts_parse(argc, argv, &o, &err);
     char id[65];
     struct md_cidfile cid = {.fd = -1};
+    if (r == 0 && (o.detach_keys || o.sig_proxy_set)) /* run's own, as in docker */
+        r = md_error(&err, 0, "unknown flag: --%s\nSee 'mydocker create --help'.",
+                     o.detach_keys ? "detach-keys" : "sig-proxy");
     if (r == 0) {
         o.detach = 1; /* nobody holds a created container: no --rm lock */
         o.warn = md_cli_warn;

@@ -106,9 +106,9 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 
 /* ---- docker's ps filters: values of one key ORed, keys ANDed ---- */
 
-static const char *const ps_filters[] = {"id",      "name",     "status",  "label",  "label!",
-                                         "exited",  "ancestor", "before",  "since",  "volume",
-                                         "network", "health",   "publish", "expose", NULL};
+static const char *const ps_filters[] = {
+    "id",    "name",   "status",  "label",  "label!",  "exited", "ancestor", "before",
+    "since", "volume", "network", "health", "publish", "expose", "is-task",  NULL};
 
 /* "80", "80/udp", "8000-8080/tcp" against a key "80/tcp" of a ports object;
  * bound: only keys with at least one binding (published) */
@@ -234,6 +234,13 @@ static int f_when(const char *v, void *ctx)
     return r;
 }
 
+/* is-task=true: swarm's task containers; there is no swarm here, so none are */
+static int f_is_task(const char *v, void *x)
+{
+    (void)x;
+    return strcmp(v, "false") == 0;
+}
+
 static int matches(struct md_ctr *c, const struct ps_opts *o)
 {
     const struct md_filters *f = &o->filters;
@@ -248,7 +255,7 @@ static int matches(struct md_ctr *c, const struct ps_opts *o)
            md_filters_any(f, "before", f_when, &before) &&
            md_filters_any(f, "since", f_when, &since) && md_filters_any(f, "health", f_health, c) &&
            md_filters_any(f, "publish", f_publish, c) && md_filters_any(f, "expose", f_expose, c) &&
-           md_filters_labels(f, labels);
+           md_filters_any(f, "is-task", f_is_task, c) && md_filters_labels(f, labels);
 }
 
 /* docker refuses a status it does not know and an exit code that is not a number */
@@ -266,6 +273,8 @@ static int check_filter_value(const struct md_filters *f)
     } else if (strcmp(k, "health") == 0) {
         ok = !strcmp(v, "starting") || !strcmp(v, "healthy") || !strcmp(v, "unhealthy") ||
              !strcmp(v, "none");
+    } else if (strcmp(k, "is-task") == 0) {
+        ok = !strcmp(v, "true") || !strcmp(v, "false");
     } else if (strcmp(k, "exited") == 0) {
         char *end;
         strtol(v, &end, 10);

@@ -5,6 +5,8 @@
 #include "cmd/cmd.h"
 #include "cli/run_opts.h"
 #include "engine/run.h"
+#include "engine/start.h"
+#include "store/ctr.h"
 
 /* -a without a stream: docker shows the container's output only on the attached
  * ones (the log keeps both); our own messages still reach the real stderr */
@@ -35,6 +37,30 @@ static void restore_streams(struct detached_fds *d)
         }
 }
 
+/* --detach-keys, --sig-proxy=false: the container must outlive this client, so it runs
+ * under a monitor and this process attaches to it, as docker's CLI does to the daemon (the
+ * default path keeps the container our child: one process less on every run) */
+static int through_monitor(const struct md_run_opts *o)
+{
+    return !o->detach && (o->detach_keys || (o->sig_proxy_set && !o->sig_proxy));
+}
+
+static int attached_session(struct md_run_opts *o, const char *id, struct md_attach_conn *conn)
+{
+    struct md_ctr *c = NULL;
+    md_error_t *err = NULL;
+    if (md_ctr_load_id(id, &c, &err) < 0) md_error_free(&err); /* --rm may have taken it */
+    struct md_attach_req req = {.sock = conn->sock,
+                                .tty = o->tty,
+                                .no_stdin = !o->interactive,
+                                .sig_proxy = !o->sig_proxy_set || o->sig_proxy,
+                                .keys = o->detach_keys,
+                                .c = c};
+    int code = c ? md_attach_started(&req, conn) : (md_attach_conn_close(conn), 0);
+    md_ctr_free(c);
+    return code;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct md_run_opts o;
@@ -52,7 +78,10 @@ int cmd_run(int argc, char **argv)
     if (r == 0 && o.attach && !(o.attach & MD_ATTACH_STDIN)) o.interactive = 0;
     struct detached_fds saved;
     attach_streams(&o, &saved);
+    struct md_attach_conn conn = {-1, -1};
+    if (through_monitor(&o)) o.monitor_conn = &conn;
     if (r == 0) r = md_cli_create_pulling(&o, id, md_engine_run, &err);
+    if (r == 0 && o.monitor_conn) r = attached_session(&o, id, &conn);
     restore_streams(&saved);
     md_cidfile_close(&cid);
     if (r == 0 && o.detach) printf("%s\n", id);

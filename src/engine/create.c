@@ -1,4 +1,5 @@
 #include "engine/create.h"
+#include "engine/storage_quota.h"
 #include "engine/record_fields.h"
 #include "engine/labels.h"
 #include "engine/lifecycle.h"
@@ -148,12 +149,31 @@ static int sub(char **out, const char *dir, const char *name)
     return asprintf(out, "%s/%s", dir, name) < 0 ? -ENOMEM : 0;
 }
 
+/* docker's HostConfig.StorageOpt: {"size": "10G"}, null without */
+static struct json_object *storage_opt_object(char *const *opts)
+{
+    struct json_object *o = opts && *opts ? json_object_new_object() : NULL;
+    for (; opts && *opts; opts++) {
+        cleanup_free char *k = md_xstrdup(*opts);
+        char *eq = strchr(k, '=');
+        if (eq) *eq = '\0';
+        json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
+    }
+    return o;
+}
+
 static int prepare_dirs(struct run_ctx *c, md_error_t **err)
 {
     c->dir = md_container_dir(c->id);
     if (c->dir == NULL) return md_error(err, ENOMEM, "container dir");
     int r = md_mkdir_p(c->dir, 0700, err);
     if (r < 0) return r;
+    uint64_t quota = 0;
+    if (md_storage_opts_parse(c->o->storage_opts, &quota, err) < 0) return -1;
+    if (quota && (c->host_root || c->o->rootfs))
+        return md_error(err, 0, "--storage-opt size= needs an image's storage, not --rootfs");
+    /* before upper and work exist: they inherit the project */
+    if (quota && md_storage_quota_apply(c->dir, c->id, quota, err) < 0) return -1;
     if (c->host_root) {
         c->rootfs = md_xstrdup("/");
         return 0;
@@ -307,6 +327,9 @@ static struct json_object *record_new(struct run_ctx *c)
     if (hcheck) json_object_object_add(cfg, "Healthcheck", hcheck);
     json_object_object_add(r, "Config", cfg);
     json_object_object_add(hc, "AutoRemove", json_object_new_boolean(c->o->rm));
+    json_object_object_add(hc, "StorageOpt", storage_opt_object(c->o->storage_opts));
+    json_object_object_add(hc, "Runtime",
+                           json_object_new_string(c->o->runtime ? c->o->runtime : "runc"));
     json_object_object_add(hc, "Privileged", json_object_new_boolean(c->o->privileged));
     json_object_object_add(hc, "ReadonlyRootfs", json_object_new_boolean(c->o->read_only));
     json_object_object_add(hc, "Init", json_object_new_boolean(c->o->init));

@@ -56,6 +56,13 @@ struct md_run_opts {
     char *log_driver; /* json-file (NULL), local (the same files, docker's local sizes), none */
     int attach;       /* the front end's -a/--attach: MD_ATTACH_* bits, 0 = docker's default */
     char **networks;  /* --network given again: more networks, connected after the create */
+    /* the front end's --detach-keys, --sig-proxy (1, or 0 for =false); when set, run starts
+     * the container detached and connects *monitor_conn to it (engine/start.h) */
+    char *detach_keys;
+    char **storage_opts; /* --storage-opt size=N (engine/storage_quota.h) */
+    char *runtime;       /* --runtime: only the built-in one (runc, its docker name) */
+    int sig_proxy, sig_proxy_set;
+    struct md_attach_conn *monitor_conn;
     /* the front end's: called once the container exists, before it starts */
     struct {
         void (*fn)(void *data, const char *id);

@@ -91,14 +91,19 @@ static int write_runtime_state(struct md_ctr *c, pid_t pid, pid_t monitor, int64
     return r;
 }
 
-static void clear_runtime_state(const char *rundir)
+static void clear_state_files(const char *rundir, size_t n)
 {
     static const char *const files[] = {"state.json", "exit", "paused", "stopped", "attach.sock"};
     char path[4200];
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+    for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/%s", rundir, files[i]);
         unlink(path);
     }
+}
+
+static void clear_runtime_state(const char *rundir)
+{
+    clear_state_files(rundir, 5);
 }
 
 static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **err)
@@ -107,7 +112,7 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
         return md_error(err, 0, "container %s is already running", c->name);
     int r = md_mkdir_p(c->rundir, 0700, err);
     if (r < 0) return r;
-    clear_runtime_state(c->rundir);
+    clear_state_files(c->rundir, 4); /* not attach.sock: a detached start made it already */
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
     r = md_spec_load(path, spec, err);
@@ -298,6 +303,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
 struct monitor_fds {
     int out[2], err[2], in[2];
     int tty, interactive;
+    int listen, exit_w; /* the attach socket; the write end of an md_attach_conn's exit_fd */
 };
 
 /* the log file, or "" with --log-driver none (nothing is written) */
@@ -330,7 +336,7 @@ static int monitor_stdio(struct monitor_fds *f, md_error_t **err)
 {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) return md_error(err, errno, "open /dev/null");
-    int in = f->interactive ? f->in[0] : null;
+    int in = f->interactive && !f->tty ? f->in[0] : null; /* a tty is its own input */
     int out = f->tty ? null : f->out[1], er = f->tty ? null : f->err[1];
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(er, 2) < 0) return md_error(err, errno, "dup2");
     close(null);
@@ -344,7 +350,7 @@ static int attach_listener(const char *rundir)
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", rundir);
     unlink(sa.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)) {
         close(fd);
         return -1;
@@ -355,25 +361,26 @@ static int attach_listener(const char *rundir)
 static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monitor_fds *f)
 {
     char logpath[4300], a_size[32], a_files[16], a_pidfd[16], a_out[16], a_err[16], a_in[16];
-    char a_listen[16];
+    char a_listen[16], a_exit[16];
     log_path(c, logpath, sizeof(logpath));
     snprintf(a_size, sizeof(a_size), "%d", log_opt_int(c, "max-size", 0));
     snprintf(a_files, sizeof(a_files), "%d", log_opt_int(c, "max-file", 1));
     int pidfd = ct->pidfd, outfd = f->tty ? ct->pty_master : f->out[0];
     int errfd = f->tty ? -1 : f->err[0], infd = f->interactive && !f->tty ? f->in[1] : -1;
-    int listenfd = attach_listener(c->rundir);
-    int keep[] = {pidfd, outfd, errfd, infd, listenfd};
-    for (size_t i = 0; i < 5; i++)
+    int listenfd = f->listen;
+    int keep[] = {pidfd, outfd, errfd, infd, listenfd, f->exit_w};
+    for (size_t i = 0; i < 6; i++)
         if (keep[i] >= 0) fcntl(keep[i], F_SETFD, 0);
     snprintf(a_pidfd, sizeof(a_pidfd), "%d", pidfd);
     snprintf(a_out, sizeof(a_out), "%d", outfd);
     snprintf(a_err, sizeof(a_err), "%d", errfd);
     snprintf(a_in, sizeof(a_in), "%d", infd);
     snprintf(a_listen, sizeof(a_listen), "%d", listenfd);
+    snprintf(a_exit, sizeof(a_exit), "%d", f->exit_w);
     cleanup_free char *mon = md_self_path("mydocker-monitor"), *self = md_self_path(NULL);
     if (mon && self)
         execl(mon, "mydocker-monitor", c->id, c->rundir, logpath, a_size, a_files, a_pidfd, a_out,
-              a_err, a_in, f->tty ? "1" : "0", self, a_listen, (char *)NULL);
+              a_err, a_in, f->tty ? "1" : "0", self, a_listen, a_exit, (char *)NULL);
 }
 
 static void report(int fd, md_error_t *err)
@@ -421,46 +428,50 @@ static void close_pair(int p[2])
         if (p[i] >= 0) close(p[i]);
 }
 
-int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
+/* Before the fork, under the lock: the attach socket (and, for a caller that attaches, its
+ * connection, queued before the container exists so that it misses no output). */
+static int attach_setup(struct md_ctr *c, struct monitor_fds *f, struct md_attach_conn *conn,
+                        md_error_t **err)
 {
-    struct monitor_fds f = {.out = {-1, -1}, .err = {-1, -1}, .in = {-1, -1}};
-    f.tty = json_object_get_boolean(config_bool(c, "Tty"));
-    f.interactive = json_object_get_boolean(config_bool(c, "OpenStdin"));
-    int st[2] = {-1, -1};
-    if (pipe2(st, O_CLOEXEC) < 0 ||
-        (!f.tty && (pipe2(f.out, O_CLOEXEC) < 0 || pipe2(f.err, O_CLOEXEC) < 0)) ||
-        (f.interactive && !f.tty && pipe2(f.in, O_CLOEXEC) < 0)) {
-        int e = errno;
-        close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
-        return md_error(err, e, "pipe");
-    }
-    /* held until the monitor reports: a start waits for the end of the
-     * previous run's bookkeeping (its cgroup removed, its lease freed) */
-    cleanup_close int lock = md_ctr_lock(c, err);
-    if (lock < 0) {
-        close_pair(st), close_pair(f.out), close_pair(f.err), close_pair(f.in);
-        return lock;
-    }
-    md_ctr_read_and_settle(c);
-    /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
-    pid_t mid = fork();
-    if (mid == 0) {
-        close(st[0]);
-        if (fork() == 0) become_monitor(c, &f, st[1]);
-        _exit(0);
-    }
-    close(st[1]);
-    close_pair(f.out), close_pair(f.err), close_pair(f.in);
-    if (mid < 0) {
-        close(st[0]);
-        return md_error(err, errno, "fork");
-    }
-    waitpid(mid, NULL, 0);
+    int r = md_mkdir_p(c->rundir, 0700, err);
+    if (r < 0) return r;
+    f->listen = attach_listener(c->rundir);
+    if (conn == NULL) return 0;
+    int ex[2];
+    if (f->listen < 0 || pipe2(ex, O_CLOEXEC) < 0) return md_error(err, errno, "attach socket");
+    conn->exit_fd = ex[0];
+    f->exit_w = ex[1];
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/attach.sock", c->rundir);
+    conn->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (conn->sock < 0 || connect(conn->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return md_error(err, errno, "connect %s", sa.sun_path);
+    return 0;
+}
+
+void md_attach_conn_close(struct md_attach_conn *conn)
+{
+    if (conn == NULL) return;
+    if (conn->sock >= 0) close(conn->sock);
+    if (conn->exit_fd >= 0) close(conn->exit_fd);
+    conn->sock = conn->exit_fd = -1;
+}
+
+static void close_fds(int st[2], struct monitor_fds *f)
+{
+    close_pair(st), close_pair(f->out), close_pair(f->err), close_pair(f->in);
+    if (f->listen >= 0) close(f->listen);
+    if (f->exit_w >= 0) close(f->exit_w);
+    f->listen = f->exit_w = -1;
+}
+
+/* The monitor's first words: nothing (EOF) when the container runs, else the error. */
+static int start_reported(int fd, md_error_t **err)
+{
     cleanup_free char *msg = NULL;
     size_t len = 0;
     md_error_t *rerr = NULL;
-    int r = md_read_fd(st[0], &msg, &len, &rerr);
-    close(st[0]);
+    int r = md_read_fd(fd, &msg, &len, &rerr);
     md_error_free(&rerr);
     if (r == 0 && len > 0) {
         int code = strstr(msg, "executable file not found") ? MD_EXIT_NOT_FOUND
@@ -470,6 +481,62 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
         return md_error_code(err, code, 0, "%s", msg);
     }
     return 0;
+}
+
+static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_error_t **err)
+{
+    struct monitor_fds f = {
+        .out = {-1, -1}, .err = {-1, -1}, .in = {-1, -1}, .listen = -1, .exit_w = -1};
+    if (conn) conn->sock = conn->exit_fd = -1;
+    f.tty = json_object_get_boolean(config_bool(c, "Tty"));
+    f.interactive = json_object_get_boolean(config_bool(c, "OpenStdin"));
+    int st[2] = {-1, -1};
+    if (pipe2(st, O_CLOEXEC) < 0 ||
+        (!f.tty && (pipe2(f.out, O_CLOEXEC) < 0 || pipe2(f.err, O_CLOEXEC) < 0)) ||
+        (f.interactive && !f.tty && pipe2(f.in, O_CLOEXEC) < 0)) {
+        int e = errno;
+        close_fds(st, &f);
+        return md_error(err, e, "pipe");
+    }
+    /* held until the monitor reports: a start waits for the end of the
+     * previous run's bookkeeping (its cgroup removed, its lease freed) */
+    cleanup_close int lock = md_ctr_lock(c, err);
+    if (lock < 0) {
+        close_fds(st, &f);
+        return lock;
+    }
+    md_ctr_read_and_settle(c);
+    if (attach_setup(c, &f, conn, err) < 0) {
+        close_fds(st, &f);
+        md_attach_conn_close(conn);
+        return -1;
+    }
+    /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
+    pid_t mid = fork();
+    if (mid == 0) {
+        close(st[0]);
+        if (fork() == 0) become_monitor(c, &f, st[1]);
+        _exit(0);
+    }
+    int fork_errno = errno;
+    close(st[1]);
+    st[1] = -1;
+    int r = mid < 0 ? md_error(err, fork_errno, "fork") : 0;
+    if (mid > 0) waitpid(mid, NULL, 0);
+    if (r == 0) r = start_reported(st[0], err);
+    close_fds(st, &f);
+    if (r < 0) md_attach_conn_close(conn);
+    return r;
+}
+
+int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
+{
+    return start_detached(c, NULL, err);
+}
+
+int md_engine_start_attached(struct md_ctr *c, struct md_attach_conn *conn, md_error_t **err)
+{
+    return start_detached(c, conn, err);
 }
 
 static int restart_wanted(struct md_ctr *c, int status)
@@ -575,4 +642,18 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
     if (again) r = restart_after_backoff(c, ran, status, err);
     md_ctr_free(c);
     return r;
+}
+
+int md_attach_conn_status(struct md_attach_conn *conn)
+{
+    char buf[32];
+    size_t have = 0;
+    ssize_t n;
+    while (have < sizeof(buf) - 1 &&
+           ((n = read(conn->exit_fd, buf + have, sizeof(buf) - 1 - have)) > 0 ||
+            (n < 0 && errno == EINTR)))
+        have += n > 0 ? (size_t)n : 0;
+    buf[have] = '\0';
+    md_attach_conn_close(conn);
+    return have ? atoi(buf) : -1;
 }

@@ -9,6 +9,16 @@
 /* Returns the container's exit status (>= 0) or < 0 with *err. */
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err);
 int md_engine_start_detached(struct md_ctr *c, md_error_t **err);
+/* Detached, with a connection to the monitor's attach socket made before the container
+ * runs (docker's CLI attaches through the daemon the same way): run/start with
+ * --detach-keys or --sig-proxy=false. exit_fd gets "STATUS\n" when the container ends. */
+struct md_attach_conn {
+    int sock, exit_fd;
+};
+int md_engine_start_attached(struct md_ctr *c, struct md_attach_conn *conn, md_error_t **err);
+/* The exit status an md_attach_conn reports (-1 if the monitor died first); closes it. */
+int md_attach_conn_status(struct md_attach_conn *conn);
+void md_attach_conn_close(struct md_attach_conn *conn);
 /* Record the exit, remove the cgroup, honour --rm and the restart policy. */
 int md_engine_container_exited(const char *id, int status, md_error_t **err);
 /* Path of a sibling binary of the running one ("mydocker-monitor"), or of itself (NULL). */

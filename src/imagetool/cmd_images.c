@@ -167,9 +167,11 @@ static int f_when(const char *ref, void *ctx)
 static int image_selected(const struct md_filters *f, const md_image_info_t *info, md_error_t **err)
 {
     struct when before = {info, 1, err}, since = {info, 0, err};
+    int64_t created = (int64_t)info->created * 1000000000LL + info->created_nsec;
     return md_filters_any(f, "dangling", f_dangling, (void *)info) &&
            md_filters_any(f, "before", f_when, &before) &&
-           md_filters_any(f, "since", f_when, &since) && md_tool_labels_match(f, info->id);
+           md_filters_any(f, "since", f_when, &since) && md_filters_until(f, created) &&
+           md_tool_labels_match(f, info->id);
 }
 
 static int check_filters(const struct md_filters *f, md_error_t **err)
@@ -177,13 +179,13 @@ static int check_filters(const struct md_filters *f, md_error_t **err)
     for (size_t i = 0; f->keys && f->keys[i]; i++)
         if (strcmp(f->keys[i], "dangling") == 0 && md_filter_bool(f->values[i]) < 0)
             return md_error_code(err, 1, 0, "Invalid filter 'dangling=%s'", f->values[i]);
-    return 0;
+    return md_filters_check_until(f, err);
 }
 
 static int parse_images_flag(int c, struct images_opts *o, md_error_t **err)
 {
     static const char *const keys[] = {"dangling", "label",     "label!", "before",
-                                       "since",    "reference", NULL};
+                                       "since",    "reference", "until",  NULL};
     switch (c) {
     case 'q':
         o->quiet = 1;

@@ -9,10 +9,12 @@
  * record the exit, remove the cgroup, honour --rm and restart policies.
  *
  * usage: mydocker-monitor ID RUNDIR LOGFILE MAXSIZE MAXFILE PIDFD OUTFD ERRFD INFD TTY ENGINE
- *        LISTENFD
+ *        LISTENFD EXITFD
  *   fds are inherited; -1 when absent. TTY=1: OUTFD is a pty master (also the input).
  *   LISTENFD: RUNDIR/attach.sock, listening already (made by the engine before the start is
- *   reported, so that an attach right behind `run -d` finds it). */
+ *   reported, so that an attach right behind `run -d` finds it).
+ *   EXITFD: gets "STATUS\n" once the container is reaped, before `container-exited` runs (which
+ *   may remove the container with --rm): how a `run` attached through us learns its code. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +43,7 @@ struct stream {
 static struct {
     const char *id, *rundir, *engine;
     struct md_jsonlog log;
-    int pidfd, infd, tty, listenfd;
+    int pidfd, infd, tty, listenfd, exitfd;
     int clients[MAX_CLIENTS];
     int client_in[MAX_CLIENTS]; /* still sending input (not shut down for writing) */
     struct stream out, err;
@@ -139,9 +141,10 @@ static void loop(void)
             if (errno == EINTR) continue;
             return;
         }
+        /* a client connected before the start is accepted before any output is read */
+        if (p[3].revents) accept_client();
         if (p[1].revents) pump(&m.out, 1);
         if (p[2].revents) pump(&m.err, 2);
-        if (p[3].revents) accept_client();
         for (int i = 0; i < MAX_CLIENTS; i++)
             if (p[4 + i].revents && m.clients[i] >= 0) client_input(i);
         if (p[0].revents) return;
@@ -187,7 +190,7 @@ static int fdarg(const char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 13) {
+    if (argc != 14) {
         fprintf(stderr, "mydocker-monitor: internal program, started by mydocker\n");
         return 2;
     }
@@ -208,11 +211,18 @@ int main(int argc, char **argv)
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     m.listenfd = fdarg(argv[12]);
+    m.exitfd = fdarg(argv[13]);
     loop();
     drain();
     md_jsonlog_close(&m.log);
     int status = wait_container();
     record_exit(status);
+    if (m.exitfd >= 0) {
+        char text[16];
+        int n = snprintf(text, sizeof(text), "%d\n", status);
+        write_all(m.exitfd, text, (size_t)n);
+        close(m.exitfd);
+    }
     if (m.listenfd >= 0) {
         char sock[4200];
         snprintf(sock, sizeof(sock), "%s/attach.sock", m.rundir);

@@ -517,6 +517,7 @@ int md_net_connect(struct md_ctr *c, const char *net, const char *ip, char **ali
     clear_endpoint(ep);
     json_object_object_add(nets, net, ep);
     if (live && (r = connect_running(c, net, ep, err)) < 0) json_object_object_del(nets, net);
+    if (r == 0) md_network_event("connect", net, c->id);
     return r;
 }
 
@@ -545,5 +546,6 @@ int md_net_disconnect(struct md_ctr *c, const char *net, md_error_t **err)
         mirror_default(ns, ep);
     }
     json_object_object_del(nets, net);
+    md_network_event("disconnect", net, c->id);
     return 0;
 }

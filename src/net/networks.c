@@ -111,6 +111,19 @@ static void net_event(const char *action, const char *id, const char *name)
     md_event("network", action, id, a);
 }
 
+void md_network_event(const char *action, const char *name, const char *container)
+{
+    struct md_network *n = NULL;
+    md_error_t *e = NULL;
+    if (md_network_load(name, &n, &e) < 0) md_error_free(&e);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "container", json_object_new_string(container));
+    json_object_object_add(a, "name", json_object_new_string(name));
+    json_object_object_add(a, "type", json_object_new_string("bridge"));
+    md_event("network", action, n && n->id ? n->id : name, a);
+    md_network_free(n);
+}
+
 /* "k=v" / "k" entries as docker's Labels object; NULL when there are none */
 static struct json_object *labels_object(char *const *kv)
 {

@@ -28,6 +28,9 @@ struct md_network {
 };
 
 const char *md_networks_root(void);
+/* docker's network connect / disconnect event: Actor the network, attributes container, name
+ * and type */
+void md_network_event(const char *action, const char *name, const char *container);
 int md_network_valid_name(const char *name);
 int md_network_load(const char *name, struct md_network **out, md_error_t **err);
 int md_network_save(const struct md_network *n, md_error_t **err);

@@ -46,3 +46,17 @@ int md_strv_contains(char *const *v, const char *s)
         if (strcmp(*v, s) == 0) return 1;
     return 0;
 }
+
+char *md_strv_join(char *const *v, const char *sep)
+{
+    size_t len = 1, sl = strlen(sep);
+    for (char *const *p = v; p && *p; p++)
+        len += strlen(*p) + sl;
+    char *out = md_xmalloc(len), *w = out;
+    for (char *const *p = v; p && *p; p++) {
+        if (p != v) w = stpcpy(w, sep);
+        w = stpcpy(w, *p);
+    }
+    *w = '\0';
+    return out;
+}

@@ -13,5 +13,7 @@ int md_strv_append(char ***v, const char *s);
 void md_strv_free(char **v);
 /* s is one of v's strings (v may be NULL) */
 int md_strv_contains(char *const *v, const char *s);
+/* the strings joined by sep (a new string; "" for none) */
+char *md_strv_join(char *const *v, const char *sep);
 
 #endif

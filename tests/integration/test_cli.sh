@@ -140,9 +140,12 @@ check_eq "before=cl2" "$(pmd ps -aq -f before=cl2)" "${c1:0:12}"
 check_eq "volume=lvol" "$(pmd ps -q -f volume=lvol)" "${c1:0:12}"
 check_eq "volume=/data (destination)" "$(pmd ps -q -f volume=/data)" "${c1:0:12}"
 check_eq "network=none" "$(pmd ps -aq -f network=none | wc -l)" 3
+check_eq "is-task=true: no swarm, so no task containers" "$(pmd ps -aq -f is-task=true)" ""
+check_eq "is-task=false: all of them" "$(pmd ps -aq -f is-task=false | wc -l)" 3
 check_eq "ps --format {{.Labels}}" "$(pmd ps -f name=cl2 --format '{{.Names}} {{.Labels}}')" "cl2 app=b"
 err_case "ps: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd ps -q -f foo=1
 err_case "ps: status=bogus" 1 "mydocker: invalid filter 'status=bogus'" pmd ps -q -f status=bogus
+err_case "ps: is-task=maybe" 1 "mydocker: invalid filter 'is-task=maybe'" pmd ps -q -f is-task=maybe
 err_case "ps: exited=x" 1 "mydocker: invalid filter 'exited=x'" pmd ps -q -f exited=x
 check_eq "a label nobody has: nothing" "$(pmd ps -aq -f label=nosuch)" ""
 # a CI cleanup script written for docker
@@ -222,6 +225,9 @@ cli-b:2"
 check_eq "-f reference='cli-*:2' (glob)" "$(pmd images --format '{{.Repository}}:{{.Tag}}' -f 'reference=cli-*:2')" "cli-b:2"
 check_eq "-f before=cli-b:1" "$(pmd images -q -f before=cli-b:1)" "${iA:0:12}"
 check_eq "-f since=cli-a:1 -f dangling=false" "$(pmd images -q -f since=cli-a:1 -f dangling=false | sort -u)" "${iB:0:12}"
+check_eq "-f until=2000-01-01: none made before" "$(pmd images -q -f until=2000-01-01)" ""
+check_eq "-f until=0s (now): all of them" "$(pmd images -q -f until=0s | sort -u | wc -l)" 3
+err_case "images: until=bogus" 1 'mydocker: failed to parse value as time or duration: "bogus"' pmd images -f until=bogus
 err_case "images: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd images -f foo=1
 err_case "images: dangling=maybe" 1 "mydocker: Invalid filter 'dangling=maybe'" pmd images -f dangling=maybe
 err_case "images: before=an unknown image" 1 "mydocker: No such image: nosuch" pmd images -f before=nosuch

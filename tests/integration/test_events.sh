@@ -55,10 +55,30 @@ check_eq "-f type= values ORed" "$(pmd events --since "$T1" --until 0s -f type=v
 check_eq "-f network=NAME" "$(pmd events --since "$T1" --until 0s -f network=$NET --format '{{.Action}}' | tr '\n' ' ')" "create destroy "
 check_eq "-f volume=NAME -f event=destroy (keys ANDed)" "$(pmd events --since "$T1" --until 0s -f volume=evv -f event=destroy --format '{{.Action}}')" "destroy"
 
+# ---------------------------------------------------------------- exec, network connect/disconnect
+T2=$(date +%s.%N)
+pmd network create "$NET" >/dev/null
+nid=$(pmd network inspect -f '{{.Id}}' "$NET")
+cid=$(pmd run -d --name ev-x --network none --rootfs "$RFS" sleep 100)
+pmd network disconnect none ev-x >/dev/null 2>&1
+pmd exec ev-x sh -c 'exit 3'
+pmd rm -f ev-x >/dev/null
+cid2=$(pmd create --name ev-y --rootfs "$RFS" true)
+pmd network connect "$NET" ev-y; pmd network disconnect "$NET" ev-y
+pmd rm ev-y >/dev/null; pmd network rm "$NET" >/dev/null
+check_eq "exec: docker's exec_create, exec_start (with the command) and exec_die" \
+    "$(pmd events --since "$T2" --until 0s -f container=$cid -f event=exec_create -f event=exec_start -f event=exec_die --format '{{.Action}}|{{.Actor.Attributes.exitCode}}' | tr '\n' ',')" \
+    "exec_create: sh -c exit 3|<no value>,exec_start: sh -c exit 3|<no value>,exec_die|3,"
+check_eq "... one execID for all three" \
+    "$(pmd events --since "$T2" --until 0s -f container=$cid --format '{{.Actor.Attributes.execID}}' | grep -cE '^[0-9a-f]{64}$') $(pmd events --since "$T2" --until 0s -f container=$cid --format '{{.Actor.Attributes.execID}}' | grep -E '^[0-9a-f]{64}$' | sort -u | wc -l)" "3 1"
+check_eq "network connect/disconnect: the network is the actor, the container an attribute" \
+    "$(pmd events --since "$T2" --until 0s -f type=network -f event=connect -f event=disconnect --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.container}} {{.Actor.Attributes.name}}' | tr '\n' ',')" \
+    "connect $nid $cid2 $NET,disconnect $nid $cid2 $NET,"
+
 # ---------------------------------------------------------------- time forms, refusals
-check_eq "--since as Unix seconds" "$(pmd events --since "${T0%.*}" --until 0s -f event=destroy -f type=container --format '{{.Action}}')" destroy
-check_eq "--since as RFC 3339" "$(pmd events --since "$(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)" --until 0s -f event=destroy -f type=container --format '{{.Action}}')" destroy
-check_eq "--since as a duration back from now" "$(pmd events --since 10m --until 0s -f event=destroy -f type=container --format '{{.Action}}')" destroy
+check_eq "--since as Unix seconds" "$(pmd events --since "${T0%.*}" --until 0s -f event=destroy -f container=$id --format '{{.Action}}')" destroy
+check_eq "--since as RFC 3339" "$(pmd events --since "$(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)" --until 0s -f event=destroy -f container=$id --format '{{.Action}}')" destroy
+check_eq "--since as a duration back from now" "$(pmd events --since 10m --until 0s -f event=destroy -f container=$id --format '{{.Action}}')" destroy
 check_eq "--until before the events: none" "$(pmd events --since 10m --until "${T0%.*}" -f type=container)" ""
 check_rc "an unknown filter: exit 1" 1 pmd events -f nosuch=1 --until 0s
 check_eq "... docker's words" "$(pmd events -f nosuch=1 --until 0s 2>&1)" "mydocker: invalid filter 'nosuch'"

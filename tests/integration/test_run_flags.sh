@@ -174,8 +174,8 @@ md rm $N-l >/dev/null
 md run --name $N-l --log-driver local --network none "${IMG[@]}" echo hi-local >/dev/null
 check_eq "--log-driver local: logs reads it" "$(md logs $N-l)/$(md inspect -f '{{.HostConfig.LogConfig.Type}}' $N-l)" "hi-local/local"
 md rm $N-l >/dev/null
-err_case "--log-driver journald: refused" 125 "mydocker: logging driver \"journald\" is not supported (json-file, local and none are)" \
-    md run --rm --log-driver journald "${R[@]}" true
+err_case "--log-driver syslog: refused (it needs its daemon)" 125 "mydocker: logging driver \"syslog\" is not supported (json-file, local and none are)" \
+    md run --rm --log-driver syslog "${R[@]}" true
 # ---------------------------------------------------------------- -a/--attach
 check_eq "-a stdout: only the container's stdout on ours" \
     "$(md run --rm -a stdout "${R[@]}" sh -c 'echo out; echo err >&2' 2>&1)" "out"
@@ -218,7 +218,83 @@ wait $apid; arc=$?
 check_eq "attach proxies a signal to the container (docker's --sig-proxy default)" "$(cat "$EF.out")/$arc" "got-usr1/4"
 rm -f "$EF.out"
 md rm -f $N-a >/dev/null
+# run --sig-proxy=false: the container outlives its client (it runs under a monitor, as docker's
+# under its daemon); a signal to run is not passed on
+"$MYDOCKER" run --name $N-sp --sig-proxy=false --network none "${IMG[@]}" sh -c 'trap "echo got-term; exit 4" TERM; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done' >"$EF.out" 2>&1 &
+rpid=$!
+wait_for 10 sh -c "$MYDOCKER inspect -f '{{.State.Running}}' $N-sp 2>/dev/null | grep -qx true"
+kill -TERM $rpid
+wait $rpid
+check_eq "run --sig-proxy=false: SIGTERM ends run, the container runs on" \
+    "$(md inspect -f '{{.State.Running}}' $N-sp)/$(cat "$EF.out")" "true/"
+md rm -f $N-sp >/dev/null
+# run --detach-keys without a tty: signals proxied (docker's default), the exit code and --rm kept
+"$MYDOCKER" run --rm --name $N-dk --detach-keys ctrl-x --network none "${IMG[@]}" sh -c 'trap "echo got-usr1; exit 4" USR1; echo ready; while :; do sleep 0.1; done' >"$EF.out" 2>&1 &
+rpid=$!
+wait_for 10 grep -q ready "$EF.out"
+kill -USR1 $rpid
+wait $rpid; rrc=$?
+check_eq "run --detach-keys: a signal to run reaches the container, its code is run's" \
+    "$(cat "$EF.out" | tr '\n' ' ')/$rrc" "ready got-usr1 /4"
+check_eq "... and --rm removed it before run returned" "$(md ps -aq -f name=$N-dk)" ""
+check_eq "run --sig-proxy=false: stdout, stderr and the exit code as docker's" \
+    "$(md run --rm --sig-proxy=false --network none "${IMG[@]}" sh -c 'echo out; echo err >&2; exit 7' 2>&1; echo "rc=$?")" \
+    "out
+err
+rc=7"
+rm -f "$EF.out"
+err_case "run --detach-keys of a bad key" 125 "mydocker: Invalid detach keys (ctrl-1) provided" md run --detach-keys ctrl-1 "${IMG[@]}" true
+err_case "run --sig-proxy=maybe" 125 "mydocker: invalid argument \"maybe\" for \"--sig-proxy\" flag" md run --sig-proxy=maybe "${IMG[@]}" true
+err_case "create has no --detach-keys (run's own)" 125 "mydocker: unknown flag: --detach-keys
+See 'mydocker create --help'." md create --detach-keys ctrl-x "${IMG[@]}" true
+err_case "start --detach-keys of a bad key" 125 "mydocker: Invalid detach keys (ctrl-1) provided" md start -a --detach-keys ctrl-1 x
 err_case "attach --detach-keys of a bad key" 1 "mydocker: Invalid detach keys (ctrl-1) provided" md attach --detach-keys ctrl-1 x
 err_case "attach: an unknown flag refused (it was ignored)" 1 "mydocker: unknown flag: --nosuch
 See 'mydocker attach --help'." md attach --nosuch x
+
+# ---------------------------------------------------------------- --runtime, --storage-opt, journald
+check_eq "--runtime runc: the built-in runtime, docker's default name" \
+    "$(md run --runtime runc "${R[@]}" echo ok) $(md run -d --name $N-rt --runtime io.containerd.runc.v2 --network none "${IMG[@]}" true >/dev/null; md inspect -f '{{.HostConfig.Runtime}}' $N-rt)" \
+    "ok io.containerd.runc.v2"
+md rm -f $N-rt >/dev/null
+check_eq "HostConfig.Runtime of a default container, StorageOpt null" \
+    "$(md create --name $N-rt "${IMG[@]}" true >/dev/null; md inspect -f '{{.HostConfig.Runtime}} {{json .HostConfig.StorageOpt}}' $N-rt)" "runc null"
+md rm -f $N-rt >/dev/null
+err_case "--runtime crun: a runtime docker's daemon was not given" 125 "mydocker: unknown or invalid runtime name: crun" \
+    md run --runtime crun "${R[@]}" true
+before=$(md ps -aq | wc -l)
+if [ "$(stat -f -c %T "$(md info -f "{{.DockerRootDir}}")")" != xfs ]; then
+    err_case "--storage-opt size= on a non-XFS store: docker's refusal" 125 \
+        "mydocker: --storage-opt is supported only for overlay over xfs with 'pquota' mount option" \
+        md run --storage-opt size=10M "${R[@]}" true
+fi
+err_case "--storage-opt of a key overlay2 does not know" 125 "mydocker: Unknown option foo" \
+    md run --storage-opt foo=1 "${R[@]}" true
+err_case "--storage-opt size=bad" 125 "mydocker: invalid size: 'bad'" md run --storage-opt size=bad "${R[@]}" true
+check_eq "... and no container left behind by the refusals" "$(md ps -aq | wc -l)" "$before"
+# an XFS without project quotas (a loop device; this kernel's XFS has no quota support at all, so
+# pquota cannot be mounted here): the same refusal, nothing left in that store
+XF=$(mktemp /tmp/mydocker-xfs.XXXXXX); XD=$(mktemp -d /tmp/mydocker-xfsmnt.XXXXXX)
+at_exit "umount '$XD' 2>/dev/null; rm -rf '$XD' '$XF'"
+if truncate -s 320M "$XF" && mkfs.xfs -q "$XF" && mount -o loop "$XF" "$XD"; then
+    xmd() { MYDOCKER_ROOT=$XD/root "$MYDOCKER" "$@"; }
+    XR=$(mktemp -d /tmp/mydocker-xfsrfs.XXXXXX); mk_rootfs "$XR"
+    tar --numeric-owner -C "$XR" -cf "$XD/bb.tar" . && rm -rf "$XR"
+    xmd import "$XD/bb.tar" xbb >/dev/null
+    if mount -o remount,pquota "$XD" 2>/dev/null && xfs_quota -x -c state "$XD" | grep -q "Enforcement: ON"; then
+        xmd run --rm --storage-opt size=20M --network none xbb sh -c 'dd if=/dev/zero of=/big bs=1M count=40 2>/dev/null'; qrc=$?
+        check_eq "--storage-opt size=20M on XFS pquota: a 40 MB write fails" "$qrc" 1
+    else
+        err_case "--storage-opt on XFS without pquota: docker's refusal" 125 \
+            "mydocker: --storage-opt is supported only for overlay over xfs with 'pquota' mount option" \
+            xmd run --storage-opt size=10M --network none xbb true
+        check_eq "... nothing left in the XFS store" "$(xmd ps -aq; ls "$XD/root/containers" 2>/dev/null)" ""
+    fi
+    umount "$XD"
+fi
+if [ ! -e /run/systemd/journal/socket ]; then
+    err_case "--log-driver journald without journald: docker's error" 125 \
+        "mydocker: failed to initialize logging driver: journald is not enabled on this host" \
+        md run --log-driver journald "${R[@]}" true
+fi
 summary

@@ -353,6 +353,34 @@ try:
 finally:
     subprocess.run([MYDOCKER, "rm", "-f", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+# run -it --detach-keys: the container runs under a monitor and this run attaches to it, so the
+# keys leave it running (docker's run); typing goes through, the output was all seen
+name = "tty-run-detach-" + UNIQ
+s = Session(["run", "-it", "--detach-keys", "ctrl-x,y", "--name", name, *img, "sh"])
+try:
+    s.send(b"echo run-$((6*7))\r")
+    t.check("run -it --detach-keys: the shell answers", s.expect(rb"run-42", 10) is not None)
+    s.send(b"\x18y")
+    rc = s.wait(10)
+    t.check_eq("run -it --detach-keys: the keys detach run (exit 0)", rc, 0)
+    t.check("... docker's message", b"read escape sequence" in s.buf)
+    t.check_eq("... the host terminal restored", termios.tcgetattr(s.slave), s.termios_before)
+finally:
+    s.close()
+state = subprocess.run([MYDOCKER, "inspect", "-f", "{{.State.Running}}", name],
+                       capture_output=True, text=True).stdout.strip()
+t.check_eq("run --detach-keys: the container runs on after the detach", state, "true")
+# start -ai --detach-keys on the stopped container: attached again, then `exit` ends both
+subprocess.run([MYDOCKER, "stop", "-t", "1", name], stdout=subprocess.DEVNULL)
+s = Session(["start", "-ai", "--detach-keys", "ctrl-x,y", name])
+try:
+    s.send(b"echo start-$((6*7)); exit 5\r")
+    t.check("start -ai --detach-keys: the shell answers", s.expect(rb"start-42", 10) is not None)
+    t.check_eq("start -ai --detach-keys: the container's exit code", s.wait(10), 5)
+finally:
+    s.close()
+    subprocess.run([MYDOCKER, "rm", "-f", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
 remove_new_containers(state_before, ["/bin/sh", "/bin/ls"])
 t.check_eq("no mount left after the tty sessions", mounts_snapshot(), mounts_before)
 t.summary()
