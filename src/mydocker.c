@@ -68,6 +68,39 @@ static void usage(FILE *f)
     fputs("\nRun 'mydocker COMMAND --help' for more information on a command.\n", f);
 }
 
+/* docker's commands that mydocker does not have, each with the reason (docs/cli.md) */
+static int unsupported_command(const char *verb)
+{
+    static const char *const swarm[] = {"swarm",  "node",   "service", "stack",
+                                        "secret", "config", NULL};
+    static const char *const other[][2] = {
+        {"plugin", "plugins extend a daemon; mydocker has none"},
+        {"context", "there is one engine, this machine's (-H/DOCKER_HOST name it)"},
+        {"trust", "content trust needs a Notary server"},
+        {"checkpoint", "checkpoint/restore (CRIU) is not built"},
+        {"manifest", "manifest lists are made by `push` of a single platform only"},
+        {"search", "registries' search API is not built (Docker Hub's v1 search)"},
+        {"buildx", "there is one builder, `build` (issue 15)"},
+        {"builder", "there is one builder, `build` (issue 15)"},
+        {"init", "docker init's project templates are not built"},
+    };
+    for (const char *const *s = swarm; *s; s++)
+        if (strcmp(*s, verb) == 0) {
+            /* docker's daemon answers the same on a machine outside any swarm */
+            fputs("mydocker: This node is not a swarm manager. mydocker has no swarm mode: one "
+                  "machine, no orchestrator.\n",
+                  stderr);
+            return 1;
+        }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (strcmp(other[i][0], verb) == 0) {
+            fprintf(stderr, "mydocker: '%s' is not supported: %s\n", verb, other[i][1]);
+            return 1;
+        }
+    fprintf(stderr, "mydocker: '%s' is not a mydocker command.\nSee 'mydocker --help'\n", verb);
+    return 1;
+}
+
 /* -H/--host and DOCKER_HOST: daemonless, mydocker drives this machine's
  * engine; a unix:// address names it, anything else (tcp://, ssh://) is
  * another machine's and cannot be reached */
@@ -156,6 +189,5 @@ int main(int argc, char **argv)
         return cmd_health_run(argc - 1, argv + 1);
     for (const struct md_command *c = md_commands; c->name; c++)
         if (strcmp(c->name, verb) == 0) return c->fn(argc - 1, argv + 1);
-    fprintf(stderr, "mydocker: '%s' is not a mydocker command.\nSee 'mydocker --help'\n", verb);
-    return 1;
+    return unsupported_command(verb);
 }

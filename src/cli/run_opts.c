@@ -3,6 +3,7 @@
  * engine takes the struct, never argv. */
 #include "cli/detach_keys.h"
 #include "cli/getopt.h"
+#include "cli/run_compat.h"
 #include "cli/run_opts.h"
 
 #include <errno.h>
@@ -104,6 +105,7 @@ static const struct option long_opts[] = {
     MD_NET_LONG_OPTIONS,
     MD_SYS_LONG_OPTIONS,
     MD_HEALTH_LONG_OPTIONS,
+    MD_COMPAT_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -570,6 +572,7 @@ static int parse_checked(int c, struct md_run_opts *o, const char *v, md_error_t
         if (c >= MD_SOPT_FIRST && c < MD_SOPT_LAST) return md_sys_opt_parse(&o->sys, c, v, err);
         if (c >= MD_HOPT_FIRST && c < MD_HOPT_LAST)
             return md_health_opt_parse(&o->health, c, v, err);
+        if (c >= MD_COPT_FIRST && c < MD_COPT_LAST) return md_compat_opt_parse(o, c, v, err);
         return md_error(err, 0, "unknown flag");
     }
 }

@@ -460,6 +460,8 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
     /* the seeds' `run -it /bin/sh`: a new network namespace with only lo */
     if (o->image && o->image[0] == '/' && o->network == NULL) o->network = strdup("none");
     int r = check_opts(o, err);
+    for (char **w = o->warnings; r == 0 && w && *w; w++)
+        md_warn(&o->warn, "%s", *w);
     if (r == 0) /* every resource flag is checked before anything exists */
         r = md_res_prepare(&o->res, &o->warn, &c.resources, err);
     if (r == 0) r = create_container(&c, err);

@@ -28,6 +28,7 @@ void md_run_opts_free(struct md_run_opts *o)
     free(o->detach_keys);
     free(o->runtime);
     md_strv_free(o->storage_opts);
+    md_strv_free(o->warnings);
     md_strv_free(o->networks);
     md_strv_free(o->log_opts);
     md_strv_free(o->env);

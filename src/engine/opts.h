@@ -61,6 +61,7 @@ struct md_run_opts {
     char *detach_keys;
     char **storage_opts; /* --storage-opt size=N (engine/storage_quota.h) */
     char *runtime;       /* --runtime: only the built-in one (runc, its docker name) */
+    char **warnings;     /* the front end's, for flags docker's daemon warns about at create */
     int sig_proxy, sig_proxy_set;
     struct md_attach_conn *monitor_conn;
     /* the front end's: called once the container exists, before it starts */

@@ -145,6 +145,10 @@ check_eq "is-task=false: all of them" "$(pmd ps -aq -f is-task=false | wc -l)" 3
 check_eq "ps --format {{.Labels}}" "$(pmd ps -f name=cl2 --format '{{.Names}} {{.Labels}}')" "cl2 app=b"
 err_case "ps: an unknown filter" 1 "mydocker: invalid filter 'foo'" pmd ps -q -f foo=1
 err_case "ps: status=bogus" 1 "mydocker: invalid filter 'status=bogus'" pmd ps -q -f status=bogus
+err_case "swarm commands: docker's answer outside a swarm" 1 "mydocker: This node is not a swarm manager. mydocker has no swarm mode: one machine, no orchestrator." pmd service ls
+err_case "plugin: refused with the reason" 1 "mydocker: 'plugin' is not supported: plugins extend a daemon; mydocker has none" pmd plugin ls
+err_case "an unknown command" 1 "mydocker: 'nosuch' is not a mydocker command.
+See 'mydocker --help'" pmd nosuch
 err_case "ps: is-task=maybe" 1 "mydocker: invalid filter 'is-task=maybe'" pmd ps -q -f is-task=maybe
 err_case "ps: exited=x" 1 "mydocker: invalid filter 'exited=x'" pmd ps -q -f exited=x
 check_eq "a label nobody has: nothing" "$(pmd ps -aq -f label=nosuch)" ""
@@ -363,4 +367,31 @@ check_match "history: docker's table" "$(pmd history hist:1)" "^IMAGE +CREATED +
 check_eq "history --format" "$(pmd history --format '{{.Comment}}|{{.ID}}' hist:1)" "hist-msg|$(pmd images -q hist:1)"
 check_match "history -H=false: bytes and RFC 3339" "$(pmd history -H=false --format '{{.Size}} {{.CreatedSince}}' hist:1)" '^[0-9]+ [0-9]{4}-[0-9]{2}-[0-9]{2}T'
 pmd rmi hist:1 >/dev/null
+# ================================================================ a script written for docker, unchanged
+# (the only change: which program `docker` is): start a service on a user network with a published
+# port and a healthcheck, wait until it is healthy, look up its address and port as such scripts do
+NS=mdns-$UNIQ
+at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' network rm $NS >/dev/null 2>&1"
+cat >"$PROOT/deploy.sh" <<'EOF'
+set -eu
+net=$1 rootfs=$2
+docker network create "$net" >/dev/null
+cid=$(docker run -d --name web --network "$net" -p 127.0.0.1::80 --label role=web \
+    --health-cmd 'test -e /tmp/ready' --health-interval 100ms --rootfs "$rootfs" \
+    sh -c 'sleep 0.5; touch /tmp/ready; exec sleep 60')
+until [ "$(docker inspect -f '{{.State.Health.Status}}' "$cid")" = healthy ]; do sleep 0.1; done
+ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
+port=$(docker inspect -f '{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}' "$cid")
+role=$(docker inspect -f '{{index .Config.Labels "role"}}' "$cid")
+echo "$ip $port $role $(docker ps -f health=healthy -f label=role=web --format '{{.Names}}')"
+docker ps -aq -f label=role=web | xargs -r docker rm -f >/dev/null
+docker network rm "$net" >/dev/null
+EOF
+mkdir -p "$PROOT/bin"
+printf '#!/bin/sh\nexec env MYDOCKER_ROOT=%s %s "$@"\n' "$PROOT" "$MYDOCKER" >"$PROOT/bin/docker"
+chmod +x "$PROOT/bin/docker"
+out=$(PATH=$PROOT/bin:$PATH timeout 60 bash "$PROOT/deploy.sh" "$NS" "$RFS" 2>&1)
+check_match "the docker script: healthy, its address, its port, its label, in ps" "$out" \
+    '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ [0-9]+ web web$'
+check_eq "... and it cleaned up after itself" "$(pmd ps -aq -f label=role=web)$(pmd network ls -q -f name=$NS)" ""
 summary

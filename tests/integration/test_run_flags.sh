@@ -292,6 +292,29 @@ if truncate -s 320M "$XF" && mkfs.xfs -q "$XF" && mount -o loop "$XF" "$XD"; the
     fi
     umount "$XD"
 fi
+# ---------------------------------------------------------------- docker's flags for other platforms
+check_eq "--isolation default, --volume-driver local, --disable-content-trust: accepted" \
+    "$(md run --isolation default --volume-driver local --disable-content-trust "${R[@]}" echo ran 2>&1)" ran
+check_eq "--kernel-memory: docker's deprecation warning, and it runs" \
+    "$(md run --kernel-memory 10m "${R[@]}" echo ran 2>&1)" "WARNING: Specifying a kernel memory limit is deprecated and will be removed in a future release.
+ran"
+check_eq "--cpu-count / --cpu-percent: Windows' own, discarded with docker's warnings" \
+    "$(md run --cpu-count 2 --cpu-percent 10 "${R[@]}" echo ran 2>&1)" "WARNING: linux does not support CPU count. Count discarded.
+WARNING: linux does not support CPU percent. Percent discarded.
+ran"
+err_case "--io-maxiops: docker's refusal on Linux" 125 \
+    "mydocker: Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps" \
+    md run --io-maxiops 5 "${R[@]}" true
+err_case "--gpus without a GPU runtime: docker's error" 125 'mydocker: could not select device driver "" with capabilities: [[gpu]]' \
+    md run --gpus all "${R[@]}" true
+err_case "--isolation hyperv" 125 "mydocker: Invalid isolation: \"hyperv\" - linux only supports 'default'" \
+    md run --isolation hyperv "${R[@]}" true
+err_case "--volume-driver of a plugin" 125 'mydocker: error looking up volume plugin nfs: plugin "nfs" not found' \
+    md run --volume-driver nfs "${R[@]}" true
+err_case "--link: refused with the way to do it" 125 \
+    "mydocker: --link (docker's legacy links) is not supported: put the containers on one user network, where they reach each other by name" \
+    md run --link a:b "${R[@]}" true
+check_eq "... and none of the refusals left a container" "$(md ps -aq | wc -l)" "$before"
 if [ ! -e /run/systemd/journal/socket ]; then
     err_case "--log-driver journald without journald: docker's error" 125 \
         "mydocker: failed to initialize logging driver: journald is not enabled on this host" \
