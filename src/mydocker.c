@@ -135,20 +135,31 @@ static int global_flags(int argc, char **argv)
         size_t n = eq ? (size_t)(eq - a) : strlen(a);
         const char *val = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !eq;
-        if (!strcmp(a, "-D") || !strcmp(a, "--debug")) {
+        /* --tls/--tlsverify: TLS is for tcp:// hosts, which are refused below anyway */
+        if (!strcmp(a, "-D") || !strcmp(a, "--debug") || !strcmp(a, "--tls") ||
+            !strcmp(a, "--tlsverify")) {
             i++;
             continue;
         }
         int is_level = (n == 11 && !strncmp(a, "--log-level", n)) || !strcmp(a, "-l");
         int is_config = n == 8 && !strncmp(a, "--config", n);
         int is_host = (n == 6 && !strncmp(a, "--host", n)) || !strcmp(a, "-H");
-        if (!is_level && !is_config && !is_host) break;
+        int is_context = (n == 9 && !strncmp(a, "--context", n)) || !strcmp(a, "-c");
+        int is_tls_file = (n == 11 && !strncmp(a, "--tlscacert", n)) ||
+                          (n == 9 && !strncmp(a, "--tlscert", n)) ||
+                          (n == 8 && !strncmp(a, "--tlskey", n));
+        if (!is_level && !is_config && !is_host && !is_context && !is_tls_file) break;
         if (val == NULL) {
             fprintf(stderr, "mydocker: flag needs an argument: %s\n", a);
             return -1;
         }
         if (is_level && !log_level_ok(val)) return -1;
         if (is_host && check_host(val)) return -2; /* docker: cannot connect, exit 1 */
+        /* one engine, this machine's: docker's "default" context is the only one */
+        if (is_context && strcmp(val, "default") != 0) {
+            fprintf(stderr, "mydocker: context \"%s\" does not exist\n", val);
+            return -2;
+        }
         if (is_config) {
             char path[4200];
             snprintf(path, sizeof(path), "%s/config.json", val);

@@ -3,7 +3,11 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include <json-c/json.h>
+
 #include "commit.h"
+#include "store/ctr.h"
+#include "store/events.h"
 #include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
@@ -46,6 +50,19 @@ static int parse_args(int argc, char **argv, struct md_commit_opts *o)
     return 0;
 }
 
+/* docker's container "commit" event: comment, imageID, imageRef */
+static void commit_event(const struct md_commit_opts *o, const char *id)
+{
+    struct md_ctr *c = NULL;
+    if (md_ctr_load(o->container, &c, NULL) < 0) return;
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "comment", json_object_new_string(o->message ? o->message : ""));
+    json_object_object_add(a, "imageID", json_object_new_string(id));
+    json_object_object_add(a, "imageRef", json_object_new_string(o->ref ? o->ref : ""));
+    md_event_container(c, "commit", a);
+    md_ctr_free(c);
+}
+
 int md_cmd_commit(int argc, char **argv)
 {
     struct md_commit_opts o = {0};
@@ -59,6 +76,7 @@ int md_cmd_commit(int argc, char **argv)
     r = md_image_commit(&o, id, &err);
     md_strv_free(o.changes);
     if (r < 0) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    commit_event(&o, id);
     printf("%s\n", id);
     return 0;
 }

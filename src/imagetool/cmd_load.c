@@ -6,11 +6,25 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <string.h>
+
+#include "image/store.h"
 #include "load.h"
+#include "store/events.h"
 #include "cli/getopt.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+
+/* docker's image "load" event for each "Loaded image: REF" / "Loaded image ID: ID" */
+static void load_event(const char *line)
+{
+    const char *ref = strncmp(line, "Loaded image: ", 14) == 0      ? line + 14
+                      : strncmp(line, "Loaded image ID: ", 17) == 0 ? line + 17
+                                                                    : NULL;
+    cleanup_free char *id = NULL;
+    if (ref && md_image_resolve(ref, &id, NULL, NULL) == 0) md_image_event("load", id, ref);
+}
 
 int md_cmd_load(int argc, char **argv)
 {
@@ -46,7 +60,9 @@ int md_cmd_load(int argc, char **argv)
     cleanup_strv char **report = NULL;
     if (err == NULL) md_image_load(fd, &report, &err);
     if (err) return md_error_report(&err), MD_TOOL_EXIT_FAIL;
-    for (size_t i = 0; !quiet && report[i]; i++)
-        printf("%s\n", report[i]);
+    for (size_t i = 0; report[i]; i++) {
+        if (!quiet) printf("%s\n", report[i]);
+        load_event(report[i]);
+    }
     return 0;
 }

@@ -2,8 +2,11 @@
  * is save.c's. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "image/store.h"
 #include "save.h"
+#include "store/events.h"
 #include "cli/getopt.h"
 #include "tool.h"
 #include "util/error.h"
@@ -45,5 +48,10 @@ int md_cmd_save(int argc, char **argv)
     struct refs rs = {argv + optind, argc - optind};
     if (md_tool_to_output(out, save_refs, &rs, &err) < 0)
         return md_error_report(&err), MD_TOOL_EXIT_FAIL;
+    for (int i = 0; i < rs.n; i++) { /* docker's image "save" events */
+        char *id = NULL;
+        if (md_image_resolve(rs.v[i], &id, NULL, NULL) == 0) md_image_event("save", id, rs.v[i]);
+        free(id);
+    }
     return 0;
 }

@@ -360,6 +360,9 @@ err_case "DOCKER_HOST=ssh://... the same" 1 \
     "mydocker: cannot connect to ssh://host: mydocker is daemonless and drives this machine's engine only (unix:// addresses)" \
     env DOCKER_HOST=ssh://host MYDOCKER_ROOT="$PROOT" "$MYDOCKER" ps
 err_case "--log-level loud" 125 "mydocker: unable to parse logging level: loud" pmd --log-level loud ps
+check_eq "--context default, --tls/--tlsverify and the TLS files (for tcp:// hosts only) accepted" \
+    "$(pmd --context default --tls --tlsverify --tlscacert /x --tlscert=/y --tlskey /z version --format '{{.Client.Os}}')" linux
+err_case "--context of another engine: docker's words" 1 'mydocker: context "remote" does not exist' pmd --context remote ps
 # ================================================================ history --format
 pmd import -m 'hist-msg' "$PROOT/img.tar" hist:1 >/dev/null
 check_match "history: docker's table" "$(pmd history hist:1)" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT

@@ -49,6 +49,17 @@ pmd rmi ev-img:1 ev-img:2 >/dev/null
 check_eq "volume, network and image events" \
     "$(pmd events --since "$T1" --until 0s --format '{{.Type}} {{.Action}}' | tr '\n' ',')" \
     "volume create,volume destroy,network create,network destroy,image import,image tag,image untag,image untag,image delete,"
+T3=$(date +%s.%N)
+pmd import "$PROOT/bb.tar" ev-img:3 >/dev/null
+pmd save -o "$PROOT/saved.tar" ev-img:3
+pmd rmi ev-img:3 >/dev/null
+pmd load -q -i "$PROOT/saved.tar"
+cc=$(pmd create --name ev-c ev-img:3 true)
+pmd commit -m note ev-c ev-img:4 >/dev/null
+check_eq "image save and load events (docker's), container commit with comment and imageRef" \
+    "$(pmd events --since "$T3" --until 0s -f event=save -f event=load -f event=commit --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}{{.Actor.Attributes.comment}} {{.Actor.Attributes.imageRef}}' | tr '\n' ',')" \
+    "image save ev-img:3<no value> <no value>,image load ev-img:3<no value> <no value>,container commit ev-cnote ev-img:4,"
+pmd rm ev-c >/dev/null; pmd rmi ev-img:3 ev-img:4 >/dev/null
 check_eq "image events name the image" "$(pmd events --since "$T1" --until 0s -f type=image -f event=tag --format '{{.Actor.ID}} {{.Actor.Attributes.name}}')" \
     "$iid ev-img:2"
 check_eq "-f type= values ORed" "$(pmd events --since "$T1" --until 0s -f type=volume -f type=network --format '{{.Type}}' | sort -u | tr '\n' ' ')" "network volume "
