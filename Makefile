@@ -83,8 +83,8 @@ $(BUILD)/probes/%: tests/probes/%.c
 	@$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -static -o $@ $<
 
 # the image tool's unit test links its objects (not its main) and its libraries
-$(BUILD)/tests/test_imagetool: tests/unit/test_imagetool.c $(filter-out %/main.o,$(TOOL_OBJS)) \
-                               $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a tests/unit/unit.h
+$(BUILD)/tests/test_imagetool $(BUILD)/tests/test_dockerfile: $(BUILD)/tests/test_%: tests/unit/test_%.c \
+        $(filter-out %/main.o,$(TOOL_OBJS)) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \

@@ -29,6 +29,7 @@ const struct md_command md_commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
     {"container", cmd_container, "Manage containers (prune, ls, and the container verbs)"},
+    {"build", cmd_image_tool, "Build an image from a Dockerfile"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},
@@ -80,8 +81,8 @@ static int unsupported_command(const char *verb)
         {"checkpoint", "checkpoint/restore (CRIU) is not built"},
         {"manifest", "manifest lists are made by `push` of a single platform only"},
         {"search", "registries' search API is not built (Docker Hub's v1 search)"},
-        {"buildx", "there is one builder, `build` (issue 15)"},
-        {"builder", "there is one builder, `build` (issue 15)"},
+        {"buildx", "there is one builder, `build`"},
+        {"builder", "there is one builder, `build`"},
         {"init", "docker init's project templates are not built"},
     };
     for (const char *const *s = swarm; *s; s++)

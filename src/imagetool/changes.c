@@ -18,7 +18,8 @@
 
 struct changes {
     json_object *cfg;
-    int cmd_set; /* a CMD came before: ENTRYPOINT keeps it, as in a Dockerfile */
+    int cmd_set;       /* a CMD came before: ENTRYPOINT keeps it, as in a Dockerfile */
+    char *const *args; /* a build's ARG values ("K=V"), seen after the config's Env */
 };
 
 /* ---- words ---- */
@@ -58,19 +59,45 @@ static int split_words(const char *s, char ***out)
     return 0;
 }
 
-static const char *env_get(json_object *cfg, const char *name, size_t len)
+static const char *kv_get(const char *e, const char *name, size_t len)
+{
+    return e && strncmp(e, name, len) == 0 && e[len] == '=' ? e + len + 1 : NULL;
+}
+
+/* ENV always wins over an ARG of the same name (docker's rule) */
+static const char *var_get(const struct changes *c, const char *name, size_t len)
 {
     json_object *env;
-    if (!json_object_object_get_ex(cfg, "Env", &env)) return NULL;
-    for (size_t i = 0; i < json_object_array_length(env); i++) {
-        const char *e = json_object_get_string(json_object_array_get_idx(env, i));
-        if (e && strncmp(e, name, len) == 0 && e[len] == '=') return e + len + 1;
-    }
+    if (json_object_object_get_ex(c->cfg, "Env", &env))
+        for (size_t i = 0; i < json_object_array_length(env); i++) {
+            const char *v =
+                kv_get(json_object_get_string(json_object_array_get_idx(env, i)), name, len);
+            if (v) return v;
+        }
+    for (char *const *a = c->args; a && *a; a++)
+        if (kv_get(*a, name, len)) return kv_get(*a, name, len);
     return NULL;
 }
 
+static char *unquote(const char *w, const struct changes *c);
+
+/* ${NAME:-word} ${NAME-word} ${NAME:+word} ${NAME+word}: word is itself expanded */
+static size_t expand_modifier(FILE *o, const char *mod, const char *val, const struct changes *c)
+{
+    int colon = *mod == ':';
+    char op = mod[colon];
+    const char *end = strchr(mod, '}');
+    if (end == NULL || (op != '-' && op != '+')) return 0;
+    cleanup_free char *word = strndup(mod + colon + 1, (size_t)(end - mod - colon - 1));
+    int set = val != NULL && (!colon || *val);
+    cleanup_free char *w = word ? unquote(word, c) : NULL;
+    if (op == '-') fputs(set ? val : w ? w : "", o);
+    if (op == '+' && set) fputs(w ? w : "", o);
+    return (size_t)(end - mod) + 1;
+}
+
 /* $NAME or ${NAME} at p (just after '$'); returns chars consumed, 0 if not a variable. */
-static size_t expand_var(FILE *o, const char *p, json_object *cfg)
+static size_t expand_var(FILE *o, const char *p, const struct changes *c)
 {
     int braced = *p == '{';
     const char *name = p + braced;
@@ -78,14 +105,17 @@ static size_t expand_var(FILE *o, const char *p, json_object *cfg)
     if (!isalpha((unsigned char)name[0]) && name[0] != '_') return 0;
     while (isalnum((unsigned char)name[len]) || name[len] == '_')
         len++;
-    if (braced && name[len] != '}') return 0;
-    const char *val = env_get(cfg, name, len);
+    const char *val = var_get(c, name, len);
+    if (braced && name[len] != '}') {
+        size_t used = expand_modifier(o, name + len, val, c);
+        return used ? 1 + len + used : 0;
+    }
     if (val) fputs(val, o);
     return len + (braced ? 2 : 0);
 }
 
-/* Remove quotes, resolve backslashes, expand variables (cfg NULL: no expansion). */
-static char *unquote(const char *w, json_object *cfg)
+/* Remove quotes, resolve backslashes, expand variables (c NULL: no expansion). */
+static char *unquote(const char *w, const struct changes *c)
 {
     char *buf = NULL;
     size_t size = 0;
@@ -100,8 +130,8 @@ static char *unquote(const char *w, json_object *cfg)
             quote = 0;
         } else if (!quote && (*p == '"' || *p == '\'')) {
             quote = *p;
-        } else if (quote != '\'' && *p == '$' && cfg) {
-            size_t used = expand_var(o, p + 1, cfg);
+        } else if (quote != '\'' && *p == '$' && c) {
+            size_t used = expand_var(o, p + 1, c);
             if (used == 0) fputc('$', o);
             p += used;
         } else {
@@ -139,17 +169,27 @@ static json_object *sub_object(json_object *cfg, const char *key)
     return o;
 }
 
+json_object *md_changes_shell_form(json_object *cfg, const char *cmd)
+{
+    json_object *a = json_object_new_array(), *shell = NULL;
+    if (json_object_object_get_ex(cfg, "Shell", &shell) &&
+        json_object_is_type(shell, json_type_array) && json_object_array_length(shell) > 0) {
+        for (size_t i = 0; i < json_object_array_length(shell); i++)
+            json_object_array_add(a, json_object_get(json_object_array_get_idx(shell, i)));
+    } else {
+        json_object_array_add(a, json_object_new_string("/bin/sh"));
+        json_object_array_add(a, json_object_new_string("-c"));
+    }
+    json_object_array_add(a, json_object_new_string(cmd));
+    return a;
+}
+
 /* ---- instructions ---- */
 
 static int do_cmd_like(struct changes *c, const char *key, const char *args, md_error_t **err)
 {
     json_object *a = exec_form(args);
-    if (a == NULL) {
-        a = json_object_new_array();
-        json_object_array_add(a, json_object_new_string("/bin/sh"));
-        json_object_array_add(a, json_object_new_string("-c"));
-        json_object_array_add(a, json_object_new_string(args));
-    }
+    if (a == NULL) a = md_changes_shell_form(c->cfg, args);
     json_object_object_add(c->cfg, key, a);
     return 0;
 }
@@ -204,19 +244,25 @@ static int do_pairs(struct changes *c, const char *what, const char *args, kv_se
         while (isspace((unsigned char)*rest))
             rest++;
         if (*rest == '\0') return md_error(err, 0, "%s must have two arguments", what);
-        cleanup_free char *k = unquote(words[0], c->cfg), *v = unquote(rest, c->cfg);
+        cleanup_free char *k = unquote(words[0], c), *v = unquote(rest, c);
         return k && v && set(c, k, v) == 0 ? 0 : md_error(err, ENOMEM, "%s", what);
     }
+    /* every word is read before any is set: "ENV abc=bye def=$abc" takes the old $abc */
+    cleanup_strv char **kvs = md_strv_dup(NULL);
     for (size_t i = 0; words[i]; i++) {
-        cleanup_free char *kv = unquote(words[i], c->cfg);
+        cleanup_free char *kv = unquote(words[i], c);
         char *eq = kv ? strchr(kv, '=') : NULL;
         if (kv == NULL) return md_error(err, ENOMEM, "%s", what);
         if (eq == NULL || eq == kv)
             return md_error(
                 err, 0, "Syntax error - can't find = in \"%s\". Must be of the form: name=value",
                 words[i]);
+        md_strv_append(&kvs, kv);
+    }
+    for (size_t i = 0; kvs[i]; i++) {
+        char *eq = strchr(kvs[i], '=');
         *eq = '\0';
-        if (set(c, kv, eq + 1) < 0) return md_error(err, ENOMEM, "%s", what);
+        if (set(c, kvs[i], eq + 1) < 0) return md_error(err, ENOMEM, "%s", what);
     }
     return 0;
 }
@@ -234,7 +280,7 @@ static int do_label(struct changes *c, const char *args, md_error_t **err)
 static int set_string(struct changes *c, const char *key, const char *what, const char *args,
                       char **value, md_error_t **err)
 {
-    cleanup_free char *v = unquote(args, c->cfg);
+    cleanup_free char *v = unquote(args, c);
     if (v == NULL) return md_error(err, ENOMEM, "%s", what);
     if (*v == '\0') return md_error(err, 0, "%s requires exactly one argument", what);
     json_object_object_add(c->cfg, key, json_object_new_string(v));
@@ -310,7 +356,7 @@ static int do_expose(struct changes *c, const char *args, md_error_t **err)
     if (split_words(args, &words) < 0) return md_error(err, ENOMEM, "EXPOSE");
     if (words[0] == NULL) return md_error(err, 0, "EXPOSE requires at least one argument");
     for (size_t i = 0; words[i]; i++) {
-        cleanup_free char *w = unquote(words[i], c->cfg);
+        cleanup_free char *w = unquote(words[i], c);
         if (w == NULL) return md_error(err, ENOMEM, "EXPOSE");
         int r = expose_one(c, w, err);
         if (r < 0) return r;
@@ -339,7 +385,7 @@ static int do_volume(struct changes *c, const char *args, md_error_t **err)
     if (split_words(args, &words) < 0) return md_error(err, ENOMEM, "VOLUME");
     if (words[0] == NULL) return md_error(err, 0, "VOLUME requires at least one argument");
     for (size_t i = 0; r == 0 && words[i]; i++) {
-        cleanup_free char *w = unquote(words[i], c->cfg);
+        cleanup_free char *w = unquote(words[i], c);
         r = w ? add_volume(c, w, err) : md_error(err, ENOMEM, "VOLUME");
     }
     return r;
@@ -362,7 +408,7 @@ static int valid_signal(const char *s)
 
 static int do_stopsignal(struct changes *c, const char *args, md_error_t **err)
 {
-    cleanup_free char *sig = unquote(args, c->cfg);
+    cleanup_free char *sig = unquote(args, c);
     if (sig == NULL) return md_error(err, ENOMEM, "STOPSIGNAL");
     if (!valid_signal(sig)) return md_error(err, 0, "Invalid signal: %s", sig);
     json_object_object_add(c->cfg, "StopSignal", json_object_new_string(sig));
@@ -395,6 +441,41 @@ static int apply_one(struct changes *c, const char *line, md_error_t **err)
     for (char *p = lower; p && *p; p++)
         *p = (char)tolower((unsigned char)*p);
     return md_error(err, 0, "%s is not a valid change command", lower ? lower : "?");
+}
+
+int md_changes_apply_one(json_object *cfg, const char *line, struct md_changes_ctx *ctx,
+                         md_error_t **err)
+{
+    struct changes c = {.cfg = cfg, .cmd_set = ctx->cmd_set, .args = ctx->args};
+    int r = apply_one(&c, line, err);
+    ctx->cmd_set = c.cmd_set;
+    return r;
+}
+
+int md_changes_words(const char *s, json_object *cfg, char *const *args, char ***out,
+                     md_error_t **err)
+{
+    struct changes c = {.cfg = cfg, .args = args};
+    cleanup_strv char **words = NULL;
+    *out = NULL;
+    if (split_words(s, &words) < 0) return md_error(err, ENOMEM, "words");
+    char **v = md_strv_dup(NULL);
+    for (size_t i = 0; words[i]; i++) {
+        cleanup_free char *w = unquote(words[i], &c);
+        if (w == NULL) {
+            md_strv_free(v);
+            return md_error(err, ENOMEM, "words");
+        }
+        md_strv_append(&v, w);
+    }
+    *out = v;
+    return 0;
+}
+
+char *md_changes_expand(const char *s, json_object *cfg, char *const *args)
+{
+    struct changes c = {.cfg = cfg, .args = args};
+    return unquote(s, &c);
 }
 
 int md_changes_apply(json_object *cfg, char *const *changes, md_error_t **err)

@@ -13,6 +13,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"build", md_cmd_build, "Build an image from a Dockerfile"},
     {"images", md_cmd_images, "List images"},
     {"import", md_cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", md_cmd_rmi, "Remove one or more images"},

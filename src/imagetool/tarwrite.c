@@ -35,6 +35,7 @@ struct link {
 struct tw {
     struct archive *a;
     int out_fd, flags;
+    long long clamp; /* MD_TAR_SOURCE_DATE's epoch, -1 without */
     md_sha256_t hash;
     int hashing;
     long long size;
@@ -109,6 +110,14 @@ static const char *link_target(struct tw *t, const struct stat *st, const char *
     return NULL;
 }
 
+static void clamp_times(const struct tw *t, struct archive_entry *e)
+{
+    if (t->clamp < 0) return;
+    archive_entry_unset_atime(e);
+    archive_entry_unset_ctime(e);
+    if (archive_entry_mtime(e) >= t->clamp) archive_entry_set_mtime(e, t->clamp, 0);
+}
+
 static int write_empty(struct tw *t, const char *path, mode_t mode, const struct stat *st)
 {
     struct archive_entry *e = archive_entry_new();
@@ -117,6 +126,7 @@ static int write_empty(struct tw *t, const char *path, mode_t mode, const struct
     archive_entry_set_perm(e, mode);
     archive_entry_set_size(e, 0);
     archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+    clamp_times(t, e);
     int r = archive_write_header(t->a, e) < ARCHIVE_WARN ? fail(t, path) : 0;
     archive_entry_free(e);
     return r;
@@ -135,13 +145,15 @@ static int copy_file(struct tw *t, int fd, const char *path)
 
 static int walk(struct tw *t, int dirfd, const char *prefix);
 
-static void fill_entry(struct archive_entry *e, const char *path, const struct stat *st)
+static void fill_entry(const struct tw *t, struct archive_entry *e, const char *path,
+                       const struct stat *st)
 {
     archive_entry_set_pathname(e, path);
     archive_entry_copy_stat(e, st);
     archive_entry_set_uname(e, "");
     archive_entry_set_gname(e, "");
     if (!S_ISREG(st->st_mode)) archive_entry_set_size(e, 0);
+    clamp_times(t, e);
 }
 
 /* One entry (and, for a directory, what is below it). */
@@ -171,7 +183,7 @@ static int write_one(struct tw *t, int dirfd, const char *name, const char *path
     }
     struct archive_entry *e = archive_entry_new();
     if (e == NULL) return md_error(t->err, ENOMEM, "tar");
-    fill_entry(e, path, &st);
+    fill_entry(t, e, path, &st);
     char target[PATH_MAX];
     if (S_ISLNK(st.st_mode)) {
         ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
@@ -235,7 +247,9 @@ static int walk(struct tw *t, int dirfd, const char *prefix)
 int md_tar_dir(int dirfd, int flags, char *const *exclude, int out_fd,
                char hex[MD_SHA256_HEX_LEN + 1], long long *size, md_error_t **err)
 {
-    struct tw t = {.out_fd = out_fd, .flags = flags, .err = err, .exclude = exclude};
+    struct tw t = {.out_fd = out_fd, .flags = flags, .err = err, .exclude = exclude, .clamp = -1};
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if ((flags & MD_TAR_SOURCE_DATE) && sde && *sde) t.clamp = atoll(sde);
     t.a = archive_write_new();
     t.buf = malloc(BUF_SIZE);
     int r = t.a && t.buf ? 0 : md_error(err, ENOMEM, "tar");

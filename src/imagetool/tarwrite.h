@@ -14,6 +14,9 @@ enum {
     /* do not descend into other mounts (export through /proc/<pid>/root): a
      * mount point is written as an empty dir or an empty file */
     MD_TAR_ONE_MOUNT = 2,
+    /* reproducible layers (BuildKit's rewrite-timestamp): with SOURCE_DATE_EPOCH set, no time
+     * later than it and no atime/ctime in the tar */
+    MD_TAR_SOURCE_DATE = 4,
 };
 
 /* Write everything below dirfd (not dirfd itself) to out_fd, in name order,

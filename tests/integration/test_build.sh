@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# `build` (issue 15), on a private MYDOCKER_ROOT with a busybox base imported into it: the
+# Dockerfile's instructions built and then run, the cache (a rebuild with nothing changed starts
+# no container and gives the same image; a changed file rebuilds from its COPY on), build args,
+# .dockerignore, multi-stage and --target, FROM scratch, heredocs, ADD of a tar, --chown/--chmod,
+# ONBUILD, docker's errors, and nothing left behind by a failed build.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/reglib.sh"
+PROOT=$(mktemp -d /tmp/mydocker-build.XXXXXX)
+CTX=$(mktemp -d /tmp/mydocker-buildctx.XXXXXX)
+pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
+at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT' '$CTX'"
+mk_busybox_tar "$PROOT/bb.tar"
+pmd import "$PROOT/bb.tar" busybox >/dev/null
+mounts_before=$(mounts_snapshot)
+# events of containers since T (every RUN is a container: none means nothing ran)
+created_since() { pmd events --since "$1" --until 0s -f type=container -f event=create --format '{{.Action}}' | wc -l; }
+
+# ---------------------------------------------------------------- a Dockerfile of every day
+mkdir -p "$CTX/app/sub"
+echo "hello file" >"$CTX/app/hello.txt"
+echo a >"$CTX/app/sub/a"
+cat >"$CTX/app/Dockerfile" <<'EOF'
+# syntax=docker/dockerfile:1
+FROM busybox
+ARG GREETING=hello
+ENV APP=/srv/app \
+    MODE=prod
+WORKDIR $APP
+RUN echo "$GREETING from $MODE" > /greeting \
+ && mkdir -p /var/lib/thing
+COPY hello.txt ./
+COPY sub/ /data/
+EXPOSE 8080/tcp
+LABEL org.example.team=core version="1.0"
+USER nobody
+STOPSIGNAL SIGINT
+VOLUME /data
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /greeting $APP/hello.txt /data/a; id -un"]
+EOF
+T0=$(date +%s.%N)
+out=$(pmd build -t app:1 "$CTX/app" 2>&1); rc=$?
+check_eq "build -t: exit 0" "$rc" 0
+check_match "BuildKit's plain progress: steps, RUN output, export, name" "$out" \
+    "#1 \[1/4\] FROM busybox.*#2 \[2/4\] RUN echo .*#3 \[3/4\] COPY hello.txt ./.*#5 writing image sha256:[0-9a-f]{64} done.*naming to docker.io/library/app:1 done"
+check_eq "the RUN ran as a container, and it was removed" "$(created_since "$T0") $(pmd ps -aq | wc -l)" "1 0"
+check_eq "the image runs: RUN's file, COPY's files, ENV, ARG, USER" "$(pmd run --rm app:1)" \
+    "hello from prod
+hello file
+a
+nobody"
+check_eq "inspect: docker's config of the image" \
+    "$(pmd image inspect -f '{{.Config.WorkingDir}}|{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{.Config.User}}|{{.Config.StopSignal}}|{{json .Config.ExposedPorts}}|{{json .Config.Volumes}}|{{index .Config.Labels "org.example.team"}}|{{index .Config.Labels "version"}}' app:1)" \
+    '/srv/app|["/bin/sh","-c"]|["cat /greeting $APP/hello.txt /data/a; id -un"]|nobody|SIGINT|{"8080/tcp":{}}|{"/data":{}}|core|1.0'
+check_eq "ENV: both variables, the ARG not kept" \
+    "$(pmd image inspect -f '{{range .Config.Env}}{{.}} {{end}}' app:1 | tr ' ' '\n' | grep -E '^(APP|MODE|GREETING)=' | tr '\n' ' ')" \
+    "APP=/srv/app MODE=prod "
+check_eq "history: one entry per instruction, layers for RUN and COPY" \
+    "$(pmd history --no-trunc --format '{{.CreatedBy}}' app:1 | head -4 | tr '\n' '|')" \
+    'CMD ["cat /greeting $APP/hello.txt /data/a; id -un"]|ENTRYPOINT ["/bin/sh", "-c"]|VOLUME /data|STOPSIGNAL SIGINT|'
+check_eq "... the base image's layer and three more" "$(pmd image inspect -f '{{len .RootFS.Layers}}' app:1)" 4
+
+# ---------------------------------------------------------------- the cache
+id1=$(pmd images -q --no-trunc app:1)
+T1=$(date +%s.%N)
+out=$(pmd build -t app:2 "$CTX/app" 2>&1)
+check_eq "rebuild with nothing changed: every layer step CACHED" "$(grep -c CACHED <<<"$out")" 3
+check_eq "... no container started" "$(created_since "$T1")" 0
+check_eq "... the same image" "$(pmd images -q --no-trunc app:2)" "$id1"
+check_eq "-q: only the image id on stdout" "$(pmd build -q "$CTX/app" 2>/dev/null)" "$id1"
+echo "hello again" >"$CTX/app/hello.txt"
+out=$(pmd build -t app:3 "$CTX/app" 2>&1)
+check_eq "a changed file: the RUN before it cached, its COPY and the next rebuilt" \
+    "$(grep -E '^#[0-9]+ (CACHED|DONE)' <<<"$out" | sed 's/ [0-9.]*s$//' | tr '\n' ' ')" \
+    "#1 DONE #2 CACHED #3 DONE #4 DONE #5 DONE "
+check_eq "... and the image has it" "$(pmd run --rm --entrypoint cat app:3 /srv/app/hello.txt)" "hello again"
+touch "$CTX/app/hello.txt"
+check_eq "a new mtime alone changes nothing (content keys, as docker's)" \
+    "$(pmd build -q "$CTX/app")" "$(pmd images -q --no-trunc app:3)"
+T2=$(date +%s.%N)
+pmd build -q --no-cache "$CTX/app" >/dev/null
+check_eq "--no-cache: the RUN runs again" "$(created_since "$T2")" 1
+check_eq "--build-arg: the RUN sees the new value (and is not taken from the cache)" \
+    "$(pmd build -q --build-arg GREETING=bye -t app:4 "$CTX/app" >/dev/null; pmd run --rm --entrypoint cat app:4 /greeting)" "bye from prod"
+check_match "a build arg no ARG declares: docker's warning" \
+    "$(pmd build --build-arg NOPE=1 "$CTX/app" 2>&1)" "WARNING: One or more build-args \[NOPE\] were not consumed"
+
+# ---------------------------------------------------------------- .dockerignore, -f, stdin, --iidfile
+mkdir -p "$CTX/ign/logs" "$CTX/ign/src"
+echo keep >"$CTX/ign/src/main.c"; echo secret >"$CTX/ign/.env"; echo l >"$CTX/ign/logs/a.log"
+echo k >"$CTX/ign/logs/keep.log"; echo t >"$CTX/ign/src/x.tmp"
+printf '# comment\n.env\nlogs\n!logs/keep.log\n**/*.tmp\n' >"$CTX/ign/.dockerignore"
+printf 'FROM busybox\nCOPY . /ctx/\nCMD ["find", "/ctx", "-type", "f"]\n' >"$CTX/ign/Build.df"
+pmd build -q -f "$CTX/ign/Build.df" --iidfile "$CTX/iid" -t ign "$CTX/ign" >/dev/null
+check_eq ".dockerignore: docker's rules (a file, a dir, an exception, **)" \
+    "$(pmd run --rm ign | sort | tr '\n' ' ')" "/ctx/.dockerignore /ctx/Build.df /ctx/logs/keep.log /ctx/src/main.c "
+check_eq "--iidfile: the image id" "$(cat "$CTX/iid")" "$(pmd images -q --no-trunc ign)"
+check_eq "build - (the Dockerfile on stdin, no context)" \
+    "$(printf 'FROM busybox\nRUN echo from-stdin >/s\nCMD ["cat", "/s"]\n' | pmd build -q -t stdin - >/dev/null; pmd run --rm stdin)" from-stdin
+
+# ---------------------------------------------------------------- multi-stage, --target, scratch
+mkdir -p "$CTX/ms"
+cp "$(command -v busybox)" "$CTX/ms/busybox"
+cat >"$CTX/ms/Dockerfile" <<'EOF'
+FROM busybox AS builder
+RUN mkdir /out && echo built-in-builder > /out/artifact
+FROM busybox AS unused
+RUN echo this stage is not needed && exit 1
+FROM scratch
+COPY busybox /bin/busybox
+COPY --from=builder /out/artifact /artifact
+ENTRYPOINT ["/bin/busybox"]
+CMD ["cat", "/artifact"]
+EOF
+out=$(pmd build -t ms "$CTX/ms" 2>&1); rc=$?
+check_eq "multi-stage: only the stages the target needs (the failing one is skipped)" "$rc" 0
+check_match "... with the stages' names in the progress" "$out" "\[builder 2/2\] RUN mkdir"
+check_eq "FROM scratch + COPY --from: the artifact, on a static busybox" "$(pmd run --rm ms)" built-in-builder
+check_eq "... a single-binary image: two layers" "$(pmd image inspect -f '{{len .RootFS.Layers}}' ms)" 2
+check_eq "--target builder" \
+    "$(pmd build -q --target builder -t ms-b "$CTX/ms" >/dev/null; pmd run --rm ms-b cat /out/artifact)" built-in-builder
+err_case "--target of no stage: BuildKit's words" 1 "ERROR: failed to solve: failed to reach build target nosuch in Dockerfile" \
+    pmd build -q --target nosuch "$CTX/ms"
+
+# ---------------------------------------------------------------- heredocs, SHELL, ADD, owners, ONBUILD
+mkdir -p "$CTX/more/tree"
+echo inside >"$CTX/more/tree/f"
+tar -C "$CTX/more" -czf "$CTX/more/tree.tgz" tree
+echo plain >"$CTX/more/plain.txt"
+cat >"$CTX/more/Dockerfile" <<'DOCKERFILE'
+FROM busybox
+RUN <<EOF
+echo "line one" > /h1
+echo "line two" >> /h1
+EOF
+COPY <<EOF /etc/motd
+welcome
+EOF
+SHELL ["/bin/sh", "-ec"]
+RUN test "$0" = /bin/sh && echo shell-ok > /shell
+ADD tree.tgz /unpacked/
+ADD --chown=user:users --chmod=640 plain.txt /owned.txt
+HEALTHCHECK --interval=5s --retries=2 CMD test -e /h1
+ONBUILD RUN echo triggered > /onbuild
+DOCKERFILE
+pmd build -q -t more "$CTX/more" >/dev/null
+check_eq "RUN <<EOF: the heredoc is the script" "$(pmd run --rm more cat /h1)" "line one
+line two"
+check_eq "COPY <<EOF: a file from the heredoc" "$(pmd run --rm more cat /etc/motd)" welcome
+check_eq "SHELL: RUN's shell form uses it" "$(pmd run --rm more cat /shell)" shell-ok
+check_eq "ADD of a local .tgz: unpacked" "$(pmd run --rm more cat /unpacked/tree/f)" inside
+check_eq "ADD --chown=user:users --chmod=640 (names from the image's passwd)" \
+    "$(pmd run --rm more stat -c '%U:%G %a' /owned.txt)" "user:users 640"
+check_eq "HEALTHCHECK in the config" "$(pmd image inspect -f '{{json .Config.Healthcheck}}' more)" \
+    '{"Test":["CMD-SHELL","test -e /h1"],"Interval":5000000000,"Retries":2}'
+check_eq "ONBUILD kept for children" "$(pmd image inspect -f '{{json .Config.OnBuild}}' more)" '["RUN echo triggered > /onbuild"]'
+check_eq "... and run in a child build right after its FROM" \
+    "$(printf 'FROM more\n' | pmd build -q -t child - >/dev/null; pmd run --rm child cat /onbuild; pmd image inspect -f '{{json .Config.OnBuild}}' child)" "triggered
+null"
+
+check_eq "COPY into a directory the image reaches through a symlink: written there, the link kept" \
+    "$(printf 'FROM busybox\nRUN mkdir /real && ln -s /real /link\nCOPY <<EOF /link/\nx\nEOF\n' | pmd build -q -t sl - >/dev/null; pmd run --rm sl sh -c 'readlink /link; cat /real/EOF')" "/real
+x"
+
+# ---------------------------------------------------------------- reproducible with SOURCE_DATE_EPOCH
+a=$(SOURCE_DATE_EPOCH=1700000000 pmd build -q --no-cache "$CTX/app")
+sleep 1.1
+b=$(SOURCE_DATE_EPOCH=1700000000 pmd build -q --no-cache "$CTX/app")
+check_eq "SOURCE_DATE_EPOCH: two builds from scratch, one image id" "$a" "$b"
+check_eq "... its created time is the epoch's" "$(pmd image inspect -f '{{.Created}}' "$a")" "2023-11-14T22:13:20Z"
+check_not "without it, the times differ" test "$(pmd build -q --no-cache "$CTX/app")" = "$a"
+
+# ---------------------------------------------------------------- errors, and nothing left behind
+printf 'FROM busybox\nRUN echo before\nRUN echo failing; exit 3\n' >"$CTX/bad.df"
+out=$(pmd build -f "$CTX/bad.df" "$CTX/app" 2>&1); rc=$?
+check_eq "a failing RUN: exit 1" "$rc" 1
+check_match "... its output and BuildKit's error" "$out" \
+    "failing.*ERROR: failed to solve: process \"/bin/sh -c echo failing; exit 3\" did not complete successfully: exit code: 3$"
+check_eq "... no container, mount or temporary directory left" \
+    "$(pmd ps -aq | wc -l) $(ls "$PROOT"/image/tmp 2>/dev/null | wc -l)" "0 0"
+check_same "... and the host's mounts as before" "$(mounts_snapshot)" "$mounts_before"
+err_case "an unknown instruction: docker's parse error" 1 \
+    "ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: FOO" \
+    sh -c "printf 'FROM busybox\nFOO bar\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+err_case "COPY of a missing file" 1 'ERROR: failed to solve: failed to compute cache key: "/nosuch": not found' \
+    sh -c "printf 'FROM busybox\nCOPY nosuch /x\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+err_case "COPY out of the context" 1 'ERROR: failed to solve: forbidden path outside the build context: ../x' \
+    sh -c "printf 'FROM busybox\nCOPY ../x /x\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+err_case "an empty Dockerfile" 1 "ERROR: failed to solve: the Dockerfile cannot be empty" \
+    sh -c "printf '# nothing\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+err_case "no context directory" 1 'ERROR: failed to solve: unable to prepare context: path "/nonexistent" not found' \
+    pmd build /nonexistent
+err_case "an unknown flag" 125 "mydocker: unknown flag: --nosuch
+See 'mydocker build --help'." pmd build --nosuch .
+summary
