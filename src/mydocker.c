@@ -30,6 +30,7 @@ const struct md_command md_commands[] = {
      "Attach local standard input, output, and error streams to a running container"},
     {"container", cmd_container, "Manage containers (prune, ls, and the container verbs)"},
     {"build", cmd_image_tool, "Build an image from a Dockerfile"},
+    {"builder", cmd_image_tool, "Manage builds (prune the build cache)"},
     {"images", cmd_image_tool, "List images"},
     {"import", cmd_image_tool, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", cmd_image_tool, "Remove one or more images"},
@@ -82,7 +83,6 @@ static int unsupported_command(const char *verb)
         {"manifest", "manifest lists are made by `push` of a single platform only"},
         {"search", "registries' search API is not built (Docker Hub's v1 search)"},
         {"buildx", "there is one builder, `build`"},
-        {"builder", "there is one builder, `build`"},
         {"init", "docker init's project templates are not built"},
     };
     for (const char *const *s = swarm; *s; s++)

@@ -127,9 +127,9 @@ int cmd_container_prune(int argc, char **argv)
     return r;
 }
 
-/* The image section: `mydocker-image image prune --section` prints docker's
- * block and then "reclaimed N", which is read here and summed. */
-static long long image_section(const struct prune_opts *o)
+/* The image and build cache sections: `mydocker-image image|builder prune --section` prints
+ * docker's block and then "reclaimed N", which is read here and summed. */
+static long long tool_section(const struct prune_opts *o, const char *what)
 {
     char tool[4200];
     int p[2];
@@ -140,10 +140,12 @@ static long long image_section(const struct prune_opts *o)
         dup2(p[1], 1);
         /* the filters again, as flags: every one of them reaches the image section */
         char **argv = NULL;
-        const char *fixed[] = {tool, "image", "prune", "-f", "--section", o->all ? "-a" : NULL};
+        const char *fixed[] = {tool, what, "prune", "-f", "--section", o->all ? "-a" : NULL};
         for (size_t i = 0; i < 6 && fixed[i]; i++)
             md_strv_append(&argv, fixed[i]);
+        int builder = strcmp(what, "builder") == 0; /* the build cache knows until= only */
         for (size_t i = 0; o->filters.keys && o->filters.keys[i]; i++) {
+            if (builder && strcmp(o->filters.keys[i], "until") != 0) continue;
             cleanup_free char *kv = NULL;
             if (asprintf(&kv, "%s=%s", o->filters.keys[i], o->filters.values[i]) < 0)
                 _exit(MD_EXIT_ENGINE);
@@ -184,7 +186,8 @@ static int system_prune(int argc, char **argv)
         long long total = md_container_prune_section(&o.filters);
         md_network_prune_section(&o.filters);
         if (o.volumes) total += md_volume_prune_section(&o.filters, 0);
-        total += image_section(&o);
+        total += tool_section(&o, "builder"); /* first: -a's images would take its images */
+        total += tool_section(&o, "image");
         md_print_reclaimed(total);
     }
     md_filters_free(&o.filters);

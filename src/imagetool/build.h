@@ -7,6 +7,8 @@
 #ifndef MD_IMAGETOOL_BUILD_H
 #define MD_IMAGETOOL_BUILD_H
 
+#include <stdint.h>
+
 #include "util/error.h"
 
 enum md_build_ev_type {
@@ -46,5 +48,12 @@ struct md_build_opts {
 
 /* id gets the image's "sha256:..." */
 int md_build(const struct md_build_opts *o, char id[72], md_error_t **err);
+
+/* The images the build cache points at (ids; `images` hides them without -a, as docker hides
+ * intermediate images; `image prune` without -a leaves them) */
+char **md_build_cache_images(void);
+/* `builder prune`: the cache entries last used before until_ns (0: all) go, and the images only
+ * they held; *deleted gets those images' ids, *reclaimed the bytes freed */
+int md_build_cache_prune(int64_t until_ns, char ***deleted, long long *reclaimed, md_error_t **err);
 
 #endif

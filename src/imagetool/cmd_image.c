@@ -19,6 +19,7 @@
 #include "layer.h"
 #include "manifest.h"
 #include "progress.h"
+#include "imagetool/build.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -299,10 +300,12 @@ static int cmd_history(int argc, char **argv)
 
 /* ---- prune ---- */
 
-static int prune_wanted(const md_image_info_t *info, const struct md_filters *f, int all)
+static int prune_wanted(const md_image_info_t *info, const struct md_filters *f, int all,
+                        char *const *cached)
 {
     cleanup_strv char **users = NULL;
     if (!all && (info->tags[0] || (info->digests && info->digests[0]))) return 0;
+    if (!all && md_strv_contains(cached, info->id)) return 0; /* builder prune's */
     if (md_image_users(info->id, &users, NULL) < 0 || (users && users[0])) return 0;
     /* label=, label!= on the image's config labels, until= on its creation */
     return md_filters_until(f, (int64_t)info->created * 1000000000LL) &&
@@ -322,9 +325,10 @@ static long long prune_section(const struct md_filters *f, int all, int *status)
     }
     long long reclaimed = 0;
     int header = 0;
+    cleanup_strv char **cached = md_build_cache_images();
     for (size_t i = 0; i < n; i++) {
         cleanup_strv char **lines = NULL;
-        if (!prune_wanted(&list[i], f, all)) continue;
+        if (!prune_wanted(&list[i], f, all, cached)) continue;
         if (md_image_remove(list[i].id, 1, &lines, &err) < 0) {
             md_error_report(&err);
             *status = MD_TOOL_EXIT_FAIL;

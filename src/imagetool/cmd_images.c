@@ -18,6 +18,8 @@
 #include "util/time.h"
 #include "image/store.h"
 #include "layer.h"
+#include "imagetool/build.h"
+#include "util/strv.h"
 #include "tool.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -26,7 +28,7 @@
 /* ---- images ---- */
 
 struct images_opts {
-    int quiet, no_trunc, digests;
+    int quiet, no_trunc, digests, all;
     const char *repo, *tag; /* the REPOSITORY[:TAG] argument */
     const char *format;
     struct md_filters filters;
@@ -197,7 +199,8 @@ static int parse_images_flag(int c, struct images_opts *o, md_error_t **err)
         o->digests = 1;
         return 0;
     case 'a':
-        return 0; /* no intermediate images in this store: -a lists the same */
+        o->all = 1; /* the build cache's images too, as docker's intermediate ones */
+        return 0;
     case 'F':
         o->format = optarg;
         return 0;
@@ -293,8 +296,10 @@ int md_cmd_images(int argc, char **argv)
     md_error_t *err = NULL;
     struct row_ctx c = {.o = &o, .rows = json_object_new_array()};
     if (r == 0) md_image_list(&list, &n, &err);
+    cleanup_strv char **cached = o.all ? NULL : md_build_cache_images();
     for (size_t i = 0; r == 0 && err == NULL && i < n; i++) {
         c.info = &list[i];
+        if (list[i].tags[0] == NULL && md_strv_contains(cached, list[i].id)) continue;
         if (image_selected(&o.filters, &list[i], &err) && err == NULL) add_image_rows(&c);
     }
     if (r == 0 && err == NULL) print_images(&o, c.rows, &err);

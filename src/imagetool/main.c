@@ -14,6 +14,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"build", md_cmd_build, "Build an image from a Dockerfile"},
+    {"builder", md_cmd_builder, "Manage builds (prune)"},
     {"images", md_cmd_images, "List images"},
     {"import", md_cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"rmi", md_cmd_rmi, "Remove one or more images"},

@@ -16,6 +16,7 @@ int md_cmd_save(int argc, char **argv);
 int md_cmd_load(int argc, char **argv);
 int md_cmd_commit(int argc, char **argv);
 int md_cmd_build(int argc, char **argv);
+int md_cmd_builder(int argc, char **argv);
 int md_cmd_export(int argc, char **argv);
 int md_cmd_cp(int argc, char **argv);
 int md_cmd_history(int argc, char **argv);

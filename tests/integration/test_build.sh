@@ -171,6 +171,32 @@ check_eq "SOURCE_DATE_EPOCH: two builds from scratch, one image id" "$a" "$b"
 check_eq "... its created time is the epoch's" "$(pmd image inspect -f '{{.Created}}' "$a")" "2023-11-14T22:13:20Z"
 check_not "without it, the times differ" test "$(pmd build -q --no-cache "$CTX/app")" = "$a"
 
+# ---------------------------------------------------------------- the cache's images, builder prune
+untagged=0 shown=0 listed=0
+for f in "$PROOT"/image/buildcache/*; do
+    id=$(cat "$f")
+    [ "$(pmd image inspect -f '{{len .RepoTags}}' "$id")" = 0 ] || continue
+    untagged=$((untagged + 1))
+    pmd images -q --no-trunc | grep -q "$id" && shown=$((shown + 1))
+    pmd images -aq --no-trunc | grep -q "$id" && listed=$((listed + 1))
+done
+check "the cache holds untagged images" test "$untagged" -gt 0
+check_eq "images hides them (docker's intermediate images), images -a shows them" "$shown $listed" "0 $untagged"
+check_eq "image prune (not -a) leaves them: the cache still hits" \
+    "$(pmd image prune -f >/dev/null; pmd build -t app:5 "$CTX/app" 2>&1 | grep -c CACHED)" 3
+out=$(pmd builder prune -f)
+check_match "builder prune: docker's report" "$out" "^Deleted build cache objects:
+[0-9a-f]{12}
+.*Total reclaimed space: [0-9.]+k?B$"
+check_eq "... the cache is empty: the next build runs its RUN" \
+    "$(pmd build -t app:6 "$CTX/app" 2>&1 | grep -c CACHED) $(pmd run --rm app:6 | head -1)" "0 hello from prod"
+check_eq "... tagged images stay" "$(pmd images -q app:1 | wc -l)" 1
+pmd build -q "$CTX/ms" >/dev/null
+check_match "system prune -a -f: the build cache's section too" "$(pmd system prune -a -f)" "Deleted build cache objects:"
+check_eq "... nothing of the cache left" "$(pmd images -aq | wc -l) $(ls "$PROOT/image/buildcache" | wc -l)" "0 0"
+pmd import "$PROOT/bb.tar" busybox >/dev/null
+err_case "builder prune: an unknown filter" 1 "mydocker: invalid filter 'label'" pmd builder prune -f --filter label=x
+
 # ---------------------------------------------------------------- errors, and nothing left behind
 printf 'FROM busybox\nRUN echo before\nRUN echo failing; exit 3\n' >"$CTX/bad.df"
 out=$(pmd build -f "$CTX/bad.df" "$CTX/app" 2>&1); rc=$?
