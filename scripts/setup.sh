@@ -13,6 +13,7 @@ PACKAGES=(
     busybox-static                                   # the default image's rootfs
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings
+    buildah docker.io                                # bench/build.sh: buildah, a private dockerd (BuildKit, classic)
     docker-registry skopeo apache2-utils openssl     # registry tests: local registry, htpasswd, tokens
     podman                                           # bench/pull.sh: podman pull side by side
     podman containerd                                # tests: mydocker-runc driven by podman and ctr
