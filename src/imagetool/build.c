@@ -18,6 +18,7 @@
 #include "imagetool/pull.h"
 #include "manifest.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -544,7 +545,7 @@ int md_build(const struct md_build_opts *o, char id[72], md_error_t **err)
     md_dockerfile_free(&b.df);
     md_strv_free(b.global_args), md_strv_free(b.used_args);
     md_ignore_free(&b.ignore);
-    if (b.mnt_root) rmdir(b.mnt_root);
+    if (b.mnt_root) md_rm_rf(b.mnt_root, NULL); /* the views are unmounted: env secrets */
     free(b.mnt_root);
     return r;
 }

@@ -39,6 +39,7 @@ struct md_build_opts {
     char **tags;                 /* -t, as given */
     char **build_args;           /* --build-arg K=V or K (from the environment) */
     char **labels;               /* --label K=V */
+    char **secrets;              /* --secret id=X[,src=FILE|,env=VAR] */
     const char *target;          /* --target: the last stage otherwise */
     const char *network;         /* RUN's network: NULL (bridge), "host", "none" */
     int no_cache, pull;

@@ -140,25 +140,7 @@ static int from_source(struct copy_job *j, md_error_t **err)
         j->from_context = 1;
         return 0;
     }
-    struct build *b = j->b;
-    for (size_t i = 0; i < (size_t)(j->s - b->st); i++) {
-        char idx[24];
-        snprintf(idx, sizeof(idx), "%zu", i);
-        if ((b->st[i].name && strcasecmp(b->st[i].name, from) == 0) || strcmp(idx, from) == 0) {
-            md_build_key(j->s->key, j->s->key, b->st[i].key);
-            return md_build_mount(b, b->st[i].image_id, &j->src_root, err);
-        }
-    }
-    cleanup_free char *id = NULL;
-    md_error_t *miss = NULL;
-    if (md_image_resolve(from, &id, NULL, &miss) < 0) {
-        md_error_free(&miss);
-        struct md_pull_opts po = {0};
-        if (md_image_pull(from, &po, NULL, err) < 0 || md_image_resolve(from, &id, NULL, err) < 0)
-            return -1;
-    }
-    md_build_key(j->s->key, j->s->key, id);
-    return md_build_mount(b, id, &j->src_root, err);
+    return md_build_view_of(j->b, j->s, from, &j->src_root, err);
 }
 
 /* a source pattern, cleaned; "../" out of the root refused as docker does */

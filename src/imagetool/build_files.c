@@ -42,14 +42,15 @@ static int copy_file(struct md_copy *c, const char *src, const char *dst, md_err
 {
     cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) return md_error(err, errno, "open %s", src);
-    unlink(dst); /* a later source replaces an earlier one */
-    cleanup_close int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (out < 0) return md_error(err, errno, "create %s", dst);
+    if (dst) unlink(dst); /* a later source replaces an earlier one */
+    cleanup_close int out = dst ? open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+    if (dst && out < 0) return md_error(err, errno, "create %s", dst);
     static char buf[1 << 16];
     ssize_t n;
     while ((n = read(in, buf, sizeof(buf))) > 0) {
         md_sha256_update(c->hash, buf, (size_t)n, NULL);
-        if (md_write_all(out, buf, (size_t)n) < 0) return md_error(err, errno, "write %s", dst);
+        if (dst && md_write_all(out, buf, (size_t)n) < 0)
+            return md_error(err, errno, "write %s", dst);
     }
     return n < 0 ? md_error(err, errno, "read %s", src) : 0;
 }
@@ -66,8 +67,13 @@ int md_copy_entry(struct md_copy *c, const char *src, const char *rel, const cha
     hash_entry(c, rel, &st, mode);
     int r = 0;
     if (S_ISDIR(st.st_mode)) {
-        if (mkdir(dst, 0755) < 0 && errno != EEXIST) return md_error(err, errno, "mkdir %s", dst);
+        if (dst && mkdir(dst, 0755) < 0 && errno != EEXIST)
+            return md_error(err, errno, "mkdir %s", dst);
         r = copy_dir(c, src, rel, dst, err);
+    } else if (dst == NULL && S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t n = readlink(src, target, sizeof(target) - 1);
+        md_sha256_update(c->hash, target, n > 0 ? (size_t)n : 0, NULL);
     } else if (S_ISLNK(st.st_mode)) {
         char target[PATH_MAX];
         ssize_t n = readlink(src, target, sizeof(target) - 1);
@@ -81,7 +87,7 @@ int md_copy_entry(struct md_copy *c, const char *src, const char *rel, const cha
     } else {
         return 0; /* devices, fifos and sockets of a context are not copied */
     }
-    return r == 0 ? set_meta(c, dst, &st, mode, err) : r;
+    return r == 0 && dst ? set_meta(c, dst, &st, mode, err) : r;
 }
 
 static int copy_dir(struct md_copy *c, const char *src, const char *rel, const char *dst,
@@ -95,7 +101,7 @@ static int copy_dir(struct md_copy *c, const char *src, const char *rel, const c
         const char *name = names[i]->d_name;
         if (r < 0 || !strcmp(name, ".") || !strcmp(name, "..")) continue;
         cleanup_free char *s = NULL, *d = NULL, *cr = NULL;
-        if (asprintf(&s, "%s/%s", src, name) < 0 || asprintf(&d, "%s/%s", dst, name) < 0 ||
+        if (asprintf(&s, "%s/%s", src, name) < 0 || (dst && asprintf(&d, "%s/%s", dst, name) < 0) ||
             asprintf(&cr, "%s%s%s", rel, *rel ? "/" : "", name) < 0)
             md_oom();
         struct stat st;
@@ -103,9 +109,9 @@ static int copy_dir(struct md_copy *c, const char *src, const char *rel, const c
         int skip = c->ignore && md_ignore_excluded(c->ignore, cr);
         if (skip && md_ignore_has_exceptions(c->ignore) && lstat(s, &st) == 0 &&
             S_ISDIR(st.st_mode)) {
-            if (mkdir(d, 0755) < 0 && errno != EEXIST) r = md_error(err, errno, "mkdir %s", d);
+            if (d && mkdir(d, 0755) < 0 && errno != EEXIST) r = md_error(err, errno, "mkdir %s", d);
             if (r == 0) r = copy_dir(c, s, cr, d, err);
-            rmdir(d); /* kept only when something came back */
+            if (d) rmdir(d); /* kept only when something came back */
             continue;
         }
         if (!skip) r = md_copy_entry(c, s, cr, d, err);

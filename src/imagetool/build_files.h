@@ -20,7 +20,7 @@ struct md_copy {
 };
 
 /* src (rel: its path relative to the source root, for the ignore rules) to dst: a directory's
- * contents into dst (made), anything else as dst itself */
+ * contents into dst (made), anything else as dst itself; dst NULL: only hashed */
 int md_copy_entry(struct md_copy *c, const char *src, const char *rel, const char *dst,
                   md_error_t **err);
 

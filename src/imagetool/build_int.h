@@ -60,6 +60,23 @@ int md_build_commit_dir(struct build *b, struct build_stage *s, int dirfd, int w
 int md_build_mount(struct build *b, const char *image_id, char **dir, md_error_t **err);
 void md_build_umount(char *dir);
 
+/* a view of --from's stage (by name or index, built before s) or image (pulled when missing);
+ * the stage's key takes in what it names */
+int md_build_view_of(struct build *b, struct build_stage *s, const char *from, char **view,
+                     md_error_t **err);
+
+/* RUN --mount (build_mounts.c): the specs for the step's container (engine --mount syntax),
+ * their targets, the views they hold mounted; hex: what the cache key takes from them */
+struct md_build_mounts {
+    char **specs, **targets, **views;
+};
+int md_build_mounts(struct build *b, struct build_stage *s, char *const *flags,
+                    struct md_build_mounts *out, char hex[65], md_error_t **err);
+void md_build_mounts_clear(struct md_build_mounts *m);
+void md_build_mounts_unmark(struct md_build_mounts *m, const char *view, const char *upper);
+/* --secret id's file (an env secret written to one of the build's), *file NULL when not given */
+int md_build_secret_file(struct build *b, const char *id, char **file, md_error_t **err);
+
 int md_build_run(struct build *b, struct build_stage *s, struct md_df_instr *in, md_error_t **err);
 int md_build_copy(struct build *b, struct build_stage *s, struct md_df_instr *in, md_error_t **err);
 

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include "image/store.h"
 #include "imagetool/build_int.h"
+#include "imagetool/pull.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -68,4 +70,27 @@ void md_build_umount(char *dir)
     umount2(dir, MNT_DETACH);
     rmdir(dir);
     free(dir);
+}
+
+int md_build_view_of(struct build *b, struct build_stage *s, const char *from, char **view,
+                     md_error_t **err)
+{
+    for (size_t i = 0; i < (size_t)(s - b->st); i++) {
+        char idx[24];
+        snprintf(idx, sizeof(idx), "%zu", i);
+        if ((b->st[i].name && strcasecmp(b->st[i].name, from) == 0) || strcmp(idx, from) == 0) {
+            md_build_key(s->key, s->key, b->st[i].key);
+            return md_build_mount(b, b->st[i].image_id, view, err);
+        }
+    }
+    cleanup_free char *id = NULL;
+    md_error_t *miss = NULL;
+    if (md_image_resolve(from, &id, NULL, &miss) < 0) {
+        md_error_free(&miss);
+        struct md_pull_opts po = {0};
+        if (md_image_pull(from, &po, NULL, err) < 0 || md_image_resolve(from, &id, NULL, err) < 0)
+            return -1;
+    }
+    md_build_key(s->key, s->key, id);
+    return md_build_mount(b, id, view, err);
 }

@@ -155,8 +155,18 @@ static int run_attached(struct build *b, struct md_ctr *c, md_error_t **err)
     return status;
 }
 
+/* the mount points made for --mount targets the image lacks leave the layer */
+static void unmark(struct build *b, struct build_stage *s, struct md_build_mounts *m,
+                   const char *upper)
+{
+    char *view = NULL;
+    if (m->targets == NULL || md_build_mount(b, s->image_id, &view, NULL) < 0) return;
+    md_build_mounts_unmark(m, view, upper);
+    md_build_umount(view);
+}
+
 static int run_container(struct build *b, struct build_stage *s, char **argv, const char *net,
-                         const char *by, md_error_t **err)
+                         struct md_build_mounts *mounts, const char *by, md_error_t **err)
 {
     struct md_run_opts o;
     memset(&o, 0, sizeof(o));
@@ -168,6 +178,7 @@ static int run_container(struct build *b, struct build_stage *s, char **argv, co
     o.user = config_str(s, "User") ? md_xstrdup(config_str(s, "User")) : NULL;
     o.workdir = config_str(s, "WorkingDir") ? md_xstrdup(config_str(s, "WorkingDir")) : NULL;
     o.network = net ? md_xstrdup(net) : NULL;
+    o.mounts = md_strv_dup(mounts->specs);
     o.warn = (md_warn_t){.fn = warn_sink, .data = b};
     char id[65];
     struct md_ctr *c = NULL;
@@ -183,6 +194,7 @@ static int run_container(struct build *b, struct build_stage *s, char **argv, co
     }
     cleanup_free char *upper = NULL;
     if (r == 0 && asprintf(&upper, "%s/upper", c->dir) < 0) md_oom();
+    if (upper) unmark(b, s, mounts, upper);
     cleanup_close int ufd = upper ? open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (r == 0 && ufd < 0) r = md_error(err, errno, "open %s", upper);
     if (r == 0) r = md_build_commit_dir(b, s, ufd, 1, by, err);
@@ -199,12 +211,37 @@ static const char *run_flag(struct md_df_instr *in, const char *name, md_error_t
     for (char **f = in->flags; f && *f; f++) {
         if (strncmp(*f, name, n) == 0 && (*f)[n] == '=') {
             v = *f + n + 1;
-        } else if (strncmp(*f, "--network=", 10) != 0) {
+        } else if (strncmp(*f, "--network=", 10) != 0 && strncmp(*f, "--mount=", 8) != 0) {
             *bad = 1;
             md_error(err, 0, "RUN %.*s is not supported", (int)strcspn(*f, "="), *f);
         }
     }
     return v;
+}
+
+static int run_step(struct build *b, struct build_stage *s, struct md_df_instr *in, const char *net,
+                    struct md_build_mounts *mounts, const char *mhex, md_error_t **err)
+{
+    cleanup_strv char **argv = run_argv(s, in), **env = run_env(s);
+    cleanup_free char *cmd = md_strv_join(argv, " "), *envs = md_strv_join(env, "\n"), *what = NULL,
+                      *by = NULL;
+    if (asprintf(&what, "run\n%s\n%s\n%s\n%s", cmd, envs, net ? net : "", mhex) < 0 ||
+        asprintf(&by, "RUN %s # buildkit", cmd) < 0)
+        md_oom();
+    char key[65], id[72];
+    md_build_key(key, s->key, what);
+    if (md_build_cache_get(b, key, id) == 0) {
+        md_build_emit(b, MD_BEV_CACHED, NULL);
+        memcpy(s->key, key, sizeof(key));
+        return md_build_adopt(s, id, err);
+    }
+    if (s->image_id == NULL)
+        return md_error(err, 0, "RUN needs a filesystem: the stage has no layers (FROM scratch)");
+    if (run_container(b, s, argv, net, mounts, by, err) < 0) return -1;
+    md_build_cache_put(key, s->image_id);
+    memcpy(s->key, key, sizeof(key));
+    md_build_emit(b, MD_BEV_DONE, NULL);
+    return 0;
 }
 
 int md_build_run(struct build *b, struct build_stage *s, struct md_df_instr *in, md_error_t **err)
@@ -216,31 +253,14 @@ int md_build_run(struct build *b, struct build_stage *s, struct md_df_instr *in,
     if (net && strcmp(net, "none") != 0 && strcmp(net, "host") != 0)
         return md_error(err, 0, "RUN --network=%s: none, host or default", net);
     if (net == NULL) net = b->o->network;
-    cleanup_strv char **argv = run_argv(s, in), **env = run_env(s);
-    cleanup_free char *cmd = md_strv_join(argv, " "), *envs = md_strv_join(env, "\n"), *what = NULL,
-                      *by = NULL;
-    if (asprintf(&what, "run\n%s\n%s\n%s", cmd, envs, net ? net : "") < 0 ||
-        asprintf(&by, "RUN %s # buildkit", cmd) < 0)
-        md_oom();
-    char key[65], id[72];
-    md_build_key(key, s->key, what);
     md_build_step(b, s, in->text);
-    if (md_build_cache_get(b, key, id) == 0) {
-        md_build_emit(b, MD_BEV_CACHED, NULL);
-        memcpy(s->key, key, sizeof(key));
-        return md_build_adopt(s, id, err);
-    }
-    if (s->image_id == NULL)
-        return md_error(err, 0, "RUN needs a filesystem: the stage has no layers (FROM scratch)");
-    int r = run_container(b, s, argv, net, by, err);
-    if (r < 0) {
-        md_build_emit(b, MD_BEV_ERROR, *err ? (*err)->msg : "failed");
-        return r;
-    }
-    md_build_cache_put(key, s->image_id);
-    memcpy(s->key, key, sizeof(key));
-    md_build_emit(b, MD_BEV_DONE, NULL);
-    return 0;
+    struct md_build_mounts mounts;
+    char mhex[65];
+    int r = md_build_mounts(b, s, in->flags, &mounts, mhex, err);
+    if (r == 0) r = run_step(b, s, in, net, &mounts, mhex, err);
+    if (r < 0) md_build_emit(b, MD_BEV_ERROR, *err ? (*err)->msg : "failed");
+    md_build_mounts_clear(&mounts);
+    return r;
 }
 
 /* ---- HEALTHCHECK ---- */

@@ -78,11 +78,13 @@ static const char usage_text[] =
     "      --platform string         Set target platform for build (linux/amd64)\n"
     "      --progress string         Set type of progress output (auto, plain, tty, quiet)\n"
     "      --pull                    Always attempt to pull a newer version of the image\n"
+    "      --secret stringArray      Secret to expose to the build (id=X,src=FILE|env=VAR)\n"
     "  -q, --quiet                   Suppress the build output and print image ID on success\n"
     "  -t, --tag list                Name and optionally a tag in the \"name:tag\" format\n"
     "      --target string           Set the target build stage to build\n";
 
 enum {
+    O_SECRET = 255 + 64,
     O_BUILD_ARG = 256,
     O_IIDFILE,
     O_LABEL,
@@ -108,6 +110,8 @@ static int set_flag(struct build_cli *b, int c, md_error_t **err)
     case 'q':
         b->quiet = 1;
         return 0;
+    case O_SECRET:
+        return md_strv_append(&b->o.secrets, optarg);
     case O_BUILD_ARG:
         return md_strv_append(&b->o.build_args, optarg);
     case O_LABEL:
@@ -161,6 +165,7 @@ static int parse(int argc, char **argv, struct build_cli *b)
                                        {"network", required_argument, NULL, O_NETWORK},
                                        {"platform", required_argument, NULL, O_PLATFORM},
                                        {"progress", required_argument, NULL, O_PROGRESS},
+                                       {"secret", required_argument, NULL, O_SECRET},
                                        {"rm", no_argument, NULL, O_RM},
                                        {"force-rm", no_argument, NULL, O_FORCE_RM},
                                        {"help", no_argument, NULL, O_HELP},
@@ -237,6 +242,7 @@ int md_cmd_build(int argc, char **argv)
     if (b.o.data) fclose(b.o.data);
     free(b.text);
     md_strv_free(b.o.tags), md_strv_free(b.o.build_args), md_strv_free(b.o.labels);
+    md_strv_free(b.o.secrets);
     if (r < 0) {
         fprintf(stderr, "ERROR: failed to solve: %s\n", err && err->msg ? err->msg : "failed");
         md_error_free(&err);

@@ -171,6 +171,35 @@ check_eq "SOURCE_DATE_EPOCH: two builds from scratch, one image id" "$a" "$b"
 check_eq "... its created time is the epoch's" "$(pmd image inspect -f '{{.Created}}' "$a")" "2023-11-14T22:13:20Z"
 check_not "without it, the times differ" test "$(pmd build -q --no-cache "$CTX/app")" = "$a"
 
+# ---------------------------------------------------------------- RUN --mount, --secret
+mkdir -p "$CTX/mnt/src"
+echo "bound content" >"$CTX/mnt/src/file"
+echo "s3cr3t" >"$PROOT/secret.txt"
+cat >"$CTX/mnt/Dockerfile" <<'DOCKERFILE'
+FROM busybox
+RUN --mount=type=bind,source=src,target=/mnt/src cat /mnt/src/file > /bound
+RUN --mount=type=cache,target=/var/cache/thing sh -c 'echo run >> /var/cache/thing/log; wc -l < /var/cache/thing/log > /cachecount'
+RUN --mount=type=tmpfs,target=/scratch sh -c 'grep -c " /scratch tmpfs" /proc/mounts > /tmpfsseen'
+RUN --mount=type=secret,id=tok sh -c 'test "$(cat /run/secrets/tok)" = s3cr3t && echo seen > /secretseen'
+RUN --mount=type=secret,id=envtok,target=/etc/envtok sh -c 'test "$(cat /etc/envtok)" = from-env && echo seen > /envseen'
+DOCKERFILE
+sec=(--secret id=tok,src="$PROOT/secret.txt" --secret id=envtok,env=TOKVAL)
+TOKVAL=from-env pmd build -q -t mnt "${sec[@]}" "$CTX/mnt" >/dev/null
+check_eq "RUN --mount=type=bind (the context), cache, tmpfs, secret (file and env)" \
+    "$(pmd run --rm mnt cat /bound /cachecount /tmpfsseen /secretseen /envseen | tr '\n' ' ')" \
+    "bound content 1 1 seen seen "
+check_eq "... none of the mount points, nor a secret, in the image" \
+    "$(pmd run --rm mnt sh -c 'ls -d /mnt /run/secrets /var/cache/thing /scratch /etc/envtok 2>/dev/null | wc -l')" 0
+TOKVAL=from-env pmd build -q --no-cache -t mnt2 "${sec[@]}" "$CTX/mnt" >/dev/null
+check_eq "the cache mount is kept across builds" "$(pmd run --rm mnt2 cat /cachecount)" 2
+echo "bound changed" >"$CTX/mnt/src/file"
+check_eq "a bind mount's content is in the RUN's cache key" \
+    "$(TOKVAL=from-env pmd build -t mnt3 "${sec[@]}" "$CTX/mnt" 2>&1 | grep -c CACHED) $(pmd run --rm mnt3 cat /bound)" "0 bound changed"
+check_match "a secret not given: the mount is absent (BuildKit's), the RUN fails" \
+    "$(TOKVAL=from-env pmd build --secret id=envtok,env=TOKVAL "$CTX/mnt" 2>&1)" "ERROR: failed to solve: process .*exit code: 1"
+err_case "RUN --mount=type=ssh" 1 "ERROR: failed to solve: RUN --mount=type=ssh is not supported" \
+    sh -c "printf 'FROM busybox\nRUN --mount=type=ssh true\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+
 # ---------------------------------------------------------------- the cache's images, builder prune
 untagged=0 shown=0 listed=0
 for f in "$PROOT"/image/buildcache/*; do
