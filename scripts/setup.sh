@@ -19,6 +19,7 @@ PACKAGES=(
     podman containerd                                # tests: mydocker-runc driven by podman and ctr
     libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
     qemu-system-x86 linux-image-amd64                # test_cgroup_v2_qemu.sh: a real cgroup v2 kernel (TCG)
+    debootstrap                                      # scripts/mkdebian.sh: the Debian base image of test_build_debian.sh
     clang libclang-rt-14-dev clang-format            # make fuzz (libFuzzer), make format-check
     xfsprogs                                         # --storage-opt size= (an XFS with pquota on a loop device)
 )
