@@ -15,6 +15,7 @@
 
 #include "engine/user.h"
 #include "image/store.h"
+#include "imagetool/build_fetch.h"
 #include "imagetool/build_files.h"
 #include "imagetool/build_int.h"
 #include "imagetool/layer.h"
@@ -50,7 +51,7 @@ static const char *flag_of(struct md_df_instr *in, const char *name)
 static int check_flags(struct copy_job *j, md_error_t **err)
 {
     static const char *const copy_ok[] = {"--from", "--chown", "--chmod", "--link", NULL};
-    static const char *const add_ok[] = {"--chown", "--chmod", "--link", NULL};
+    static const char *const add_ok[] = {"--chown", "--chmod", "--link", "--checksum", NULL};
     for (char **f = j->in->flags; f && *f; f++) {
         size_t n = strcspn(*f, "=");
         int ok = 0;
@@ -227,15 +228,33 @@ static struct md_df_heredoc *heredoc_source(struct copy_job *j, const char *word
     return NULL;
 }
 
+static int is_url(const char *s)
+{
+    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* ADD URL: named by the URL's last element in a directory destination */
+static int add_url(struct copy_job *j, const char *url, int to_dir, md_error_t **err)
+{
+    cleanup_free char *name = md_url_basename(url), *dst = NULL;
+    if (asprintf(&dst, "%s%s%s%s", j->staging, j->dest, to_dir ? "/" : "", to_dir ? name : "") < 0)
+        md_oom();
+    md_sha256_update(&j->hash, url, strlen(url) + 1, NULL);
+    if (md_build_fetch(url, dst, flag_of(j->in, "--checksum"), &j->hash, err) < 0) return -1;
+    if (j->c.chmod && chmod(dst, j->c.mode) < 0) return md_error(err, errno, "chmod %s", dst);
+    if (j->c.chown && chown(dst, j->c.uid, j->c.gid) < 0)
+        return md_error(err, errno, "chown %s", dst);
+    return 0;
+}
+
 /* every source's matches (globs in the source root; .dockerignore for the context) */
 static int expand_sources(struct copy_job *j, char ***paths, md_error_t **err)
 {
     *paths = md_strv_dup(NULL);
     for (char **s = j->srcs; *s; s++) {
-        if (heredoc_source(j, *s)) continue;
-        if (strstr(*s, "://"))
-            return md_error(err, 0, "%s of a URL (%s) is not supported yet",
-                            j->add ? "ADD" : "COPY", *s);
+        if (heredoc_source(j, *s) || (j->add && is_url(*s))) continue;
+        if (strstr(*s, "://") || strncmp(*s, "git@", 4) == 0)
+            return md_error(err, 0, "%s of %s is not supported", j->add ? "ADD" : "COPY", *s);
         cleanup_free char *rel = clean_source(*s, err), *pat = NULL;
         if (rel == NULL) return -1;
         if (asprintf(&pat, "%s/%s", j->src_root, rel) < 0) md_oom();
@@ -260,6 +279,8 @@ static int copy_all(struct copy_job *j, md_error_t **err)
     cleanup_strv char **paths = NULL;
     if (expand_sources(j, &paths, err) < 0) return -1;
     size_t n = md_strv_len(paths) + j->in->n_heredocs;
+    for (char **s = j->srcs; j->add && *s; s++)
+        n += is_url(*s);
     size_t dl = strlen(j->dest);
     /* through the image's symlinks: COPY x /link/ writes into the directory /link names */
     char *resolved = md_view_resolve(j->view, j->dest);
@@ -290,6 +311,7 @@ static int copy_all(struct copy_job *j, md_error_t **err)
     for (char **s = j->srcs; r == 0 && *s; s++) {
         struct md_df_heredoc *h = heredoc_source(j, *s);
         if (h) r = copy_heredoc(j, h, to_dir, err);
+        if (!h && j->add && is_url(*s)) r = add_url(j, *s, to_dir, err);
     }
     /* the parents again: copying into them moved their times */
     if (r == 0) r = md_stage_parents(j->staging, j->view, parent, err);

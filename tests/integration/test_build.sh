@@ -200,6 +200,28 @@ check_match "a secret not given: the mount is absent (BuildKit's), the RUN fails
 err_case "RUN --mount=type=ssh" 1 "ERROR: failed to solve: RUN --mount=type=ssh is not supported" \
     sh -c "printf 'FROM busybox\nRUN --mount=type=ssh true\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
 
+# ---------------------------------------------------------------- ADD of a URL, --checksum
+mkdir -p "$CTX/www"
+echo "remote file" >"$CTX/www/remote.txt"
+/usr/bin/python3 -m http.server 0 --bind 127.0.0.1 --directory "$CTX/www" >"$CTX/http.log" 2>&1 &
+hpid=$!
+at_exit "kill $hpid 2>/dev/null"
+wait_for 5 grep -q "port [0-9]" "$CTX/http.log"
+URL=http://127.0.0.1:$(grep -o "port [0-9]*" "$CTX/http.log" | awk '{print $2}')
+SUM=$(sha256sum "$CTX/www/remote.txt" | cut -d' ' -f1)
+printf 'FROM busybox\nADD %s/remote.txt /dl/\nADD --checksum=sha256:%s %s/remote.txt /checked.txt\n' \
+    "$URL" "$SUM" "$URL" | pmd build -q -t url - >/dev/null
+check_eq "ADD URL: named by the URL, mode 0600 (docker's); --checksum verified" \
+    "$(pmd run --rm url sh -c 'stat -c %a /dl/remote.txt; cat /dl/remote.txt /checked.txt')" "600
+remote file
+remote file"
+err_case "ADD --checksum of other content" 1 \
+    "ERROR: failed to solve: digest mismatch sha256:0000: sha256:$SUM" \
+    sh -c "printf 'FROM busybox\nADD --checksum=sha256:0000 $URL/remote.txt /x\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+err_case "ADD of a URL the server does not have" 1 "ERROR: failed to solve: invalid response status 404" \
+    sh -c "printf 'FROM busybox\nADD $URL/nope /x\n' | MYDOCKER_ROOT=$PROOT $MYDOCKER build -q -"
+kill $hpid 2>/dev/null
+
 # ---------------------------------------------------------------- the cache's images, builder prune
 untagged=0 shown=0 listed=0
 for f in "$PROOT"/image/buildcache/*; do
