@@ -114,6 +114,33 @@ static const char *build_arg(struct build *b, const char *name)
     return kv[strlen(name)] == '=' ? kv + strlen(name) + 1 : getenv(name);
 }
 
+/* BuildKit's automatic platform ARGs: a declaration without a value gets this host's */
+static const char *platform_arg(const char *name)
+{
+    static const char *const v[][2] = {{"TARGETPLATFORM", "linux/amd64"},
+                                       {"TARGETOS", "linux"},
+                                       {"TARGETARCH", "amd64"},
+                                       {"TARGETVARIANT", ""},
+                                       {"BUILDPLATFORM", "linux/amd64"},
+                                       {"BUILDOS", "linux"},
+                                       {"BUILDARCH", "amd64"},
+                                       {"BUILDVARIANT", ""}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (strcmp(v[i][0], name) == 0) return v[i][1];
+    return NULL;
+}
+
+int md_build_proxy_arg(const char *kv)
+{
+    static const char *const names[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+                                        "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
+                                        "ALL_PROXY",  "all_proxy",  NULL};
+    size_t n = strcspn(kv, "=");
+    for (const char *const *p = names; *p; p++)
+        if (strlen(*p) == n && strncmp(*p, kv, n) == 0) return 1;
+    return 0;
+}
+
 /* ARG a[=default] b ... : inside a stage a bare name takes the global ARG's value */
 static int do_arg(struct build *b, char ***scope, json_object *cfg, const char *args,
                   md_error_t **err)
@@ -130,7 +157,7 @@ static int do_arg(struct build *b, char ***scope, json_object *cfg, const char *
         const char *val = given                           ? given
                           : eq                            ? eq + 1
                           : global && strchr(global, '=') ? strchr(global, '=') + 1
-                                                          : NULL;
+                                                          : platform_arg(*w);
         if (val) kv_set(scope, *w, val);
     }
     return 0;
@@ -474,6 +501,7 @@ static void unused_args_warning(struct build *b)
     for (char **a = b->o->build_args; a && *a; a++) {
         size_t n = strcspn(*a, "=");
         cleanup_free char *name = strndup(*a, n);
+        if (md_build_proxy_arg(*a)) continue; /* predefined: RUN sees them undeclared */
         if (name && !md_strv_contains(b->used_args, name)) md_strv_append(&unused, name);
     }
     if (md_strv_len(unused) == 0) return;

@@ -41,6 +41,8 @@ struct build {
 void md_build_emit(struct build *b, enum md_build_ev_type type, const char *text);
 void md_build_step(struct build *b, struct build_stage *s, const char *text);
 double md_build_secs(const struct build *b);
+/* HTTP_PROXY and the like: docker's predefined build args */
+int md_build_proxy_arg(const char *kv);
 /* a history entry for an instruction that makes no layer */
 void md_build_history(struct build *b, struct build_stage *s, const char *created_by);
 

@@ -88,6 +88,14 @@ static char **run_argv(struct build_stage *s, struct md_df_instr *in)
     return argv;
 }
 
+static int env_has(char *const *env, const char *kv)
+{
+    size_t n = strcspn(kv, "=");
+    for (; env && *env; env++)
+        if (strncmp(*env, kv, n) == 0 && (*env)[n] == '=') return 1;
+    return 0;
+}
+
 /* the config's Env, then the build args in scope it does not set (ENV wins) */
 static char **run_env(struct build_stage *s)
 {
@@ -96,14 +104,18 @@ static char **run_env(struct build_stage *s)
     json_object_object_get_ex(config_obj(s), "Env", &e);
     for (size_t i = 0; e && i < json_object_array_length(e); i++)
         md_strv_append(&env, json_object_get_string(json_object_array_get_idx(e, i)));
-    for (char **a = s->args; a && *a; a++) {
-        size_t n = strcspn(*a, "=");
-        int set = 0;
-        for (char **v = env; *v && !set; v++)
-            set = strncmp(*v, *a, n) == 0 && (*v)[n] == '=';
-        if (!set) md_strv_append(&env, *a);
-    }
+    for (char **a = s->args; a && *a; a++)
+        if (!env_has(env, *a)) md_strv_append(&env, *a);
     return env;
+}
+
+/* --build-arg HTTP_PROXY=... and the like: in RUN's env without an ARG, and, as docker's, out
+ * of the cache key (a proxy does not change what a step makes) */
+static void proxy_env(struct build *b, char ***env)
+{
+    for (char **a = b->o->build_args; a && *a; a++)
+        if (md_build_proxy_arg(*a) && strchr(*a, '=') && !env_has(*env, *a))
+            md_strv_append(env, *a);
 }
 
 /* ---- the container ---- */
@@ -175,6 +187,7 @@ static int run_container(struct build *b, struct build_stage *s, char **argv, co
     o.entrypoint = md_xstrdup(""); /* RUN ignores the ENTRYPOINT */
     o.entrypoint_set = 1;
     o.env = run_env(s);
+    proxy_env(b, &o.env);
     o.user = config_str(s, "User") ? md_xstrdup(config_str(s, "User")) : NULL;
     o.workdir = config_str(s, "WorkingDir") ? md_xstrdup(config_str(s, "WorkingDir")) : NULL;
     o.network = net ? md_xstrdup(net) : NULL;

@@ -86,6 +86,13 @@ check_eq "--build-arg: the RUN sees the new value (and is not taken from the cac
 check_match "a build arg no ARG declares: docker's warning" \
     "$(pmd build --build-arg NOPE=1 "$CTX/app" 2>&1)" "WARNING: One or more build-args \[NOPE\] were not consumed"
 
+printf 'FROM busybox\nARG TARGETARCH\nARG TARGETPLATFORM\nRUN echo "$TARGETARCH $TARGETPLATFORM $HTTP_PROXY" > /args\n' >"$CTX/args.df"
+out=$(pmd build -q -t args -f "$CTX/args.df" --build-arg HTTP_PROXY=http://proxy.invalid:3128 "$CTX/app" 2>&1)
+check_eq "the platform ARGs, and HTTP_PROXY (predefined: no ARG, no warning)" \
+    "$out|$(pmd run --rm args cat /args)" "$(pmd images -q --no-trunc args)|amd64 linux/amd64 http://proxy.invalid:3128"
+check_eq "... a proxy is not in the cache key: another one, the same image" \
+    "$(pmd build -q -f "$CTX/args.df" --build-arg HTTP_PROXY=http://other.invalid "$CTX/app")" "$(pmd images -q --no-trunc args)"
+
 # ---------------------------------------------------------------- .dockerignore, -f, stdin, --iidfile
 mkdir -p "$CTX/ign/logs" "$CTX/ign/src"
 echo keep >"$CTX/ign/src/main.c"; echo secret >"$CTX/ign/.env"; echo l >"$CTX/ign/logs/a.log"
