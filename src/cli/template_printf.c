@@ -232,8 +232,10 @@ static void fmt_one(FILE *f, const struct spec *s, jo *v)
 /* widths and precisions past this are an attack on memory, not a format */
 enum { MAX_WIDTH = 4096 };
 
+/* n may come from a "*" argument: any int (the fuzzer found -555555556 then a digit) */
 static int digit(int n, char c)
 {
+    if (n < 0 || n > MAX_WIDTH) n = n < 0 ? 0 : MAX_WIDTH;
     n = n * 10 + (c - '0');
     return n > MAX_WIDTH ? MAX_WIDTH : n;
 }
