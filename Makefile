@@ -16,16 +16,20 @@ CFLAGS  += $(SAN) -std=c17 -D_GNU_SOURCE -DMD_VERSION=\"$(VERSION)\" $(WARN) -Is
 LDFLAGS += $(SAN) -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
 
 HOT_PKGS   = json-c libseccomp libcap libmnl
+API_PKGS   = libmicrohttpd
 IMAGE_PKGS = json-c libarchive libcrypto libcurl
 HOT_CFLAGS   := $(shell $(PKG) --cflags $(HOT_PKGS))
 HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
 IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
 IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
+API_CFLAGS   := $(shell $(PKG) --cflags $(API_PKGS))
+API_LIBS     := $(shell $(PKG) --libs $(API_PKGS))
 
 LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/store/*.c src/net/*.c)
 CLI_SRCS   = $(wildcard src/cli/*.c)
 CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
 TOOL_SRCS  = $(wildcard src/imagetool/*.c)
+API_SRCS   = $(wildcard src/api/*.c)
 RUNC_SRCS  = $(wildcard src/runc/*.c)
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 
@@ -33,17 +37,18 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+API_OBJS  = $(API_SRCS:%.c=$(BUILD)/obj/%.o)
 RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PROBES    = $(BUILD)/probes/escape
 
-all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-api $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(API_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmydocker.a: $(LIB_OBJS)
 	@rm -f $@
@@ -64,6 +69,11 @@ $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 	@$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(IMAGE_LIBS) $(HOT_LIBS) -lpthread
 
 # the runc-compatible OCI runtime (docs/oci-runtime.md): the same core, hot libraries only
+# the Engine API server: libmicrohttpd, off the hot path (docs/api.md)
+$(BUILD)/mydocker-api: $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(API_LIBS) $(HOT_LIBS) -lpthread
+
 $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
 	@echo "  LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $(RUNC_OBJS) $(BUILD)/libmydocker.a $(HOT_LIBS)

@@ -10,6 +10,7 @@ PACKAGES=(
     libjson-c-dev libseccomp-dev libcap-dev          # hot path: run, exec, runtime
     libarchive-dev libssl-dev                        # image tool: layers, digests
     libcurl4-openssl-dev libmnl-dev libnftables-dev  # registry, netlink, firewall
+    libmicrohttpd-dev                                # the Engine API server (docs/api.md)
     busybox-static                                   # the default image's rootfs
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings
@@ -17,6 +18,7 @@ PACKAGES=(
     docker-registry skopeo apache2-utils openssl     # registry tests: local registry, htpasswd, tokens
     podman                                           # bench/pull.sh: podman pull side by side
     podman containerd                                # tests: mydocker-runc driven by podman and ctr
+    python3-docker docker-compose                    # test_api.sh: the Python docker SDK (compose: issue 16)
     libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
     qemu-system-x86 linux-image-amd64                # test_cgroup_v2_qemu.sh: a real cgroup v2 kernel (TCG)
     debootstrap                                      # scripts/mkdebian.sh: the Debian base image of test_build_debian.sh

@@ -8,48 +8,10 @@
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
 #include "store/ctr.h"
+#include "cli/docs.h"
 #include "cli/format.h"
 #include "image/store.h"
 #include "util/cleanup.h"
-
-static struct json_object *container_doc(struct md_ctr *c)
-{
-    struct json_object *doc = NULL;
-    json_object_deep_copy(c->record, &doc, NULL);
-    struct json_object *st = NULL;
-    json_object_object_get_ex(doc, "State", &st);
-    int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED;
-    json_object_object_add(st, "Status", json_object_new_string(md_ctr_status_name(c->status)));
-    json_object_object_add(st, "Running", json_object_new_boolean(live));
-    json_object_object_add(st, "Paused", json_object_new_boolean(c->status == MD_CTR_PAUSED));
-    json_object_object_add(st, "Restarting",
-                           json_object_new_boolean(c->status == MD_CTR_RESTARTING));
-    json_object_object_add(st, "Dead", json_object_new_boolean(c->status == MD_CTR_DEAD));
-    json_object_object_add(st, "Pid", json_object_new_int(live ? c->pid : 0));
-    if (!json_object_object_get_ex(st, "OOMKilled", NULL))
-        json_object_object_add(st, "OOMKilled", json_object_new_boolean(0));
-    if (c->status == MD_CTR_EXITED) {
-        json_object_object_add(st, "ExitCode", json_object_new_int(c->exit_code));
-        if (c->finished_ns) {
-            cleanup_free char *t = md_time_rfc3339(c->finished_ns);
-            json_object_object_add(st, "FinishedAt", json_object_new_string(t));
-        }
-    }
-    static const char *const zero_time = "0001-01-01T00:00:00Z";
-    if (!json_object_object_get_ex(st, "StartedAt", NULL))
-        json_object_object_add(st, "StartedAt", json_object_new_string(zero_time));
-    if (!json_object_object_get_ex(st, "FinishedAt", NULL))
-        json_object_object_add(st, "FinishedAt", json_object_new_string(zero_time));
-    json_object_object_del(doc, "image_id");
-    if (!json_object_object_get_ex(doc, "Mounts", NULL))
-        json_object_object_add(doc, "Mounts", json_object_new_array());
-    if (!json_object_object_get_ex(doc, "NetworkSettings", NULL))
-        json_object_object_add(doc, "NetworkSettings", json_object_new_object());
-    char logpath[4300];
-    snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
-    json_object_object_add(doc, "LogPath", json_object_new_string(logpath));
-    return doc;
-}
 
 static struct json_object *image_doc(md_image_t *img)
 {
@@ -96,7 +58,7 @@ int cmd_inspect(int argc, char **argv)
         md_image_t *img = NULL;
         struct json_object *doc = NULL;
         if ((type == NULL || strcmp(type, "container") == 0) && md_ctr_load(argv[i], &c, NULL) == 0)
-            doc = container_doc(c);
+            doc = md_container_doc(c);
         else if ((type == NULL || strcmp(type, "image") == 0) &&
                  md_image_lookup(argv[i], &img, NULL) == 0)
             doc = image_doc(img);

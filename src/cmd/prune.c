@@ -2,7 +2,9 @@
  * sections are shared (cmd/prune.h): system prune is the container, network,
  * (with --volumes) volume and image sections and one total. */
 #include "cmd/prune.h"
+#include "engine/start.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -194,6 +196,19 @@ static int system_prune(int argc, char **argv)
     return r;
 }
 
+/* the API server is a binary of its own (build/mydocker-api): libmicrohttpd stays out of this
+ * one, which every `run` loads */
+static int api_service(int argc, char **argv)
+{
+    (void)argc;
+    cleanup_free char *api = md_self_path("mydocker-api");
+    if (api == NULL) return MD_EXIT_ENGINE;
+    fflush(stdout);
+    execv(api, argv);
+    fprintf(stderr, "mydocker: exec %s: %s\n", api, strerror(errno));
+    return MD_EXIT_ENGINE;
+}
+
 int cmd_system(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -201,7 +216,8 @@ int cmd_system(int argc, char **argv)
               "  df          Show mydocker disk usage\n"
               "  events      Get real time events from the server\n"
               "  info        Display system-wide information\n"
-              "  prune       Remove unused data\n",
+              "  prune       Remove unused data\n"
+              "  service     Serve the Docker Engine API on a socket\n",
               argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
@@ -209,6 +225,7 @@ int cmd_system(int argc, char **argv)
     if (strcmp(argv[1], "df") == 0) return md_system_df(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(argv[1], "events") == 0) return cmd_events(argc - 1, argv + 1);
+    if (strcmp(argv[1], "service") == 0) return api_service(argc - 1, argv + 1);
     fprintf(stderr,
             "mydocker: 'system %s' is not a mydocker command.\nSee 'mydocker system --help'\n",
             argv[1]);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cli/docs.h"
 #include "cli/format.h"
 #include "cli/getopt.h"
 #include "cmd/cmd.h"
@@ -56,39 +57,6 @@ static int parse_format(const char *cmd, int argc, char **argv, const char **fmt
     return 0;
 }
 
-static const char *arch(const struct utsname *u)
-{
-    return strcmp(u->machine, "x86_64") == 0 ? "amd64" : u->machine;
-}
-
-static void put(struct json_object *o, const char *k, const char *v)
-{
-    json_object_object_add(o, k, json_object_new_string(v));
-}
-
-/* docker's version structure: daemonless, the engine is this binary, so
- * Server describes the same build as Client (podman does the same) */
-static struct json_object *version_doc(void)
-{
-    struct utsname u;
-    uname(&u);
-    struct json_object *d = json_object_new_object(), *sides[2];
-    for (int i = 0; i < 2; i++) {
-        struct json_object *s = sides[i] = json_object_new_object(), *pl = json_object_new_object();
-        put(pl, "Name", "mydocker");
-        json_object_object_add(s, "Platform", pl);
-        put(s, "Version", MD_VERSION);
-        put(s, "ApiVersion", "1.41");
-        put(s, "Os", "linux");
-        put(s, "Arch", arch(&u));
-        put(s, "BuildTime", __DATE__);
-        if (i == 1) put(s, "KernelVersion", u.release);
-    }
-    json_object_object_add(d, "Client", sides[0]);
-    json_object_object_add(d, "Server", sides[1]);
-    return d;
-}
-
 /* prints the template's output; the template error's exit code otherwise */
 static int print_format(const char *fmt, struct json_object *doc)
 {
@@ -107,7 +75,7 @@ int cmd_version(int argc, char **argv)
     const char *fmt;
     int na = parse_format("version", argc, argv, &fmt);
     if (na) return na < 0 ? 0 : na;
-    if (fmt) return print_format(fmt, version_doc());
+    if (fmt) return print_format(fmt, md_version_doc());
     struct utsname u;
     uname(&u);
     printf("Client:\n"
@@ -116,7 +84,7 @@ int cmd_version(int argc, char **argv)
            " Built:             %s\n"
            " OS/Arch:           linux/%s\n"
            " json-c:            %s\n",
-           MD_VERSION, __DATE__, arch(&u), json_c_version());
+           MD_VERSION, __DATE__, md_arch_name(&u), json_c_version());
     return 0;
 }
 
@@ -152,67 +120,6 @@ static void print_features(const struct md_hostinfo *hi)
            yn(hi->pidfd), yn(hi->time_ns), yn(hi->user_ns));
 }
 
-/* container counts by state, as docker's info */
-static void count_containers(struct json_object *d)
-{
-    int n[4] = {0, 0, 0, 0}; /* all, running, paused, stopped */
-    cleanup_strv char **ids = md_ctr_list_ids();
-    for (char **id = ids; id && *id; id++) {
-        struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
-        n[0]++;
-        n[c->status == MD_CTR_RUNNING ? 1 : c->status == MD_CTR_PAUSED ? 2 : 3]++;
-        md_ctr_free(c);
-    }
-    const char *keys[] = {"Containers", "ContainersRunning", "ContainersPaused",
-                          "ContainersStopped"};
-    for (int i = 0; i < 4; i++)
-        json_object_object_add(d, keys[i], json_object_new_int(n[i]));
-}
-
-static struct json_object *info_doc(const struct md_hostinfo *hi)
-{
-    struct utsname u;
-    uname(&u);
-    struct json_object *d = json_object_new_object(), *sec = json_object_new_array();
-    count_containers(d);
-    md_image_info_t *list = NULL;
-    size_t n = 0;
-    if (md_image_list(&list, &n, NULL) == 0) md_image_list_free(list, n);
-    json_object_object_add(d, "Images", json_object_new_int((int)n));
-    put(d, "Driver", "overlay2");
-    put(d, "DockerRootDir", md_lib_root());
-    put(d, "CgroupDriver", "cgroupfs");
-    put(d, "CgroupVersion",
-        strcmp(md_cgroup_version_name(), "v2") == 0 ? "2" : "1"); /* hybrid: 1 */
-    put(d, "KernelVersion", u.release);
-    put(d, "OperatingSystem", "Linux");
-    put(d, "OSType", "linux");
-    put(d, "Architecture", u.machine);
-    json_object_object_add(d, "NCPU", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
-    json_object_object_add(
-        d, "MemTotal",
-        json_object_new_int64((int64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE)));
-    put(d, "Name", u.nodename);
-    put(d, "ServerVersion", MD_VERSION);
-    put(d, "DefaultRuntime", "mydocker");
-    if (hi->seccomp_filter)
-        json_object_array_add(sec, json_object_new_string("name=seccomp,profile=builtin"));
-    json_object_object_add(d, "SecurityOptions", sec);
-    json_object_object_add(d, "MemoryLimit", json_object_new_boolean(hi->cg.memory));
-    json_object_object_add(d, "SwapLimit", json_object_new_boolean(hi->cg.swap));
-    json_object_object_add(d, "CpuCfsQuota", json_object_new_boolean(hi->cg.cpu_cfs));
-    json_object_object_add(d, "CPUShares", json_object_new_boolean(hi->cg.cpu_shares));
-    json_object_object_add(d, "PidsLimit", json_object_new_boolean(hi->cg.pids));
-    json_object_object_add(d, "OomKillDisable", json_object_new_boolean(hi->cg.oom_kill_disable));
-    struct json_object *w = json_object_new_array();
-    cleanup_strv char **warn = md_hostinfo_warnings(hi);
-    for (size_t i = 0; warn && warn[i]; i++)
-        json_object_array_add(w, json_object_new_string(warn[i]));
-    json_object_object_add(d, "Warnings", w);
-    return d;
-}
-
 int cmd_info(int argc, char **argv)
 {
     const char *fmt;
@@ -222,7 +129,7 @@ int cmd_info(int argc, char **argv)
     uname(&u);
     struct md_hostinfo hi;
     md_hostinfo_get(&hi);
-    if (fmt) return print_format(fmt, info_doc(&hi));
+    if (fmt) return print_format(fmt, md_info_doc(&hi));
     printf("Client:\n Version:    %s\n\nServer:\n"
            " Storage Driver: overlay2\n"
            " Docker Root Dir: %s\n"

@@ -297,7 +297,7 @@ void md_health_spawn(struct md_ctr *c)
     struct md_health_plan p;
     if (!md_health_plan_get(c->record, &p)) return;
     md_health_plan_free(&p);
-    cleanup_free char *self = md_self_path(NULL);
+    cleanup_free char *self = md_engine_binary();
     if (self == NULL) return;
     pid_t pid = fork();
     if (pid < 0) return;

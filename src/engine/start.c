@@ -45,6 +45,15 @@ char *md_self_path(const char *sibling)
     return asprintf(&out, "%s/%s", dirname(self), sibling) < 0 ? NULL : out;
 }
 
+char *md_engine_binary(void)
+{
+    cleanup_free char *self = md_self_path(NULL);
+    const char *base = self ? strrchr(self, '/') : NULL;
+    /* the API server and the image tool run containers too: their bookkeeping is mydocker's */
+    if (base && strncmp(base + 1, "mydocker-", 9) == 0) return md_self_path("mydocker");
+    return md_steal_ptr(&self);
+}
+
 static struct json_object *state_obj(struct md_ctr *c)
 {
     struct json_object *st = NULL;
@@ -377,7 +386,7 @@ static void exec_monitor(struct md_ctr *c, struct md_container *ct, struct monit
     snprintf(a_in, sizeof(a_in), "%d", infd);
     snprintf(a_listen, sizeof(a_listen), "%d", listenfd);
     snprintf(a_exit, sizeof(a_exit), "%d", f->exit_w);
-    cleanup_free char *mon = md_self_path("mydocker-monitor"), *self = md_self_path(NULL);
+    cleanup_free char *mon = md_self_path("mydocker-monitor"), *self = md_engine_binary();
     if (mon && self)
         execl(mon, "mydocker-monitor", c->id, c->rundir, logpath, a_size, a_files, a_pidfd, a_out,
               a_err, a_in, f->tty ? "1" : "0", self, a_listen, a_exit, (char *)NULL);

@@ -23,5 +23,7 @@ void md_attach_conn_close(struct md_attach_conn *conn);
 int md_engine_container_exited(const char *id, int status, md_error_t **err);
 /* Path of a sibling binary of the running one ("mydocker-monitor"), or of itself (NULL). */
 char *md_self_path(const char *sibling);
+/* The mydocker binary (`container-exited`, `health-run`), from any of its siblings */
+char *md_engine_binary(void);
 
 #endif

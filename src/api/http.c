@@ -1,0 +1,190 @@
+/* The HTTP side: requests gathered (body included), routed by method and path (with or
+ * without docker's /vX.Y prefix), and docker's response shapes and headers. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+struct pending {
+    char *body;
+    size_t len;
+};
+
+static const struct route {
+    const char *method, *pattern;
+    api_handler fn;
+} routes[] = {
+    {"GET", "/_ping", api_ping},
+    {"HEAD", "/_ping", api_ping},
+    {"GET", "/version", api_version},
+    {"GET", "/info", api_info},
+    {"GET", "/containers/json", api_containers_list},
+    {"POST", "/containers/create", api_container_create},
+    {"GET", "/containers/{}/json", api_container_inspect},
+    {"POST", "/containers/{}/start", api_container_start},
+    {"POST", "/containers/{}/stop", api_container_stop},
+    {"POST", "/containers/{}/restart", api_container_restart},
+    {"POST", "/containers/{}/kill", api_container_kill},
+    {"POST", "/containers/{}/wait", api_container_wait},
+    {"GET", "/containers/{}/logs", api_container_logs},
+    {"POST", "/containers/{}/attach", api_container_attach},
+    {"DELETE", "/containers/{}", api_container_delete},
+    {"GET", "/images/json", api_images_list},
+    {"POST", "/images/create", api_image_create},
+    {"GET", "/images/{*}/json", api_image_inspect},
+};
+
+/* "/v1.41/x" -> "/x" */
+static const char *unversioned(const char *url)
+{
+    if (url[0] != '/' || url[1] != 'v' || !isdigit((unsigned char)url[2])) return url;
+    const char *p = url + 2;
+    while (isdigit((unsigned char)*p) || *p == '.')
+        p++;
+    return *p == '/' ? p : url;
+}
+
+/* pattern "/containers/{}/start" against path; *id gets the {} part ("{*}": it may hold '/') */
+static int route_match(const char *pattern, const char *path, char **id)
+{
+    const char *brace = strchr(pattern, '{');
+    if (brace == NULL) return strcmp(pattern, path) == 0;
+    size_t pre = (size_t)(brace - pattern);
+    const char *close = strchr(brace, '}');
+    int any = brace[1] == '*';
+    const char *suffix = close + 1;
+    size_t plen = strlen(path), slen = strlen(suffix);
+    if (strncmp(pattern, path, pre) != 0 || plen <= pre + slen) return 0;
+    if (strcmp(path + plen - slen, suffix) != 0) return 0;
+    size_t n = plen - slen - pre;
+    if (!any && memchr(path + pre, '/', n)) return 0;
+    *id = strndup(path + pre, n);
+    return *id != NULL;
+}
+
+void api_add_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Api-Version", MD_API_VERSION);
+    MHD_add_response_header(resp, "Docker-Experimental", "false");
+    MHD_add_response_header(resp, "Ostype", "linux");
+    MHD_add_response_header(resp, "Server", "mydocker/" MD_VERSION " (linux)");
+}
+
+enum MHD_Result api_bytes(struct api_req *r, unsigned status, const char *type, char *data,
+                          size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    api_add_headers(resp);
+    if (type) MHD_add_response_header(resp, "Content-Type", type);
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result api_json(struct api_req *r, unsigned status, struct json_object *doc)
+{
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *copy = NULL;
+    if (asprintf(&copy, "%s\n", text) < 0) md_oom();
+    json_object_put(doc);
+    return api_bytes(r, status, "application/json", copy, strlen(copy));
+}
+
+enum MHD_Result api_error(struct api_req *r, unsigned status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cleanup_free char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) md_oom();
+    va_end(ap);
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "message", json_object_new_string(msg));
+    return api_json(r, status, doc);
+}
+
+enum MHD_Result api_empty(struct api_req *r, unsigned status)
+{
+    return api_bytes(r, status, NULL, md_xstrdup(""), 0);
+}
+
+unsigned api_status_of(const char *msg)
+{
+    if (msg == NULL) return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    if (strstr(msg, "No such") || strstr(msg, "not found")) return MHD_HTTP_NOT_FOUND;
+    if (strstr(msg, "already") || strstr(msg, "in use") || strstr(msg, "is running") ||
+        strstr(msg, "Conflict") || strstr(msg, "conflict") || strstr(msg, "is not running"))
+        return MHD_HTTP_CONFLICT;
+    if (strstr(msg, "invalid") || strstr(msg, "Invalid") || strstr(msg, "unknown"))
+        return MHD_HTTP_BAD_REQUEST;
+    return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+const char *api_query(struct api_req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+int api_query_bool(struct api_req *r, const char *key, int def)
+{
+    const char *v = api_query(r, key);
+    if (v == NULL) return def;
+    return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0;
+}
+
+static enum MHD_Result route(struct api_req *r)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        char *id = NULL;
+        if (strcmp(routes[i].method, r->method) != 0 ||
+            !route_match(routes[i].pattern, r->path, &id))
+            continue;
+        r->id = id;
+        enum MHD_Result ret = routes[i].fn(r);
+        free(id);
+        return ret;
+    }
+    return api_error(r, MHD_HTTP_NOT_FOUND, "page not found");
+}
+
+enum MHD_Result api_dispatch(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload,
+                             size_t *upload_size, void **con_cls)
+{
+    (void)cls, (void)version;
+    struct pending *p = *con_cls;
+    if (p == NULL) {
+        *con_cls = p = calloc(1, sizeof(*p));
+        return p ? MHD_YES : MHD_NO;
+    }
+    if (*upload_size) {
+        p->body = realloc(p->body, p->len + *upload_size + 1);
+        if (p->body == NULL) md_oom();
+        memcpy(p->body + p->len, upload, *upload_size);
+        p->len += *upload_size;
+        p->body[p->len] = '\0';
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    struct api_req r = {.conn = conn,
+                        .method = method,
+                        .path = unversioned(url),
+                        .body = p->body ? p->body : "",
+                        .body_len = p->len};
+    return route(&r);
+}
+
+void api_request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    struct pending *p = *con_cls;
+    if (p) free(p->body);
+    free(p);
+    *con_cls = NULL;
+}

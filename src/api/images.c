@@ -1,0 +1,139 @@
+/* images: list (the store's), inspect and pull through the image tool, as the CLI does
+ * (`mydocker-image` links libcurl and libarchive; this server does not) */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static struct json_object *strv_json(char *const *v)
+{
+    struct json_object *a = json_object_new_array();
+    for (; v && *v; v++)
+        json_object_array_add(a, json_object_new_string(*v));
+    return a;
+}
+
+enum MHD_Result api_images_list(struct api_req *r)
+{
+    const char *filters = api_query(r, "filters");
+    if (filters && strcmp(filters, "{}") != 0 && *filters)
+        return api_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter: filters are not supported yet");
+    md_image_info_t *list = NULL;
+    size_t n = 0;
+    md_error_t *err = NULL;
+    if (md_image_list(&list, &n, &err) < 0) {
+        enum MHD_Result ret = api_error(r, 500, "%s", err->msg);
+        md_error_free(&err);
+        return ret;
+    }
+    struct json_object *out = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *e = json_object_new_object();
+        long long size = md_image_size(&list[i]);
+        json_object_object_add(e, "Id", json_object_new_string(list[i].id));
+        json_object_object_add(e, "ParentId", json_object_new_string(""));
+        json_object_object_add(e, "RepoTags", strv_json(list[i].tags));
+        json_object_object_add(e, "RepoDigests", strv_json(list[i].digests));
+        json_object_object_add(e, "Created", json_object_new_int64(list[i].created));
+        json_object_object_add(e, "Size", json_object_new_int64(size));
+        json_object_object_add(e, "VirtualSize", json_object_new_int64(size));
+        json_object_object_add(e, "SharedSize", json_object_new_int(-1));
+        json_object_object_add(e, "Labels", json_object_new_object());
+        json_object_object_add(e, "Containers", json_object_new_int(-1));
+        json_object_array_add(out, e);
+    }
+    md_image_list_free(list, n);
+    return api_json(r, MHD_HTTP_OK, out);
+}
+
+/* runs `mydocker-image ARGS...`, its stdout (and stderr) collected; returns its exit status */
+static int image_tool(char *const *args, char **out, size_t *len)
+{
+    char self[PATH_MAX], tool[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n < 0) return -1;
+    self[n] = '\0';
+    snprintf(tool, sizeof(tool), "%s/mydocker-image", dirname(self));
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0) dup2(null, 0);
+        execv(tool, args);
+        _exit(127);
+    }
+    close(p[1]);
+    md_read_fd(p[0], out, len, NULL);
+    close(p[0]);
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+enum MHD_Result api_image_inspect(struct api_req *r)
+{
+    char *args[] = {"mydocker-image", "image", "inspect", (char *)r->id, NULL};
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    int st = image_tool(args, &out, &len);
+    struct json_object *all = st == 0 && out ? json_tokener_parse(out) : NULL;
+    if (all == NULL || !json_object_is_type(all, json_type_array) ||
+        json_object_array_length(all) == 0) {
+        json_object_put(all);
+        return api_error(r, MHD_HTTP_NOT_FOUND, "No such image: %s", r->id);
+    }
+    struct json_object *doc = json_object_get(json_object_array_get_idx(all, 0));
+    json_object_put(all);
+    return api_json(r, MHD_HTTP_OK, doc);
+}
+
+/* POST /images/create?fromImage=NAME&tag=TAG: a pull, reported as docker's JSON messages */
+enum MHD_Result api_image_create(struct api_req *r)
+{
+    const char *from = api_query(r, "fromImage"), *tag = api_query(r, "tag");
+    if (from == NULL || *from == '\0')
+        return api_error(r, MHD_HTTP_BAD_REQUEST, "import from a source is not supported yet");
+    cleanup_free char *ref = NULL, *out = NULL;
+    int digest = tag && strncmp(tag, "sha256:", 7) == 0;
+    if (asprintf(&ref, "%s%s%s", from, tag && *tag ? (digest ? "@" : ":") : "", tag ? tag : "") < 0)
+        md_oom();
+    char *args[] = {"mydocker-image", "pull", ref, NULL};
+    size_t len = 0;
+    int st = image_tool(args, &out, &len);
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *o = open_memstream(&buf, &size);
+    if (o == NULL) md_oom();
+    for (char *save = NULL, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        int is_err = st != 0 && strncmp(l, "mydocker: ", 10) == 0;
+        struct json_object *m = json_object_new_object();
+        if (is_err) {
+            struct json_object *d = json_object_new_object();
+            json_object_object_add(d, "message", json_object_new_string(l + 10));
+            json_object_object_add(m, "errorDetail", d);
+            json_object_object_add(m, "error", json_object_new_string(l + 10));
+        } else {
+            json_object_object_add(m, "status", json_object_new_string(l));
+        }
+        fprintf(o, "%s\r\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
+        json_object_put(m);
+    }
+    fclose(o);
+    return api_bytes(r, MHD_HTTP_OK, "application/json", buf, size);
+}

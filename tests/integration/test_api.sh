@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The Docker Engine API (issue 16): `mydocker system service` on a temp socket, a private
+# MYDOCKER_ROOT, and clients no one here wrote: Debian's docker CLI (/usr/bin/docker, API 1.41)
+# and the Python docker SDK (python3-docker) — run with exit codes and both streams, run -d,
+# logs, ps, inspect, stop, rm, images, a pull through the API from a loopback registry,
+# docker's errors; and the server's idle exit.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/reglib.sh"
+PROOT=$(mktemp -d /tmp/mydocker-api.XXXXXX)
+SOCK=$PROOT/docker.sock
+pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
+at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT'"
+mk_busybox_tar "$PROOT/bb.tar"
+pmd import "$PROOT/bb.tar" busybox >/dev/null
+MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$SOCK" >"$PROOT/api.log" 2>&1 &
+spid=$!
+at_exit "kill $spid 2>/dev/null"
+wait_for 5 test -S "$SOCK"
+D=(/usr/bin/docker -H "unix://$SOCK")
+
+check_eq "_ping" "$(curl -s --unix-socket "$SOCK" http://x/_ping)" OK
+check_match "versioned routes, docker's headers" "$(curl -si --unix-socket "$SOCK" http://x/v1.41/_ping)" "Api-Version: 1.41"
+check_eq "an unknown route: 404 with docker's message" \
+    "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://x/v1.41/nosuch) $(curl -s --unix-socket "$SOCK" http://x/nosuch)" \
+    '404 {"message":"page not found"}'
+
+# ---------------------------------------------------------------- the docker CLI
+if [ -x /usr/bin/docker ]; then
+    check_eq "docker version: the server's" "$("${D[@]}" version -f '{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Os}}')" "0.1.0 1.41 linux"
+    check_eq "docker info: the store's" "$("${D[@]}" info -f '{{.Driver}} {{.Images}}')" "overlay2 1"
+    check_eq "docker run --rm: the output, exit 0" "$(timeout 30 "${D[@]}" run --rm busybox echo hi from the api; echo "rc=$?")" \
+        "hi from the api
+rc=0"
+    out=$(timeout 30 "${D[@]}" run --rm busybox sh -c 'echo out; echo err >&2; exit 3' 2>"$PROOT/err"); rc=$?
+    check_eq "docker run: stdout, stderr apart, the exit code" "$out|$(cat "$PROOT/err")|$rc" "out|err|3"
+    check_eq "... and --rm removed them" "$(pmd ps -aq | wc -l)" 0
+    id=$(timeout 30 "${D[@]}" run -d --name apid -l team=api busybox sh -c 'echo started; exec sleep 60')
+    check_match "docker run -d: the id" "$id" '^[0-9a-f]{64}$'
+    wait_for 5 sh -c "${D[*]} logs apid 2>/dev/null | grep -q started"
+    check_eq "docker logs" "$("${D[@]}" logs apid)" started
+    check_eq "docker inspect -f" "$("${D[@]}" inspect -f '{{.State.Status}} {{.Name}} {{.Config.Labels.team}}' apid)" "running /apid api"
+    check_match "docker ps: docker's table of ours" "$("${D[@]}" ps)" "${id:0:12} +busybox +\"sh -c echo started.*Up .* apid$"
+    check_eq "docker stop" "$(timeout 30 "${D[@]}" stop -t 1 apid)" apid
+    check_eq "... the same world through mydocker" "$(pmd ps -a --format '{{.Names}} {{.State}}')" "apid exited"
+    check_eq "docker rm" "$("${D[@]}" rm apid)" apid
+    check_match "docker images" "$("${D[@]}" images)" "busybox +latest +[0-9a-f]{12}"
+    err_case "docker rm of no container: docker's words, exit 1" 1 "Error: No such container: nosuch" "${D[@]}" rm nosuch
+    err_case "docker stop of no container" 1 "Error response from daemon: No such container: nosuch" "${D[@]}" stop nosuch
+    if start_registry "$PROOT/reg"; then
+        pmd tag busybox "$REG/api/bb:1"
+        pmd push -q "$REG/api/bb:1" >/dev/null
+        pmd rmi "$REG/api/bb:1" >/dev/null
+        check_eq "docker run of an image not here: pulled through the API, then run" \
+            "$(timeout 60 "${D[@]}" run --rm "$REG/api/bb:1" echo pulled 2>/dev/null)" pulled
+    fi
+else
+    echo "# /usr/bin/docker missing (Debian's docker.io): the docker CLI checks skipped"
+fi
+
+# ---------------------------------------------------------------- the Python docker SDK
+if /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+    out=$(SOCK=$SOCK timeout 60 /usr/bin/python3 - <<'EOF' 2>&1
+import os, docker
+c = docker.DockerClient(base_url="unix://" + os.environ["SOCK"])
+print(c.ping(), c.version()["ApiVersion"])
+print(c.containers.run("busybox", ["echo", "sdk says hi"], remove=True).decode().strip())
+ct = c.containers.run("busybox", ["sh", "-c", "echo from-detached; exit 4"], detach=True, name="sdk1")
+print(ct.wait()["StatusCode"], ct.logs().decode().strip())
+ct.reload()
+print(ct.status, ct.name, any("busybox:latest" in i.tags for i in c.images.list()))
+ct.remove()
+print(len(c.containers.list(all=True)))
+EOF
+)
+    check_eq "the Python SDK: ping, run, detach, wait, logs, reload, images, remove" "$out" "True 1.41
+sdk says hi
+4 from-detached
+exited sdk1 True
+0"
+else
+    echo "# python3-docker missing: the SDK checks skipped"
+fi
+
+# ---------------------------------------------------------------- the idle exit
+kill $spid; wait $spid 2>/dev/null
+MYDOCKER_ROOT=$PROOT timeout 10 "$MYDOCKER" system service --time 1 "unix://$PROOT/idle.sock" &
+ipid=$!
+wait_for 5 test -S "$PROOT/idle.sock"
+curl -s --unix-socket "$PROOT/idle.sock" http://x/_ping >/dev/null
+wait $ipid; irc=$?
+check_eq "--time 1: the server exits once idle, and removes its socket" "$irc $(test -e "$PROOT/idle.sock" && echo left)" "0 "
+err_case "a tcp address not on loopback is refused" 125 \
+    "mydocker: cannot listen on tcp://0.0.0.0:2375: unix:///path or tcp://127.0.0.1:PORT" \
+    pmd system service tcp://0.0.0.0:2375
+summary
