@@ -72,7 +72,7 @@ $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 # the Engine API server: libmicrohttpd, off the hot path (docs/api.md)
 $(BUILD)/mydocker-api: $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 	@echo "  LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(API_LIBS) $(HOT_LIBS) -lpthread
+	@$(CC) $(LDFLAGS) -o $@ $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(API_LIBS) $(HOT_LIBS) -lpthread -lutil
 
 $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
 	@echo "  LD $@"

@@ -38,6 +38,9 @@ enum MHD_Result api_bytes(struct api_req *r, unsigned status, const char *type, 
 /* docker's status for an engine error: 404 for "No such", 409 for conflicts, else 500 */
 unsigned api_status_of(const char *msg);
 const char *api_query(struct api_req *r, const char *key);
+/* ?filters= (docker's JSON, either form) as filters of the accepted keys; -1 with *msg */
+struct md_filters;
+int api_filters(struct api_req *r, const char *const *accepted, struct md_filters *f, char **msg);
 int api_query_bool(struct api_req *r, const char *key, int def);
 void api_add_headers(struct MHD_Response *resp);
 
@@ -56,6 +59,11 @@ enum MHD_Result api_container_delete(struct api_req *r);
 enum MHD_Result api_container_wait(struct api_req *r);
 enum MHD_Result api_container_logs(struct api_req *r);
 enum MHD_Result api_container_attach(struct api_req *r);
+enum MHD_Result api_container_resize(struct api_req *r);
+enum MHD_Result api_exec_create(struct api_req *r);
+enum MHD_Result api_exec_start(struct api_req *r);
+enum MHD_Result api_exec_inspect(struct api_req *r);
+enum MHD_Result api_exec_resize(struct api_req *r);
 enum MHD_Result api_images_list(struct api_req *r);
 enum MHD_Result api_image_inspect(struct api_req *r);
 enum MHD_Result api_image_create(struct api_req *r);

@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "cli/docs.h"
+#include "cli/ps_filters.h"
 #include "engine/lifecycle.h"
 #include "engine/start.h"
 #include "net/net.h"
@@ -103,10 +104,18 @@ static struct json_object *summary(struct md_ctr *c)
 
 enum MHD_Result api_containers_list(struct api_req *r)
 {
-    const char *filters = api_query(r, "filters");
-    if (filters && strcmp(filters, "{}") != 0 && strcmp(filters, "") != 0)
-        return api_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter: filters are not supported yet");
-    int all = api_query_bool(r, "all", 0);
+    struct md_filters f;
+    cleanup_free char *msg = NULL;
+    md_error_t *err = NULL;
+    if (api_filters(r, md_ps_filter_keys, &f, &msg) < 0)
+        return api_error(r, MHD_HTTP_BAD_REQUEST, "%s", msg);
+    if (md_ps_filter_check(&f, &err) < 0) {
+        md_filters_free(&f);
+        return engine_error(r, &err);
+    }
+    /* as docker's daemon: a status or exited filter looks at stopped containers too */
+    int all =
+        api_query_bool(r, "all", 0) || md_filters_has(&f, "status") || md_filters_has(&f, "exited");
     const char *lim = api_query(r, "limit");
     long limit = lim ? atol(lim) : -1;
     cleanup_strv char **ids = md_ctr_list_ids();
@@ -126,11 +135,13 @@ enum MHD_Result api_containers_list(struct api_req *r)
     struct json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         int live = v[i]->status == MD_CTR_RUNNING || v[i]->status == MD_CTR_PAUSED;
-        if ((all || live) && (limit < 0 || (long)json_object_array_length(list) < limit))
+        if ((all || live) && md_ps_matches(v[i], &f) &&
+            (limit < 0 || (long)json_object_array_length(list) < limit))
             json_object_array_add(list, summary(v[i]));
         md_ctr_free(v[i]);
     }
     free(v);
+    md_filters_free(&f);
     return api_json(r, MHD_HTTP_OK, list);
 }
 
@@ -350,4 +361,14 @@ enum MHD_Result api_container_logs(struct api_req *r)
     ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* a container's pty belongs to its monitor: the size stays the one it was made with */
+enum MHD_Result api_container_resize(struct api_req *r)
+{
+    enum MHD_Result ret;
+    struct md_ctr *c = load(r, &ret);
+    if (c == NULL) return ret;
+    md_ctr_free(c);
+    return api_empty(r, MHD_HTTP_OK);
 }

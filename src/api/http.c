@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "cli/filters.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 struct pending {
@@ -34,6 +36,11 @@ static const struct route {
     {"GET", "/containers/{}/logs", api_container_logs},
     {"POST", "/containers/{}/attach", api_container_attach},
     {"DELETE", "/containers/{}", api_container_delete},
+    {"POST", "/containers/{}/resize", api_container_resize},
+    {"POST", "/containers/{}/exec", api_exec_create},
+    {"POST", "/exec/{}/start", api_exec_start},
+    {"GET", "/exec/{}/json", api_exec_inspect},
+    {"POST", "/exec/{}/resize", api_exec_resize},
     {"GET", "/images/json", api_images_list},
     {"POST", "/images/create", api_image_create},
     {"GET", "/images/{*}/json", api_image_inspect},
@@ -135,6 +142,49 @@ int api_query_bool(struct api_req *r, const char *key, int def)
     const char *v = api_query(r, key);
     if (v == NULL) return def;
     return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0;
+}
+
+int api_filters(struct api_req *r, const char *const *accepted, struct md_filters *f, char **msg)
+{
+    *f = (struct md_filters){0};
+    const char *text = api_query(r, "filters");
+    if (text == NULL || *text == '\0') return 0;
+    struct json_object *doc = json_tokener_parse(text);
+    if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+        json_object_put(doc);
+        *msg = md_xstrdup("invalid filter: the filters are not JSON");
+        return -1;
+    }
+    md_error_t *err = NULL;
+    int rc = 0;
+    json_object_object_foreach(doc, key, vals)
+    {
+        /* {"k": {"v": true}} (docker >= 1.22) or {"k": ["v"]} */
+        char **values = md_strv_dup(NULL);
+        if (json_object_is_type(vals, json_type_object)) {
+            json_object_object_foreach(vals, v, on)
+            {
+                if (json_object_get_boolean(on)) md_strv_append(&values, v);
+            }
+        } else if (json_object_is_type(vals, json_type_array)) {
+            for (size_t i = 0; i < json_object_array_length(vals); i++)
+                md_strv_append(&values, json_object_get_string(json_object_array_get_idx(vals, i)));
+        }
+        for (char **v = values; rc == 0 && *v; v++) {
+            cleanup_free char *kv = NULL;
+            if (asprintf(&kv, "%s=%s", key, *v) < 0) md_oom();
+            rc = md_filters_add(f, kv, accepted, &err);
+        }
+        md_strv_free(values);
+        if (rc < 0) break;
+    }
+    json_object_put(doc);
+    if (rc < 0) {
+        *msg = md_xstrdup(err && err->msg ? err->msg : "invalid filter");
+        md_error_free(&err);
+        md_filters_free(f);
+    }
+    return rc;
 }
 
 static enum MHD_Result route(struct api_req *r)

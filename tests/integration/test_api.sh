@@ -40,6 +40,18 @@ rc=0"
     check_eq "docker logs" "$("${D[@]}" logs apid)" started
     check_eq "docker inspect -f" "$("${D[@]}" inspect -f '{{.State.Status}} {{.Name}} {{.Config.Labels.team}}' apid)" "running /apid api"
     check_match "docker ps: docker's table of ours" "$("${D[@]}" ps)" "${id:0:12} +busybox +\"sh -c echo started.*Up .* apid$"
+    out=$(timeout 20 "${D[@]}" exec apid sh -c 'echo in-exec; echo err >&2; exit 5' 2>"$PROOT/err"); rc=$?
+    check_eq "docker exec: stdout, stderr apart, the exit code (exec inspect)" "$out|$(cat "$PROOT/err")|$rc" "in-exec|err|5"
+    check_eq "docker exec -i: stdin through the hijacked connection" "$(echo piped | timeout 20 "${D[@]}" exec -i apid cat)" piped
+    check_eq "docker exec -d, then its effect" \
+        "$(timeout 20 "${D[@]}" exec -d apid sh -c 'echo detached > /tmp/d'; sleep 0.3; timeout 20 "${D[@]}" exec apid cat /tmp/d)" detached
+    check_match "docker exec -it under a pty: a terminal inside" \
+        "$(timeout 20 script -qec "${D[*]} exec -it apid sh -c 'tty; echo tty-ok'" /dev/null)" "/dev/pts/[0-9]+.*tty-ok"
+    timeout 30 "${D[@]}" run -d --name apid2 -l team=other busybox sleep 60 >/dev/null
+    check_eq "docker ps -f label=... (the API's filters are ps's)" "$("${D[@]}" ps -q -f label=team=api)" "${id:0:12}"
+    check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
+    err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
+    timeout 30 "${D[@]}" rm -f apid2 >/dev/null
     check_eq "docker stop" "$(timeout 30 "${D[@]}" stop -t 1 apid)" apid
     check_eq "... the same world through mydocker" "$(pmd ps -a --format '{{.Names}} {{.State}}')" "apid exited"
     check_eq "docker rm" "$("${D[@]}" rm apid)" apid
