@@ -157,6 +157,58 @@ static int host_config(struct json_object *hc, struct md_run_opts *o, md_error_t
     return r;
 }
 
+/* Config.Healthcheck: Test ["CMD-SHELL", cmd] | ["CMD", args...] (quoted for the shell the
+ * engine's checks run with) | ["NONE"], and the durations in ns */
+static void healthcheck(struct json_object *body, struct md_run_opts *o)
+{
+    struct json_object *hc = get(body, "Healthcheck");
+    char **test = strings(get(hc, "Test"));
+    if (test && test[0] && strcmp(test[0], "NONE") == 0) o->health.none = 1;
+    if (test && test[0] && test[1] && strcmp(test[0], "CMD-SHELL") == 0)
+        o->health.cmd = md_xstrdup(test[1]);
+    if (test && test[0] && test[1] && strcmp(test[0], "CMD") == 0) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (f == NULL) md_oom();
+        for (char **a = test + 1; *a; a++) {
+            fputs(a == test + 1 ? "'" : " '", f);
+            for (const char *c = *a; *c; c++)
+                fputs(*c == '\'' ? "'\\''" : (char[2]){*c, 0}, f);
+            fputc('\'', f);
+        }
+        fclose(f);
+        o->health.cmd = buf;
+    }
+    md_strv_free(test);
+    struct json_object *v;
+    if ((v = get(hc, "Interval"))) o->health.interval = json_object_get_int64(v);
+    if ((v = get(hc, "Timeout"))) o->health.timeout = json_object_get_int64(v);
+    if ((v = get(hc, "StartPeriod"))) o->health.start_period = json_object_get_int64(v);
+    if ((v = get(hc, "StartInterval"))) o->health.start_interval = json_object_get_int64(v);
+    if ((v = get(hc, "Retries"))) o->health.retries = json_object_get_int(v);
+}
+
+/* NetworkingConfig.EndpointsConfig: the aliases and address on the network of NetworkMode */
+static int endpoints(struct json_object *body, struct md_run_opts *o, md_error_t **err)
+{
+    struct json_object *ec = get(get(body, "NetworkingConfig"), "EndpointsConfig");
+    if (ec == NULL || !json_object_is_type(ec, json_type_object)) return 0;
+    json_object_object_foreach(ec, net, cfg)
+    {
+        if (o->network && strcmp(net, o->network) != 0) continue;
+        char **aliases = strings(get(cfg, "Aliases"));
+        int r = 0;
+        for (char **a = aliases; r == 0 && a && *a; a++)
+            r = md_net_opt_parse(&o->net, MD_NOPT_ALIAS, *a, err);
+        md_strv_free(aliases);
+        cleanup_free char *ip = str(get(cfg, "IPAMConfig"), "IPv4Address");
+        if (r == 0 && ip) r = md_net_opt_parse(&o->net, MD_NOPT_IP, ip, err);
+        if (r < 0) return r;
+    }
+    return 0;
+}
+
 int api_run_opts(struct json_object *body, const char *name, struct md_run_opts *o, char **errmsg)
 {
     memset(o, 0, sizeof(*o));
@@ -176,6 +228,8 @@ int api_run_opts(struct json_object *body, const char *name, struct md_run_opts 
     labels(body, o);
     command(body, o);
     int r = host_config(get(body, "HostConfig"), o, &err);
+    if (r == 0) r = endpoints(body, o, &err);
+    healthcheck(body, o);
     if (r < 0) {
         *errmsg = md_xstrdup(err && err->msg ? err->msg : "invalid create options");
         md_error_free(&err);

@@ -93,6 +93,52 @@ else
     echo "# python3-docker missing: the SDK checks skipped"
 fi
 
+# ---------------------------------------------------------------- docker-compose (Debian's 1.29)
+if command -v docker-compose >/dev/null; then
+    P=mdc$$
+    mkdir -p "$PROOT/compose"
+    cat >"$PROOT/compose/docker-compose.yml" <<'EOF'
+version: "3.8"
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www; exec httpd -f -p 8080 -h /www"]
+    volumes:
+      - data:/www
+    ports:
+      - "127.0.0.1::8080"
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/index.html"]
+      interval: 1s
+  client:
+    image: busybox
+    command: ["sh", "-c", "echo hello > /www/index.html; sleep 1; wget -q -O- http://web:8080/index.html; exec sleep 300"]
+    volumes:
+      - data:/www
+    depends_on:
+      - web
+volumes:
+  data:
+EOF
+    dc() { (cd "$PROOT/compose" && DOCKER_HOST=unix://$SOCK timeout 90 docker-compose -p "$P" "$@"); }
+    at_exit "cd '$PROOT/compose' && DOCKER_HOST=unix://$SOCK timeout 60 docker-compose -p $P down -v >/dev/null 2>&1"
+    check "docker-compose up -d: a network, a volume, two services" dc up -d
+    check_match "docker-compose ps: both up, the published port" "$(dc ps)" "${P}_web_1 .* Up .*127.0.0.1:[0-9]+->8080/tcp"
+    wait_for 15 sh -c "${D[*]} inspect -f '{{.State.Health.Status}}' ${P}_web_1 | grep -qx healthy"
+    check_eq "... the service's healthcheck turns it healthy" "$("${D[@]}" inspect -f '{{.State.Health.Status}}' "${P}_web_1")" healthy
+    wait_for 10 sh -c "cd $PROOT/compose && DOCKER_HOST=unix://$SOCK docker-compose -p $P logs --no-color client | grep -q hello"
+    check_match "docker-compose logs: the client reached web by its service name, through the shared volume" \
+        "$(dc logs --no-color client)" "client_1 +\| hello"
+    check_eq "docker-compose exec" "$(dc exec -T web echo exec-ok)" exec-ok
+    port=$("${D[@]}" inspect -f '{{(index (index .NetworkSettings.Ports "8080/tcp") 0).HostPort}}' "${P}_web_1")
+    check_eq "the published port from the host" "$(curl -s "http://127.0.0.1:$port/index.html")" hello
+    check "docker-compose down -v" dc down -v
+    check_eq "... nothing left: containers, the network, the volume" \
+        "$(pmd ps -aq | wc -l) $(pmd network ls -q -f name=$P | wc -l) $(pmd volume ls -q | grep -c "$P")" "0 0 0"
+else
+    echo "# docker-compose missing: the compose checks skipped"
+fi
+
 # ---------------------------------------------------------------- the idle exit
 kill $spid; wait $spid 2>/dev/null
 MYDOCKER_ROOT=$PROOT timeout 10 "$MYDOCKER" system service --time 1 "unix://$PROOT/idle.sock" &
