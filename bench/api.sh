@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The Engine API's cost: `docker run --rm busybox true` through `mydocker system service` beside
+# `mydocker run --rm busybox true`, and beside a private dockerd when Debian's docker.io is
+# installed; `docker ps` with 100 containers (through mydocker's socket, and `mydocker ps`);
+# the server's RSS idle and after the runs. `docker version` through the socket is the docker
+# CLI's own cost (a Go binary's start and one request): what the server adds to a run is the
+# CLI's run minus that minus mydocker's run. Prints hyperfine's medians and ratios.
+# Usage: bench/api.sh [RUNS]   (default 30)
+set -u
+cd "$(dirname "$0")/.."
+RUNS=${1:-30}
+MD=$PWD/build/mydocker
+DK=/usr/bin/docker
+[ "$(id -u)" -eq 0 ] || { echo "bench/api.sh: run as root"; exit 1; }
+for b in /usr/bin/hyperfine "$MD" "$DK"; do
+    [ -x "$b" ] || { echo "bench/api.sh: missing $b (scripts/setup.sh installs it)"; exit 1; }
+done
+W=$(mktemp -d /tmp/mydocker-bench-api.XXXXXX)
+SPID= DPID=
+cleanup() {
+    MYDOCKER_ROOT=$W/md "$MD" rm -f $(MYDOCKER_ROOT=$W/md "$MD" ps -aq) >/dev/null 2>&1
+    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+    if [ -n "$DPID" ]; then
+        "$DK" -H "unix://$W/dockerd.sock" rm -f $("$DK" -H "unix://$W/dockerd.sock" ps -aq) >/dev/null 2>&1
+        kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+    fi
+    umount -R "$W/dk" 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+. tests/integration/lib.sh >/dev/null 2>&1
+trap cleanup EXIT
+. tests/integration/reglib.sh
+export MYDOCKER_ROOT=$W/md
+mk_busybox_tar "$W/bb-rootfs.tar"
+"$MD" import "$W/bb-rootfs.tar" busybox >/dev/null
+"$MD" save -o "$W/bb.tar" busybox
+"$MD" system service --time 0 "unix://$W/md.sock" &
+SPID=$!
+for _ in $(seq 50); do [ -S "$W/md.sock" ] && break; sleep 0.1; done
+rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$1/status"; }
+echo "server RSS idle: $(rss $SPID)"
+
+runs=(--command-name "mydocker run" "$MD run --rm --network none busybox true"
+      --command-name "docker CLI -> mydocker" "$DK -H unix://$W/md.sock run --rm --network none busybox true"
+      --command-name "docker version (the CLI)" "$DK -H unix://$W/md.sock version -f '{{.Server.Version}}'")
+if command -v dockerd >/dev/null; then
+    dockerd --data-root "$W/dk" --exec-root "$W/dkx" -H "unix://$W/dockerd.sock" \
+        --pidfile "$W/docker.pid" --bridge none --iptables=false --ip-masq=false \
+        >"$W/dockerd.log" 2>&1 &
+    DPID=$!
+    for _ in $(seq 100); do "$DK" -H "unix://$W/dockerd.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+    if "$DK" -H "unix://$W/dockerd.sock" load -q -i "$W/bb.tar" >/dev/null 2>&1 &&
+        "$DK" -H "unix://$W/dockerd.sock" run --rm --network none busybox true >/dev/null 2>&1; then
+        runs+=(--command-name "docker CLI -> dockerd" "$DK -H unix://$W/dockerd.sock run --rm --network none busybox true")
+    else
+        echo "dockerd: cannot run containers here, skipped"
+    fi
+fi
+ratios() {
+    /usr/bin/python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+base = r[0]["median"]
+for x in r:
+    print("  %-24s median %8.2f ms   %6.2fx %s" % (x["command"], x["median"] * 1e3, x["median"] / base, r[0]["command"]))
+EOF
+}
+echo "== run --rm busybox true, $RUNS runs each"
+hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$W/run.json" "${runs[@]}" >/dev/null
+ratios "$W/run.json"
+echo "server RSS after the runs: $(rss $SPID)"
+
+for i in $(seq 100); do "$MD" create --network none busybox true >/dev/null; done
+echo "== ps with 100 containers, $RUNS runs each"
+hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$W/ps.json" \
+    --command-name "mydocker ps -a" "$MD ps -a" \
+    --command-name "docker ps -a -> mydocker" "$DK -H unix://$W/md.sock ps -a" >/dev/null
+ratios "$W/ps.json"
