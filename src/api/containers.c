@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "cli/docs.h"
 #include "cli/ps_filters.h"
+#include "engine/cgctl.h"
 #include "engine/lifecycle.h"
 #include "engine/start.h"
 #include "net/net.h"
@@ -371,4 +372,28 @@ enum MHD_Result api_container_resize(struct api_req *r)
     if (c == NULL) return ret;
     md_ctr_free(c);
     return api_empty(r, MHD_HTTP_OK);
+}
+
+enum MHD_Result api_container_pause(struct api_req *r)
+{
+    enum MHD_Result ret;
+    struct md_ctr *c = load(r, &ret);
+    if (c == NULL) return ret;
+    md_error_t *err = NULL;
+    int rc = strstr(r->path, "/unpause") ? md_engine_unpause(c, &err) : md_engine_pause(c, &err);
+    md_ctr_free(c);
+    return rc < 0 ? engine_error(r, &err) : api_empty(r, MHD_HTTP_NO_CONTENT);
+}
+
+enum MHD_Result api_container_rename(struct api_req *r)
+{
+    enum MHD_Result ret;
+    struct md_ctr *c = load(r, &ret);
+    if (c == NULL) return ret;
+    const char *name = api_query(r, "name");
+    md_error_t *err = NULL;
+    int rc = name && *name ? md_engine_rename(c, name[0] == '/' ? name + 1 : name, &err)
+                           : md_error(&err, 0, "invalid name: the new name must be given");
+    md_ctr_free(c);
+    return rc < 0 ? engine_error(r, &err) : api_empty(r, MHD_HTTP_NO_CONTENT);
 }

@@ -37,6 +37,10 @@ static const struct route {
     {"POST", "/containers/{}/attach", api_container_attach},
     {"DELETE", "/containers/{}", api_container_delete},
     {"POST", "/containers/{}/resize", api_container_resize},
+    {"POST", "/containers/{}/pause", api_container_pause},
+    {"POST", "/containers/{}/unpause", api_container_pause},
+    {"POST", "/containers/{}/rename", api_container_rename},
+    {"GET", "/events", api_events},
     {"POST", "/containers/{}/exec", api_exec_create},
     {"POST", "/exec/{}/start", api_exec_start},
     {"GET", "/exec/{}/json", api_exec_inspect},
@@ -54,6 +58,8 @@ static const struct route {
     {"GET", "/images/json", api_images_list},
     {"POST", "/images/create", api_image_create},
     {"GET", "/images/{*}/json", api_image_inspect},
+    {"POST", "/images/{*}/tag", api_image_tag},
+    {"DELETE", "/images/{*}", api_image_delete},
 };
 
 /* "/v1.41/x" -> "/x" */

@@ -137,3 +137,45 @@ enum MHD_Result api_image_create(struct api_req *r)
     fclose(o);
     return api_bytes(r, MHD_HTTP_OK, "application/json", buf, size);
 }
+
+/* POST /images/{name}/tag?repo=R&tag=T */
+enum MHD_Result api_image_tag(struct api_req *r)
+{
+    const char *repo = api_query(r, "repo"), *tag = api_query(r, "tag");
+    if (repo == NULL || *repo == '\0')
+        return api_error(r, MHD_HTTP_BAD_REQUEST, "repository name must be given");
+    cleanup_free char *target = NULL;
+    if (asprintf(&target, "%s%s%s", repo, tag && *tag ? ":" : "", tag && *tag ? tag : "") < 0)
+        md_oom();
+    md_error_t *err = NULL;
+    if (md_image_tag(r->id, target, &err) < 0) {
+        const char *m = err && err->msg ? err->msg : "tag failed";
+        enum MHD_Result ret = api_error(r, api_status_of(m), "%s", m);
+        md_error_free(&err);
+        return ret;
+    }
+    return api_empty(r, MHD_HTTP_CREATED);
+}
+
+/* DELETE /images/{name}?force=: docker's [{"Untagged": ...}, {"Deleted": ...}] */
+enum MHD_Result api_image_delete(struct api_req *r)
+{
+    cleanup_strv char **report = NULL;
+    md_error_t *err = NULL;
+    if (md_image_remove(r->id, api_query_bool(r, "force", 0), &report, &err) < 0) {
+        const char *m = err && err->msg ? err->msg : "delete failed";
+        enum MHD_Result ret = api_error(r, api_status_of(m), "%s", m);
+        md_error_free(&err);
+        return ret;
+    }
+    struct json_object *out = json_object_new_array();
+    for (char **l = report; l && *l; l++) {
+        const char *colon = strchr(*l, ':');
+        if (colon == NULL) continue;
+        struct json_object *e = json_object_new_object();
+        cleanup_free char *key = strndup(*l, (size_t)(colon - *l));
+        json_object_object_add(e, key ? key : "Deleted", json_object_new_string(colon + 2));
+        json_object_array_add(out, e);
+    }
+    return api_json(r, MHD_HTTP_OK, out);
+}

@@ -52,10 +52,24 @@ rc=0"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
     timeout 30 "${D[@]}" rm -f apid2 >/dev/null
+    "${D[@]}" pause apid >/dev/null
+    check_eq "docker pause" "$(pmd inspect -f '{{.State.Status}}' apid)" paused
+    "${D[@]}" unpause apid >/dev/null
+    check_eq "docker unpause" "$(pmd inspect -f '{{.State.Status}}' apid)" running
+    "${D[@]}" rename apid apid-renamed && "${D[@]}" rename apid-renamed apid
+    sleep 1.1 # the docker CLI sends --until in whole seconds: the events' second must be past
+    # (the first rename's event names the new name: container=apid finds the second only)
+    check_eq "docker events --since --until: the pause, unpause and the rename back, as docker's" \
+        "$(timeout 20 "${D[@]}" events --since 30s --until 0s -f container=apid -f event=pause -f event=unpause -f event=rename --format '{{.Action}}' | tr '\n' ' ')" \
+        "pause unpause rename "
     check_eq "docker stop" "$(timeout 30 "${D[@]}" stop -t 1 apid)" apid
     check_eq "... the same world through mydocker" "$(pmd ps -a --format '{{.Names}} {{.State}}')" "apid exited"
     check_eq "docker rm" "$("${D[@]}" rm apid)" apid
     check_match "docker images" "$("${D[@]}" images)" "busybox +latest +[0-9a-f]{12}"
+    "${D[@]}" tag busybox api-tag:v1
+    check_eq "docker tag" "$(pmd images -q api-tag:v1)" "$(pmd images -q busybox)"
+    check_match "docker rmi: docker's report" "$("${D[@]}" rmi api-tag:v1)" "^Untagged: api-tag:v1"
+    err_case "docker rmi of no image" 1 "Error: No such image: nosuch:1" "${D[@]}" rmi nosuch:1
     err_case "docker rm of no container: docker's words, exit 1" 1 "Error: No such container: nosuch" "${D[@]}" rm nosuch
     err_case "docker stop of no container" 1 "Error response from daemon: No such container: nosuch" "${D[@]}" stop nosuch
     if start_registry "$PROOT/reg"; then
