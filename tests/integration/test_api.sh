@@ -52,6 +52,16 @@ rc=0"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
     timeout 30 "${D[@]}" rm -f apid2 >/dev/null
+    echo "copied in" >"$PROOT/cpfile"
+    "${D[@]}" cp "$PROOT/cpfile" apid:/tmp/
+    check_eq "docker cp host -> container (HEAD stat, PUT archive)" "$("${D[@]}" exec apid cat /tmp/cpfile)" "copied in"
+    "${D[@]}" cp apid:/tmp/cpfile "$PROOT/cpback"
+    check_eq "docker cp container -> host (GET archive)" "$(cat "$PROOT/cpback")" "copied in"
+    mkdir -p "$PROOT/cpdir"
+    "${D[@]}" cp apid:/etc "$PROOT/cpdir/"
+    check "... a directory" test -s "$PROOT/cpdir/etc/passwd"
+    err_case "docker cp of a missing path" 1 "Error: No such container:path: apid:/nosuch" \
+        "${D[@]}" cp apid:/nosuch "$PROOT/x"
     "${D[@]}" pause apid >/dev/null
     check_eq "docker pause" "$(pmd inspect -f '{{.State.Status}}' apid)" paused
     "${D[@]}" unpause apid >/dev/null
