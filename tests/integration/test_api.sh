@@ -52,6 +52,11 @@ rc=0"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
     timeout 30 "${D[@]}" rm -f apid2 >/dev/null
+    timeout 30 "${D[@]}" run -d --name apis --network none -m 64m busybox sh -c 'while :; do :; done' >/dev/null
+    check_match "docker stats --no-stream: CPU of a busy loop, the memory limit, pids" \
+        "$(timeout 20 "${D[@]}" stats --no-stream --format '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}' apis)" \
+        "^apis [1-9][0-9.]*% [0-9.]+[KMk]i?B / 64MiB 1$"
+    timeout 30 "${D[@]}" rm -f apis >/dev/null
     echo "copied in" >"$PROOT/cpfile"
     "${D[@]}" cp "$PROOT/cpfile" apid:/tmp/
     check_eq "docker cp host -> container (HEAD stat, PUT archive)" "$("${D[@]}" exec apid cat /tmp/cpfile)" "copied in"
