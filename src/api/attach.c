@@ -248,11 +248,11 @@ static void do_wait(struct waiter *w)
         md_error_free(&err);
     }
     /* the monitor's container-exited removes an --rm container: give it time */
-    for (int i = 0; w->found && w->removed && i < 500; i++) {
+    for (int i = 0; w->found && w->removed && i < 5000; i++) {
         struct md_ctr *again = NULL;
         if (md_ctr_load_id(w->id, &again, NULL) < 0) break;
         md_ctr_free(again);
-        usleep(10000);
+        usleep(1000); /* the docker CLI's run returns right after: a ms matters */
     }
     md_ctr_free(c);
     if (asprintf(&w->text, "{\"Error\":null,\"StatusCode\":%d}\n", code) < 0) md_oom();
