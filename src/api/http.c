@@ -59,6 +59,7 @@ static const struct route {
     {"POST", "/volumes/create", api_volume_create},
     {"GET", "/volumes/{}", api_volume_inspect},
     {"DELETE", "/volumes/{}", api_volume_delete},
+    {"POST", "/build", api_build},
     {"GET", "/images/json", api_images_list},
     {"POST", "/images/create", api_image_create},
     {"GET", "/images/{*}/json", api_image_inspect},

@@ -87,6 +87,17 @@ rc=0"
     err_case "docker rmi of no image" 1 "Error: No such image: nosuch:1" "${D[@]}" rmi nosuch:1
     err_case "docker rm of no container: docker's words, exit 1" 1 "Error: No such container: nosuch" "${D[@]}" rm nosuch
     err_case "docker stop of no container" 1 "Error response from daemon: No such container: nosuch" "${D[@]}" stop nosuch
+    mkdir -p "$PROOT/bctx"
+    printf 'FROM busybox\nARG X=1\nRUN echo "x=$X" > /x\nCOPY f /f\nCMD ["cat", "/x", "/f"]\n' >"$PROOT/bctx/Dockerfile"
+    echo fcontent >"$PROOT/bctx/f"
+    out=$(cd "$PROOT/bctx" && DOCKER_BUILDKIT=0 timeout 60 "${D[@]}" build -t apibuild:1 --build-arg X=7 . 2>&1)
+    check_match "docker build through the API (the context as a tar, mydocker build on it)" "$out" \
+        "Successfully built [0-9a-f]{12}.*Successfully tagged apibuild:1"
+    check_eq "... the image runs with the build arg and the file" "$(timeout 20 "${D[@]}" run --rm apibuild:1)" "x=7
+fcontent"
+    printf 'FROM busybox\nRUN exit 3\n' >"$PROOT/bctx/bad.df"
+    out=$(cd "$PROOT/bctx" && DOCKER_BUILDKIT=0 timeout 60 "${D[@]}" build -f bad.df . 2>&1); rc=$?
+    check_match "a failing build: its error, exit 1" "$out|$rc" 'did not complete successfully: exit code: 3\|1$'
     if start_registry "$PROOT/reg"; then
         pmd tag busybox "$REG/api/bb:1"
         pmd push -q "$REG/api/bb:1" >/dev/null
