@@ -83,6 +83,7 @@ enum MHD_Result api_archive_get(struct api_req *r);
 enum MHD_Result api_archive_put(struct api_req *r);
 enum MHD_Result api_container_stats(struct api_req *r);
 enum MHD_Result api_build(struct api_req *r);
+enum MHD_Result api_container_top(struct api_req *r);
 enum MHD_Result api_images_list(struct api_req *r);
 enum MHD_Result api_image_inspect(struct api_req *r);
 enum MHD_Result api_image_create(struct api_req *r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -16,6 +17,7 @@
 #include "net/net.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/signal.h"
 #include "util/strv.h"
 #include "util/time.h"
@@ -396,4 +398,66 @@ enum MHD_Result api_container_rename(struct api_req *r)
                            : md_error(&err, 0, "invalid name: the new name must be given");
     md_ctr_free(c);
     return rc < 0 ? engine_error(r, &err) : api_empty(r, MHD_HTTP_NO_CONTENT);
+}
+
+/* GET /containers/{id}/top?ps_args=: `mydocker top` (its /proc reading, docker's columns),
+ * its table as docker's {"Titles": [...], "Processes": [[...]]}: the last column keeps its
+ * spaces */
+enum MHD_Result api_container_top(struct api_req *r)
+{
+    enum MHD_Result ret;
+    struct md_ctr *c = load(r, &ret);
+    if (c == NULL) return ret;
+    int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED;
+    md_ctr_free(c);
+    if (!live) return api_error(r, MHD_HTTP_CONFLICT, "Container %s is not running", r->id);
+    cleanup_free char *self = md_engine_binary();
+    cleanup_strv char **argv = md_strv_dup(NULL);
+    md_strv_append(&argv, self ? self : "mydocker");
+    md_strv_append(&argv, "top");
+    md_strv_append(&argv, r->id);
+    const char *ps_args = api_query(r, "ps_args");
+    cleanup_free char *args = md_xstrdup(ps_args ? ps_args : "");
+    for (char *save = NULL, *t = strtok_r(args, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        md_strv_append(&argv, t);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return api_error(r, 500, "pipe");
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1), dup2(p[1], 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    md_read_fd(p[0], &out, &len, NULL);
+    close(p[0]);
+    int st = 0;
+    if (pid > 0) waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return api_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", out ? out : "top failed");
+    struct json_object *doc = json_object_new_object(), *titles = json_object_new_array(),
+                       *procs = json_object_new_array();
+    size_t ncol = 0;
+    for (char *save = NULL, *line = out ? strtok_r(out, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct json_object *row = ncol ? json_object_new_array() : titles;
+        size_t k = 0;
+        for (char *p2 = line; *p2;) {
+            p2 += strspn(p2, " ");
+            if (*p2 == '\0') break;
+            size_t n = ncol && k == ncol - 1 ? strlen(p2) : strcspn(p2, " ");
+            json_object_array_add(row, json_object_new_string_len(p2, (int)n));
+            p2 += n;
+            k++;
+        }
+        if (ncol == 0)
+            ncol = k;
+        else
+            json_object_array_add(procs, row);
+    }
+    json_object_object_add(doc, "Titles", titles);
+    json_object_object_add(doc, "Processes", procs);
+    return api_json(r, MHD_HTTP_OK, doc);
 }

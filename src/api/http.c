@@ -35,6 +35,7 @@ static const struct route {
     {"POST", "/containers/{}/wait", api_container_wait},
     {"GET", "/containers/{}/logs", api_container_logs},
     {"GET", "/containers/{}/stats", api_container_stats},
+    {"GET", "/containers/{}/top", api_container_top},
     {"POST", "/containers/{}/attach", api_container_attach},
     {"DELETE", "/containers/{}", api_container_delete},
     {"POST", "/containers/{}/resize", api_container_resize},

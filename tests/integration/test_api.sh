@@ -56,6 +56,10 @@ rc=0"
     check_match "docker stats --no-stream: CPU of a busy loop, the memory limit, pids" \
         "$(timeout 20 "${D[@]}" stats --no-stream --format '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}' apis)" \
         "^apis [1-9][0-9.]*% [0-9.]+[KMk]i?B / 64MiB 1$"
+    check_match "docker top: docker's columns, the busy loop's row" "$(timeout 20 "${D[@]}" top apis)" \
+        "^UID +PID +PPID +C +STIME +TTY +TIME +CMD
+root +[0-9]+ +[0-9]+ .*sh -c while :; do :; done"
+    check_match "docker top with ps arguments (aux)" "$(timeout 20 "${D[@]}" top apis aux)" "^USER +PID +%CPU +%MEM"
     timeout 30 "${D[@]}" rm -f apis >/dev/null
     echo "copied in" >"$PROOT/cpfile"
     "${D[@]}" cp "$PROOT/cpfile" apid:/tmp/
