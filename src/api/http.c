@@ -65,6 +65,11 @@ static const struct route {
     {"POST", "/images/create", api_image_create},
     {"GET", "/images/{*}/json", api_image_inspect},
     {"POST", "/images/{*}/tag", api_image_tag},
+    {"GET", "/images/{*}/history", api_image_history},
+    {"GET", "/images/{*}/get", api_image_get},
+    {"POST", "/images/load", api_image_load},
+    {"GET", "/images/get", api_image_get},
+    {"POST", "/images/{*}/push", api_image_push},
     {"DELETE", "/images/{*}", api_image_delete},
 };
 

@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
+#include "util/time.h"
 #include "util/xalloc.h"
 
 static struct json_object *strv_json(char *const *v)
@@ -58,28 +59,41 @@ enum MHD_Result api_images_list(struct api_req *r)
     return api_json(r, MHD_HTTP_OK, out);
 }
 
+static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len);
+
 /* runs `mydocker-image ARGS...`, its stdout (and stderr) collected; returns its exit status */
 static int image_tool(char *const *args, char **out, size_t *len)
+{
+    return image_tool_in(args, NULL, 0, out, len);
+}
+
+static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len)
 {
     char self[PATH_MAX], tool[PATH_MAX + 32];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n < 0) return -1;
     self[n] = '\0';
     snprintf(tool, sizeof(tool), "%s/mydocker-image", dirname(self));
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    int p[2], i[2];
+    if (pipe2(p, O_CLOEXEC) < 0 || pipe2(i, O_CLOEXEC) < 0) return -1;
     pid_t pid = fork();
     if (pid == 0) {
         dup2(p[1], 1);
-        dup2(p[1], 2);
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0) dup2(null, 0);
+        if (strcmp(args[1], "save") != 0) dup2(p[1], 2); /* a tar on stdout: messages apart */
+        dup2(i[0], 0);
         execv(tool, args);
         _exit(127);
     }
-    close(p[1]);
+    close(p[1]), close(i[0]);
+    pid_t feeder = in_len ? fork() : -1;
+    if (feeder == 0) {
+        md_write_all(i[1], in, in_len);
+        _exit(0);
+    }
+    close(i[1]);
     md_read_fd(p[0], out, len, NULL);
     close(p[0]);
+    if (feeder > 0) waitpid(feeder, NULL, 0);
     int st = 0;
     if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
@@ -178,4 +192,111 @@ enum MHD_Result api_image_delete(struct api_req *r)
         json_object_array_add(out, e);
     }
     return api_json(r, MHD_HTTP_OK, out);
+}
+
+/* GET /images/{name}/history: `history --no-trunc -H=false` rows as docker's list */
+enum MHD_Result api_image_history(struct api_req *r)
+{
+    char *args[] = {"mydocker-image", "history",    "--no-trunc",  "-H=false",
+                    "--format",       "{{json .}}", (char *)r->id, NULL};
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    if (image_tool(args, &out, &len) != 0)
+        return api_error(r, MHD_HTTP_NOT_FOUND, "No such image: %s", r->id);
+    struct json_object *list = json_object_new_array();
+    for (char *save = NULL, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        struct json_object *row = json_tokener_parse(l), *v, *e = json_object_new_object();
+        if (row == NULL) continue;
+        const char *id = json_object_object_get_ex(row, "ID", &v) ? json_object_get_string(v) : "";
+        json_object_object_add(e, "Id",
+                               json_object_new_string(strcmp(id, "<missing>") ? id : "<missing>"));
+        const char *at =
+            json_object_object_get_ex(row, "CreatedAt", &v) ? json_object_get_string(v) : "";
+        json_object_object_add(e, "Created",
+                               json_object_new_int64(md_parse_rfc3339(at) / 1000000000));
+        json_object_object_add(e, "CreatedBy",
+                               json_object_object_get_ex(row, "CreatedBy", &v)
+                                   ? json_object_get(v)
+                                   : json_object_new_string(""));
+        json_object_object_add(e, "Tags", NULL);
+        json_object_object_add(e, "Size",
+                               json_object_new_int64(json_object_object_get_ex(row, "Size", &v)
+                                                         ? atoll(json_object_get_string(v))
+                                                         : 0));
+        json_object_object_add(e, "Comment",
+                               json_object_object_get_ex(row, "Comment", &v)
+                                   ? json_object_get(v)
+                                   : json_object_new_string(""));
+        json_object_array_add(list, e);
+        json_object_put(row);
+    }
+    return api_json(r, MHD_HTTP_OK, list);
+}
+
+/* GET /images/{name}/get and /images/get?names= (docker save; one name: libmicrohttpd hands
+ * the last of repeated arguments): the tar */
+enum MHD_Result api_image_get(struct api_req *r)
+{
+    const char *name = r->id ? r->id : api_query(r, "names");
+    if (name == NULL || *name == '\0') return api_error(r, MHD_HTTP_BAD_REQUEST, "no image named");
+    char *args[] = {"mydocker-image", "save", (char *)name, NULL};
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    if (image_tool(args, &out, &len) != 0 || len < 512)
+        return api_error(r, MHD_HTTP_NOT_FOUND, "No such image: %s", name);
+    char *body = out;
+    out = NULL;
+    return api_bytes(r, MHD_HTTP_OK, "application/x-tar", body, len);
+}
+
+/* lines of the image tool as docker's JSON messages ({"status"} or {"stream"}, errors apart) */
+static char *messages(const char *key, char *out, int failed, size_t *size)
+{
+    char *buf = NULL;
+    FILE *o = open_memstream(&buf, size);
+    if (o == NULL) md_oom();
+    for (char *save = NULL, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        struct json_object *m = json_object_new_object();
+        if (failed && strncmp(l, "mydocker: ", 10) == 0) {
+            struct json_object *d = json_object_new_object();
+            json_object_object_add(d, "message", json_object_new_string(l + 10));
+            json_object_object_add(m, "errorDetail", d);
+            json_object_object_add(m, "error", json_object_new_string(l + 10));
+        } else {
+            cleanup_free char *line = NULL;
+            if (asprintf(&line, "%s%s", l, strcmp(key, "stream") == 0 ? "\n" : "") < 0) md_oom();
+            json_object_object_add(m, key, json_object_new_string(line));
+        }
+        fprintf(o, "%s\r\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
+        json_object_put(m);
+    }
+    fclose(o);
+    return buf;
+}
+
+/* POST /images/load (docker load): the body is the tar */
+enum MHD_Result api_image_load(struct api_req *r)
+{
+    char *args[] = {"mydocker-image", "load", NULL};
+    cleanup_free char *out = NULL;
+    size_t len = 0, size = 0;
+    int st = image_tool_in(args, r->body, r->body_len, &out, &len);
+    char *buf = messages("stream", out, st != 0, &size);
+    return api_bytes(r, MHD_HTTP_OK, "application/json", buf, size);
+}
+
+/* POST /images/{name}/push?tag=: the credentials are the store's (`mydocker login`) */
+enum MHD_Result api_image_push(struct api_req *r)
+{
+    const char *tag = api_query(r, "tag");
+    cleanup_free char *ref = NULL, *out = NULL;
+    if (asprintf(&ref, "%s%s%s", r->id, tag && *tag ? ":" : "", tag && *tag ? tag : "") < 0)
+        md_oom();
+    char *args[] = {"mydocker-image", "push", ref, NULL};
+    size_t len = 0, size = 0;
+    int st = image_tool(args, &out, &len);
+    char *buf = messages("status", out, st != 0, &size);
+    return api_bytes(r, MHD_HTTP_OK, "application/json", buf, size);
 }

@@ -88,6 +88,13 @@ root +[0-9]+ +[0-9]+ .*sh -c while :; do :; done"
     "${D[@]}" tag busybox api-tag:v1
     check_eq "docker tag" "$(pmd images -q api-tag:v1)" "$(pmd images -q busybox)"
     check_match "docker rmi: docker's report" "$("${D[@]}" rmi api-tag:v1)" "^Untagged: api-tag:v1"
+    check_match "docker history" "$("${D[@]}" history busybox)" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT
+[0-9a-f]{12} +.* ago +.*1.98MB"
+    "${D[@]}" tag busybox api-save:1
+    "${D[@]}" save -o "$PROOT/saved.tar" api-save:1
+    "${D[@]}" rmi api-save:1 >/dev/null
+    check_eq "docker save, rmi, load: the image is back" \
+        "$("${D[@]}" load -i "$PROOT/saved.tar") $(pmd images -q api-save:1 | wc -l)" "Loaded image: api-save:1 1"
     err_case "docker rmi of no image" 1 "Error: No such image: nosuch:1" "${D[@]}" rmi nosuch:1
     err_case "docker rm of no container: docker's words, exit 1" 1 "Error: No such container: nosuch" "${D[@]}" rm nosuch
     err_case "docker stop of no container" 1 "Error response from daemon: No such container: nosuch" "${D[@]}" stop nosuch
@@ -106,6 +113,9 @@ fcontent"
         pmd tag busybox "$REG/api/bb:1"
         pmd push -q "$REG/api/bb:1" >/dev/null
         pmd rmi "$REG/api/bb:1" >/dev/null
+        "${D[@]}" tag busybox "$REG/api/pushed:1"
+        check_match "docker push through the API to the loopback registry" \
+            "$(timeout 60 "${D[@]}" push "$REG/api/pushed:1" 2>&1)" "1: digest: sha256:[0-9a-f]{64}"
         check_eq "docker run of an image not here: pulled through the API, then run" \
             "$(timeout 60 "${D[@]}" run --rm "$REG/api/bb:1" echo pulled 2>/dev/null)" pulled
     fi
