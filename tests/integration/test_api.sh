@@ -83,7 +83,19 @@ root +[0-9]+ +[0-9]+ .*sh -c while :; do :; done"
         "pause unpause rename "
     check_eq "docker stop" "$(timeout 30 "${D[@]}" stop -t 1 apid)" apid
     check_eq "... the same world through mydocker" "$(pmd ps -a --format '{{.Names}} {{.State}}')" "apid exited"
+    check_eq "docker diff: A/C/D as docker's" "$("${D[@]}" diff apid | grep -E '^A /tmp/cpfile$')" "A /tmp/cpfile"
+    check "docker export: the filesystem as a tar" sh -c "${D[*]} export apid | tar -t | grep -qx bin/busybox"
     check_eq "docker rm" "$("${D[@]}" rm apid)" apid
+    timeout 30 "${D[@]}" create --name api-dead busybox true >/dev/null
+    check_match "docker container prune: the created one, docker's report" \
+        "$("${D[@]}" container prune -f)" "Deleted Containers:
+[0-9a-f]{64}
+
+Total reclaimed space"
+    "${D[@]}" volume create api-vol >/dev/null
+    check_match "docker volume prune -a (docker 23+: named ones with -a)" "$("${D[@]}" volume prune -f --filter all=true 2>&1)" "api-vol"
+    "${D[@]}" network create api-net-$$ >/dev/null
+    check_match "docker network prune" "$("${D[@]}" network prune -f)" "api-net-$$"
     check_match "docker images" "$("${D[@]}" images)" "busybox +latest +[0-9a-f]{12}"
     "${D[@]}" tag busybox api-tag:v1
     check_eq "docker tag" "$(pmd images -q api-tag:v1)" "$(pmd images -q busybox)"
