@@ -84,6 +84,12 @@ enum MHD_Result api_archive_put(struct api_req *r);
 enum MHD_Result api_container_stats(struct api_req *r);
 enum MHD_Result api_build(struct api_req *r);
 enum MHD_Result api_prune(struct api_req *r);
+enum MHD_Result api_system_df(struct api_req *r);
+/* shared documents: a container's list entry, the images' list entries */
+struct md_ctr;
+struct json_object *api_container_summary(struct md_ctr *c);
+struct json_object *api_image_entries(void);
+enum MHD_Result api_container_update(struct api_req *r);
 enum MHD_Result api_container_changes(struct api_req *r);
 enum MHD_Result api_container_export(struct api_req *r);
 enum MHD_Result api_image_history(struct api_req *r);

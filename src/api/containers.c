@@ -53,7 +53,7 @@ enum MHD_Result api_container_inspect(struct api_req *r)
 }
 
 /* one entry of GET /containers/json, docker's shape */
-static struct json_object *summary(struct md_ctr *c)
+struct json_object *api_container_summary(struct md_ctr *c)
 {
     struct json_object *doc = md_container_doc(c), *e = json_object_new_object(), *v;
     struct json_object *names = json_object_new_array(), *cfg = NULL;
@@ -140,7 +140,7 @@ enum MHD_Result api_containers_list(struct api_req *r)
         int live = v[i]->status == MD_CTR_RUNNING || v[i]->status == MD_CTR_PAUSED;
         if ((all || live) && md_ps_matches(v[i], &f) &&
             (limit < 0 || (long)json_object_array_length(list) < limit))
-            json_object_array_add(list, summary(v[i]));
+            json_object_array_add(list, api_container_summary(v[i]));
         md_ctr_free(v[i]);
     }
     free(v);

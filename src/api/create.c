@@ -7,11 +7,18 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "store/ctr.h"
+#include "engine/cgctl.h"
 #include "engine/create.h"
 #include "engine/opts.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+
+static void collect_warning(void *data, const char *msg)
+{
+    json_object_array_add(data, json_object_new_string(msg));
+}
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -237,11 +244,6 @@ int api_run_opts(struct json_object *body, const char *name, struct md_run_opts 
     return r;
 }
 
-static void collect_warning(void *data, const char *msg)
-{
-    json_object_array_add(data, json_object_new_string(msg));
-}
-
 enum MHD_Result api_container_create(struct api_req *r)
 {
     struct json_object *body = json_tokener_parse(r->body);
@@ -277,4 +279,37 @@ enum MHD_Result api_container_create(struct api_req *r)
     }
     md_run_opts_free(&o);
     return ret;
+}
+
+/* POST /containers/{id}/update: the resource fields and RestartPolicy of create's HostConfig */
+enum MHD_Result api_container_update(struct api_req *r)
+{
+    struct md_ctr *c = NULL;
+    md_error_t *err = NULL;
+    if (md_ctr_load(r->id, &c, &err) < 0) {
+        md_error_free(&err);
+        return api_error(r, MHD_HTTP_NOT_FOUND, "No such container: %s", r->id);
+    }
+    struct json_object *body = json_tokener_parse(r->body);
+    struct md_run_opts o;
+    memset(&o, 0, sizeof(o));
+    int rc =
+        body ? resources(body, &o, &err) : md_error(&err, 0, "invalid JSON in the request body");
+    if (rc == 0) restart_policy(body, &o);
+    struct json_object *warnings = json_object_new_array();
+    md_warn_t w = {.fn = collect_warning, .data = warnings};
+    if (rc == 0) rc = md_engine_update(c, &o.res, o.restart, &w, &err);
+    json_object_put(body);
+    md_run_opts_free(&o);
+    md_ctr_free(c);
+    if (rc < 0) {
+        json_object_put(warnings);
+        const char *m = err && err->msg ? err->msg : "update failed";
+        enum MHD_Result ret = api_error(r, api_status_of(m), "%s", m);
+        md_error_free(&err);
+        return ret;
+    }
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "Warnings", warnings);
+    return api_json(r, MHD_HTTP_OK, doc);
 }

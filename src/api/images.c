@@ -26,23 +26,18 @@ static struct json_object *strv_json(char *const *v)
     return a;
 }
 
-enum MHD_Result api_images_list(struct api_req *r)
+/* GET /images/json's entries, docker's shape */
+struct json_object *api_image_entries(void)
 {
-    const char *filters = api_query(r, "filters");
-    if (filters && strcmp(filters, "{}") != 0 && *filters)
-        return api_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter: filters are not supported yet");
     md_image_info_t *list = NULL;
     size_t n = 0;
-    md_error_t *err = NULL;
-    if (md_image_list(&list, &n, &err) < 0) {
-        enum MHD_Result ret = api_error(r, 500, "%s", err->msg);
-        md_error_free(&err);
-        return ret;
-    }
     struct json_object *out = json_object_new_array();
+    if (md_image_list(&list, &n, NULL) < 0) return out;
     for (size_t i = 0; i < n; i++) {
         struct json_object *e = json_object_new_object();
         long long size = md_image_size(&list[i]);
+        cleanup_strv char **users = NULL;
+        md_image_users(list[i].id, &users, NULL);
         json_object_object_add(e, "Id", json_object_new_string(list[i].id));
         json_object_object_add(e, "ParentId", json_object_new_string(""));
         json_object_object_add(e, "RepoTags", strv_json(list[i].tags));
@@ -52,11 +47,19 @@ enum MHD_Result api_images_list(struct api_req *r)
         json_object_object_add(e, "VirtualSize", json_object_new_int64(size));
         json_object_object_add(e, "SharedSize", json_object_new_int(-1));
         json_object_object_add(e, "Labels", json_object_new_object());
-        json_object_object_add(e, "Containers", json_object_new_int(-1));
+        json_object_object_add(e, "Containers", json_object_new_int((int)md_strv_len(users)));
         json_object_array_add(out, e);
     }
     md_image_list_free(list, n);
-    return api_json(r, MHD_HTTP_OK, out);
+    return out;
+}
+
+enum MHD_Result api_images_list(struct api_req *r)
+{
+    const char *filters = api_query(r, "filters");
+    if (filters && strcmp(filters, "{}") != 0 && *filters)
+        return api_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter: filters are not supported yet");
+    return api_json(r, MHD_HTTP_OK, api_image_entries());
 }
 
 static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len);

@@ -121,9 +121,13 @@ int main(int argc, char **argv)
     char def[4200];
     snprintf(def, sizeof(def), "unix://%s/docker.sock", md_run_root());
     if (uri == NULL) uri = def;
-    int fd = strncmp(uri, "unix://", 7) == 0  ? listen_unix(uri + 7)
-             : strncmp(uri, "tcp://", 6) == 0 ? listen_tcp(uri + 6)
-                                              : -EINVAL;
+    /* systemd's socket activation (docs/api.md): the listening socket is fd 3 */
+    const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+    int activated = lfds && lpid && atoi(lfds) == 1 && atoi(lpid) == (int)getpid();
+    int fd = activated                         ? 3
+             : strncmp(uri, "unix://", 7) == 0 ? listen_unix(uri + 7)
+             : strncmp(uri, "tcp://", 6) == 0  ? listen_tcp(uri + 6)
+                                               : -EINVAL;
     if (fd < 0) {
         fprintf(stderr, "mydocker: cannot listen on %s: %s\n", uri,
                 fd == -EINVAL ? "unix:///path or tcp://127.0.0.1:PORT" : strerror(-fd));
@@ -145,6 +149,6 @@ int main(int argc, char **argv)
     while (!stop && (idle == 0 || active > 0 || now_s() - last_seen < idle))
         usleep(100000);
     MHD_stop_daemon(d);
-    if (strncmp(uri, "unix://", 7) == 0) unlink(uri + 7);
+    if (!activated && strncmp(uri, "unix://", 7) == 0) unlink(uri + 7);
     return 0;
 }

@@ -4,6 +4,10 @@
 #include "api/api.h"
 #include "cli/docs.h"
 #include "engine/hostinfo.h"
+#include "engine/volume_store.h"
+#include "store/ctr.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 enum MHD_Result api_ping(struct api_req *r)
@@ -54,4 +58,44 @@ enum MHD_Result api_info(struct api_req *r)
     struct md_hostinfo hi;
     md_hostinfo_get(&hi);
     return api_json(r, MHD_HTTP_OK, md_info_doc(&hi));
+}
+
+/* GET /system/df: docker's disk usage document (the CLI's `system df`) */
+enum MHD_Result api_system_df(struct api_req *r)
+{
+    struct json_object *doc = json_object_new_object(), *images = api_image_entries();
+    long long layers = 0;
+    for (size_t i = 0; i < json_object_array_length(images); i++) {
+        struct json_object *s = NULL;
+        json_object_object_get_ex(json_object_array_get_idx(images, i), "Size", &s);
+        layers += json_object_get_int64(s);
+    }
+    json_object_object_add(doc, "LayersSize", json_object_new_int64(layers));
+    json_object_object_add(doc, "Images", images);
+    struct json_object *ctrs = json_object_new_array();
+    cleanup_strv char **ids = md_ctr_list_ids();
+    for (char **id = ids; id && *id; id++) {
+        struct md_ctr *c = NULL;
+        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
+        struct json_object *e = api_container_summary(c);
+        json_object_object_add(e, "SizeRw", json_object_new_int64(md_ctr_rw_size(c)));
+        json_object_object_add(e, "SizeRootFs", json_object_new_int64(0));
+        json_object_array_add(ctrs, e);
+        md_ctr_free(c);
+    }
+    json_object_object_add(doc, "Containers", ctrs);
+    struct json_object *vols = json_object_new_array();
+    cleanup_strv char **names = md_volume_list();
+    for (char **n = names; n && *n; n++) {
+        struct json_object *v = md_volume_inspect(*n), *u = json_object_new_object();
+        if (v == NULL) continue;
+        cleanup_strv char **users = md_volume_users(*n);
+        json_object_object_add(u, "Size", json_object_new_int64(md_volume_size(*n)));
+        json_object_object_add(u, "RefCount", json_object_new_int((int)md_strv_len(users)));
+        json_object_object_add(v, "UsageData", u);
+        json_object_array_add(vols, v);
+    }
+    json_object_object_add(doc, "Volumes", vols);
+    json_object_object_add(doc, "BuildCache", json_object_new_array());
+    return api_json(r, MHD_HTTP_OK, doc);
 }

@@ -83,6 +83,10 @@ root +[0-9]+ +[0-9]+ .*sh -c while :; do :; done"
         "pause unpause rename "
     check_eq "docker stop" "$(timeout 30 "${D[@]}" stop -t 1 apid)" apid
     check_eq "... the same world through mydocker" "$(pmd ps -a --format '{{.Names}} {{.State}}')" "apid exited"
+    "${D[@]}" update --memory 128m --memory-swap 256m --restart on-failure:2 apid >/dev/null
+    check_eq "docker update: the memory limit and the restart policy" \
+        "$(pmd inspect -f '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' apid)" \
+        "134217728 on-failure:2"
     check_eq "docker diff: A/C/D as docker's" "$("${D[@]}" diff apid | grep -E '^A /tmp/cpfile$')" "A /tmp/cpfile"
     check "docker export: the filesystem as a tar" sh -c "${D[*]} export apid | tar -t | grep -qx bin/busybox"
     check_eq "docker rm" "$("${D[@]}" rm apid)" apid
@@ -100,6 +104,12 @@ Total reclaimed space"
     "${D[@]}" tag busybox api-tag:v1
     check_eq "docker tag" "$(pmd images -q api-tag:v1)" "$(pmd images -q busybox)"
     check_match "docker rmi: docker's report" "$("${D[@]}" rmi api-tag:v1)" "^Untagged: api-tag:v1"
+    check_match "docker system df: docker's table from the API's document" "$("${D[@]}" system df)" \
+        "^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE
+Images +[0-9]+ .*
+Containers +[0-9]+ .*
+Local Volumes +[0-9]+ .*
+Build Cache +0 "
     check_match "docker history" "$("${D[@]}" history busybox)" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT
 [0-9a-f]{12} +.* ago +.*1.98MB"
     "${D[@]}" tag busybox api-save:1
@@ -133,6 +143,14 @@ fcontent"
     fi
 else
     echo "# /usr/bin/docker missing (Debian's docker.io): the docker CLI checks skipped"
+fi
+
+# ---------------------------------------------------------------- a newer docker CLI, when there is one
+if [ -x /usr/local/bin/docker ]; then
+    N=(/usr/local/bin/docker -H "unix://$SOCK")
+    check_eq "a newer docker CLI negotiates down to 1.41: version, run, ps" \
+        "$("${N[@]}" version -f '{{.Server.APIVersion}}' 2>&1)|$(timeout 30 "${N[@]}" run --rm busybox echo newer 2>&1)|$("${N[@]}" ps -aq | wc -l)" \
+        "1.41|newer|0"
 fi
 
 # ---------------------------------------------------------------- the Python docker SDK
@@ -213,6 +231,14 @@ wait_for 5 test -S "$PROOT/idle.sock"
 curl -s --unix-socket "$PROOT/idle.sock" http://x/_ping >/dev/null
 wait $ipid; irc=$?
 check_eq "--time 1: the server exits once idle, and removes its socket" "$irc $(test -e "$PROOT/idle.sock" && echo left)" "0 "
+if command -v systemd-socket-activate >/dev/null; then
+    MYDOCKER_ROOT=$PROOT timeout 10 systemd-socket-activate -l "$PROOT/act.sock" "$MYDOCKER" system service --time 1 >/dev/null 2>&1 &
+    apid_=$!
+    wait_for 5 test -S "$PROOT/act.sock"
+    check_eq "socket activation: the server takes the socket systemd listens on" \
+        "$(curl -s --unix-socket "$PROOT/act.sock" http://x/_ping)" OK
+    wait $apid_
+fi
 err_case "a tcp address not on loopback is refused" 125 \
     "mydocker: cannot listen on tcp://0.0.0.0:2375: unix:///path or tcp://127.0.0.1:PORT" \
     pmd system service tcp://0.0.0.0:2375
