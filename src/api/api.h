@@ -96,6 +96,7 @@ enum MHD_Result api_image_history(struct api_req *r);
 enum MHD_Result api_image_get(struct api_req *r);
 enum MHD_Result api_image_load(struct api_req *r);
 enum MHD_Result api_image_push(struct api_req *r);
+enum MHD_Result api_auth(struct api_req *r);
 enum MHD_Result api_container_top(struct api_req *r);
 enum MHD_Result api_images_list(struct api_req *r);
 enum MHD_Result api_image_inspect(struct api_req *r);

@@ -26,6 +26,7 @@ static const struct route {
     {"GET", "/version", api_version},
     {"GET", "/info", api_info},
     {"GET", "/system/df", api_system_df},
+    {"POST", "/auth", api_auth},
     {"GET", "/containers/json", api_containers_list},
     {"POST", "/containers/prune", api_prune},
     {"POST", "/images/prune", api_prune},

@@ -303,3 +303,35 @@ enum MHD_Result api_image_push(struct api_req *r)
     char *buf = messages("status", out, st != 0, &size);
     return api_bytes(r, MHD_HTTP_OK, "application/json", buf, size);
 }
+
+/* POST /auth: `mydocker login` (the password on its stdin); docker's Status on success, 401
+ * with the registry's words otherwise */
+enum MHD_Result api_auth(struct api_req *r)
+{
+    struct json_object *b = json_tokener_parse(r->body), *u = NULL, *p = NULL, *s = NULL;
+    json_object_object_get_ex(b, "username", &u);
+    json_object_object_get_ex(b, "password", &p);
+    json_object_object_get_ex(b, "serveraddress", &s);
+    const char *user = u ? json_object_get_string(u) : "",
+               *pass = p ? json_object_get_string(p) : "";
+    cleanup_free char *server = md_xstrdup(s ? json_object_get_string(s) : "");
+    json_object_put(b);
+    char *args[] = {"mydocker-image",   "login", "-u", (char *)user,
+                    "--password-stdin", server,  NULL};
+    if (*server == '\0') args[5] = NULL;
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    cleanup_free char *pw = NULL;
+    if (asprintf(&pw, "%s\n", pass) < 0) md_oom();
+    int st = image_tool_in(args, pw, strlen(pw), &out, &len);
+    if (st != 0) {
+        const char *m = out && strncmp(out, "mydocker: ", 10) == 0 ? out + 10
+                        : out                                      ? out
+                                                                   : "login failed";
+        return api_error(r, MHD_HTTP_UNAUTHORIZED, "%.*s", (int)strcspn(m, "\n"), m);
+    }
+    struct json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "Status", json_object_new_string("Login Succeeded"));
+    json_object_object_add(doc, "IdentityToken", json_object_new_string(""));
+    return api_json(r, MHD_HTTP_OK, doc);
+}

@@ -12,7 +12,7 @@ pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
 at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT'"
 mk_busybox_tar "$PROOT/bb.tar"
 pmd import "$PROOT/bb.tar" busybox >/dev/null
-MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$SOCK" >"$PROOT/api.log" 2>&1 &
+MYDOCKER_ROOT=$PROOT MYDOCKER_AUTH_FILE=$PROOT/auth.json "$MYDOCKER" system service --time 0 "unix://$SOCK" >"$PROOT/api.log" 2>&1 &
 spid=$!
 at_exit "kill $spid 2>/dev/null"
 wait_for 5 test -S "$SOCK"
@@ -131,6 +131,19 @@ fcontent"
     printf 'FROM busybox\nRUN exit 3\n' >"$PROOT/bctx/bad.df"
     out=$(cd "$PROOT/bctx" && DOCKER_BUILDKIT=0 timeout 60 "${D[@]}" build -f bad.df . 2>&1); rc=$?
     check_match "a failing build: its error, exit 1" "$out|$rc" 'did not complete successfully: exit code: 3\|1$'
+    if command -v htpasswd >/dev/null; then
+        mkdir -p "$PROOT/areg"
+        htpasswd -Bbn alice "pw-$UNIQ" >"$PROOT/areg/htpasswd"
+        start_registry "$PROOT/areg" "auth:
+  htpasswd:
+    realm: basic-realm
+    path: $PROOT/areg/htpasswd"
+        # the docker CLI keeps credentials client-side too: a config dir of the test's own
+        check_eq "docker login through the API (the registry checks the password)" \
+            "$(echo "pw-$UNIQ" | DOCKER_CONFIG=$PROOT/dcfg "${D[@]}" login -u alice --password-stdin "$REG" 2>/dev/null)" "Login Succeeded"
+        check_match "docker login with a wrong password: refused" \
+            "$(echo wrong | DOCKER_CONFIG=$PROOT/dcfg "${D[@]}" login -u alice --password-stdin "$REG" 2>&1; echo "rc=$?")" "rc=1$"
+    fi
     if start_registry "$PROOT/reg"; then
         pmd tag busybox "$REG/api/bb:1"
         pmd push -q "$REG/api/bb:1" >/dev/null
