@@ -52,6 +52,10 @@ rc=0"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
     timeout 30 "${D[@]}" rm -f apid2 >/dev/null
+    timeout 30 "${D[@]}" run -d -i --name apia --network none busybox sh -c 'read line; echo got:$line' >/dev/null
+    check_eq "docker attach to a running container: its stdin and output through the monitor" \
+        "$(echo hello | timeout 10 "${D[@]}" attach apia)" "got:hello"
+    timeout 30 "${D[@]}" rm -f apia >/dev/null
     timeout 30 "${D[@]}" run -d --name apis --network none -m 64m busybox sh -c 'while :; do :; done' >/dev/null
     check_match "docker stats --no-stream: CPU of a busy loop, the memory limit, pids" \
         "$(timeout 20 "${D[@]}" stats --no-stream --format '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}' apis)" \
