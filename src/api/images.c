@@ -54,14 +54,6 @@ struct json_object *api_image_entries(void)
     return out;
 }
 
-enum MHD_Result api_images_list(struct api_req *r)
-{
-    const char *filters = api_query(r, "filters");
-    if (filters && strcmp(filters, "{}") != 0 && *filters)
-        return api_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter: filters are not supported yet");
-    return api_json(r, MHD_HTTP_OK, api_image_entries());
-}
-
 static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len);
 
 /* runs `mydocker-image ARGS...`, its stdout (and stderr) collected; returns its exit status */
@@ -334,4 +326,73 @@ enum MHD_Result api_auth(struct api_req *r)
     json_object_object_add(doc, "Status", json_object_new_string("Login Succeeded"));
     json_object_object_add(doc, "IdentityToken", json_object_new_string(""));
     return api_json(r, MHD_HTTP_OK, doc);
+}
+
+/* ?filters=: the image tool's own `images -f` (dangling, label, before, since, reference,
+ * until) picks the ids, so both front ends filter alike; an invalid filter is its refusal */
+static int filtered_ids(struct api_req *r, char ***ids, char **msg)
+{
+    const char *text = api_query(r, "filters");
+    *ids = NULL;
+    struct json_object *doc = text && *text ? json_tokener_parse(text) : NULL;
+    if (doc == NULL || !json_object_is_type(doc, json_type_object) ||
+        json_object_object_length(doc) == 0) {
+        json_object_put(doc);
+        return 0;
+    }
+    cleanup_strv char **args = md_strv_dup(NULL);
+    const char *fixed[] = {"mydocker-image", "images", "-a", "-q", "--no-trunc"};
+    for (size_t i = 0; i < 5; i++)
+        md_strv_append(&args, fixed[i]);
+    json_object_object_foreach(doc, key, vals)
+    {
+        char **values = md_strv_dup(NULL);
+        if (json_object_is_type(vals, json_type_object)) {
+            json_object_object_foreach(vals, v, on)
+            {
+                if (json_object_get_boolean(on)) md_strv_append(&values, v);
+            }
+        } else if (json_object_is_type(vals, json_type_array)) {
+            for (size_t i = 0; i < json_object_array_length(vals); i++)
+                md_strv_append(&values, json_object_get_string(json_object_array_get_idx(vals, i)));
+        }
+        for (char **v = values; *v; v++) {
+            cleanup_free char *kv = NULL;
+            if (asprintf(&kv, "%s=%s", key, *v) < 0) md_oom();
+            md_strv_append(&args, "-f");
+            md_strv_append(&args, kv);
+        }
+        md_strv_free(values);
+    }
+    json_object_put(doc);
+    cleanup_free char *out = NULL;
+    size_t len = 0;
+    if (image_tool(args, &out, &len) != 0) {
+        const char *m = out && strncmp(out, "mydocker: ", 10) == 0 ? out + 10 : "invalid filter";
+        *msg = strndup(m, strcspn(m, "\n"));
+        return -1;
+    }
+    *ids = md_strv_dup(NULL);
+    for (char *save = NULL, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save))
+        md_strv_append(ids, l);
+    return 0;
+}
+
+enum MHD_Result api_images_list(struct api_req *r)
+{
+    cleanup_strv char **ids = NULL;
+    cleanup_free char *msg = NULL;
+    if (filtered_ids(r, &ids, &msg) < 0) return api_error(r, MHD_HTTP_BAD_REQUEST, "%s", msg);
+    struct json_object *all = api_image_entries();
+    if (ids == NULL) return api_json(r, MHD_HTTP_OK, all);
+    struct json_object *out = json_object_new_array(), *id;
+    for (size_t i = 0; i < json_object_array_length(all); i++) {
+        struct json_object *e = json_object_array_get_idx(all, i);
+        if (json_object_object_get_ex(e, "Id", &id) &&
+            md_strv_contains(ids, json_object_get_string(id)))
+            json_object_array_add(out, json_object_get(e));
+    }
+    json_object_put(all);
+    return api_json(r, MHD_HTTP_OK, out);
 }

@@ -105,6 +105,11 @@ Total reclaimed space"
     "${D[@]}" network create api-net-$$ >/dev/null
     check_match "docker network prune" "$("${D[@]}" network prune -f)" "api-net-$$"
     check_match "docker images" "$("${D[@]}" images)" "busybox +latest +[0-9a-f]{12}"
+    check_eq "docker images -f reference= (the image tool's filters)" \
+        "$("${D[@]}" images -f 'reference=busy*' --format '{{.Repository}}')" busybox
+    check_eq "docker images -f dangling=true: none here" "$("${D[@]}" images -q -f dangling=true | wc -l)" 0
+    err_case "docker images -f bogus=1: the refusal" 1 "Error response from daemon: invalid filter 'bogus'" \
+        "${D[@]}" images -f bogus=1
     "${D[@]}" tag busybox api-tag:v1
     check_eq "docker tag" "$(pmd images -q api-tag:v1)" "$(pmd images -q busybox)"
     check_match "docker rmi: docker's report" "$("${D[@]}" rmi api-tag:v1)" "^Untagged: api-tag:v1"
