@@ -16,6 +16,7 @@ for b in /usr/bin/hyperfine "$MD" "$DK"; do
     [ -x "$b" ] || { echo "bench/api.sh: missing $b (scripts/setup.sh installs it)"; exit 1; }
 done
 W=$(mktemp -d /tmp/mydocker-bench-api.XXXXXX)
+export DOCKER_CONFIG=$W/docker-config # the docker CLI writes there, not in ~
 SPID= DPID=
 cleanup() {
     MYDOCKER_ROOT=$W/md "$MD" rm -f $(MYDOCKER_ROOT=$W/md "$MD" ps -aq) >/dev/null 2>&1

@@ -17,6 +17,7 @@ for b in /usr/bin/hyperfine "$MD"; do
     [ -x "$b" ] || { echo "bench/build.sh: missing $b (scripts/setup.sh installs it)"; exit 1; }
 done
 W=$(mktemp -d /tmp/mydocker-bench-build.XXXXXX)
+export DOCKER_CONFIG=$W/docker-config # the docker CLI writes there (BuildKit node id), not in ~
 DPID=
 cleanup() {
     [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null

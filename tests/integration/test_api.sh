@@ -8,6 +8,7 @@
 . "$(dirname "$0")/reglib.sh"
 PROOT=$(mktemp -d /tmp/mydocker-api.XXXXXX)
 SOCK=$PROOT/docker.sock
+export DOCKER_CONFIG=$PROOT/dcfg # the docker CLI and compose write there, not in ~/.docker
 pmd() { MYDOCKER_ROOT=$PROOT "$MYDOCKER" "$@"; }
 at_exit "MYDOCKER_ROOT='$PROOT' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$PROOT'"
 mk_busybox_tar "$PROOT/bb.tar"
