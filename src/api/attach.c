@@ -165,8 +165,20 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
     } else {
         struct session *s = u->s;
         pthread_mutex_lock(&mu);
-        while (s->state == WAITING)
-            pthread_cond_wait(&cv, &mu);
+        while (s->state == WAITING) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 200000000;
+            if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
+            pthread_cond_timedwait(&cv, &mu, &until);
+            /* a client that left before the start: the session ends, the connection closes */
+            struct pollfd p = {sock, POLLRDHUP, 0};
+            if (s->state == WAITING && poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP))) {
+                s->state = DONE;
+                s->done_at = time(NULL);
+                pthread_cond_broadcast(&cv);
+            }
+        }
         pthread_mutex_unlock(&mu);
         if (s->conn.sock >= 0) relay(sock, s->conn.sock, u->want_stdin, extra, extra_len);
         int code = s->conn.exit_fd >= 0 ? md_attach_conn_status(&s->conn) : -1;

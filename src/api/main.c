@@ -148,7 +148,8 @@ int main(int argc, char **argv)
     }
     while (!stop && (idle == 0 || active > 0 || now_s() - last_seen < idle))
         usleep(100000);
-    MHD_stop_daemon(d);
+    /* not MHD_stop_daemon: it joins every connection's thread, and a client's wait or attach may
+     * block for as long as its container lives; the server holds no state, so it just goes */
     if (!activated && strncmp(uri, "unix://", 7) == 0) unlink(uri + 7);
-    return 0;
+    _exit(0);
 }

@@ -254,6 +254,30 @@ wait_for 5 test -S "$PROOT/idle.sock"
 curl -s --unix-socket "$PROOT/idle.sock" http://x/_ping >/dev/null
 wait $ipid; irc=$?
 check_eq "--time 1: the server exits once idle, and removes its socket" "$irc $(test -e "$PROOT/idle.sock" && echo left)" "0 "
+# a client that attached to a created container and left, and one still waiting: neither may keep
+# the server (idle exit; SIGTERM)
+MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 1 "unix://$PROOT/idle2.sock" &
+ipid=$!
+wait_for 5 test -S "$PROOT/idle2.sock"
+cid=$(curl -s --unix-socket "$PROOT/idle2.sock" -H 'Content-Type: application/json' \
+    -d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}' \
+    http://x/v1.41/containers/create | sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/')
+timeout 1 curl -s --unix-socket "$PROOT/idle2.sock" -H 'Connection: Upgrade' -H 'Upgrade: tcp' \
+    -X POST "http://x/v1.41/containers/$cid/attach?stream=1&stdout=1" >/dev/null
+wait_for 10 sh -c "! kill -0 $ipid 2>/dev/null"
+check_not "an attach whose client left does not keep the server from its idle exit" kill -0 $ipid
+MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$PROOT/idle3.sock" &
+ipid=$!
+wait_for 5 test -S "$PROOT/idle3.sock"
+pmd run -d --name api-waited --network none busybox sleep 30 >/dev/null
+curl -s --unix-socket "$PROOT/idle3.sock" -X POST http://x/v1.41/containers/api-waited/wait >/dev/null &
+cpid=$!
+sleep 0.3
+kill $ipid
+wait_for 5 sh -c "! kill -0 $ipid 2>/dev/null"
+check_not "SIGTERM ends the server while a client waits on a container" kill -0 $ipid
+kill $cpid 2>/dev/null
+pmd rm -f api-waited "$cid" >/dev/null 2>&1
 if command -v systemd-socket-activate >/dev/null; then
     MYDOCKER_ROOT=$PROOT timeout 10 systemd-socket-activate -l "$PROOT/act.sock" "$MYDOCKER" system service --time 1 >/dev/null 2>&1 &
     apid_=$!
