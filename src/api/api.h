@@ -35,10 +35,18 @@ enum MHD_Result api_error(struct api_req *r, unsigned status, const char *fmt, .
 enum MHD_Result api_empty(struct api_req *r, unsigned status);
 enum MHD_Result api_bytes(struct api_req *r, unsigned status, const char *type, char *data,
                           size_t len);
+/* 101 and the connection to fn (attach, exec start: docker's raw stream) */
+enum MHD_Result api_upgrade(struct api_req *r, MHD_UpgradeHandler fn, void *cls);
+/* 200 and a body fn produces as it goes (wait, logs, events, stats); done frees cls */
+enum MHD_Result api_stream(struct api_req *r, const char *type, MHD_ContentReaderCallback fn,
+                           void *cls, MHD_ContentReaderFreeCallback done);
 /* docker's status for an engine error: 404 for "No such", 409 for conflicts, else 500 */
 unsigned api_status_of(const char *msg);
 const char *api_query(struct api_req *r, const char *key);
-/* ?filters= (docker's JSON, either form) as filters of the accepted keys; -1 with *msg */
+/* ?filters= (docker's JSON, either form) as "KEY=VALUE" pairs (none: an empty list); -1 with *msg
+ * when it is not JSON */
+int api_filter_pairs(struct api_req *r, char ***pairs, char **msg);
+/* the same as filters of the accepted keys; -1 with *msg */
 struct md_filters;
 int api_filters(struct api_req *r, const char *const *accepted, struct md_filters *f, char **msg);
 int api_query_bool(struct api_req *r, const char *key, int def);

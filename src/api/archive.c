@@ -12,40 +12,18 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/proc.h"
 #include "engine/start.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-/* `mydocker cp ...` with in (NULL: /dev/null) on its stdin; *out its stdout, *err its stderr */
+/* `mydocker cp SRC DST` with in on its stdin; *out its stdout, *err its stderr */
 static int cp(const char *src, const char *dst, const char *in, size_t in_len, char **out,
               size_t *out_len, char **err)
 {
-    cleanup_free char *self = md_engine_binary();
-    int o[2], e[2], i[2];
-    if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(i, O_CLOEXEC) < 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(i[0], 0), dup2(o[1], 1), dup2(e[1], 2);
-        execl(self, "mydocker", "cp", src, dst, (char *)NULL);
-        _exit(126);
-    }
-    close(i[0]), close(o[1]), close(e[1]);
-    /* the body is written by a child of ours: a large tar must not block against our reads */
-    pid_t feeder = in_len ? fork() : -1;
-    if (feeder == 0) {
-        md_write_all(i[1], in, in_len);
-        _exit(0);
-    }
-    close(i[1]);
-    size_t elen = 0;
-    md_read_fd(o[0], out, out_len, NULL);
-    md_read_fd(e[0], err, &elen, NULL);
-    close(o[0]), close(e[0]);
-    int st = 0;
-    if (feeder > 0) waitpid(feeder, NULL, 0);
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    char *args[] = {"cp", (char *)src, (char *)dst, NULL};
+    return api_mydocker(args, in, in_len, out, out_len, err);
 }
 
 static uint64_t octal(const char *p, size_t n)

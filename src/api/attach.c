@@ -230,13 +230,7 @@ enum MHD_Result api_container_attach(struct api_req *r)
         pthread_mutex_unlock(&mu);
         u->s = s;
     }
-    struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, u);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type", "application/vnd.docker.raw-stream");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_upgrade(r, on_upgrade, u);
 }
 
 struct waiter {
@@ -307,11 +301,5 @@ enum MHD_Result api_container_wait(struct api_req *r)
     snprintf(w->ref, sizeof(w->ref), "%s", r->id);
     const char *cond = api_query(r, "condition");
     w->removed = cond && strcmp(cond, "removed") == 0;
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64, wait_body, w, wait_free);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_stream(r, "application/json", wait_body, w, wait_free);
 }

@@ -12,39 +12,13 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/proc.h"
 #include "engine/start.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/paths.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-/* argv, stdin from in (in_len bytes), stdout+stderr collected; the exit status */
-static int run(char **argv, const char *in, size_t in_len, char **out)
-{
-    int o[2], i[2];
-    if (pipe2(o, O_CLOEXEC) < 0 || pipe2(i, O_CLOEXEC) < 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(i[0], 0), dup2(o[1], 1), dup2(o[1], 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(i[0]), close(o[1]);
-    pid_t feeder = in_len ? fork() : -1;
-    if (feeder == 0) {
-        md_write_all(i[1], in, in_len);
-        _exit(0);
-    }
-    close(i[1]);
-    size_t len = 0;
-    md_read_fd(o[0], out, &len, NULL);
-    close(o[0]);
-    if (feeder > 0) waitpid(feeder, NULL, 0);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 static void add_query_list(struct api_req *r, const char *key, const char *flag, char ***argv)
 {
@@ -64,9 +38,7 @@ static void add_query_list(struct api_req *r, const char *key, const char *flag,
 
 static char **build_argv(struct api_req *r, const char *dir, const char *iid)
 {
-    cleanup_free char *tool = md_self_path("mydocker-image");
     char **argv = md_strv_dup(NULL);
-    md_strv_append(&argv, tool ? tool : "mydocker-image");
     md_strv_append(&argv, "build");
     md_strv_append(&argv, "--progress=plain");
     md_strv_append(&argv, "--iidfile");
@@ -117,7 +89,7 @@ enum MHD_Result api_build(struct api_req *r)
     if (asprintf(&ctx, "%s/ctx", tmp) < 0 || asprintf(&iid, "%s/iid", tmp) < 0) md_oom();
     mkdir(ctx, 0700);
     char *tar[] = {"tar", "-x", "--no-same-owner", "-C", ctx, "-f", "-", NULL};
-    int st = run(tar, r->body, r->body_len, &tout);
+    int st = api_run(tar, r->body, r->body_len, &tout, NULL, NULL);
     char *buf = NULL;
     size_t size = 0;
     FILE *o = open_memstream(&buf, &size);
@@ -126,7 +98,7 @@ enum MHD_Result api_build(struct api_req *r)
         message(o, "error", "the build context is not a tar archive");
     } else {
         char **argv = build_argv(r, ctx, iid);
-        st = run(argv, NULL, 0, &out);
+        st = api_image_tool(argv, NULL, 0, &out, NULL, NULL);
         md_strv_free(argv);
         for (char *save = NULL, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
              l = strtok_r(NULL, "\n", &save)) {

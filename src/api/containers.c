@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/proc.h"
 #include "cli/docs.h"
 #include "cli/ps_filters.h"
 #include "engine/cgctl.h"
@@ -355,15 +356,9 @@ enum MHD_Result api_container_logs(struct api_req *r)
     md_ctr_free(c);
     l->in = fopen(path, "re");
     if (l->in == NULL) l->in = fopen("/dev/null", "re");
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, logs_body, l, logs_free);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type",
-                            l->tty ? "application/vnd.docker.raw-stream"
-                                   : "application/vnd.docker.multiplexed-stream");
-    ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    const char *type =
+        l->tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    return api_stream(r, type, logs_body, l, logs_free);
 }
 
 /* a container's pty belongs to its monitor: the size stays the one it was made with */
@@ -411,31 +406,15 @@ enum MHD_Result api_container_top(struct api_req *r)
     int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED;
     md_ctr_free(c);
     if (!live) return api_error(r, MHD_HTTP_CONFLICT, "Container %s is not running", r->id);
-    cleanup_free char *self = md_engine_binary();
     cleanup_strv char **argv = md_strv_dup(NULL);
-    md_strv_append(&argv, self ? self : "mydocker");
     md_strv_append(&argv, "top");
     md_strv_append(&argv, r->id);
     const char *ps_args = api_query(r, "ps_args");
     cleanup_free char *args = md_xstrdup(ps_args ? ps_args : "");
     for (char *save = NULL, *t = strtok_r(args, " ", &save); t; t = strtok_r(NULL, " ", &save))
         md_strv_append(&argv, t);
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return api_error(r, 500, "pipe");
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1), dup2(p[1], 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
     cleanup_free char *out = NULL;
-    size_t len = 0;
-    md_read_fd(p[0], &out, &len, NULL);
-    close(p[0]);
-    int st = 0;
-    if (pid > 0) waitpid(pid, &st, 0);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    if (api_mydocker(argv, NULL, 0, &out, NULL, NULL) != 0)
         return api_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", out ? out : "top failed");
     struct json_object *doc = json_object_new_object(), *titles = json_object_new_array(),
                        *procs = json_object_new_array();

@@ -179,11 +179,5 @@ enum MHD_Result api_events(struct api_req *r)
     /* without since, only what comes next; without until, it follows */
     if (!(since && *since)) s->since = now;
     s->follow = !(until && *until) || s->until > now;
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, body, s, stream_free);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_stream(r, "application/json", body, s, stream_free);
 }

@@ -187,8 +187,13 @@ static int run_exec(struct exec *e, int sock)
         fds[0] = fds[1] = fds[2] = slave;
     } else {
         if ((e->in && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-            pipe2(err, O_CLOEXEC) < 0)
+            pipe2(err, O_CLOEXEC) < 0) {
+            int *ends[] = {in, out, err}; /* this server lives on: nothing leaks */
+            for (int k = 0; k < 3; k++)
+                for (int j = 0; j < 2; j++)
+                    if (ends[k][j] >= 0) close(ends[k][j]);
             return -1;
+        }
         fds[0] = e->in ? in[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
         fds[1] = out[1];
         fds[2] = err[1];
@@ -260,13 +265,7 @@ enum MHD_Result api_exec_start(struct api_req *r)
         md_strv_free(argv);
         return api_empty(r, MHD_HTTP_OK);
     }
-    struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, e);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type", "application/vnd.docker.raw-stream");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_upgrade(r, on_upgrade, e);
 }
 
 enum MHD_Result api_exec_inspect(struct api_req *r)

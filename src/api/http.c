@@ -129,6 +129,31 @@ enum MHD_Result api_bytes(struct api_req *r, unsigned status, const char *type, 
     return ret;
 }
 
+enum MHD_Result api_upgrade(struct api_req *r, MHD_UpgradeHandler fn, void *cls)
+{
+    struct MHD_Response *resp = MHD_create_response_for_upgrade(fn, cls);
+    api_add_headers(resp);
+    MHD_add_response_header(resp, "Content-Type", "application/vnd.docker.raw-stream");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result api_stream(struct api_req *r, const char *type, MHD_ContentReaderCallback fn,
+                           void *cls, MHD_ContentReaderFreeCallback done)
+{
+    /* chunked: the headers go out at once, the body as fn produces it (it may block: a thread
+     * per connection) */
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, fn, cls, done);
+    api_add_headers(resp);
+    MHD_add_response_header(resp, "Content-Type", type);
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 enum MHD_Result api_json(struct api_req *r, unsigned status, struct json_object *doc)
 {
     const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
@@ -180,9 +205,9 @@ int api_query_bool(struct api_req *r, const char *key, int def)
     return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0;
 }
 
-int api_filters(struct api_req *r, const char *const *accepted, struct md_filters *f, char **msg)
+int api_filter_pairs(struct api_req *r, char ***pairs, char **msg)
 {
-    *f = (struct md_filters){0};
+    *pairs = md_strv_dup(NULL);
     const char *text = api_query(r, "filters");
     if (text == NULL || *text == '\0') return 0;
     struct json_object *doc = json_tokener_parse(text);
@@ -191,8 +216,6 @@ int api_filters(struct api_req *r, const char *const *accepted, struct md_filter
         *msg = md_xstrdup("invalid filter: the filters are not JSON");
         return -1;
     }
-    md_error_t *err = NULL;
-    int rc = 0;
     json_object_object_foreach(doc, key, vals)
     {
         /* {"k": {"v": true}} (docker >= 1.22) or {"k": ["v"]} */
@@ -206,21 +229,31 @@ int api_filters(struct api_req *r, const char *const *accepted, struct md_filter
             for (size_t i = 0; i < json_object_array_length(vals); i++)
                 md_strv_append(&values, json_object_get_string(json_object_array_get_idx(vals, i)));
         }
-        for (char **v = values; rc == 0 && *v; v++) {
+        for (char **v = values; *v; v++) {
             cleanup_free char *kv = NULL;
             if (asprintf(&kv, "%s=%s", key, *v) < 0) md_oom();
-            rc = md_filters_add(f, kv, accepted, &err);
+            md_strv_append(pairs, kv);
         }
         md_strv_free(values);
-        if (rc < 0) break;
     }
     json_object_put(doc);
-    if (rc < 0) {
-        *msg = md_xstrdup(err && err->msg ? err->msg : "invalid filter");
-        md_error_free(&err);
-        md_filters_free(f);
-    }
-    return rc;
+    return 0;
+}
+
+int api_filters(struct api_req *r, const char *const *accepted, struct md_filters *f, char **msg)
+{
+    *f = (struct md_filters){0};
+    cleanup_strv char **pairs = NULL;
+    if (api_filter_pairs(r, &pairs, msg) < 0) return -1;
+    md_error_t *err = NULL;
+    for (char **kv = pairs; *kv; kv++)
+        if (md_filters_add(f, *kv, accepted, &err) < 0) {
+            *msg = md_xstrdup(err && err->msg ? err->msg : "invalid filter");
+            md_error_free(&err);
+            md_filters_free(f);
+            return -1;
+        }
+    return 0;
 }
 
 static enum MHD_Result route(struct api_req *r)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/proc.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -54,44 +55,18 @@ struct json_object *api_image_entries(void)
     return out;
 }
 
-static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len);
+/* `mydocker-image ARGS...` (args[0] names it), stdout and stderr collected; a tar on stdout
+ * (save) keeps the messages apart */
+static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len)
+{
+    cleanup_free char *err = NULL;
+    return api_image_tool(args + 1, in, in_len, out, len,
+                          strcmp(args[1], "save") == 0 ? &err : NULL);
+}
 
-/* runs `mydocker-image ARGS...`, its stdout (and stderr) collected; returns its exit status */
 static int image_tool(char *const *args, char **out, size_t *len)
 {
     return image_tool_in(args, NULL, 0, out, len);
-}
-
-static int image_tool_in(char *const *args, const char *in, size_t in_len, char **out, size_t *len)
-{
-    char self[PATH_MAX], tool[PATH_MAX + 32];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n < 0) return -1;
-    self[n] = '\0';
-    snprintf(tool, sizeof(tool), "%s/mydocker-image", dirname(self));
-    int p[2], i[2];
-    if (pipe2(p, O_CLOEXEC) < 0 || pipe2(i, O_CLOEXEC) < 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        if (strcmp(args[1], "save") != 0) dup2(p[1], 2); /* a tar on stdout: messages apart */
-        dup2(i[0], 0);
-        execv(tool, args);
-        _exit(127);
-    }
-    close(p[1]), close(i[0]);
-    pid_t feeder = in_len ? fork() : -1;
-    if (feeder == 0) {
-        md_write_all(i[1], in, in_len);
-        _exit(0);
-    }
-    close(i[1]);
-    md_read_fd(p[0], out, len, NULL);
-    close(p[0]);
-    if (feeder > 0) waitpid(feeder, NULL, 0);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
 enum MHD_Result api_image_inspect(struct api_req *r)
@@ -332,39 +307,16 @@ enum MHD_Result api_auth(struct api_req *r)
  * until) picks the ids, so both front ends filter alike; an invalid filter is its refusal */
 static int filtered_ids(struct api_req *r, char ***ids, char **msg)
 {
-    const char *text = api_query(r, "filters");
+    cleanup_strv char **pairs = NULL, **args = NULL;
     *ids = NULL;
-    struct json_object *doc = text && *text ? json_tokener_parse(text) : NULL;
-    if (doc == NULL || !json_object_is_type(doc, json_type_object) ||
-        json_object_object_length(doc) == 0) {
-        json_object_put(doc);
-        return 0;
-    }
-    cleanup_strv char **args = md_strv_dup(NULL);
+    if (api_filter_pairs(r, &pairs, msg) < 0) return -1;
+    if (pairs[0] == NULL) return 0;
+    args = md_strv_dup(NULL);
     const char *fixed[] = {"mydocker-image", "images", "-a", "-q", "--no-trunc"};
     for (size_t i = 0; i < 5; i++)
         md_strv_append(&args, fixed[i]);
-    json_object_object_foreach(doc, key, vals)
-    {
-        char **values = md_strv_dup(NULL);
-        if (json_object_is_type(vals, json_type_object)) {
-            json_object_object_foreach(vals, v, on)
-            {
-                if (json_object_get_boolean(on)) md_strv_append(&values, v);
-            }
-        } else if (json_object_is_type(vals, json_type_array)) {
-            for (size_t i = 0; i < json_object_array_length(vals); i++)
-                md_strv_append(&values, json_object_get_string(json_object_array_get_idx(vals, i)));
-        }
-        for (char **v = values; *v; v++) {
-            cleanup_free char *kv = NULL;
-            if (asprintf(&kv, "%s=%s", key, *v) < 0) md_oom();
-            md_strv_append(&args, "-f");
-            md_strv_append(&args, kv);
-        }
-        md_strv_free(values);
-    }
-    json_object_put(doc);
+    for (char **kv = pairs; *kv; kv++)
+        md_strv_append(&args, "-f"), md_strv_append(&args, *kv);
     cleanup_free char *out = NULL;
     size_t len = 0;
     if (image_tool(args, &out, &len) != 0) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/proc.h"
 #include "cli/filters.h"
 #include "engine/start.h"
 #include "util/cleanup.h"
@@ -17,60 +18,21 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* `mydocker ARGS...`: stdout collected (stderr too when err_too), the exit status */
+/* `mydocker ARGS...`: stdout collected (stderr too when err_too) */
 static int mydocker(char **args, int err_too, char **out, size_t *len)
 {
-    cleanup_free char *self = md_engine_binary();
-    cleanup_strv char **argv = md_strv_dup(NULL);
-    md_strv_append(&argv, self ? self : "mydocker");
-    for (char **a = args; *a; a++)
-        md_strv_append(&argv, *a);
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0), dup2(p[1], 1), dup2(err_too ? p[1] : null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    md_read_fd(p[0], out, len, NULL);
-    close(p[0]);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    cleanup_free char *ignored = NULL;
+    return api_mydocker(args, NULL, 0, out, len, err_too ? NULL : &ignored);
 }
 
-/* ?filters= as --filter k=v arguments */
+/* ?filters= as --filter k=v arguments (the command refuses what it does not know) */
 static void filter_args(struct api_req *r, char ***args)
 {
-    const char *text = api_query(r, "filters");
-    struct json_object *doc = text && *text ? json_tokener_parse(text) : NULL;
-    if (doc && json_object_is_type(doc, json_type_object)) {
-        json_object_object_foreach(doc, key, vals)
-        {
-            char **values = md_strv_dup(NULL);
-            if (json_object_is_type(vals, json_type_object)) {
-                json_object_object_foreach(vals, v, on)
-                {
-                    if (json_object_get_boolean(on)) md_strv_append(&values, v);
-                }
-            } else if (json_object_is_type(vals, json_type_array)) {
-                for (size_t i = 0; i < json_object_array_length(vals); i++)
-                    md_strv_append(&values,
-                                   json_object_get_string(json_object_array_get_idx(vals, i)));
-            }
-            for (char **v = values; *v; v++) {
-                cleanup_free char *kv = NULL;
-                if (asprintf(&kv, "%s=%s", key, *v) < 0) md_oom();
-                md_strv_append(args, "--filter");
-                md_strv_append(args, kv);
-            }
-            md_strv_free(values);
-        }
-    }
-    json_object_put(doc);
+    cleanup_strv char **pairs = NULL;
+    cleanup_free char *msg = NULL;
+    if (api_filter_pairs(r, &pairs, &msg) < 0) return;
+    for (char **kv = pairs; *kv; kv++)
+        md_strv_append(args, "--filter"), md_strv_append(args, *kv);
 }
 
 static enum MHD_Result prune(struct api_req *r, const char *what, const char *list_key)

@@ -162,11 +162,5 @@ enum MHD_Result api_container_stats(struct api_req *r)
         cleanup_free char *read = md_time_rfc3339_nano(md_now_ns());
         st->prev_read = read ? md_xstrdup(read) : NULL;
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, body, st, stream_free);
-    api_add_headers(resp);
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_stream(r, "application/json", body, st, stream_free);
 }

@@ -492,6 +492,16 @@ static int start_reported(int fd, md_error_t **err)
     return 0;
 }
 
+/* a start that failed before its monitor ran: no attach socket left behind in the rundir (a
+ * monitor-to-be that failed removed it itself: start_failed) */
+static void attach_gone(struct md_ctr *c, struct md_attach_conn *conn)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/attach.sock", c->rundir);
+    unlink(path);
+    md_attach_conn_close(conn);
+}
+
 static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_error_t **err)
 {
     struct monitor_fds f = {
@@ -515,9 +525,14 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
         return lock;
     }
     md_ctr_read_and_settle(c);
+    /* before the attach socket is made anew: a running container's monitor serves the old one */
+    if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED) {
+        close_fds(st, &f);
+        return md_error(err, 0, "container %s is already running", c->name);
+    }
     if (attach_setup(c, &f, conn, err) < 0) {
         close_fds(st, &f);
-        md_attach_conn_close(conn);
+        attach_gone(c, conn);
         return -1;
     }
     /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
@@ -534,7 +549,7 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
     if (mid > 0) waitpid(mid, NULL, 0);
     if (r == 0) r = start_reported(st[0], err);
     close_fds(st, &f);
-    if (r < 0) md_attach_conn_close(conn);
+    if (r < 0) attach_gone(c, conn);
     return r;
 }
 

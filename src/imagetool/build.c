@@ -403,9 +403,6 @@ static int do_onbuild(struct build *b, struct build_stage *s, struct md_df_instr
     return 0;
 }
 
-int md_build_healthcheck(struct build *b, struct build_stage *s, struct md_df_instr *in,
-                         md_error_t **err);
-
 static int dispatch(struct build *b, struct build_stage *s, struct md_df_instr *in,
                     md_error_t **err)
 {

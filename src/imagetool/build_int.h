@@ -80,6 +80,9 @@ void md_build_mounts_unmark(struct md_build_mounts *m, const char *view, const c
 int md_build_secret_file(struct build *b, const char *id, char **file, md_error_t **err);
 
 int md_build_run(struct build *b, struct build_stage *s, struct md_df_instr *in, md_error_t **err);
+/* HEALTHCHECK's flags and CMD/NONE into the config (build_run.c) */
+int md_build_healthcheck(struct build *b, struct build_stage *s, struct md_df_instr *in,
+                         md_error_t **err);
 int md_build_copy(struct build *b, struct build_stage *s, struct md_df_instr *in, md_error_t **err);
 
 #endif

@@ -308,9 +308,6 @@ static int health_flag(json_object *hc, const char *flag, md_error_t **err)
 }
 
 int md_build_healthcheck(struct build *b, struct build_stage *s, struct md_df_instr *in,
-                         md_error_t **err);
-
-int md_build_healthcheck(struct build *b, struct build_stage *s, struct md_df_instr *in,
                          md_error_t **err)
 {
     json_object *hc = json_object_new_object(), *test = json_object_new_array();

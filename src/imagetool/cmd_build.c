@@ -84,8 +84,8 @@ static const char usage_text[] =
     "      --target string           Set the target build stage to build\n";
 
 enum {
-    O_SECRET = 255 + 64,
     O_BUILD_ARG = 256,
+    O_SECRET,
     O_IIDFILE,
     O_LABEL,
     O_NETWORK,
