@@ -3,8 +3,9 @@
 # `mydocker run --rm busybox true`, and beside a private dockerd when Debian's docker.io is
 # installed; `docker ps` with 100 containers (through mydocker's socket, and `mydocker ps`);
 # the server's RSS idle and after the runs. `docker version` through the socket is the docker
-# CLI's own cost (a Go binary's start and one request): what the server adds to a run is the
-# CLI's run minus that minus mydocker's run. Prints hyperfine's medians and ratios.
+# CLI's own floor (a Go binary's start and one request). The server's own share is measured
+# without the CLI: docker's run requests replayed (bench/api_replay.py) and the list by curl.
+# Prints hyperfine's medians and ratios.
 # Usage: bench/api.sh [RUNS]   (default 30)
 set -u
 cd "$(dirname "$0")/.."
@@ -70,11 +71,18 @@ EOF
 echo "== run --rm busybox true, $RUNS runs each"
 hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$W/run.json" "${runs[@]}" >/dev/null
 ratios "$W/run.json"
+echo "== the server's share: docker's run requests replayed without the CLI (bench/api_replay.py)"
+/usr/bin/python3 bench/api_replay.py "$W/md.sock" "$RUNS"
 echo "server RSS after the runs: $(rss $SPID)"
 
 for i in $(seq 100); do "$MD" create --network none busybox true >/dev/null; done
 echo "== ps with 100 containers, $RUNS runs each"
 hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$W/ps.json" \
     --command-name "mydocker ps -a" "$MD ps -a" \
-    --command-name "docker ps -a -> mydocker" "$DK -H unix://$W/md.sock ps -a" >/dev/null
+    --command-name "docker ps -a -> mydocker" "$DK -H unix://$W/md.sock ps -a" \
+    --command-name "docker version (the CLI)" "$DK -H unix://$W/md.sock version -f '{{.Server.Version}}'" >/dev/null
 ratios "$W/ps.json"
+echo "== the server's share: GET /containers/json?all=1 with 100 containers (curl's time_total)"
+for i in $(seq "$RUNS"); do
+    curl -s -o /dev/null -w '%{time_total}\n' --unix-socket "$W/md.sock" "http://x/v1.41/containers/json?all=1"
+done | sort -n | awk '{v[NR] = $1} END {printf "  %-24s median %8.2f ms   fastest %6.2f ms\n", "list 100 containers", v[int((NR + 1) / 2)] * 1e3, v[1] * 1e3}'

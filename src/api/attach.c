@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -17,8 +18,10 @@
 #include "api/api.h"
 #include "engine/lifecycle.h"
 #include "engine/start.h"
+#include "store/cstore.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 enum { WAITING, STARTED, DONE };
@@ -240,6 +243,25 @@ struct waiter {
     size_t len, off;
 };
 
+/* the monitor's container-exited removes an --rm container: the docker CLI's run returns
+ * right after the answer, so it comes when the record's directory goes (inotify), not on a
+ * poll's next tick; at most 5 s */
+static void wait_removed(const char *id)
+{
+    cleanup_free char *dir = md_container_dir(id);
+    cleanup_close int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    int watched = dir && in >= 0 && inotify_add_watch(in, dir, IN_DELETE_SELF | IN_MOVE_SELF) >= 0;
+    for (int waited = 0; waited < 5000 && dir && md_path_exists(dir);) {
+        struct pollfd p = {in, POLLIN, 0};
+        int step = watched ? 100 : 1;
+        if (poll(&p, watched, step) > 0) {
+            char buf[4096];
+            (void)!read(in, buf, sizeof(buf));
+        }
+        waited += step;
+    }
+}
+
 /* the blocking part of wait, once the headers are out */
 static void do_wait(struct waiter *w)
 {
@@ -253,13 +275,7 @@ static void do_wait(struct waiter *w)
         code = md_engine_wait(c, &err);
         md_error_free(&err);
     }
-    /* the monitor's container-exited removes an --rm container: give it time */
-    for (int i = 0; w->found && w->removed && i < 5000; i++) {
-        struct md_ctr *again = NULL;
-        if (md_ctr_load_id(w->id, &again, NULL) < 0) break;
-        md_ctr_free(again);
-        usleep(1000); /* the docker CLI's run returns right after: a ms matters */
-    }
+    if (w->found && w->removed) wait_removed(w->id);
     md_ctr_free(c);
     if (asprintf(&w->text, "{\"Error\":null,\"StatusCode\":%d}\n", code) < 0) md_oom();
     w->len = strlen(w->text);

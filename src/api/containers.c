@@ -53,24 +53,21 @@ enum MHD_Result api_container_inspect(struct api_req *r)
     return ret;
 }
 
-/* one entry of GET /containers/json, docker's shape */
-struct json_object *api_container_summary(struct md_ctr *c)
+/* a member of the record, shared (no copy), or a new empty one */
+static struct json_object *shared(struct json_object *o, const char *key, int array)
 {
-    struct json_object *doc = md_container_doc(c), *e = json_object_new_object(), *v;
-    struct json_object *names = json_object_new_array(), *cfg = NULL;
-    cleanup_free char *slashed = NULL, *status = md_ctr_status_text(c);
-    if (asprintf(&slashed, "/%s", c->name) < 0) md_oom();
-    json_object_array_add(names, json_object_new_string(slashed));
-    json_object_object_get_ex(doc, "Config", &cfg);
-    json_object_object_add(e, "Id", json_object_new_string(c->id));
-    json_object_object_add(e, "Names", names);
-    const char *image = md_ctr_str(c, "Config.Image");
-    json_object_object_add(e, "Image", json_object_new_string(image ? image : ""));
-    json_object_object_add(e, "ImageID", json_object_new_string(md_ctr_str(c, "Image") ?: ""));
+    struct json_object *v = NULL;
+    if (o && json_object_object_get_ex(o, key, &v) && v) return json_object_get(v);
+    return array ? json_object_new_array() : json_object_new_object();
+}
+
+/* "Path Args...", as docker's Command */
+static char *command_line(struct md_ctr *c)
+{
     const char *path = md_ctr_str(c, "Path");
-    cleanup_free char *cmd = md_xstrdup(path ? path : "");
-    json_object *args = NULL;
-    json_object_object_get_ex(doc, "Args", &args);
+    char *cmd = md_xstrdup(path ? path : "");
+    struct json_object *args = NULL;
+    json_object_object_get_ex(c->record, "Args", &args);
     for (size_t i = 0; args && i < json_object_array_length(args); i++) {
         char *n = NULL;
         if (asprintf(&n, "%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, i))) <
@@ -79,15 +76,32 @@ struct json_object *api_container_summary(struct md_ctr *c)
         free(cmd);
         cmd = n;
     }
+    return cmd;
+}
+
+/* one entry of GET /containers/json, docker's shape; built from the record's own members
+ * (no copy of the whole record: a list of many containers is mostly this) */
+struct json_object *api_container_summary(struct md_ctr *c)
+{
+    struct json_object *e = json_object_new_object(), *names = json_object_new_array();
+    struct json_object *cfg = NULL;
+    cleanup_free char *slashed = NULL, *status = md_ctr_status_text(c);
+    if (asprintf(&slashed, "/%s", c->name) < 0) md_oom();
+    json_object_array_add(names, json_object_new_string(slashed));
+    json_object_object_get_ex(c->record, "Config", &cfg);
+    json_object_object_add(e, "Id", json_object_new_string(c->id));
+    json_object_object_add(e, "Names", names);
+    const char *image = md_ctr_str(c, "Config.Image");
+    json_object_object_add(e, "Image", json_object_new_string(image ? image : ""));
+    json_object_object_add(e, "ImageID", json_object_new_string(md_ctr_str(c, "Image") ?: ""));
+    char *cmd = command_line(c);
     json_object_object_add(e, "Command", json_object_new_string(cmd));
+    free(cmd);
     const char *created = md_ctr_str(c, "Created");
     json_object_object_add(
         e, "Created", json_object_new_int64(created ? md_parse_rfc3339(created) / 1000000000 : 0));
     json_object_object_add(e, "Ports", json_object_new_array());
-    json_object_object_add(e, "Labels",
-                           cfg && json_object_object_get_ex(cfg, "Labels", &v) && v
-                               ? json_object_get(v)
-                               : json_object_new_object());
+    json_object_object_add(e, "Labels", shared(cfg, "Labels", 0));
     json_object_object_add(e, "State", json_object_new_string(md_ctr_status_name(c->status)));
     json_object_object_add(e, "Status", json_object_new_string(status ? status : ""));
     struct json_object *hc = json_object_new_object();
@@ -95,14 +109,8 @@ struct json_object *api_container_summary(struct md_ctr *c)
         hc, "NetworkMode",
         json_object_new_string(md_ctr_str(c, "HostConfig.NetworkMode") ?: "default"));
     json_object_object_add(e, "HostConfig", hc);
-    json_object_object_add(e, "NetworkSettings",
-                           json_object_object_get_ex(doc, "NetworkSettings", &v)
-                               ? json_object_get(v)
-                               : json_object_new_object());
-    json_object_object_add(e, "Mounts",
-                           json_object_object_get_ex(doc, "Mounts", &v) ? json_object_get(v)
-                                                                        : json_object_new_array());
-    json_object_put(doc);
+    json_object_object_add(e, "NetworkSettings", shared(c->record, "NetworkSettings", 0));
+    json_object_object_add(e, "Mounts", shared(c->record, "Mounts", 1));
     return e;
 }
 

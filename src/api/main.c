@@ -47,6 +47,8 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+static struct stat bound; /* the socket file this server made */
+
 static int listen_unix(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -67,7 +69,17 @@ static int listen_unix(const char *path)
         if (fd >= 0) close(fd);
         return -e;
     }
+    stat(path, &bound);
     return fd;
+}
+
+/* the socket file only if it is still this server's: a second server on the same path (it
+ * unlinked ours and made its own) keeps its socket when the first one goes */
+static void unlink_own(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_ino == bound.st_ino && st.st_dev == bound.st_dev)
+        unlink(path);
 }
 
 /* tcp://127.0.0.1:PORT only: the API is root on this machine, never on the network */
@@ -150,6 +162,6 @@ int main(int argc, char **argv)
         usleep(100000);
     /* not MHD_stop_daemon: it joins every connection's thread, and a client's wait or attach may
      * block for as long as its container lives; the server holds no state, so it just goes */
-    if (!activated && strncmp(uri, "unix://", 7) == 0) unlink(uri + 7);
+    if (!activated && strncmp(uri, "unix://", 7) == 0) unlink_own(uri + 7);
     _exit(0);
 }

@@ -117,13 +117,17 @@ static void exit_path(const struct md_ctr *c, char *out, size_t len)
     snprintf(out, len, "%s/exit", c->rundir);
 }
 
-void md_ctr_read_state(struct md_ctr *c)
+/* fresh: the record was read just now (a load), not read again */
+static void read_state(struct md_ctr *c, int fresh)
 {
     c->pid = 0;
     c->monitor = 0;
     c->monitor_start = 0;
     c->unrecorded_exit = 0;
-    reload_record(c);
+    if (fresh)
+        status_from_record(c);
+    else
+        reload_record(c);
     struct json_object *st = read_json(c->rundir, "state.json");
     if (st == NULL) {
         if (record_says_live(c)) reload_record(c);
@@ -168,6 +172,11 @@ void md_ctr_read_state(struct md_ctr *c)
     c->unrecorded_exit = 1;
 }
 
+void md_ctr_read_state(struct md_ctr *c)
+{
+    read_state(c, 0);
+}
+
 void md_ctr_settle(struct md_ctr *c)
 {
     if (!c->unrecorded_exit) return;
@@ -207,7 +216,8 @@ int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
     }
     const char *n = md_ctr_str(c, "Name");
     c->name = strdup(n ? n + (n[0] == '/') : "");
-    md_ctr_read_and_settle(c);
+    read_state(c, 1);
+    md_ctr_settle(c);
     *out = c;
     return 0;
 }

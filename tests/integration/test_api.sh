@@ -278,6 +278,20 @@ wait_for 5 sh -c "! kill -0 $ipid 2>/dev/null"
 check_not "SIGTERM ends the server while a client waits on a container" kill -0 $ipid
 kill $cpid 2>/dev/null
 pmd rm -f api-waited "$cid" >/dev/null 2>&1
+# a second server on the same path: the first one's exit leaves the second one's socket
+MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$PROOT/twice.sock" &
+ipid=$!
+wait_for 5 test -S "$PROOT/twice.sock"
+ino=$(stat -c %i "$PROOT/twice.sock")
+MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$PROOT/twice.sock" &
+ipid2=$!
+wait_for 5 sh -c "[ \"\$(stat -c %i '$PROOT/twice.sock' 2>/dev/null)\" != $ino ]"
+wait_for 5 curl -sf --unix-socket "$PROOT/twice.sock" http://x/_ping
+kill $ipid; wait $ipid 2>/dev/null
+check_eq "a server's exit does not remove the socket a second server made on its path" \
+    "$(curl -s --unix-socket "$PROOT/twice.sock" http://x/_ping)" OK
+kill $ipid2; wait $ipid2 2>/dev/null
+check_not "... which the second one removes when it goes" test -e "$PROOT/twice.sock"
 if command -v systemd-socket-activate >/dev/null; then
     MYDOCKER_ROOT=$PROOT timeout 10 systemd-socket-activate -l "$PROOT/act.sock" "$MYDOCKER" system service --time 1 >/dev/null 2>&1 &
     apid_=$!
