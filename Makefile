@@ -17,6 +17,7 @@ LDFLAGS += $(SAN) -pie -Wl,-O1 -Wl,--as-needed -Wl,-z,relro,-z,now
 
 HOT_PKGS   = json-c libseccomp libcap libmnl
 API_PKGS   = libmicrohttpd
+COMPOSE_PKGS = yaml-0.1 libcrypto
 IMAGE_PKGS = json-c libarchive libcrypto libcurl
 HOT_CFLAGS   := $(shell $(PKG) --cflags $(HOT_PKGS))
 HOT_LIBS     := $(shell $(PKG) --libs $(HOT_PKGS))
@@ -24,12 +25,15 @@ IMAGE_CFLAGS := $(shell $(PKG) --cflags $(IMAGE_PKGS))
 IMAGE_LIBS   := $(shell $(PKG) --libs $(IMAGE_PKGS))
 API_CFLAGS   := $(shell $(PKG) --cflags $(API_PKGS))
 API_LIBS     := $(shell $(PKG) --libs $(API_PKGS))
+COMPOSE_CFLAGS := $(shell $(PKG) --cflags $(COMPOSE_PKGS))
+COMPOSE_LIBS   := $(shell $(PKG) --libs $(COMPOSE_PKGS))
 
 LIB_SRCS   = $(wildcard src/util/*.c src/runtime/*.c src/engine/*.c src/image/*.c src/cgroup/*.c src/store/*.c src/net/*.c)
 CLI_SRCS   = $(wildcard src/cli/*.c)
 CMD_SRCS   = src/mydocker.c $(wildcard src/cmd/*.c)
 TOOL_SRCS  = $(wildcard src/imagetool/*.c)
 API_SRCS   = $(wildcard src/api/*.c)
+COMPOSE_SRCS = $(wildcard src/compose/*.c)
 RUNC_SRCS  = $(wildcard src/runc/*.c)
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 
@@ -38,17 +42,18 @@ CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJS = $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 API_OBJS  = $(API_SRCS:%.c=$(BUILD)/obj/%.o)
+COMPOSE_OBJS = $(COMPOSE_SRCS:%.c=$(BUILD)/obj/%.o)
 RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PROBES    = $(BUILD)/probes/escape
 
-all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-api $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
+all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-api $(BUILD)/mydocker-compose $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(API_CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(HOT_CFLAGS) $(IMAGE_CFLAGS) $(API_CFLAGS) $(COMPOSE_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmydocker.a: $(LIB_OBJS)
 	@rm -f $@
@@ -73,6 +78,11 @@ $(BUILD)/mydocker-image: $(TOOL_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 $(BUILD)/mydocker-api: $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
 	@echo "  LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $(API_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(API_LIBS) $(HOT_LIBS) -lpthread -lutil
+
+# `mydocker compose` (docs/compose.md): libyaml and libcrypto, off the hot path
+$(BUILD)/mydocker-compose: $(COMPOSE_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(COMPOSE_OBJS) $(BUILD)/libmdcli.a $(BUILD)/libmydocker.a $(COMPOSE_LIBS) $(HOT_LIBS)
 
 $(BUILD)/mydocker-runc: $(RUNC_OBJS) $(BUILD)/libmydocker.a
 	@echo "  LD $@"

@@ -11,6 +11,7 @@ PACKAGES=(
     libarchive-dev libssl-dev                        # image tool: layers, digests
     libcurl4-openssl-dev libmnl-dev libnftables-dev  # registry, netlink, firewall
     libmicrohttpd-dev                                # the Engine API server (docs/api.md)
+    libyaml-dev                                      # mydocker compose (docs/compose.md)
     busybox-static                                   # the default image's rootfs
     python3 iproute2 procps util-linux psmisc        # tests (pty driving, ip, ps, script)
     hyperfine runc crun                              # bench/: side by side timings

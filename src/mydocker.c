@@ -52,6 +52,7 @@ const struct md_command md_commands[] = {
     {"events", cmd_events, "Get real time events from the server"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"system", cmd_system, "Manage mydocker (df, prune, info, events)"},
+    {"compose", cmd_compose, "Define and run multi-container applications"},
     {"version", cmd_version, "Show the mydocker version information"},
     {NULL, NULL, NULL},
 };

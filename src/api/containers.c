@@ -13,6 +13,7 @@
 #include "cli/docs.h"
 #include "cli/ps_filters.h"
 #include "engine/cgctl.h"
+#include "engine/health.h"
 #include "engine/lifecycle.h"
 #include "engine/start.h"
 #include "net/net.h"
@@ -85,7 +86,7 @@ struct json_object *api_container_summary(struct md_ctr *c)
 {
     struct json_object *e = json_object_new_object(), *names = json_object_new_array();
     struct json_object *cfg = NULL;
-    cleanup_free char *slashed = NULL, *status = md_ctr_status_text(c);
+    cleanup_free char *slashed = NULL, *status = md_health_status_text(c);
     if (asprintf(&slashed, "/%s", c->name) < 0) md_oom();
     json_object_array_add(names, json_object_new_string(slashed));
     json_object_object_get_ex(c->record, "Config", &cfg);

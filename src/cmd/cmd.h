@@ -25,6 +25,7 @@ struct md_command {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_compose(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_restart(int argc, char **argv);

@@ -68,23 +68,12 @@ static struct json_object *labels_text(struct md_ctr *c)
     return md_labels_text(labels);
 }
 
-/* docker's "Up 3 seconds (healthy)", "(health: starting)", "(unhealthy)" */
-static char *status_text(const struct md_ctr *c)
-{
-    char *s = md_ctr_status_text(c), *out = NULL;
-    const char *h = c->status == MD_CTR_RUNNING ? md_health_status(c->record) : NULL;
-    if (s == NULL || h == NULL) return s;
-    int r = asprintf(&out, "%s (%s%s)", s, strcmp(h, "starting") == 0 ? "health: " : "", h);
-    free(s);
-    return r < 0 ? NULL : out;
-}
-
 static struct json_object *row_data(struct md_ctr *c, int no_trunc)
 {
     struct json_object *d = json_object_new_object();
     char id[65];
     snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, c->id);
-    cleanup_free char *cmd = command_text(c, no_trunc), *status = status_text(c);
+    cleanup_free char *cmd = command_text(c, no_trunc), *status = md_health_status_text(c);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
     cleanup_free char *running_for = md_time_ago(created);
     char cat[64];

@@ -318,3 +318,13 @@ void md_health_spawn(struct md_ctr *c)
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
 }
+
+char *md_health_status_text(const struct md_ctr *c)
+{
+    char *s = md_ctr_status_text(c), *out = NULL;
+    const char *h = c->status == MD_CTR_RUNNING ? md_health_status(c->record) : NULL;
+    if (s == NULL || h == NULL) return s;
+    int r = asprintf(&out, "%s (%s%s)", s, strcmp(h, "starting") == 0 ? "health: " : "", h);
+    free(s);
+    return r < 0 ? NULL : out;
+}

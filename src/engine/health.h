@@ -84,6 +84,8 @@ struct md_health_result {
 int md_health_record(const char *id, const struct md_health_result *res, md_error_t **err);
 /* "healthy", "unhealthy", "starting", or NULL without a healthcheck */
 const char *md_health_status(struct json_object *record);
+/* docker's status: "Up 3 seconds (healthy)", "(health: starting)", "(unhealthy)" */
+char *md_health_status_text(const struct md_ctr *c);
 /* Start c's runner if it has a healthcheck (a detached process). */
 void md_health_spawn(struct md_ctr *c);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The layer rule (docs/architecture.md): an include points down, never up or sideways.
 #   util < cgroup, image < runtime < store < net < engine < front ends (cmd, cli, imagetool,
-#   runc, monitor, api)
+#   runc, monitor, api, compose)
 # Each quoted include "dir/..." of a file in src/<layer>/ must name its own directory or a lower
 # layer. Also: library code (every layer up to the engine, and the image tool's files other than
 # cmd_*.c and main.c) never prints and never parses argv (getopt), and every C file is formatted
@@ -11,7 +11,7 @@ cd "$REPO_DIR" || exit 1
 out=$(/usr/bin/python3 - <<'PY'
 import glob, os, re
 level = {"util": 0, "cgroup": 1, "image": 1, "runtime": 2, "store": 3, "net": 4, "engine": 5,
-         "cli": 6, "cmd": 7, "imagetool": 7, "runc": 7, "monitor": 7, "api": 7}
+         "cli": 6, "cmd": 7, "imagetool": 7, "runc": 7, "monitor": 7, "api": 7, "compose": 7}
 bad = []
 for path in sorted(glob.glob("src/*/*.[ch]")):
     layer = path.split("/")[1]
