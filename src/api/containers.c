@@ -62,24 +62,6 @@ static struct json_object *shared(struct json_object *o, const char *key, int ar
     return array ? json_object_new_array() : json_object_new_object();
 }
 
-/* "Path Args...", as docker's Command */
-static char *command_line(struct md_ctr *c)
-{
-    const char *path = md_ctr_str(c, "Path");
-    char *cmd = md_xstrdup(path ? path : "");
-    struct json_object *args = NULL;
-    json_object_object_get_ex(c->record, "Args", &args);
-    for (size_t i = 0; args && i < json_object_array_length(args); i++) {
-        char *n = NULL;
-        if (asprintf(&n, "%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, i))) <
-            0)
-            md_oom();
-        free(cmd);
-        cmd = n;
-    }
-    return cmd;
-}
-
 /* one entry of GET /containers/json, docker's shape; built from the record's own members
  * (no copy of the whole record: a list of many containers is mostly this) */
 struct json_object *api_container_summary(struct md_ctr *c)
@@ -95,7 +77,7 @@ struct json_object *api_container_summary(struct md_ctr *c)
     const char *image = md_ctr_str(c, "Config.Image");
     json_object_object_add(e, "Image", json_object_new_string(image ? image : ""));
     json_object_object_add(e, "ImageID", json_object_new_string(md_ctr_str(c, "Image") ?: ""));
-    char *cmd = command_line(c);
+    char *cmd = md_ctr_command_line(c);
     json_object_object_add(e, "Command", json_object_new_string(cmd));
     free(cmd);
     const char *created = md_ctr_str(c, "Created");

@@ -26,6 +26,8 @@ struct md_command {
 
 int cmd_run(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
+/* exec the binary next to this one (mydocker-api, mydocker-compose) with argv */
+int md_exec_sibling(const char *tool, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_restart(int argc, char **argv);

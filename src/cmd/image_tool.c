@@ -9,6 +9,8 @@
 
 #include "cmd/cmd.h"
 #include "engine/opts.h"
+#include "engine/start.h"
+#include "util/cleanup.h"
 
 /* The helper lives next to this binary; resolve through /proc/self/exe so a
  * symlinked or relative mydocker still finds it. Only host-side tools go this
@@ -24,6 +26,24 @@ int md_image_tool_path(char *buf, size_t len)
     self[n] = '\0';
     snprintf(buf, len, "%s/mydocker-image", dirname(self));
     return 0;
+}
+
+int md_exec_sibling(const char *tool, char **argv)
+{
+    cleanup_free char *path = md_self_path(tool);
+    if (path == NULL) return MD_EXIT_ENGINE;
+    fflush(stdout);
+    execv(path, argv);
+    fprintf(stderr, "mydocker: exec %s: %s\n", path, strerror(errno));
+    return MD_EXIT_ENGINE;
+}
+
+/* compose is a binary of its own (build/mydocker-compose, docs/compose.md): libyaml and
+ * libcrypto stay out of this one, which every `run` loads */
+int cmd_compose(int argc, char **argv)
+{
+    (void)argc;
+    return md_exec_sibling("mydocker-compose", argv);
 }
 
 int cmd_image_tool(int argc, char **argv)

@@ -46,8 +46,9 @@ static void emit(struct json_object *e, const struct logs_opts *o)
     fwrite(json_object_get_string(log), 1, (size_t)json_object_get_string_len(log), f);
 }
 
-/* Lines of all rotated files, oldest first. */
-static char **read_lines(struct md_ctr *c, const char *logpath)
+/* Lines of all rotated files, oldest first; *cur_len: the bytes of the current file's complete
+ * lines (where a follow goes on: what the monitor appends after our read is not lost) */
+static char **read_lines(struct md_ctr *c, const char *logpath, off_t *cur_len)
 {
     char **lines = md_xcalloc(1, sizeof(char *));
     for (int i = 9; i >= 0 && lines; i--) {
@@ -57,7 +58,16 @@ static char **read_lines(struct md_ctr *c, const char *logpath)
         else
             snprintf(path, sizeof(path), "%s", logpath);
         cleanup_free char *text = NULL;
-        if (md_read_file(path, &text, NULL, NULL) < 0) continue;
+        size_t len = 0;
+        if (md_read_file(path, &text, &len, NULL) < 0) continue;
+        if (i == 0) {
+            char *nl = memrchr(text, '\n', len);
+            *cur_len = nl ? nl - text + 1 : 0;
+            if (nl)
+                nl[1] = '\0';
+            else
+                text[0] = '\0';
+        }
         for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
              l = strtok_r(NULL, "\n", &save))
             md_strv_append(&lines, l);
@@ -115,7 +125,9 @@ static struct seen_file *seen_get(struct seen_set *s, ino_t ino, int64_t born, o
     return &s->f[s->n++];
 }
 
-static struct seen_file *seen_of(struct seen_set *seen, FILE *f, int first)
+/* f's record; a file seen for the first time has its first `initial` bytes printed already
+ * (-1: all of it) */
+static struct seen_file *seen_of(struct seen_set *seen, FILE *f, off_t initial)
 {
     struct statx st;
     if (statx(fileno(f), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, &st) < 0)
@@ -123,7 +135,7 @@ static struct seen_file *seen_of(struct seen_set *seen, FILE *f, int first)
     int64_t born = (st.stx_mask & STATX_BTIME)
                        ? (int64_t)st.stx_btime.tv_sec * 1000000000LL + st.stx_btime.tv_nsec
                        : 0;
-    return seen_get(seen, st.stx_ino, born, first ? (off_t)st.stx_size : 0);
+    return seen_get(seen, st.stx_ino, born, initial < 0 ? (off_t)st.stx_size : initial);
 }
 
 static void read_new(FILE *f, struct seen_file *sf, const struct logs_opts *o)
@@ -137,9 +149,9 @@ static void read_new(FILE *f, struct seen_file *sf, const struct logs_opts *o)
 /* One pass: first the file we hold open (rotation may have renamed or even
  * deleted it: the open file still has what was appended to it), then
  * LOG.9 ... LOG.1, LOG oldest first for anything appended since the last
- * pass. At the first pass everything present counts as printed already. */
+ * pass. At the first pass what the dump printed counts as printed already. */
 static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, int first,
-                        const struct logs_opts *o)
+                        off_t cur_len, const struct logs_opts *o)
 {
     if (*cur) read_new(*cur, seen_of(seen, *cur, 0), o);
     for (int i = 9; i >= 0; i--) {
@@ -150,7 +162,7 @@ static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, 
             snprintf(path, sizeof(path), "%s", logpath);
         FILE *f = fopen(path, "re");
         if (f == NULL) continue;
-        read_new(f, seen_of(seen, f, first), o);
+        read_new(f, seen_of(seen, f, !first ? 0 : i ? -1 : cur_len), o);
         if (i == 0) {
             if (*cur) fclose(*cur);
             *cur = f; /* hold the newest file open until the next pass */
@@ -160,16 +172,16 @@ static void follow_pass(const char *logpath, struct seen_set *seen, FILE **cur, 
     }
 }
 
-static void follow(struct md_ctr *c, const char *logpath, const struct logs_opts *o)
+static void follow(struct md_ctr *c, const char *logpath, off_t cur_len, const struct logs_opts *o)
 {
     struct seen_set seen = {.n = 0};
     FILE *cur = NULL;
-    follow_pass(logpath, &seen, &cur, 1, o);
+    follow_pass(logpath, &seen, &cur, 1, cur_len, o);
     for (;;) {
         md_ctr_read_and_settle(c);
         int done = c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED &&
                    c->status != MD_CTR_RESTARTING;
-        follow_pass(logpath, &seen, &cur, 0, o);
+        follow_pass(logpath, &seen, &cur, 0, 0, o);
         if (done) break;
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
@@ -234,7 +246,8 @@ int cmd_logs(int argc, char **argv)
     }
     char logpath[4300];
     snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
-    cleanup_strv char **lines = read_lines(c, logpath);
+    off_t cur_len = 0;
+    cleanup_strv char **lines = read_lines(c, logpath, &cur_len);
     size_t n = md_strv_len(lines),
            start = (o.tail >= 0 && (size_t)o.tail < n) ? n - (size_t)o.tail : 0;
     for (size_t i = start; i < n; i++) {
@@ -243,7 +256,7 @@ int cmd_logs(int argc, char **argv)
         json_object_put(e);
     }
     fflush(stdout);
-    if (o.follow) follow(c, logpath, &o);
+    if (o.follow) follow(c, logpath, cur_len, &o);
     md_ctr_free(c);
     return 0;
 }

@@ -201,12 +201,7 @@ static int system_prune(int argc, char **argv)
 static int api_service(int argc, char **argv)
 {
     (void)argc;
-    cleanup_free char *api = md_self_path("mydocker-api");
-    if (api == NULL) return MD_EXIT_ENGINE;
-    fflush(stdout);
-    execv(api, argv);
-    fprintf(stderr, "mydocker: exec %s: %s\n", api, strerror(errno));
-    return MD_EXIT_ENGINE;
+    return md_exec_sibling("mydocker-api", argv);
 }
 
 int cmd_system(int argc, char **argv)

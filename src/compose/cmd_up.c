@@ -232,7 +232,19 @@ int md_compose_cmd_create(struct md_compose_project *p, int argc, char **argv)
     return rc;
 }
 
-/* build and pull: each service named (all by default) that has a build / an image */
+static int push_service(struct md_compose_project *p, const char *service, struct json_object *svc)
+{
+    struct json_object *img = NULL;
+    if (!json_object_object_get_ex(svc, "image", &img)) return 0; /* nothing to push to */
+    char *args[] = {"push", (char *)json_object_get_string(img), NULL};
+    md_compose_progress("Image", args[1], "Pushing");
+    int rc = md_compose_tool("mydocker-image", args, 1);
+    md_compose_progress("Image", args[1], rc ? "Error" : "Pushed");
+    (void)p, (void)service;
+    return rc ? MD_COMPOSE_FAILED : 0;
+}
+
+/* build, pull, push: each service named (all by default) that has a build / an image */
 static int each_service(struct md_compose_project *p, int argc, char **argv, int build)
 {
     static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
@@ -251,6 +263,10 @@ static int each_service(struct md_compose_project *p, int argc, char **argv, int
     for (char **s = order; *s; s++) {
         struct json_object *svc = md_compose_service(p, *s), *b = NULL;
         int has_build = json_object_object_get_ex(svc, "build", &b);
+        if (build == 2) {
+            if (push_service(p, *s, svc)) return MD_COMPOSE_FAILED;
+            continue;
+        }
         if (build && has_build && md_compose_build_service(p, *s, svc, &err) < 0)
             return md_compose_report(&err);
         if (!build && !has_build && md_compose_ensure_image(p, *s, svc, 0, &err) < 0)
@@ -267,6 +283,11 @@ int md_compose_cmd_build(struct md_compose_project *p, int argc, char **argv)
 int md_compose_cmd_pull(struct md_compose_project *p, int argc, char **argv)
 {
     return each_service(p, argc, argv, 0);
+}
+
+int md_compose_cmd_push(struct md_compose_project *p, int argc, char **argv)
+{
+    return each_service(p, argc, argv, 2);
 }
 
 int md_compose_cmd_config(struct md_compose_project *p, int argc, char **argv)

@@ -42,6 +42,7 @@ int md_compose_cmd_run(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_config(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_build(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_pull(struct md_compose_project *p, int argc, char **argv);
+int md_compose_cmd_push(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_images(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_port(struct md_compose_project *p, int argc, char **argv);
 int md_compose_cmd_top(struct md_compose_project *p, int argc, char **argv);

@@ -5,6 +5,10 @@
 #include "compose/compose.h"
 
 struct json_object *md_compose_str(const char *s);
+/* o's member k, or NULL (o may be NULL or not a mapping) */
+struct json_object *md_compose_get(struct json_object *o, const char *k);
+/* v's text, "" for NULL */
+const char *md_compose_text(struct json_object *v);
 /* ["K=V", "K"] or {K: V} -> {K: "V"}; K alone takes the project's environment when from_env */
 int md_compose_kv_map(struct md_compose_project *p, struct json_object *in, int from_env,
                       struct json_object **out, const char *what, md_error_t **err);

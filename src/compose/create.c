@@ -18,12 +18,6 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-static struct json_object *member(struct json_object *o, const char *k)
-{
-    struct json_object *v = NULL;
-    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 char *md_compose_sibling(const char *tool)
 {
     return md_self_path(tool);
@@ -63,40 +57,41 @@ static int image_present(const char *ref)
 int md_compose_build_service(struct md_compose_project *p, const char *service,
                              struct json_object *svc, md_error_t **err)
 {
-    struct json_object *b = member(svc, "build");
+    struct json_object *b = md_compose_get(svc, "build");
     cleanup_free char *image = md_compose_image_name(p, service, svc);
     cleanup_strv char **args = NULL;
     md_strv_append(&args, "build");
     md_strv_append(&args, "-t"), md_strv_append(&args, image);
     cleanup_free char *df = NULL;
-    const char *dockerfile = json_object_get_string(member(b, "dockerfile"));
+    const char *dockerfile = json_object_get_string(md_compose_get(b, "dockerfile"));
     if (dockerfile[0] == '/')
         df = md_xstrdup(dockerfile);
-    else if (asprintf(&df, "%s/%s", json_object_get_string(member(b, "context")), dockerfile) < 0)
+    else if (asprintf(&df, "%s/%s", json_object_get_string(md_compose_get(b, "context")),
+                      dockerfile) < 0)
         md_oom();
     md_strv_append(&args, "-f"), md_strv_append(&args, df);
-    json_object_object_foreach(md_compose_mapping(member(b, "args")), k, v)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(b, "args")), k, v)
     {
         cleanup_free char *kv = NULL;
         if (!v) continue;
         if (asprintf(&kv, "%s=%s", k, json_object_get_string(v)) < 0) md_oom();
         md_strv_append(&args, "--build-arg"), md_strv_append(&args, kv);
     }
-    json_object_object_foreach(md_compose_mapping(member(b, "labels")), lk, lv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(b, "labels")), lk, lv)
     {
         cleanup_free char *kv = NULL;
         if (asprintf(&kv, "%s=%s", lk, json_object_get_string(lv)) < 0) md_oom();
         md_strv_append(&args, "--label"), md_strv_append(&args, kv);
     }
-    if (member(b, "target"))
+    if (md_compose_get(b, "target"))
         md_strv_append(&args, "--target"),
-            md_strv_append(&args, json_object_get_string(member(b, "target")));
-    if (member(b, "network"))
+            md_strv_append(&args, json_object_get_string(md_compose_get(b, "target")));
+    if (md_compose_get(b, "network"))
         md_strv_append(&args, "--network"),
-            md_strv_append(&args, json_object_get_string(member(b, "network")));
-    if (json_object_get_boolean(member(b, "no_cache"))) md_strv_append(&args, "--no-cache");
+            md_strv_append(&args, json_object_get_string(md_compose_get(b, "network")));
+    if (json_object_get_boolean(md_compose_get(b, "no_cache"))) md_strv_append(&args, "--no-cache");
     md_strv_append(&args, "-q");
-    md_strv_append(&args, json_object_get_string(member(b, "context")));
+    md_strv_append(&args, json_object_get_string(md_compose_get(b, "context")));
     md_compose_progress("Service", service, "Building");
     if (md_compose_tool("mydocker-image", args, 1) != 0)
         return md_error(err, 0, "failed to build service %s", service);
@@ -110,9 +105,10 @@ int md_compose_ensure_image(struct md_compose_project *p, const char *service,
                             struct json_object *svc, int build, md_error_t **err)
 {
     cleanup_free char *image = md_compose_image_name(p, service, svc);
-    const char *policy = json_object_get_string(member(svc, "pull_policy"));
+    const char *policy = json_object_get_string(md_compose_get(svc, "pull_policy"));
     int present = image_present(image);
-    if (member(svc, "build") && (build || (!present && !(policy && strcmp(policy, "always") == 0))))
+    if (md_compose_get(svc, "build") &&
+        (build || (!present && !(policy && strcmp(policy, "always") == 0))))
         return md_compose_build_service(p, service, svc, err);
     if (present && !(policy && strcmp(policy, "always") == 0)) return 0;
     if (policy && strcmp(policy, "never") == 0) return md_error(err, 0, "No such image: %s", image);
@@ -137,7 +133,7 @@ static void warn_sink(void *data, const char *msg)
 static int connect_others(struct md_compose_project *p, struct json_object *svc, const char *id,
                           const char *service, md_error_t **err)
 {
-    struct json_object *nets = member(svc, "networks");
+    struct json_object *nets = md_compose_get(svc, "networks");
     if (nets == NULL || json_object_object_length(nets) < 2) return 0;
     struct md_ctr *c = NULL;
     if (md_ctr_load_id(id, &c, err) < 0) return -1;
@@ -150,10 +146,10 @@ static int connect_others(struct md_compose_project *p, struct json_object *svc,
         }
         cleanup_strv char **aliases = NULL;
         md_strv_append(&aliases, service);
-        struct json_object *al = member(cfg, "aliases");
+        struct json_object *al = md_compose_get(cfg, "aliases");
         for (size_t i = 0; al && i < json_object_array_length(al); i++)
             md_strv_append(&aliases, json_object_get_string(json_object_array_get_idx(al, i)));
-        struct json_object *ip = member(cfg, "ipv4_address");
+        struct json_object *ip = md_compose_get(cfg, "ipv4_address");
         r = md_net_connect(c, md_compose_resource_name(p->model, "networks", key),
                            ip ? json_object_get_string(ip) : NULL, aliases, err);
     }

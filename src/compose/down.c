@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compose/compose_int.h"
 #include "compose/cmds.h"
 #include "compose/up.h"
 #include "engine/cgctl.h"
@@ -16,12 +17,6 @@
 #include "util/cleanup.h"
 #include "util/signal.h"
 #include "util/strv.h"
-
-static struct json_object *member(struct json_object *o, const char *k)
-{
-    struct json_object *v = NULL;
-    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
 
 /* the project's containers in dependency order, or dependents first (docker compose's stop and
  * down order) */
@@ -50,12 +45,12 @@ static void reorder(struct md_compose_project *p, struct md_compose_ctrs *l, int
 static int remove_networks(struct md_compose_project *p)
 {
     int rc = 0;
-    json_object_object_foreach(md_compose_mapping(member(p->model, "networks")), key, def)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "networks")), key, def)
     {
         (void)key;
-        const char *name = json_object_get_string(member(def, "name"));
+        const char *name = json_object_get_string(md_compose_get(def, "name"));
         char *have = md_network_resolve(name);
-        if (have == NULL || json_object_get_boolean(member(def, "external"))) {
+        if (have == NULL || json_object_get_boolean(md_compose_get(def, "external"))) {
             free(have);
             continue;
         }
@@ -71,13 +66,13 @@ static int remove_networks(struct md_compose_project *p)
 static int remove_volumes(struct md_compose_project *p)
 {
     int rc = 0;
-    json_object_object_foreach(md_compose_mapping(member(p->model, "volumes")), key, def)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "volumes")), key, def)
     {
         (void)key;
-        const char *name = json_object_get_string(member(def, "name"));
+        const char *name = json_object_get_string(md_compose_get(def, "name"));
         struct json_object *have = md_volume_inspect(name);
         json_object_put(have);
-        if (have == NULL || json_object_get_boolean(member(def, "external"))) continue;
+        if (have == NULL || json_object_get_boolean(md_compose_get(def, "external"))) continue;
         md_error_t *err = NULL;
         md_compose_progress("Volume", name, "Removing");
         if (md_volume_remove(name, 0, &err) < 0) rc = md_compose_report(&err);
@@ -90,9 +85,9 @@ static void remove_images(struct md_compose_project *p, const char *which)
 {
     cleanup_strv char **args = NULL;
     md_strv_append(&args, "rmi");
-    json_object_object_foreach(md_compose_mapping(member(p->model, "services")), name, svc)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "services")), name, svc)
     {
-        if (strcmp(which, "local") == 0 && member(svc, "image")) continue;
+        if (strcmp(which, "local") == 0 && md_compose_get(svc, "image")) continue;
         cleanup_free char *image = md_compose_image_name(p, name, svc);
         if (!md_strv_contains(args, image)) md_strv_append(&args, image);
     }
@@ -136,7 +131,7 @@ int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
     int rc = 0;
     for (size_t i = 0; i < l.n; i++) {
         if (!orphans && !l.v[i].oneoff && md_compose_service(p, l.v[i].service) == NULL &&
-            member(p->disabled, l.v[i].service) == NULL)
+            md_compose_get(p->disabled, l.v[i].service) == NULL)
             continue; /* an orphan: only with --remove-orphans */
         md_error_t *err = NULL;
         if (md_compose_remove_ctr(l.v[i].c, timeout, volumes, &err) < 0)

@@ -24,7 +24,7 @@ static void usage(FILE *f)
         "  -p, --project-name string        Project name\n\n"
         "Commands:\n"
         "  build, config, create, down, exec, images, kill, logs, ls, pause, port, ps, pull,\n"
-        "  restart, rm, run, start, stop, top, unpause, up, version\n",
+        "  push, restart, rm, run, start, stop, top, unpause, up, version\n",
         f);
 }
 
@@ -42,8 +42,9 @@ static const struct command commands[] = {
     {"ps", md_compose_cmd_ps},         {"logs", md_compose_cmd_logs},
     {"exec", md_compose_cmd_exec},     {"run", md_compose_cmd_run},
     {"config", md_compose_cmd_config}, {"build", md_compose_cmd_build},
-    {"pull", md_compose_cmd_pull},     {"images", md_compose_cmd_images},
-    {"port", md_compose_cmd_port},     {"top", md_compose_cmd_top},
+    {"pull", md_compose_cmd_pull},     {"push", md_compose_cmd_push},
+    {"images", md_compose_cmd_images}, {"port", md_compose_cmd_port},
+    {"top", md_compose_cmd_top},
 };
 
 /* the global options; returns the index of the subcommand, or -1 (printed) */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/compose_int.h"
 #include "compose/compose.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -12,15 +13,9 @@
 
 int md_compose_finish_model(struct md_compose_project *p, char **profiles, md_error_t **err);
 
-static struct json_object *member(struct json_object *o, const char *k)
-{
-    struct json_object *v = NULL;
-    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 static int profile_active(struct json_object *svc, char **active)
 {
-    struct json_object *pr = member(svc, "profiles");
+    struct json_object *pr = md_compose_get(svc, "profiles");
     if (pr == NULL || json_object_array_length(pr) == 0) return 1;
     for (size_t i = 0; i < json_object_array_length(pr); i++) {
         const char *name = json_object_get_string(json_object_array_get_idx(pr, i));
@@ -31,7 +26,7 @@ static int profile_active(struct json_object *svc, char **active)
 
 static void apply_profiles(struct md_compose_project *p, char **active)
 {
-    struct json_object *svcs = member(p->model, "services");
+    struct json_object *svcs = md_compose_get(p->model, "services");
     p->disabled = json_object_new_object();
     cleanup_strv char **off = NULL;
     json_object_object_foreach(md_compose_mapping(svcs), name, svc)
@@ -39,15 +34,15 @@ static void apply_profiles(struct md_compose_project *p, char **active)
         if (!profile_active(svc, active)) md_strv_append(&off, name);
     }
     for (char **n = off; n && *n; n++) {
-        json_object_object_add(p->disabled, *n, json_object_get(member(svcs, *n)));
+        json_object_object_add(p->disabled, *n, json_object_get(md_compose_get(svcs, *n)));
         json_object_object_del(svcs, *n);
     }
 }
 
 const char *md_compose_resource_name(struct json_object *top, const char *kind, const char *key)
 {
-    struct json_object *def = member(member(top, kind), key);
-    struct json_object *n = member(def, "name");
+    struct json_object *def = md_compose_get(md_compose_get(top, kind), key);
+    struct json_object *n = md_compose_get(def, "name");
     return n ? json_object_get_string(n) : key;
 }
 
@@ -55,7 +50,7 @@ const char *md_compose_resource_name(struct json_object *top, const char *kind, 
  * given a name */
 static int name_resources(struct md_compose_project *p, const char *kind, md_error_t **err)
 {
-    struct json_object *all = member(p->model, kind);
+    struct json_object *all = md_compose_get(p->model, kind);
     if (all == NULL) return 0;
     if (!json_object_is_type(all, json_type_object))
         return md_error(err, 0, "%s must be a mapping", kind);
@@ -68,9 +63,9 @@ static int name_resources(struct md_compose_project *p, const char *kind, md_err
         if (!json_object_is_type(def, json_type_object))
             return md_error(err, 0, "%s.%s must be a mapping (%s)", kind, key,
                             json_object_get_string(def));
-        struct json_object *ext = member(def, "external");
+        struct json_object *ext = md_compose_get(def, "external");
         int external = ext && json_object_get_boolean(ext);
-        if (member(def, "name") == NULL) {
+        if (md_compose_get(def, "name") == NULL) {
             cleanup_free char *n = NULL;
             if (external) {
                 n = md_xstrdup(key);
@@ -87,24 +82,24 @@ static int name_resources(struct md_compose_project *p, const char *kind, md_err
 static void default_network(struct md_compose_project *p)
 {
     int used = 0;
-    json_object_object_foreach(md_compose_mapping(member(p->model, "services")), name, svc)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "services")), name, svc)
     {
         (void)name;
-        if (member(svc, "network_mode")) continue;
-        if (member(svc, "networks") == NULL) {
+        if (md_compose_get(svc, "network_mode")) continue;
+        if (md_compose_get(svc, "networks") == NULL) {
             struct json_object *nets = json_object_new_object();
             json_object_object_add(nets, "default", NULL);
             json_object_object_add(svc, "networks", nets);
         }
-        if (json_object_object_get_ex(member(svc, "networks"), "default", NULL)) used = 1;
+        if (json_object_object_get_ex(md_compose_get(svc, "networks"), "default", NULL)) used = 1;
     }
     if (!used) return;
-    struct json_object *nets = member(p->model, "networks");
+    struct json_object *nets = md_compose_get(p->model, "networks");
     if (nets == NULL) {
         nets = json_object_new_object();
         json_object_object_add(p->model, "networks", nets);
     }
-    if (member(nets, "default") == NULL) {
+    if (md_compose_get(nets, "default") == NULL) {
         struct json_object *def = json_object_new_object();
         cleanup_free char *n = NULL;
         if (asprintf(&n, "%s_default", p->name) < 0) md_oom();
@@ -117,23 +112,23 @@ static void default_network(struct md_compose_project *p)
 static int check_refs(struct md_compose_project *p, const char *name, struct json_object *svc,
                       md_error_t **err)
 {
-    if (!member(svc, "image") && !member(svc, "build"))
+    if (!md_compose_get(svc, "image") && !md_compose_get(svc, "build"))
         return md_error(err, 0,
                         "service \"%s\" has neither an image nor a build context specified: "
                         "invalid compose project",
                         name);
-    json_object_object_foreach(md_compose_mapping(member(svc, "networks")), net, nv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "networks")), net, nv)
     {
         (void)nv;
-        if (!member(member(p->model, "networks"), net))
+        if (!md_compose_get(md_compose_get(p->model, "networks"), net))
             return md_error(
                 err, 0, "service \"%s\" refers to undefined network %s: invalid compose project",
                 name, net);
     }
-    json_object_object_foreach(md_compose_mapping(member(svc, "depends_on")), dep, dv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "depends_on")), dep, dv)
     {
-        struct json_object *req = member(dv, "required");
-        if (md_compose_service(p, dep) == NULL && member(p->disabled, dep) == NULL)
+        struct json_object *req = md_compose_get(dv, "required");
+        if (md_compose_service(p, dep) == NULL && md_compose_get(p->disabled, dep) == NULL)
             return md_error(
                 err, 0,
                 "service \"%s\" depends on undefined service \"%s\": invalid compose project", name,
@@ -144,11 +139,12 @@ static int check_refs(struct md_compose_project *p, const char *name, struct jso
                 "service \"%s\" depends on service \"%s\" which is not enabled by any profile",
                 name, dep);
     }
-    struct json_object *vols = member(svc, "volumes");
+    struct json_object *vols = md_compose_get(svc, "volumes");
     for (size_t i = 0; vols && i < json_object_array_length(vols); i++) {
-        struct json_object *m = json_object_array_get_idx(vols, i), *src = member(m, "source");
-        if (strcmp(json_object_get_string(member(m, "type")), "volume") == 0 && src &&
-            !member(member(p->model, "volumes"), json_object_get_string(src)))
+        struct json_object *m = json_object_array_get_idx(vols, i),
+                           *src = md_compose_get(m, "source");
+        if (strcmp(json_object_get_string(md_compose_get(m, "type")), "volume") == 0 && src &&
+            !md_compose_get(md_compose_get(p->model, "volumes"), json_object_get_string(src)))
             return md_error(err, 0,
                             "service \"%s\" refers to undefined volume %s: invalid compose project",
                             name, json_object_get_string(src));
@@ -161,7 +157,7 @@ int md_compose_finish_model(struct md_compose_project *p, char **profiles, md_er
     apply_profiles(p, profiles);
     default_network(p);
     if (name_resources(p, "networks", err) < 0 || name_resources(p, "volumes", err) < 0) return -1;
-    json_object_object_foreach(md_compose_mapping(member(p->model, "services")), name, svc)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "services")), name, svc)
     {
         if (check_refs(p, name, svc, err) < 0) return -1;
     }
@@ -186,7 +182,7 @@ static int visit(struct order *o, const char *name, md_error_t **err)
     struct json_object *svc = md_compose_service(o->p, name);
     if (svc == NULL) return md_error(err, 0, "no such service: %s", name);
     md_strv_append(&o->path, name);
-    json_object_object_foreach(md_compose_mapping(member(svc, "depends_on")), dep, dv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "depends_on")), dep, dv)
     {
         (void)dv;
         if (md_compose_service(o->p, dep) && visit(o, dep, err) < 0) return -1;
@@ -211,7 +207,7 @@ int md_compose_order(struct md_compose_project *p, char **only, int no_deps, cha
             r = visit(&o, *n, err);
     } else {
         /* sorted by name first, as docker compose lists them */
-        struct json_object *svcs = member(p->model, "services");
+        struct json_object *svcs = md_compose_get(p->model, "services");
         cleanup_strv char **names = NULL;
         json_object_object_foreach(md_compose_mapping(svcs), name, svc)
         {

@@ -63,7 +63,14 @@ struct json_object *md_compose_str(const char *s)
     return json_object_new_string(s ? s : "");
 }
 
-static const char *text(struct json_object *v)
+struct json_object *md_compose_get(struct json_object *o, const char *k)
+{
+    struct json_object *v = NULL;
+    return json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) ? v
+                                                                                           : NULL;
+}
+
+const char *md_compose_text(struct json_object *v)
 {
     return v ? json_object_get_string(v) : "";
 }
@@ -84,7 +91,7 @@ int md_compose_kv_map(struct md_compose_project *p, struct json_object *in, int 
     if (!json_object_is_type(in, json_type_array))
         return md_error(err, 0, "%s must be a mapping or a list", what);
     for (size_t i = 0; i < json_object_array_length(in); i++) {
-        const char *e = text(json_object_array_get_idx(in, i));
+        const char *e = md_compose_text(json_object_array_get_idx(in, i));
         const char *eq = strchr(e, '=');
         cleanup_free char *k = eq ? strndup(e, (size_t)(eq - e)) : md_xstrdup(e);
         const char *v = eq ? eq + 1 : from_env ? md_compose_env_get(p->env, k, strlen(k)) : "";
@@ -101,7 +108,7 @@ static struct json_object *str_list(struct json_object *in)
         return a;
     }
     for (size_t i = 0; in && i < json_object_array_length(in); i++)
-        json_object_array_add(a, md_compose_str(text(json_object_array_get_idx(in, i))));
+        json_object_array_add(a, md_compose_str(md_compose_text(json_object_array_get_idx(in, i))));
     return a;
 }
 
@@ -141,8 +148,8 @@ static int env_files(struct md_compose_project *p, struct json_object *svc, stru
         for (size_t i = 0; i < json_object_array_length(ef); i++) {
             struct json_object *e = json_object_array_get_idx(ef, i);
             if (json_object_is_type(e, json_type_object))
-                json_object_array_put_idx(files, i,
-                                          md_compose_str(text(json_object_object_get(e, "path"))));
+                json_object_array_put_idx(
+                    files, i, md_compose_str(md_compose_text(json_object_object_get(e, "path"))));
         }
     for (size_t i = 0; i < json_object_array_length(files); i++) {
         cleanup_free char *path =
@@ -175,7 +182,7 @@ static int depends(struct json_object *in, struct json_object **out, md_error_t 
             struct json_object *d = json_object_new_object();
             json_object_object_add(d, "condition", md_compose_str("service_started"));
             json_object_object_add(d, "required", json_object_new_boolean(1));
-            json_object_object_add(*out, text(json_object_array_get_idx(in, i)), d);
+            json_object_object_add(*out, md_compose_text(json_object_array_get_idx(in, i)), d);
         }
         return 0;
     }
@@ -205,7 +212,7 @@ static struct json_object *service_networks(struct json_object *in)
     struct json_object *out = json_object_new_object();
     if (json_object_is_type(in, json_type_array)) {
         for (size_t i = 0; i < json_object_array_length(in); i++)
-            json_object_object_add(out, text(json_object_array_get_idx(in, i)), NULL);
+            json_object_object_add(out, md_compose_text(json_object_array_get_idx(in, i)), NULL);
         return out;
     }
     json_object_object_foreach(md_compose_mapping(in), name, v)
@@ -271,7 +278,7 @@ static int normalize_key(struct md_compose_project *p, const char *name, struct 
         json_object_object_foreach(md_compose_mapping(v), host, ip)
         {
             cleanup_free char *e = NULL;
-            if (asprintf(&e, "%s=%s", host, text(ip)) < 0) md_oom();
+            if (asprintf(&e, "%s=%s", host, md_compose_text(ip)) < 0) md_oom();
             json_object_array_add(n, md_compose_str(e));
         }
     } else {

@@ -10,11 +10,6 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-static const char *text(struct json_object *v)
-{
-    return v ? json_object_get_string(v) : "";
-}
-
 /* "80" or "80-81" -> first, last; 0 on success */
 static int port_range(const char *s, size_t n, long *a, long *b)
 {
@@ -92,11 +87,12 @@ int md_compose_ports(struct json_object *in, struct json_object **out, md_error_
             struct json_object *t = json_object_object_get(e, "target");
             struct json_object *proto = json_object_object_get(e, "protocol");
             long a, b;
-            if (t == NULL || port_range(text(t), strlen(text(t)), &a, &b) < 0)
-                return md_error(err, 0, "ports: invalid target %s", text(t));
-            add_port(*out, text(json_object_object_get(e, "host_ip")), a,
-                     text(json_object_object_get(e, "published")), proto ? text(proto) : "tcp");
-        } else if (short_port(text(e), *out, err) < 0) {
+            if (t == NULL || port_range(md_compose_text(t), strlen(md_compose_text(t)), &a, &b) < 0)
+                return md_error(err, 0, "ports: invalid target %s", md_compose_text(t));
+            add_port(*out, md_compose_text(json_object_object_get(e, "host_ip")), a,
+                     md_compose_text(json_object_object_get(e, "published")),
+                     proto ? md_compose_text(proto) : "tcp");
+        } else if (short_port(md_compose_text(e), *out, err) < 0) {
             return -1;
         }
     }
@@ -149,7 +145,7 @@ static int short_volume(struct md_compose_project *p, const char *spec, struct j
 static int long_volume(struct md_compose_project *p, struct json_object *e, struct json_object *m,
                        md_error_t **err)
 {
-    const char *type = text(json_object_object_get(e, "type"));
+    const char *type = md_compose_text(json_object_object_get(e, "type"));
     if (strcmp(type, "bind") && strcmp(type, "volume") && strcmp(type, "tmpfs"))
         return md_error(err, 0, "volumes: type %s is not supported", *type ? type : "(none)");
     if (json_object_object_get(e, "target") == NULL)
@@ -161,7 +157,7 @@ static int long_volume(struct md_compose_project *p, struct json_object *e, stru
     struct json_object *src = json_object_object_get(e, "source");
     if (strcmp(type, "bind") == 0) {
         if (src == NULL) return md_error(err, 0, "volumes: a bind needs a source");
-        cleanup_free char *abs = md_compose_abs_path(p, text(src));
+        cleanup_free char *abs = md_compose_abs_path(p, md_compose_text(src));
         json_object_object_add(m, "source", md_compose_str(abs));
     }
     return 0;
@@ -176,8 +172,9 @@ int md_compose_volumes(struct md_compose_project *p, struct json_object *in,
     for (size_t i = 0; i < json_object_array_length(in); i++) {
         struct json_object *e = json_object_array_get_idx(in, i), *m = json_object_new_object();
         json_object_array_add(*out, m);
-        int r = json_object_is_type(e, json_type_object) ? long_volume(p, e, m, err)
-                                                         : short_volume(p, text(e), m, err);
+        int r = json_object_is_type(e, json_type_object)
+                    ? long_volume(p, e, m, err)
+                    : short_volume(p, md_compose_text(e), m, err);
         if (r < 0) return -1;
     }
     return 0;
@@ -189,7 +186,7 @@ int md_compose_build(struct md_compose_project *p, struct json_object *in, struc
     *out = json_object_new_object();
     int is_map = json_object_is_type(in, json_type_object);
     struct json_object *ctx = is_map ? json_object_object_get(in, "context") : in;
-    cleanup_free char *abs = md_compose_abs_path(p, ctx ? text(ctx) : ".");
+    cleanup_free char *abs = md_compose_abs_path(p, ctx ? md_compose_text(ctx) : ".");
     if (is_map) {
         json_object_object_foreach(md_compose_mapping(in), k, v)
         {

@@ -13,17 +13,12 @@
 #include "compose/up.h"
 #include "engine/lifecycle.h"
 #include "engine/volume_store.h"
+#include "image/store.h"
 #include "net/net.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-static struct json_object *member(struct json_object *o, const char *k)
-{
-    struct json_object *v = NULL;
-    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
 
 static char *label(const char *k, const char *v)
 {
@@ -41,29 +36,35 @@ static void add_label(char ***l, const char *k, const char *v)
 static int network_up(struct md_compose_project *p, const char *key, struct json_object *def,
                       md_error_t **err)
 {
-    const char *name = json_object_get_string(member(def, "name"));
+    const char *name = json_object_get_string(md_compose_get(def, "name"));
     struct md_network *n = NULL;
     char *exists = md_network_resolve(name);
     free(exists);
     if (exists) return 0;
-    if (json_object_get_boolean(member(def, "external")))
+    if (json_object_get_boolean(md_compose_get(def, "external")))
         return md_error(err, 0, "network %s declared as external, but could not be found", name);
-    struct json_object *ipam = member(member(def, "ipam"), "config"), *cfg = NULL;
+    struct json_object *ipam = md_compose_get(md_compose_get(def, "ipam"), "config"), *cfg = NULL;
     if (json_object_is_type(ipam, json_type_array) && json_object_array_length(ipam))
         cfg = json_object_array_get_idx(ipam, 0);
     cleanup_strv char **labels = NULL;
     add_label(&labels, "com.docker.compose.project", p->name);
     add_label(&labels, "com.docker.compose.network", key);
-    json_object_object_foreach(md_compose_mapping(member(def, "labels")), lk, lv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(def, "labels")), lk, lv)
     {
         add_label(&labels, lk, json_object_get_string(lv));
     }
     struct md_network_create o = {
         .name = name,
-        .driver = member(def, "driver") ? json_object_get_string(member(def, "driver")) : NULL,
-        .subnet = member(cfg, "subnet") ? json_object_get_string(member(cfg, "subnet")) : NULL,
-        .gateway = member(cfg, "gateway") ? json_object_get_string(member(cfg, "gateway")) : NULL,
-        .internal = json_object_get_boolean(member(def, "internal")),
+        .driver = md_compose_get(def, "driver")
+                      ? json_object_get_string(md_compose_get(def, "driver"))
+                      : NULL,
+        .subnet = md_compose_get(cfg, "subnet")
+                      ? json_object_get_string(md_compose_get(cfg, "subnet"))
+                      : NULL,
+        .gateway = md_compose_get(cfg, "gateway")
+                       ? json_object_get_string(md_compose_get(cfg, "gateway"))
+                       : NULL,
+        .internal = json_object_get_boolean(md_compose_get(def, "internal")),
         .labels = labels};
     char *id = NULL;
     md_compose_progress("Network", name, "Creating");
@@ -77,27 +78,28 @@ static int network_up(struct md_compose_project *p, const char *key, struct json
 static int volume_up(struct md_compose_project *p, const char *key, struct json_object *def,
                      md_error_t **err)
 {
-    const char *name = json_object_get_string(member(def, "name"));
+    const char *name = json_object_get_string(md_compose_get(def, "name"));
     struct json_object *have = md_volume_inspect(name);
     json_object_put(have);
     if (have) return 0;
-    if (json_object_get_boolean(member(def, "external")))
+    if (json_object_get_boolean(md_compose_get(def, "external")))
         return md_error(err, 0, "external volume \"%s\" not found", name);
     cleanup_strv char **labels = NULL, **opts = NULL;
     add_label(&labels, "com.docker.compose.project", p->name);
     add_label(&labels, "com.docker.compose.volume", key);
-    json_object_object_foreach(md_compose_mapping(member(def, "labels")), lk, lv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(def, "labels")), lk, lv)
     {
         add_label(&labels, lk, json_object_get_string(lv));
     }
-    json_object_object_foreach(md_compose_mapping(member(def, "driver_opts")), ok, ov)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(def, "driver_opts")), ok, ov)
     {
         add_label(&opts, ok, json_object_get_string(ov));
     }
-    struct md_volume_opts o = {
-        .driver = member(def, "driver") ? json_object_get_string(member(def, "driver")) : NULL,
-        .labels = labels,
-        .driver_opts = opts};
+    struct md_volume_opts o = {.driver = md_compose_get(def, "driver")
+                                             ? json_object_get_string(md_compose_get(def, "driver"))
+                                             : NULL,
+                               .labels = labels,
+                               .driver_opts = opts};
     md_compose_progress("Volume", name, "Creating");
     int r = md_volume_create(name, 0, &o, NULL, err);
     md_compose_progress("Volume", name, r == 0 ? "Created" : "Error");
@@ -106,11 +108,11 @@ static int volume_up(struct md_compose_project *p, const char *key, struct json_
 
 int md_compose_resources_up(struct md_compose_project *p, md_error_t **err)
 {
-    json_object_object_foreach(md_compose_mapping(member(p->model, "networks")), nk, nd)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "networks")), nk, nd)
     {
         if (network_up(p, nk, nd, err) < 0) return -1;
     }
-    json_object_object_foreach(md_compose_mapping(member(p->model, "volumes")), vk, vd)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(p->model, "volumes")), vk, vd)
     {
         if (volume_up(p, vk, vd, err) < 0) return -1;
     }
@@ -121,8 +123,8 @@ int md_compose_resources_up(struct md_compose_project *p, md_error_t **err)
 
 static const char *health_of(struct md_ctr *c)
 {
-    struct json_object *st = member(c->record, "State");
-    return json_object_get_string(member(member(st, "Health"), "Status"));
+    struct json_object *st = md_compose_get(c->record, "State");
+    return json_object_get_string(md_compose_get(md_compose_get(st, "Health"), "Status"));
 }
 
 /* 1 met, 0 not yet, < 0 never will be */
@@ -153,9 +155,9 @@ static int condition_met(const char *cond, struct md_compose_ctr *x, md_error_t 
 static int wait_dependencies(struct md_compose_project *p, struct json_object *svc,
                              md_error_t **err)
 {
-    json_object_object_foreach(md_compose_mapping(member(svc, "depends_on")), dep, dv)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "depends_on")), dep, dv)
     {
-        const char *cond = json_object_get_string(member(dv, "condition"));
+        const char *cond = json_object_get_string(md_compose_get(dv, "condition"));
         if (strcmp(cond, "service_started") == 0) continue;
         struct md_compose_ctrs l;
         md_compose_find(p->name, dep, 0, &l);
@@ -189,15 +191,15 @@ static int wanted_scale(const struct md_compose_up_opts *o, const char *service,
         size_t n = strcspn(*s, "=");
         if (strncmp(*s, service, n) == 0 && service[n] == '\0') return atoi(*s + n + 1);
     }
-    struct json_object *r = member(member(svc, "deploy"), "replicas");
-    if (r == NULL) r = member(svc, "scale");
+    struct json_object *r = md_compose_get(md_compose_get(svc, "deploy"), "replicas");
+    if (r == NULL) r = md_compose_get(svc, "scale");
     return r ? json_object_get_int(r) : 1;
 }
 
 void md_compose_ctr_name(struct md_compose_project *p, const char *service, struct json_object *svc,
                          int number, char *out, size_t len)
 {
-    struct json_object *cn = member(svc, "container_name");
+    struct json_object *cn = md_compose_get(svc, "container_name");
     if (cn)
         snprintf(out, len, "%s", json_object_get_string(cn));
     else
@@ -208,20 +210,20 @@ void md_compose_ctr_name(struct md_compose_project *p, const char *service, stru
 void md_compose_spec_network(struct md_compose_project *p, const char *service,
                              struct json_object *svc, struct md_compose_ctr_spec *spec)
 {
-    struct json_object *mode = member(svc, "network_mode");
+    struct json_object *mode = md_compose_get(svc, "network_mode");
     if (mode) {
         spec->network = json_object_get_string(mode);
         return;
     }
-    json_object_object_foreach(md_compose_mapping(member(svc, "networks")), key, cfg)
+    json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "networks")), key, cfg)
     {
         spec->network = md_compose_resource_name(p->model, "networks", key);
         md_strv_append(&spec->aliases, service);
-        struct json_object *al = member(cfg, "aliases");
+        struct json_object *al = md_compose_get(cfg, "aliases");
         for (size_t i = 0; al && i < json_object_array_length(al); i++)
             md_strv_append(&spec->aliases,
                            json_object_get_string(json_object_array_get_idx(al, i)));
-        struct json_object *ip = member(cfg, "ipv4_address");
+        struct json_object *ip = md_compose_get(cfg, "ipv4_address");
         spec->ip = ip ? json_object_get_string(ip) : NULL;
         break;
     }
@@ -272,6 +274,19 @@ int md_compose_remove_ctr(struct md_ctr *c, int timeout, int volumes, md_error_t
     return r;
 }
 
+/* the image the service's name points to now is not the container's (a build or a pull since) */
+static int image_changed(struct md_compose_project *p, const char *service, struct json_object *svc,
+                         struct md_ctr *c)
+{
+    cleanup_free char *image = md_compose_image_name(p, service, svc), *id = NULL;
+    struct json_object *have = md_compose_get(c->record, "Image");
+    if (md_image_resolve(image, &id, NULL, NULL) < 0 || have == NULL) return 0;
+    const char *a = id, *b = json_object_get_string(have);
+    if (strncmp(a, "sha256:", 7) == 0) a += 7;
+    if (strncmp(b, "sha256:", 7) == 0) b += 7;
+    return strcmp(a, b) != 0;
+}
+
 /* the containers there: kept, started, recreated; then the missing numbers made */
 static int converge(struct md_compose_project *p, const char *service, struct json_object *svc,
                     const struct md_compose_up_opts *o, md_error_t **err)
@@ -283,7 +298,9 @@ static int converge(struct md_compose_project *p, const char *service, struct js
     char *have = md_xcalloc((size_t)scale + 2, 1);
     for (size_t i = 0; r == 0 && i < l.n; i++) {
         struct md_compose_ctr *x = &l.v[i];
-        int stale = o->force_recreate || (!o->no_recreate && strcmp(x->hash ? x->hash : "", hash));
+        int stale =
+            o->force_recreate || (!o->no_recreate && (strcmp(x->hash ? x->hash : "", hash) ||
+                                                      image_changed(p, service, svc, x->c)));
         if (x->number < 1 || x->number > scale || have[x->number]) {
             r = md_compose_remove_ctr(x->c, o->timeout, 1, err);
         } else if (stale) {

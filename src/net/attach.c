@@ -277,6 +277,25 @@ static int publish(struct wiring *w, struct json_object *ns, md_error_t **err)
     return r;
 }
 
+/* The network that gets the default route and publishes the ports: the first that is not
+ * internal, as docker picks its gateway endpoint (docker-compose 1.29 creates a container on
+ * one of its networks, an internal one maybe, and connects the others after); the first one
+ * when all are internal (nothing is published then). */
+static int gateway_index(struct json_object *nets)
+{
+    int i = 0, found = -1;
+    if (json_object_object_length(nets) < 2) return 0; /* run's usual case: no lookup */
+    json_object_object_foreach(nets, name, ep)
+    {
+        (void)ep;
+        struct md_network *n = NULL;
+        if (found < 0 && md_network_open(name, &n, NULL) == 0 && !n->internal) found = i;
+        md_network_free(n);
+        i++;
+    }
+    return found < 0 ? 0 : found;
+}
+
 int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
 {
     struct md_ctr *c = data;
@@ -287,12 +306,12 @@ int md_net_after_clone(pid_t pid, void *data, md_error_t **err)
     struct wiring w = {.c = c, .pid = pid};
     w.nsfd = open(path, O_RDONLY | O_CLOEXEC);
     if (w.nsfd < 0) return md_error(err, errno, "open %s", path);
-    int r = md_nl_open(&w.host, err), eth = 0;
+    int r = md_nl_open(&w.host, err), eth = 0, gw = gateway_index(nets);
     md_trace("net: start");
     json_object_object_foreach(nets, name, ep)
     {
         if (r < 0) break;
-        r = attach_one(&w, name, ep, eth, eth == 0, err);
+        r = attach_one(&w, name, ep, eth, eth == gw, err);
         md_trace("net: attached");
         if (r == 0 && strcmp(name, MD_DEFAULT_NETWORK) == 0) mirror_default(ns, ep);
         eth++;

@@ -357,3 +357,20 @@ long long md_ctr_rw_size(const struct md_ctr *c)
     snprintf(upper, sizeof(upper), "%s/upper", c->dir);
     return md_du(upper, 1, &size) < 0 ? 0 : size;
 }
+
+char *md_ctr_command_line(const struct md_ctr *c)
+{
+    const char *path = md_ctr_str(c, "Path");
+    char *cmd = md_xstrdup(path ? path : "");
+    struct json_object *args = NULL;
+    json_object_object_get_ex(c->record, "Args", &args);
+    for (size_t i = 0; args && i < json_object_array_length(args); i++) {
+        char *n = NULL;
+        if (asprintf(&n, "%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, i))) <
+            0)
+            md_oom();
+        free(cmd);
+        cmd = n;
+    }
+    return cmd;
+}

@@ -62,6 +62,8 @@ void md_ctr_read_and_settle(struct md_ctr *c);
 const char *md_ctr_status_name(enum md_ctr_status s);
 /* "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", ... */
 char *md_ctr_status_text(const struct md_ctr *c);
+/* "Path Args..." joined by spaces, as docker's Command of a container list (malloc'd) */
+char *md_ctr_command_line(const struct md_ctr *c);
 /* Bytes of the container's writable layer (docker's SizeRw); 0 without one */
 long long md_ctr_rw_size(const struct md_ctr *c);
 /* Whether the container's monitor (its recorder) still lives. */

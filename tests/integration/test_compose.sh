@@ -66,6 +66,21 @@ check_eq "config --services" "$(dc config --services | sort | tr '\n' ' ')" "cfg
 check_eq "the environment wins over .env" "$(DOTENV_VALUE=env dc config --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["services"]["cfg"]["environment"]["FROM_DOTENV"])')" env
 check_eq "-p names the project" "$(dc -p Other_Name config --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])')" other_name
 
+# several files: compose.override.yaml after compose.yaml, -f in order
+cat >"$DIR/compose.override.yaml" <<'EOF'
+services:
+  cfg:
+    command: ["echo", "overridden"]
+    environment:
+      EXTRA: "1"
+    ports:
+      - "9000:9000"
+EOF
+ov=$(dc config --format json | /usr/bin/python3 -c 'import json,sys; s=json.load(sys.stdin)["services"]["cfg"]; print(s["command"], s["environment"]["EXTRA"], s["environment"]["BARE"], len(s["ports"]))')
+check_eq "the override file: a command replaced, environment merged, ports appended" "$ov" "['echo', 'overridden'] 1 None 4"
+check_eq "-f names the files (no override then)" "$(dc -f compose.yaml config --format json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["services"]["cfg"]["ports"]))')" 3
+rm "$DIR/compose.override.yaml"
+
 bad() { # name, yaml, expected message part
     local d=$PROOT/bad; rm -rf "$d"; mkdir -p "$d"; printf '%s\n' "$2" >"$d/compose.yml"
     local out rc
@@ -83,19 +98,50 @@ bad "a bad port" $'services:\n  a:\n    image: busybox\n    ports: ["99999:80"]'
 out=$(cd "$PROOT" && mkdir -p empty && cd empty && MYDOCKER_ROOT=$PROOT "$MYDOCKER" compose ps 2>&1); rc=$?
 check_eq "no compose file: docker compose's message" "$rc $out" "1 mydocker: no configuration file provided: not found"
 
+# ---------------------------------------------------------------- attached up, profiles, secrets
+A=$PROOT/att
+mkdir -p "$A"
+echo "s3cret" >"$A/token.txt"
+cat >"$A/compose.yaml" <<'EOF'
+services:
+  job:
+    image: busybox
+    command: sh -c 'cat /run/secrets/token; echo "limit $(cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null)"; exit 3'
+    secrets: [token]
+    deploy:
+      resources:
+        limits:
+          pids: 64
+  debug:
+    image: busybox
+    command: "true"
+    profiles: [debug]
+secrets:
+  token:
+    file: ./token.txt
+EOF
+ac() { (cd "$A" && MYDOCKER_ROOT=$PROOT "$MYDOCKER" compose -p "${P}a" "$@"); }
+out=$(ac up --exit-code-from job 2>/dev/null); rc=$?
+check_eq "up (attached) --exit-code-from: the job's exit code" "$rc" 3
+check_match "... its output prefixed, the secret file mounted" "$out" "${P}a-job-1  \| s3cret"
+check_match "... deploy.resources.limits.pids" "$out" "limit 64"
+check_eq "a service of an inactive profile is not started" "$(pmd ps -aq -f name="${P}a-debug" | wc -l)" 0
+check_eq "--profile debug enables it" "$(cd "$A" && MYDOCKER_ROOT=$PROOT "$MYDOCKER" compose -p "${P}a" --profile debug config --services | sort | tr '\n' ' ')" "debug job "
+ac down >/dev/null 2>&1
+check_eq "down: the attached project gone" "$(pmd ps -aq | wc -l)" 0
+
 # ---------------------------------------------------------------- a project
 # ranges no route here uses (the host's eth0 may sit in 192.0.2.0/24)
 NET1=10.$((180 + RANDOM % 20)).$((RANDOM % 250)).0/24
 cat >"$DIR/compose.yaml" <<EOF
 services:
   web:
-    image: busybox
+    build: ./web
     init: true
-    command: httpd -f -p 80 -h /site
     ports:
       - "127.0.0.1:\${WEB_PORT}:80"
     volumes:
-      - ./site:/site:ro
+      - ./site:/site/extra:ro
     depends_on:
       db:
         condition: service_healthy
@@ -116,7 +162,7 @@ services:
   worker:
     image: busybox
     init: true
-    command: sleep 300
+    command: sh -c 'echo worker up; exec sleep 299'
     networks: [back]
 networks:
   front:
@@ -129,7 +175,10 @@ volumes:
   data:
 EOF
 export WEB_PORT=$((20000 + RANDOM % 20000))
-echo "hello from compose" >"$DIR/site/index.html"
+mkdir -p "$DIR/web"
+echo "hello from compose" >"$DIR/web/index.html"
+echo "extra" >"$DIR/site/x.html"
+printf 'FROM busybox\nCOPY index.html /site/index.html\nCMD ["httpd", "-f", "-p", "80", "-h", "/site"]\n' >"$DIR/web/Dockerfile"
 out=$(dc up -d 2>&1); rc=$?
 check_eq "up -d: exit 0" "$rc" 0
 check_match "up -d: db waited for its health before web started" "$(printf '%s\n' "$out" | grep -n 'Healthy\|web-1  Started' | tr '\n' ' ')" "Healthy.*web-1  Started"
@@ -144,12 +193,17 @@ check_eq "the named volume made" "$(pmd volume ls -q | grep -c "^${P}_data$")" 1
 check_match "ps: the three services up, web's port" "$(dc ps)" "$P-web-1 .*web .*Up .*127.0.0.1:$WEB_PORT->80/tcp"
 check_eq "ps -q: three ids" "$(dc ps -q | wc -l)" 3
 check_eq "ps --services" "$(dc ps --services | tr '\n' ' ')" "db web worker "
-check_eq "the published port is reached from the host" "$(wait_for 5 curl -sf "http://127.0.0.1:$WEB_PORT/" && curl -s "http://127.0.0.1:$WEB_PORT/")" "hello from compose"
+check_eq "web's image built from its Dockerfile, named after the project" "$(pmd images --format '{{.Repository}}' | grep -c "^$P-web$")" 1
+check_eq "the published port is reached from the host: the built page, the bind mount" \
+    "$(wait_for 5 curl -sf "http://127.0.0.1:$WEB_PORT/" && curl -s "http://127.0.0.1:$WEB_PORT/" "http://127.0.0.1:$WEB_PORT/extra/x.html")" "hello from compose
+extra"
 check_eq "web reaches db by its service name and its alias on back" \
     "$(dc exec -T web sh -c 'ping -c1 -W2 db >/dev/null && ping -c1 -W2 database >/dev/null && echo ok')" ok
 check_not "worker (back only) does not reach web's front network address" \
     dc exec -T worker sh -c "ping -c1 -W1 $(pmd inspect -f "{{(index .NetworkSettings.Networks \"${P}_front\").IPAddress}}" "$P-web-1")"
 check_match "logs: each line prefixed with its container" "$(dc logs db)" "$P-db-1  | db ready"
+flog=$( (cd "$DIR" && MYDOCKER_ROOT=$PROOT timeout 2 "$MYDOCKER" compose logs -f db worker) 2>&1)
+check_match "logs -f: both containers' lines, interleaved, until interrupted" "$(printf '%s\n' "$flog" | sort | tr '\n' ' ')" "$P-db-1 +\| db ready $P-worker-1 +\| worker up"
 check_eq "exec: the exit code comes back" "$(dc exec -T db sh -c 'exit 7'; echo $?)" 7
 check_eq "run --rm: a one-off container with the service's volume" "$(dc run --rm -T db cat /data/log)" started
 check_eq "run --rm leaves no one-off container" "$(pmd ps -aq --filter label=com.docker.compose.oneoff=True | wc -l)" 0
@@ -160,10 +214,15 @@ web_id=$(pmd inspect -f '{{.Id}}' "$P-web-1"); db_id=$(pmd inspect -f '{{.Id}}' 
 start=$(date +%s%N)
 out=$(dc up -d 2>&1)
 check_match "up -d without a change: everything kept running" "$out" "$P-web-1  Running"
-sed -i 's/command: sleep 300/command: sleep 301/' "$DIR/compose.yaml"
+sed -i 's/exec sleep 299/exec sleep 298/' "$DIR/compose.yaml"
 dc up -d >/dev/null 2>&1
 check_eq "an edit of worker: web and db kept" "$(pmd inspect -f '{{.Id}}' "$P-web-1") $(pmd inspect -f '{{.Id}}' "$P-db-1")" "$web_id $db_id"
-check_eq "... worker recreated with the new command" "$(pmd inspect -f '{{join .Config.Cmd " "}}' "$P-worker-1")" "sleep 301"
+check_eq "... worker recreated with the new command" "$(pmd inspect -f '{{join .Config.Cmd " "}}' "$P-worker-1")" "sh -c echo worker up; exec sleep 298"
+echo "rebuilt page" >"$DIR/web/index.html"
+dc up -d --build >/dev/null 2>&1
+check_eq "up --build after an edit of web's context: web recreated on the new image, db kept" \
+    "$(wait_for 5 curl -sf "http://127.0.0.1:$WEB_PORT/" && curl -s "http://127.0.0.1:$WEB_PORT/") $(pmd inspect -f '{{.Id}}' "$P-db-1")" "rebuilt page $db_id"
+echo "hello from compose" >"$DIR/web/index.html"
 dc up -d --scale worker=3 >/dev/null 2>&1
 check_eq "--scale worker=3: three workers" "$(dc ps --format json | /usr/bin/python3 -c 'import json,sys; print(sorted(c["Name"] for c in json.load(sys.stdin) if c["Service"] == "worker"))')" \
     "['$P-worker-1', '$P-worker-2', '$P-worker-3']"
@@ -182,4 +241,30 @@ check_eq "down -v: no container left" "$(pmd ps -aq | wc -l)" 0
 check_eq "down -v: no network left" "$(pmd network ls -q -f label=com.docker.compose.project=$P | wc -l)" 0
 check_eq "down -v: no volume left" "$(pmd volume ls -q | grep -c "^${P}_")" 0
 check_not "down -v: no nft rule for the port left" sh -c "nft list ruleset | grep -q 'dport $WEB_PORT'"
+check_eq "down --rmi local: the built image stays without it" "$(pmd images --format '{{.Repository}}' | grep -c "^$P-web$")" 1
+dc down --rmi local >/dev/null 2>&1
+check_eq "down --rmi local: the built image removed" "$(pmd images --format '{{.Repository}}' | grep -c "^$P-web$")" 0
+
+# ---------------------------------------------------------------- the same file, docker-compose 1.29
+if [ -x /usr/bin/docker-compose ]; then
+    SOCK=$PROOT/docker.sock
+    MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 0 "unix://$SOCK" >"$PROOT/api.log" 2>&1 &
+    spid=$!
+    at_exit "kill $spid 2>/dev/null"
+    wait_for 5 test -S "$SOCK"
+    export DOCKER_CONFIG=$PROOT/dcfg
+    Q=${P}x
+    dcv1() { (cd "$DIR" && DOCKER_HOST=unix://$SOCK /usr/bin/docker-compose -p "$Q" "$@"); }
+    export WEB_PORT=$((WEB_PORT + 1))
+    sed -i "s|subnet: .*|subnet: 10.$((200 + RANDOM % 20)).$((RANDOM % 250)).0/24|" "$DIR/compose.yaml"
+    check "docker-compose 1.29 through the API server: up -d of the same file" dcv1 up -d
+    check_eq "... the built page on the published port" "$(wait_for 5 curl -sf "http://127.0.0.1:$WEB_PORT/" && curl -s "http://127.0.0.1:$WEB_PORT/")" "hello from compose"
+    check_eq "... db became healthy first" "$(pmd inspect -f '{{.State.Health.Status}}' "${Q}_db_1")" healthy
+    check_eq "... web reaches db by name" "$(dcv1 exec -T web sh -c 'ping -c1 -W2 db >/dev/null && echo ok')" ok
+    check "docker-compose down -v" dcv1 down -v --rmi local
+    check_eq "... nothing left: containers, networks, volumes" \
+        "$(pmd ps -aq | wc -l) $(pmd network ls -q -f label=com.docker.compose.project=$Q | wc -l) $(pmd volume ls -q | grep -c "^${Q}_")" "0 0 0"
+else
+    echo "# docker-compose missing: its run of the same file skipped"
+fi
 summary
