@@ -312,12 +312,17 @@ struct json_object *md_network_inspect(struct md_network *n)
             json_object_put(e);
     }
     json_object_object_add(o, "Containers", ctrs);
+    /* as dockerd's: the default network shows its bridge's options, a user's network only the
+     * ones it was made with (docker-compose recreates a network whose options differ from the
+     * file's) */
     struct json_object *opts = json_object_new_object();
-    json_object_object_add(opts, "com.docker.network.bridge.name",
-                           json_object_new_string(n->bridge));
-    char mtu[16];
-    snprintf(mtu, sizeof(mtu), "%u", n->mtu);
-    json_object_object_add(opts, "com.docker.network.driver.mtu", json_object_new_string(mtu));
+    if (strcmp(n->name, MD_DEFAULT_NETWORK) == 0) {
+        char mtu[16];
+        snprintf(mtu, sizeof(mtu), "%u", n->mtu);
+        json_object_object_add(opts, "com.docker.network.bridge.name",
+                               json_object_new_string(n->bridge));
+        json_object_object_add(opts, "com.docker.network.driver.mtu", json_object_new_string(mtu));
+    }
     json_object_object_add(o, "Options", opts);
     json_object_object_add(o, "Labels",
                            n->labels ? json_object_get(n->labels) : json_object_new_object());

@@ -265,7 +265,7 @@ for n in "${names[@]}"; do
         veths+=("$v")
     done
 done
-bridges=$(md network inspect -f '{{json .Options}}' "$NET" "$INET" 2>/dev/null | grep -o 'br-[0-9a-f]*' | tr '\n' ' ')
+bridges=$(md network inspect -f '{{.Id}}' "$NET" "$INET" 2>/dev/null | cut -c1-12 | sed 's/^/br-/' | tr '\n' ' ')
 others_after=$(md ps -aq --no-trunc 2>/dev/null | sort)
 for n in "${names[@]}"; do md rm -f "$n" >/dev/null 2>&1; done
 names=()
