@@ -46,7 +46,7 @@ COMPOSE_OBJS = $(COMPOSE_SRCS:%.c=$(BUILD)/obj/%.o)
 RUNC_OBJS = $(RUNC_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-PROBES    = $(BUILD)/probes/escape
+PROBES    = $(BUILD)/probes/escape $(BUILD)/probes/pause
 
 all: $(BUILD)/mydocker $(BUILD)/mydocker-image $(BUILD)/mydocker-api $(BUILD)/mydocker-compose $(BUILD)/mydocker-monitor $(BUILD)/mydocker-runc $(UNIT_BINS) $(PROBES)
 

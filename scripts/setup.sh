@@ -19,6 +19,9 @@ PACKAGES=(
     docker-registry skopeo apache2-utils openssl     # registry tests: local registry, htpasswd, tokens
     podman                                           # bench/pull.sh: podman pull side by side
     podman containerd                                # tests: mydocker-runc driven by podman and ctr
+    containernetworking-plugins python3-grpcio       # tests: the CRI (test_cri.sh): CNI, gRPC,
+    python3-protobuf protobuf-compiler               #   the stubs made from cri/runtime.proto,
+    protobuf-compiler-grpc python3-websocket         #   CRI streaming (exec, attach)
     python3-docker docker-compose                    # test_api.sh: the Python docker SDK (compose: issue 16)
     libnftables1 nftables curl socat iperf3          # networking: dlopen'ed firewall; tests observe (nft), fetch, listen; bench
     qemu-system-x86 linux-image-amd64                # test_cgroup_v2_qemu.sh: a real cgroup v2 kernel (TCG)

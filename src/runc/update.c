@@ -161,6 +161,10 @@ int runc_cmd_update(int argc, char **argv)
     struct md_resources parsed;
     memset(&parsed, 0, sizeof(parsed));
     int r = parse_update(argc, argv, &res, &err);
+    /* as runc's update: the device rules stay those of the create. containerd's CRI hands over
+     * the spec's whole resources, whose devices are only [deny all] (the runtime adds the
+     * defaults at create): applied here they took /dev/null from the container */
+    if (r == 0) json_object_object_del(res, "devices");
     if (r == 0) r = runc_state_load(argv[optind], 1, &st, &err);
     if (r == 0 && runc_status(st) == RUNC_STOPPED) r = md_error(&err, 0, "container not running");
     if (r == 0) r = md_resources_from_json(res, &parsed, &err);

@@ -17,12 +17,28 @@ static const struct md_device default_devices[] = {
     {"/dev/urandom", 'c', 1, 9, 0666, 1, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 1, 0, 0},
 };
 
+/* "/dev/cpu/0/cpuid" (a privileged pod gets every host device): its directories first, as
+ * runc makes them. Under the container's own /dev, a tmpfs of ours: no symlink of the image's
+ * is on the way. */
+static int make_parents(const char *path, md_error_t **err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    for (char *p = dir + 5; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST) return md_error(err, errno, "mkdir %s", dir);
+        *p = '/';
+    }
+    return 0;
+}
+
 static int make_device(const struct md_device *d, md_error_t **err)
 {
     mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
     mode_t mode = d->has_mode ? d->mode & 07777 : 0666;
     if (strncmp(d->path, "/dev/", 5) != 0 || strstr(d->path, "/../") != NULL)
         return md_error(err, 0, "device %s: must be under /dev", d->path);
+    if (make_parents(d->path, err) < 0) return -1;
     unlink(d->path);
     if (mknod(d->path, type | mode, makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
         return md_error(err, errno, "mknod %s", d->path);
