@@ -181,16 +181,28 @@ static char *autoremove_path(const char *id)
     return asprintf(&p, "%s/autoremove/%s", md_run_root(), id) < 0 ? NULL : p;
 }
 
+/* The lock file appears already locked: made under a name with a dot (which the sweep skips),
+ * locked, then renamed into place. Made and locked in two steps under its final name, a
+ * concurrent `run`'s sweep could take the lock in between, fail this run ("Resource temporarily
+ * unavailable") and remove the container being made as one whose owner died. */
 int md_autoremove_hold(const char *id, md_error_t **err)
 {
-    cleanup_free char *p = autoremove_path(id);
-    if (p == NULL) return md_error(err, ENOMEM, "autoremove");
-    int fd = md_lock_file(p, 1, 1, NULL);
-    if (fd < 0) {
+    cleanup_free char *p = autoremove_path(id), *tmp = NULL;
+    if (p == NULL || asprintf(&tmp, "%s.new-%d", p, (int)getpid()) < 0)
+        return md_error(err, ENOMEM, "autoremove");
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
         char dir[512];
         if (md_run_path(dir, sizeof(dir), "autoremove") < 0 || md_mkdir_p(dir, 0700, err) < 0)
             return -1;
-        fd = md_lock_file(p, 1, 1, err);
+        fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) return md_error(err, errno, "open lock %s", tmp);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0 || rename(tmp, p) < 0) {
+        int e = errno;
+        unlink(tmp);
+        close(fd);
+        return md_error(err, e, "lock %s", p);
     }
     return fd;
 }

@@ -430,6 +430,17 @@ check "10 parallel: the winner runs" is_running "$winner"
 err_case "run --name of a name in use" 125 "Conflict. The container name \"/$(N same)\" is already in use" md run -d --name "$(N same)" "${IMG[@]}" true
 md rm -f "$(N same)" >/dev/null 2>&1
 
+# ================================================================ 40 parallel run --rm
+# each run's sweep of dead owners' --rm containers must not take a lock another run is making
+before=$(md ps -aq | sort)
+for i in $(seq 1 40); do
+    ( md run --rm --network none --label "lc-par=$UNIQ" "${IMG[@]}" true >"$tmp/prm$i" 2>&1; echo $? >"$tmp/prc$i" ) &
+done
+wait
+check_eq "40 parallel run --rm: all exit 0" "$(cat "$tmp"/prc* | sort | uniq -c | awk '{print $1 "x" $2}')" "40x0"
+check_eq "... no error printed" "$(cat "$tmp"/prm* | head -3)" ""
+check_eq "... none of them left" "$(md ps -aq -f "label=lc-par=$UNIQ" | wc -l)" 0
+
 # ================================================================ commands being built by others
 # from the usage list only: running a command to probe it may act (container prune did)
 has_cmd() { md --help 2>&1 | awk '{print $1}' | grep -qx -- "$1"; }
