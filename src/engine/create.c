@@ -196,7 +196,7 @@ static int reserve_name(struct run_ctx *c, md_error_t **err)
 {
     for (int i = 0; c->o->name == NULL && i < 10; i++) {
         free(c->name);
-        c->name = md_generate_name();
+        c->name = md_generate_name(i);
         if (c->name && md_name_reserve(c->name, c->id, NULL) == 0) {
             c->name_reserved = 1;
             return 0;

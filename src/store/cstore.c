@@ -26,7 +26,7 @@ int md_new_container_id(char out[65], md_error_t **err)
     return 0;
 }
 
-char *md_generate_name(void)
+char *md_generate_name(int retry)
 {
     static const char *const adj[] = {
         "admiring",  "agitated", "amazing",   "bold",     "brave",   "busy",    "clever",
@@ -44,11 +44,14 @@ char *md_generate_name(void)
         "lovelace",  "maxwell",    "mccarthy", "newton",  "noether", "pascal",  "ritchie",
         "shannon",   "thompson",   "torvalds", "turing",  "wozniak", "yalow",
     };
-    unsigned int r[2] = {0, 0};
+    unsigned int r[3] = {0, 0, 0};
     if (getrandom(r, sizeof(r), 0) < 0) r[0] = (unsigned)getpid();
-    char *s = NULL;
-    if (asprintf(&s, "%s_%s", adj[r[0] % (sizeof(adj) / sizeof(*adj))],
-                 names[r[1] % (sizeof(names) / sizeof(*names))]) < 0)
+    char *s = NULL, num[16] = "";
+    /* a retry gets docker's digit, then more: the pairs alone run out at a thousand containers */
+    if (retry > 0)
+        snprintf(num, sizeof(num), "%u", r[2] % (retry < 3 ? 10 : retry < 6 ? 1000 : 1000000));
+    if (asprintf(&s, "%s_%s%s", adj[r[0] % (sizeof(adj) / sizeof(*adj))],
+                 names[r[1] % (sizeof(names) / sizeof(*names))], num) < 0)
         return NULL;
     return s;
 }

@@ -15,7 +15,8 @@
 /* 64 hex digits from getrandom(2). */
 int md_new_container_id(char out[65], md_error_t **err);
 /* docker-style adjective_surname */
-char *md_generate_name(void);
+/* docker's adjective_name; retry > 0 adds a number, wider as retries grow */
+char *md_generate_name(int retry);
 int md_name_reserve(const char *name, const char *id, md_error_t **err);
 void md_name_release(const char *name);
 int md_name_valid(const char *name);

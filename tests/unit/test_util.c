@@ -490,8 +490,12 @@ static void test_container_id(void)
     CHECK(distinct);
     CHECK(allhex);
 
-    char *n = md_generate_name();
+    char *n = md_generate_name(0);
     CHECK(n != NULL && md_name_valid(n) && strchr(n, '_') != NULL);
+    CHECK(n != NULL && strpbrk(n, "0123456789") == NULL); /* docker's plain pair first */
+    free(n);
+    n = md_generate_name(7); /* a late retry: a number on the pair, still a valid name */
+    CHECK(n != NULL && md_name_valid(n) && n[strlen(n) - 1] >= '0' && n[strlen(n) - 1] <= '9');
     free(n);
 }
 
