@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,16 +47,32 @@ static int wait_pidfd(int fd, int ms)
     return r > 0;
 }
 
+/* the monitor's pidfd: it ends when its `container-exited` (the same process) has recorded
+ * the end; -1 when there is no monitor (a foreground run) or it is gone */
+static int monitor_pidfd(struct md_ctr *c)
+{
+    if (!md_ctr_monitor_alive(c)) return -1;
+    int fd = (int)syscall(SYS_pidfd_open, c->monitor, 0);
+    if (fd >= 0 && !md_ctr_monitor_alive(c)) { /* the pid was reused in between */
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 void md_engine_wait_recorded(struct md_ctr *c, int ms)
 {
     /* done when PID 1 is gone and so is the process that records its end
      * (the monitor's `container-exited`, or a foreground `run`): only then
-     * are the record, the cgroup and --rm settled */
+     * are the record, the cgroup and --rm settled. The monitor's end wakes us at once; a
+     * foreground run's is polled */
     for (int waited = 0; waited <= ms; waited += 5) {
         md_ctr_read_and_settle(c);
         if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED && !md_ctr_monitor_alive(c))
             return;
-        sleep_ms(5);
+        cleanup_close int fd = monitor_pidfd(c);
+        if (fd >= 0 && wait_pidfd(fd, 5)) continue;
+        if (fd < 0) sleep_ms(5);
     }
 }
 
