@@ -191,8 +191,7 @@ int md_attach_started(struct md_attach_req *req, struct md_attach_conn *conn)
     int code = md_attach_conn_status(conn);
     /* as docker's run: back once the exit is recorded (and --rm has removed it); the
      * monitor's pid is the `container-exited` it execs */
-    for (int ms = 0; ms < 5000 && md_ctr_monitor_alive(req->c); ms += 5)
-        usleep(5000);
+    md_engine_wait_monitor(req->c, 5000);
     return code < 0 ? MD_EXIT_ENGINE : code;
 }
 

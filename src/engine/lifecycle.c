@@ -60,6 +60,17 @@ static int monitor_pidfd(struct md_ctr *c)
     return fd;
 }
 
+void md_engine_wait_monitor(struct md_ctr *c, int ms)
+{
+    cleanup_close int fd = monitor_pidfd(c);
+    if (fd >= 0) {
+        wait_pidfd(fd, ms);
+        return;
+    }
+    for (int waited = 0; waited < ms && md_ctr_monitor_alive(c); waited += 5)
+        sleep_ms(5);
+}
+
 void md_engine_wait_recorded(struct md_ctr *c, int ms)
 {
     /* done when PID 1 is gone and so is the process that records its end

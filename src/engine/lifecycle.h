@@ -18,6 +18,9 @@ void md_engine_remove_anon_volumes(struct md_ctr *c, const md_warn_t *warn);
 /* Block until the container is not running; returns its exit code. */
 int md_engine_wait(struct md_ctr *c, md_error_t **err);
 int md_engine_rename(struct md_ctr *c, const char *new_name, md_error_t **err);
+/* Wait (up to ms) for the container's monitor to end (its `container-exited` is the same
+ * process: the exit is recorded and --rm done when it ends). */
+void md_engine_wait_monitor(struct md_ctr *c, int ms);
 /* Wait (up to ms) for the monitor to record the end of the container. */
 void md_engine_wait_recorded(struct md_ctr *c, int ms);
 
