@@ -7,6 +7,7 @@
 
 #include "compose/compose_int.h"
 #include "compose/cmds.h"
+#include "compose/parallel.h"
 #include "compose/up.h"
 #include "engine/cgctl.h"
 #include "engine/lifecycle.h"
@@ -94,6 +95,22 @@ static void remove_images(struct md_compose_project *p, const char *which)
     if (md_strv_len(args) > 1) md_compose_tool("mydocker-image", args, 1);
 }
 
+struct down_args {
+    struct md_compose_project *p;
+    int timeout, volumes, orphans;
+};
+
+static int down_one(struct md_compose_ctr *x, void *data)
+{
+    struct down_args *a = data;
+    if (!a->orphans && !x->oneoff && md_compose_service(a->p, x->service) == NULL &&
+        md_compose_get(a->p->disabled, x->service) == NULL)
+        return 0; /* an orphan: only with --remove-orphans */
+    md_error_t *err = NULL;
+    return md_compose_remove_ctr(x->c, a->timeout, a->volumes, &err) < 0 ? md_compose_report(&err),
+           -1                                                            : 0;
+}
+
 int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
 {
     static const struct option lo[] = {{"volumes", no_argument, NULL, 'v'},
@@ -128,15 +145,8 @@ int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
     struct md_compose_ctrs l;
     md_compose_find(p->name, NULL, 1, &l);
     reorder(p, &l, 1);
-    int rc = 0;
-    for (size_t i = 0; i < l.n; i++) {
-        if (!orphans && !l.v[i].oneoff && md_compose_service(p, l.v[i].service) == NULL &&
-            md_compose_get(p->disabled, l.v[i].service) == NULL)
-            continue; /* an orphan: only with --remove-orphans */
-        md_error_t *err = NULL;
-        if (md_compose_remove_ctr(l.v[i].c, timeout, volumes, &err) < 0)
-            rc = md_compose_report(&err);
-    }
+    struct down_args a = {p, timeout, volumes, orphans};
+    int rc = md_compose_parallel(p, &l, 1, down_one, &a) < 0 ? MD_COMPOSE_FAILED : 0;
     md_compose_ctrs_free(&l);
     if (remove_networks(p)) rc = MD_COMPOSE_FAILED;
     if (volumes && remove_volumes(p)) rc = MD_COMPOSE_FAILED;
@@ -149,6 +159,7 @@ int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
 struct each {
     const char *verb;
     int timeout, sig;
+    char **order; /* the services named */
 };
 
 static int act(const struct each *e, struct md_ctr *c, md_error_t **err)
@@ -172,6 +183,14 @@ static int act(const struct each *e, struct md_ctr *c, md_error_t **err)
         if (strcmp(states[i][0], v) == 0)
             md_compose_progress("Container", c->name, r ? "Error" : states[i][1]);
     return r;
+}
+
+static int act_one(struct md_compose_ctr *x, void *data)
+{
+    struct each *e = data;
+    md_error_t *err = NULL;
+    if (!md_strv_contains(e->order, x->service)) return 0;
+    return act(e, x->c, &err) < 0 ? md_compose_report(&err), -1 : 0;
 }
 
 int md_compose_cmd_each(struct md_compose_project *p, int argc, char **argv)
@@ -200,10 +219,8 @@ int md_compose_cmd_each(struct md_compose_project *p, int argc, char **argv)
     md_compose_find(p->name, NULL, 0, &l);
     int start = strcmp(e.verb, "start") == 0 || strcmp(e.verb, "unpause") == 0, rc = 0;
     reorder(p, &l, !start); /* starts in dependency order, the rest dependents first */
-    for (size_t i = 0; i < l.n; i++) {
-        if (!md_strv_contains(order, l.v[i].service)) continue;
-        if (act(&e, l.v[i].c, &err) < 0) rc = md_compose_report(&err);
-    }
+    e.order = order;
+    rc = md_compose_parallel(p, &l, !start, act_one, &e) < 0 ? MD_COMPOSE_FAILED : 0;
     md_compose_ctrs_free(&l);
     return rc;
 }

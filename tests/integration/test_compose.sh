@@ -237,6 +237,8 @@ check_match "ls: the project running" "$(MYDOCKER_ROOT=$PROOT "$MYDOCKER" compos
 
 out=$(dc down -v 2>&1); rc=$?
 check_eq "down -v: exit 0" "$rc" 0
+check_match "down: web (which depends on db) removed before db is stopped" \
+    "$(printf '%s\n' "$out" | grep -E "$P-(web|db)-1  (Removed|Stopping)" | tr '\n' ' ')" "web-1  Removed .*db-1  Stopping"
 check_eq "down -v: no container left" "$(pmd ps -aq | wc -l)" 0
 check_eq "down -v: no network left" "$(pmd network ls -q -f label=com.docker.compose.project=$P | wc -l)" 0
 check_eq "down -v: no volume left" "$(pmd volume ls -q | grep -c "^${P}_")" 0
