@@ -12,7 +12,10 @@
 
 /* docker compose's exit code for its own failures (a container's own code passes through) */
 #define MD_COMPOSE_FAILED 1
-/* "mydocker: <message>" on stderr, freed; returns MD_COMPOSE_FAILED */
+/* a return below 0 whose error was printed already (no *err) */
+#define MD_COMPOSE_REPORTED (-2)
+/* "mydocker: <message>" on stderr, freed; returns MD_COMPOSE_FAILED (nothing printed for an
+ * error already reported: *err NULL) */
 int md_compose_report(md_error_t **err);
 
 /* o when it is a mapping, else an empty one: json_object_object_foreach over a member that

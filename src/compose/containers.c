@@ -114,6 +114,6 @@ void md_compose_progress(const char *kind, const char *name, const char *state)
 
 int md_compose_report(md_error_t **err)
 {
-    md_error_report(err);
+    if (*err) md_error_report(err);
     return MD_COMPOSE_FAILED;
 }

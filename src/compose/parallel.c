@@ -14,7 +14,7 @@
 #include "util/xalloc.h"
 
 /* the longest chain of depends_on from service s (down: toward its dependents) */
-static int level_of(struct md_compose_project *p, const char *s, int reverse, int depth)
+int md_compose_level(struct md_compose_project *p, const char *s, int reverse, int depth)
 {
     int best = 0;
     if (depth > 64) return 0; /* md_compose_order refused cycles: a guard only */
@@ -25,18 +25,51 @@ static int level_of(struct md_compose_project *p, const char *s, int reverse, in
                            : strcmp(name, s) == 0;
         if (!edge) continue;
         if (reverse) {
-            int l = 1 + level_of(p, name, reverse, depth + 1);
+            int l = 1 + md_compose_level(p, name, reverse, depth + 1);
             if (l > best) best = l;
             continue;
         }
         json_object_object_foreach(md_compose_mapping(md_compose_get(svc, "depends_on")), dep, dv)
         {
             (void)dv;
-            int l = md_compose_service(p, dep) ? 1 + level_of(p, dep, reverse, depth + 1) : 0;
+            int l =
+                md_compose_service(p, dep) ? 1 + md_compose_level(p, dep, reverse, depth + 1) : 0;
             if (l > best) best = l;
         }
     }
     return best;
+}
+
+int md_compose_parallel_services(struct md_compose_project *p, char **services,
+                                 int (*fn)(const char *service, void *data), void *data)
+{
+    int top = 0, failed = 0;
+    size_t n = md_strv_len(services);
+    int *level = md_xcalloc(n + 1, sizeof(int));
+    for (size_t i = 0; i < n; i++)
+        if ((level[i] = md_compose_level(p, services[i], 0, 0)) > top) top = level[i];
+    pid_t *pids = md_xcalloc(n + 1, sizeof(pid_t));
+    for (int lv = 0; lv <= top && !failed; lv++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (level[i] != lv) continue;
+            pid_t pid = n > 1 ? fork() : -1; /* one service: no process of its own */
+            if (pid == 0) _exit(fn(services[i], data) < 0 ? 1 : 0);
+            if (pid < 0)
+                failed |= fn(services[i], data) < 0;
+            else
+                pids[k++] = pid;
+        }
+        for (size_t j = 0; j < k; j++) {
+            int st = 0;
+            while (waitpid(pids[j], &st, 0) < 0)
+                ;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) failed = 1;
+        }
+    }
+    free(pids);
+    free(level);
+    return failed ? -1 : 0;
 }
 
 int md_compose_parallel(struct md_compose_project *p, struct md_compose_ctrs *l, int reverse,
@@ -44,8 +77,9 @@ int md_compose_parallel(struct md_compose_project *p, struct md_compose_ctrs *l,
 {
     int *level = md_xcalloc(l->n + 1, sizeof(int)), top = 0, failed = 0;
     for (size_t i = 0; i < l->n; i++) {
-        level[i] =
-            md_compose_service(p, l->v[i].service) ? level_of(p, l->v[i].service, reverse, 0) : 0;
+        level[i] = md_compose_service(p, l->v[i].service)
+                       ? md_compose_level(p, l->v[i].service, reverse, 0)
+                       : 0;
         if (level[i] > top) top = level[i];
     }
     pid_t *pids = md_xcalloc(l->n + 1, sizeof(pid_t));

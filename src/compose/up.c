@@ -10,6 +10,7 @@
 
 #include "compose/cmds.h"
 #include "compose/compose_int.h"
+#include "compose/parallel.h"
 #include "compose/up.h"
 #include "engine/lifecycle.h"
 #include "engine/volume_store.h"
@@ -288,6 +289,32 @@ static int image_changed(struct md_compose_project *p, const char *service, stru
 }
 
 /* the containers there: kept, started, recreated; then the missing numbers made */
+static int is_stale(struct md_compose_project *p, const char *service, struct json_object *svc,
+                    const struct md_compose_up_opts *o, struct md_compose_ctr *x, const char *hash)
+{
+    return o->force_recreate || (!o->no_recreate && (strcmp(x->hash ? x->hash : "", hash) ||
+                                                     image_changed(p, service, svc, x->c)));
+}
+
+/* nothing to make, remove, recreate or start: the service is as the model says */
+static int settled(struct md_compose_project *p, const char *service, struct json_object *svc,
+                   const struct md_compose_up_opts *o)
+{
+    cleanup_free char *hash = md_compose_config_hash(svc);
+    int scale = wanted_scale(o, service, svc), ok = 1;
+    struct md_compose_ctrs l;
+    md_compose_find(p->name, service, 0, &l);
+    ok = (int)l.n == scale;
+    for (size_t i = 0; ok && i < l.n; i++) {
+        struct md_compose_ctr *x = &l.v[i];
+        int live = x->c->status == MD_CTR_RUNNING || x->c->status == MD_CTR_PAUSED;
+        ok = x->number == (int)i + 1 && !is_stale(p, service, svc, o, x, hash) &&
+             (live || !o->start);
+    }
+    md_compose_ctrs_free(&l);
+    return ok;
+}
+
 static int converge(struct md_compose_project *p, const char *service, struct json_object *svc,
                     const struct md_compose_up_opts *o, md_error_t **err)
 {
@@ -298,9 +325,7 @@ static int converge(struct md_compose_project *p, const char *service, struct js
     char *have = md_xcalloc((size_t)scale + 2, 1);
     for (size_t i = 0; r == 0 && i < l.n; i++) {
         struct md_compose_ctr *x = &l.v[i];
-        int stale =
-            o->force_recreate || (!o->no_recreate && (strcmp(x->hash ? x->hash : "", hash) ||
-                                                      image_changed(p, service, svc, x->c)));
+        int stale = is_stale(p, service, svc, o, x, hash);
         if (x->number < 1 || x->number > scale || have[x->number]) {
             r = md_compose_remove_ctr(x->c, o->timeout, 1, err);
         } else if (stale) {
@@ -346,6 +371,23 @@ static void orphans(struct md_compose_project *p, const struct md_compose_up_opt
     md_compose_ctrs_free(&l);
 }
 
+struct up_args {
+    struct md_compose_project *p;
+    const struct md_compose_up_opts *o;
+};
+
+/* one service, in a process of its own beside the others of its level */
+static int up_service(const char *service, void *data)
+{
+    struct up_args *a = data;
+    struct json_object *svc = md_compose_service(a->p, service);
+    md_error_t *err = NULL;
+    if ((a->o->start && wait_dependencies(a->p, svc, &err) < 0) ||
+        converge(a->p, service, svc, a->o, &err) < 0)
+        return md_compose_report(&err), -1;
+    return 0;
+}
+
 int md_compose_up(struct md_compose_project *p, const struct md_compose_up_opts *o,
                   md_error_t **err)
 {
@@ -356,11 +398,16 @@ int md_compose_up(struct md_compose_project *p, const struct md_compose_up_opts 
         struct json_object *svc = md_compose_service(p, *s);
         if (!o->no_build && md_compose_ensure_image(p, *s, svc, o->build, err) < 0) return -1;
     }
+    /* what is settled is said here; the rest is worked on a dependency level at a time */
+    cleanup_strv char **work = NULL;
     for (char **s = order; *s; s++) {
         struct json_object *svc = md_compose_service(p, *s);
-        if (o->start && wait_dependencies(p, svc, err) < 0) return -1;
-        if (converge(p, *s, svc, o, err) < 0) return -1;
+        if (settled(p, *s, svc, o) && up_service(*s, &(struct up_args){p, o}) == 0) continue;
+        md_strv_append(&work, *s);
     }
+    struct up_args a = {p, o};
+    if (work && md_compose_parallel_services(p, work, up_service, &a) < 0)
+        return MD_COMPOSE_REPORTED; /* each failure said why */
     orphans(p, o);
     return 0;
 }
