@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "engine/start.h"
+#include "net/nft.h"
 #include "util/error.h"
 
 const struct md_command md_commands[] = {
@@ -200,6 +202,14 @@ int main(int argc, char **argv)
         return cmd_container_exited(argc - 1, argv + 1);
     if (strcmp(verb, "health-run") == 0) /* internal: started with a container */
         return cmd_health_run(argc - 1, argv + 1);
+    if (strcmp(verb, "__nft-run") == 0) /* internal: the API server's firewall helper */
+        return md_nft_helper_main();
+    if (strcmp(verb, "__become-monitor") == 0 && argc == 14) { /* internal: the API server's */
+        int v[11];
+        for (int i = 0; i < 11; i++)
+            v[i] = atoi(argv[3 + i]);
+        return md_engine_become_monitor(argv[2], v) < 0 ? MD_EXIT_ENGINE : 0;
+    }
     for (const struct md_command *c = md_commands; c->name; c++)
         if (strcmp(c->name, verb) == 0) return c->fn(argc - 1, argv + 1);
     return unsupported_command(verb);

@@ -17,9 +17,11 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "engine/start.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/paths.h"
+#include "util/proc.h"
 
 static atomic_int active;
 static atomic_llong last_seen;
@@ -149,6 +151,10 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     last_seen = now_s();
+    /* a thread per connection: forked helpers exec mydocker before any library code */
+    char *self = md_engine_binary();
+    md_set_helper_binary(self);
+    free(self);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE, 0,
         NULL, NULL, api_dispatch, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_CONNECTION,

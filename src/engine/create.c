@@ -360,7 +360,7 @@ static int record_save(struct run_ctx *c, md_error_t **err)
     cleanup_free char *path = NULL;
     if (sub(&path, c->dir, "container.json") < 0) return md_error(err, ENOMEM, "container.json");
     const char *text = json_object_to_json_string_ext(
-        c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        c->record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
 }
 

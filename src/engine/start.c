@@ -29,6 +29,7 @@
 #include "runtime/container.h"
 #include "runtime/io.h"
 #include "util/cleanup.h"
+#include "util/proc.h"
 #include "util/fs.h"
 #include "util/size.h"
 #include "util/jsonlog.h"
@@ -424,6 +425,67 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     _exit(1);
 }
 
+/* A caller with threads (the API server, util/proc.h) must not run library code in a forked
+ * child: its monitor-to-be execs `mydocker __become-monitor` at once instead, which does the
+ * same from a fresh process (one hung in json-c's parse, on the locale lock another thread
+ * held at the fork, and kept the container's lock for good). */
+struct exec_plan {
+    char path[4200];
+    char nums[12][24];
+    char *argv[16];
+};
+
+/* everything the child needs, made before the fork: after it, only system calls */
+static int plan_exec(struct md_ctr *c, struct monitor_fds *f, int status_fd, struct exec_plan *x)
+{
+    const char *self = md_helper_binary();
+    if (self == NULL || snprintf(x->path, sizeof(x->path), "%s", self) >= (int)sizeof(x->path))
+        return -1;
+    const int v[12] = {f->tty,   f->interactive, f->out[0], f->out[1], f->err[0], f->err[1],
+                       f->in[0], f->in[1],       f->listen, f->exit_w, status_fd, 0};
+    int n = 0;
+    x->argv[n++] = "mydocker";
+    x->argv[n++] = "__become-monitor";
+    x->argv[n++] = c->id;
+    for (int i = 0; i < 11; i++) {
+        snprintf(x->nums[i], sizeof(x->nums[i]), "%d", v[i]);
+        x->argv[n++] = x->nums[i];
+    }
+    x->argv[n] = NULL;
+    return 0;
+}
+
+static void exec_become_monitor(struct exec_plan *x)
+{
+    for (int i = 5; i < 14; i++) { /* the fds, kept across this exec only */
+        int fd = atoi(x->argv[i]);
+        if (fd >= 0) fcntl(fd, F_SETFD, 0);
+    }
+    execv(x->path, x->argv);
+    _exit(127);
+}
+
+int md_engine_become_monitor(const char *id, const int v[11])
+{
+    struct md_ctr *c = NULL;
+    md_error_t *err = NULL;
+    if (md_ctr_load_id(id, &c, &err) < 0) {
+        report(v[10], err);
+        _exit(1);
+    }
+    struct monitor_fds f = {.tty = v[0],
+                            .interactive = v[1],
+                            .out = {v[2], v[3]},
+                            .err = {v[4], v[5]},
+                            .in = {v[6], v[7]},
+                            .listen = v[8],
+                            .exit_w = v[9]};
+    for (int i = 2; i < 11; i++) /* as the forked path has them */
+        if (v[i] >= 0) fcntl(v[i], F_SETFD, FD_CLOEXEC);
+    become_monitor(c, &f, v[10]);
+    return -1; /* not reached */
+}
+
 static struct json_object *config_bool(struct md_ctr *c, const char *key)
 {
     struct json_object *v = NULL;
@@ -535,11 +597,16 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
         attach_gone(c, conn);
         return -1;
     }
+    struct exec_plan plan;
+    int exec_self = md_helper_binary() && plan_exec(c, &f, st[1], &plan) == 0;
     /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
     pid_t mid = fork();
     if (mid == 0) {
         close(st[0]);
-        if (fork() == 0) become_monitor(c, &f, st[1]);
+        if (fork() == 0) {
+            if (exec_self) exec_become_monitor(&plan);
+            become_monitor(c, &f, st[1]);
+        }
         _exit(0);
     }
     int fork_errno = errno;

@@ -25,5 +25,8 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err);
 char *md_self_path(const char *sibling);
 /* The mydocker binary (`container-exited`, `health-run`), from any of its siblings */
 char *md_engine_binary(void);
+/* `mydocker __become-monitor ID TTY INTERACTIVE OUT0 OUT1 ERR0 ERR1 IN0 IN1 LISTEN EXITW
+ * STATUS`: the forked path's monitor-to-be in a fresh process; does not return. */
+int md_engine_become_monitor(const char *id, const int v[11]);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 struct nft_api {
     struct nft_ctx *(*ctx_new)(uint32_t flags);
@@ -63,6 +65,25 @@ static int run_inproc(const char *cmds, md_error_t **err)
     return r;
 }
 
+/* the grandchild's report on fd: {failed, message length}, the message */
+static void report_result(int fd, int r, md_error_t *e)
+{
+    const char *m = r < 0 && e && e->msg ? e->msg : "";
+    uint32_t len = (uint32_t)strlen(m), hdr[2] = {(uint32_t)(r < 0), len};
+    if (md_write_all(fd, hdr, sizeof(hdr)) == 0) md_write_all(fd, m, len);
+}
+
+int md_nft_helper_main(void)
+{
+    cleanup_free char *cmds = NULL;
+    md_error_t *e = NULL;
+    int r = md_read_fd(STDIN_FILENO, &cmds, NULL, &e);
+    if (r == 0) r = run_inproc(cmds, &e);
+    report_result(STDOUT_FILENO, r, e);
+    md_error_free(&e);
+    return 0;
+}
+
 /* The work is done in a detached grandchild that reports its result and only
  * then exits: closing an nfnetlink socket after a transaction that deleted
  * something waits for an RCU grace period (~7 ms measured here), which
@@ -72,17 +93,30 @@ int md_nft_run(const char *cmds, md_error_t **err)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return md_error(err, errno, "pipe");
+    /* a threaded caller's grandchild execs `mydocker __nft-run` (util/proc.h): the commands on
+     * its stdin, from a memfd made here, its report on stdout */
+    const char *helper = md_helper_binary();
+    int in = helper ? memfd_create("mydocker-nft", MFD_CLOEXEC) : -1;
+    if (in >= 0 && (md_write_all(in, cmds, strlen(cmds)) < 0 || lseek(in, 0, SEEK_SET) < 0)) {
+        close(in);
+        in = -1;
+    }
     pid_t mid = fork();
     if (mid == 0) {
         close(p[0]);
         if (fork() != 0) _exit(0);
+        if (in >= 0) {
+            dup2(in, STDIN_FILENO);
+            dup2(p[1], STDOUT_FILENO);
+            execl(helper, "mydocker", "__nft-run", (char *)NULL);
+            _exit(127);
+        }
         md_error_t *e = NULL;
         int r = run_inproc(cmds, &e);
-        const char *m = r < 0 && e && e->msg ? e->msg : "";
-        uint32_t len = (uint32_t)strlen(m), hdr[2] = {(uint32_t)(r < 0), len};
-        if (md_write_all(p[1], hdr, sizeof(hdr)) == 0) md_write_all(p[1], m, len);
+        report_result(p[1], r, e);
         _exit(0);
     }
+    if (in >= 0) close(in);
     close(p[1]);
     if (mid < 0) {
         close(p[0]);

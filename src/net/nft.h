@@ -13,6 +13,9 @@ struct md_network;
 
 #define MD_NFT_TABLE "inet mydocker"
 
+/* `mydocker __nft-run`: the batch on stdin run here, the result reported on stdout (the helper
+ * a threaded caller's md_nft_run execs) */
+int md_nft_helper_main(void);
 /* Run an nft command batch (one transaction: all or nothing). */
 int md_nft_run(const char *cmds, md_error_t **err);
 /* The table, its sets, maps, rules and guards (CVE-2020-8558, docker's

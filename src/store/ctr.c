@@ -278,8 +278,10 @@ int md_ctr_save(struct md_ctr *c, md_error_t **err)
 {
     char path[4200];
     snprintf(path, sizeof(path), "%s/container.json", c->dir);
+    /* plain, as docker's config.v2.json: every command parses every record it lists, and
+     * the indentation was a third of the bytes */
     const char *text = json_object_to_json_string_ext(
-        c->record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        c->record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
 }
 

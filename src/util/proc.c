@@ -37,3 +37,16 @@ uint64_t md_proc_starttime(pid_t pid)
     if (md_proc_stat_read(pid, &st) < 0 || st.state == 'Z' || st.state == 'X') return 0;
     return st.starttime;
 }
+
+static char *helper_binary;
+
+void md_set_helper_binary(const char *path)
+{
+    free(helper_binary);
+    helper_binary = path ? strdup(path) : NULL;
+}
+
+const char *md_helper_binary(void)
+{
+    return helper_binary;
+}

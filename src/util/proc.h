@@ -20,4 +20,11 @@ int md_proc_stat_read(pid_t pid, struct md_proc_stat *st);
  * boot); 0 when it is gone or a zombie. */
 uint64_t md_proc_starttime(pid_t pid);
 
+/* A process with threads (the API server) names the mydocker binary that its forked helpers
+ * exec at once: a forked child of a threaded process may run no library code (a lock another
+ * thread held at the fork stays held: json-c's parse takes glibc's locale lock, and a
+ * monitor-to-be hung in it for good). NULL, the default, in the single-threaded commands. */
+void md_set_helper_binary(const char *path);
+const char *md_helper_binary(void);
+
 #endif

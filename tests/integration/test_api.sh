@@ -246,6 +246,24 @@ else
     echo "# docker-compose missing: the compose checks skipped"
 fi
 
+# ---------------------------------------------------------------- starts beside other requests
+# the server has a thread per connection: a start's forked child must not run library code that
+# another thread's lock can hang (a monitor-to-be once hung in json-c's parse for good)
+for i in $(seq 12); do
+    curl -s --unix-socket "$SOCK" -H 'Content-Type: application/json' \
+        -d '{"Image":"busybox","Cmd":["sleep","30"],"Labels":{"api-par":"1"},"HostConfig":{"NetworkMode":"none"}}' \
+        "http://x/v1.41/containers/create?name=api-par-$i" >/dev/null
+done
+( for i in $(seq 60); do curl -s --unix-socket "$SOCK" "http://x/v1.41/containers/json?all=1" >/dev/null; done ) &
+lister=$!
+for i in $(seq 12); do
+    timeout 30 curl -s --unix-socket "$SOCK" -X POST "http://x/v1.41/containers/api-par-$i/start" >/dev/null &
+done
+wait_for 40 sh -c "[ \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -q -f label=api-par=1 | wc -l) -eq 12 ]"
+check_eq "12 parallel starts beside a stream of lists: all running" "$(pmd ps -q -f label=api-par=1 | wc -l)" 12
+wait $lister
+check_eq "... and each removed" "$(pmd rm -f $(pmd ps -aq -f label=api-par=1) 2>&1 | wc -l) $(pmd ps -aq -f label=api-par=1 | wc -l)" "12 0"
+
 # ---------------------------------------------------------------- the idle exit
 kill $spid; wait $spid 2>/dev/null
 MYDOCKER_ROOT=$PROOT timeout 10 "$MYDOCKER" system service --time 1 "unix://$PROOT/idle.sock" &
