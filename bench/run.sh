@@ -10,13 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-100}
 M=$PWD/build/mydocker
-work=$(mktemp -d /tmp/mydocker-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 
 if [ "${1:-}" != "--inner" ]; then
     exec unshare -m --propagation private bash -c \
         "umount /sys/fs/cgroup/unified 2>/dev/null || true; exec \"$0\" --inner"
 fi
+# made after the exec above: the outer shell's trap would never run
+work=$(mktemp -d /tmp/mydocker-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 
 gcc -O2 -o "$work/floor" bench/floor.c
 # one rootfs for everyone: the busybox image's layers, copied out of the store
