@@ -65,7 +65,7 @@ if [ -x "$DC" ]; then
 fi
 if [ -x "$DC" ] && command -v dockerd >/dev/null; then
     dockerd --data-root "$W/dk" --exec-root "$W/dkx" -H "unix://$W/dockerd.sock" \
-        --pidfile "$W/docker.pid" --iptables=false --ip-masq=false >"$W/dockerd.log" 2>&1 &
+        --pidfile "$W/docker.pid" --bridge none --iptables=false --ip-masq=false >"$W/dockerd.log" 2>&1 &
     DPID=$!
     for _ in $(seq 100); do "$DK" -H "unix://$W/dockerd.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
     dkc="cd $W/p && DOCKER_HOST=unix://$W/dockerd.sock $DC"
