@@ -33,6 +33,7 @@ trap cleanup EXIT
 . tests/integration/lib.sh >/dev/null 2>&1
 trap cleanup EXIT
 . tests/integration/reglib.sh
+. bench/dockerd.sh
 export MYDOCKER_ROOT=$W/md
 mk_busybox_tar "$W/bb-rootfs.tar"
 "$MD" import "$W/bb-rootfs.tar" busybox >/dev/null
@@ -47,27 +48,14 @@ runs=(--command-name "mydocker run" "$MD run --rm --network none busybox true"
       --command-name "docker CLI -> mydocker" "$DK -H unix://$W/md.sock run --rm --network none busybox true"
       --command-name "docker version (the CLI)" "$DK -H unix://$W/md.sock version -f '{{.Server.Version}}'")
 if command -v dockerd >/dev/null; then
-    dockerd --data-root "$W/dk" --exec-root "$W/dkx" -H "unix://$W/dockerd.sock" \
-        --pidfile "$W/docker.pid" --bridge none --iptables=false --ip-masq=false \
-        >"$W/dockerd.log" 2>&1 &
-    DPID=$!
-    for _ in $(seq 100); do "$DK" -H "unix://$W/dockerd.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
-    if "$DK" -H "unix://$W/dockerd.sock" load -q -i "$W/bb.tar" >/dev/null 2>&1 &&
+    if private_dockerd "$W" &&
         "$DK" -H "unix://$W/dockerd.sock" run --rm --network none busybox true >/dev/null 2>&1; then
         runs+=(--command-name "docker CLI -> dockerd" "$DK -H unix://$W/dockerd.sock run --rm --network none busybox true")
     else
         echo "dockerd: cannot run containers here, skipped"
     fi
 fi
-ratios() {
-    /usr/bin/python3 - "$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-for x in r:
-    print("  %-24s median %8.2f ms   %6.2fx %s" % (x["command"], x["median"] * 1e3, x["median"] / base, r[0]["command"]))
-EOF
-}
+ratios() { /usr/bin/python3 bench/ratios.py "$1"; }
 echo "== run --rm busybox true, $RUNS runs each"
 hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$W/run.json" "${runs[@]}" >/dev/null
 ratios "$W/run.json"

@@ -32,6 +32,7 @@ trap cleanup EXIT
 . tests/integration/lib.sh >/dev/null 2>&1
 trap cleanup EXIT
 . tests/integration/reglib.sh
+. bench/dockerd.sh
 
 mkdir -p "$W/ctx"
 {
@@ -61,13 +62,8 @@ else
 fi
 
 if command -v dockerd >/dev/null && [ -x /usr/bin/docker ]; then
-    dockerd --data-root "$W/dk" --exec-root "$W/dkx" -H "unix://$W/docker.sock" \
-        --pidfile "$W/docker.pid" --bridge none --iptables=false --ip-masq=false \
-        >"$W/dockerd.log" 2>&1 &
-    DPID=$!
-    D=(/usr/bin/docker -H "unix://$W/docker.sock")
-    for _ in $(seq 100); do "${D[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-    if "${D[@]}" load -q -i "$W/bb.tar" >/dev/null 2>&1 &&
+    D=(/usr/bin/docker -H "unix://$W/dockerd.sock")
+    if private_dockerd "$W" &&
         DOCKER_BUILDKIT=1 "${D[@]}" build -q --network none "$W/ctx" >/dev/null 2>&1 &&
         DOCKER_BUILDKIT=0 "${D[@]}" build -q --network none "$W/ctx" >/dev/null 2>&1; then
         for kit in 1 0; do
@@ -83,15 +79,7 @@ else
     echo "docker: no dockerd (Debian's docker.io not installed), skipped"
 fi
 
-ratios() {
-    /usr/bin/python3 - "$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = next(x["median"] for x in r if x["command"] == "mydocker")
-for x in r:
-    print("  %-18s median %8.1f ms   %6.2fx mydocker" % (x["command"], x["median"] * 1e3, x["median"] / base))
-EOF
-}
+ratios() { /usr/bin/python3 bench/ratios.py "$1" mydocker; }
 echo "== cold: FROM busybox + 10 RUN + COPY, no cache, $RUNS runs each"
 hyperfine --runs "$RUNS" --style basic --export-json "$W/cold.json" "${cold[@]}" >/dev/null
 ratios "$W/cold.json"

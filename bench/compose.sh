@@ -31,6 +31,7 @@ trap cleanup EXIT
 . tests/integration/lib.sh >/dev/null 2>&1
 trap cleanup EXIT
 . tests/integration/reglib.sh
+. bench/dockerd.sh
 export MYDOCKER_ROOT=$W/md
 mk_busybox_tar "$W/bb-rootfs.tar"
 "$MD" import "$W/bb-rootfs.tar" busybox >/dev/null
@@ -64,12 +65,8 @@ if [ -x "$DC" ]; then
            "sh -c '$api up -d 2>/dev/null'")
 fi
 if [ -x "$DC" ] && command -v dockerd >/dev/null; then
-    dockerd --data-root "$W/dk" --exec-root "$W/dkx" -H "unix://$W/dockerd.sock" \
-        --pidfile "$W/docker.pid" --bridge none --iptables=false --ip-masq=false >"$W/dockerd.log" 2>&1 &
-    DPID=$!
-    for _ in $(seq 100); do "$DK" -H "unix://$W/dockerd.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
     dkc="cd $W/p && DOCKER_HOST=unix://$W/dockerd.sock $DC"
-    if "$DK" -H "unix://$W/dockerd.sock" load -q -i "$W/bb.tar" >/dev/null 2>&1 &&
+    if private_dockerd "$W" &&
         sh -c "$dkc up -d" >/dev/null 2>&1; then
         runs+=(--command-name "docker-compose -> dockerd" --prepare "sh -c '$dkc down -t 0 >/dev/null 2>&1'"
                "sh -c '$dkc up -d 2>/dev/null'")
@@ -77,15 +74,7 @@ if [ -x "$DC" ] && command -v dockerd >/dev/null; then
         echo "dockerd: cannot run the project here, skipped"
     fi
 fi
-ratios() {
-    /usr/bin/python3 - "$1" <<'PYEOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-for x in r:
-    print("  %-32s median %8.2f ms   %6.2fx %s" % (x["command"], x["median"] * 1e3, x["median"] / base, r[0]["command"]))
-PYEOF
-}
+ratios() { /usr/bin/python3 bench/ratios.py "$1"; }
 echo "== up -d of three services from nothing, $RUNS runs each"
 hyperfine -N --warmup 2 --runs "$RUNS" --style basic --export-json "$W/up.json" "${runs[@]}" >/dev/null
 ratios "$W/up.json"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -129,4 +130,27 @@ struct json_object *md_labels_text(struct json_object *labels)
     }
     if (m) fclose(m);
     return json_object_new_string(text ? text : "");
+}
+
+/* the inside of Go's strconv.Quote: docker quotes --no-trunc commands so */
+static char *go_quote_body(const char *s)
+{
+    char *out = md_xmalloc(strlen(s) * 2 + 1), *o = out;
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
+
+char *md_command_column(const struct md_ctr *c, int no_trunc)
+{
+    cleanup_free char *line = md_ctr_command_line(c);
+    cleanup_free char *q = go_quote_body(line);
+    char *out = NULL;
+    /* docker cuts at 20 characters and marks the cut with an ellipsis */
+    int r = (!no_trunc && strlen(line) > 20) ? asprintf(&out, "\"%.19s…\"", line)
+                                             : asprintf(&out, "\"%s\"", no_trunc ? q : line);
+    return r < 0 ? NULL : out;
 }

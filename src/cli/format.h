@@ -16,6 +16,10 @@ void md_table_print(char ***rows, size_t nrows, size_t ncols);
 /* Lines with tab-separated cells (a "table" --format), aligned the same way. */
 void md_table_print_lines(char **lines, size_t n);
 
+struct md_ctr;
+/* docker's COMMAND column of ps (docker compose's too): "\"sh -c 'echo a; sl…\"", quoted
+ * whole with no_trunc (malloc'd) */
+char *md_command_column(const struct md_ctr *c, int no_trunc);
 /* docker's Labels column of a labels object: "k=v,k=v" (a JSON string) */
 struct json_object *md_labels_text(struct json_object *labels);
 /* A placeholder and its column title in a "table" --format header. */

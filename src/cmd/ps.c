@@ -26,40 +26,6 @@ struct ps_opts {
     const char *format;
 };
 
-/* the inside of Go's strconv.Quote: docker quotes --no-trunc commands so */
-static char *go_quote_body(const char *s)
-{
-    char *out = md_xmalloc(strlen(s) * 2 + 1), *o = out;
-    for (; out && *s; s++) {
-        if (*s == '"' || *s == '\\') *o++ = '\\';
-        *o++ = *s;
-    }
-    if (out) *o = '\0';
-    return out;
-}
-
-static char *command_text(struct md_ctr *c, int no_trunc)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    struct json_object *args = NULL;
-    const char *path = md_ctr_str(c, "Path");
-    fputs(path ? path : "", f);
-    json_object_object_get_ex(c->record, "Args", &args);
-    for (size_t i = 0; args && i < json_object_array_length(args); i++)
-        fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(args, i)));
-    fclose(f);
-    char *out = NULL;
-    /* docker cuts at 20 characters and marks the cut with an ellipsis */
-    cleanup_free char *q = go_quote_body(buf);
-    int r = (!no_trunc && strlen(buf) > 20) ? asprintf(&out, "\"%.19s…\"", buf)
-                                            : asprintf(&out, "\"%s\"", no_trunc && q ? q : buf);
-    if (r < 0) out = NULL;
-    free(buf);
-    return out;
-}
-
 static struct json_object *labels_text(struct md_ctr *c)
 {
     struct json_object *cfg = NULL, *labels = NULL;
@@ -73,7 +39,7 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     struct json_object *d = json_object_new_object();
     char id[65];
     snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, c->id);
-    cleanup_free char *cmd = command_text(c, no_trunc), *status = md_health_status_text(c);
+    cleanup_free char *cmd = md_command_column(c, no_trunc), *status = md_health_status_text(c);
     int64_t created = md_parse_rfc3339(md_ctr_str(c, "Created"));
     cleanup_free char *running_for = md_time_ago(created);
     char cat[64];

@@ -261,7 +261,7 @@ char **md_compose_run_argv(struct md_compose_project *p, const char *service,
 {
     char **v = NULL;
     md_strv_append(&v, "run");
-    add(&v, "--detach", NULL);
+    if (!spec->attached) add(&v, "--detach", NULL);
     add(&v, "--name", spec->name);
     for (char **l = spec->labels; l && *l; l++)
         add(&v, "--label", *l);

@@ -9,7 +9,7 @@
 #include "compose/cmds.h"
 #include "compose/logs.h"
 #include "compose/up.h"
-#include "engine/lifecycle.h"
+#include "engine/health.h"
 #include "store/ctr.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -144,11 +144,7 @@ static int wait_ready(struct md_compose_project *p, int timeout_s)
         int ready = 1, failed = 0;
         for (size_t i = 0; i < l.n; i++) {
             struct md_ctr *c = l.v[i].c;
-            struct json_object *st = NULL, *h = NULL, *s = NULL;
-            json_object_object_get_ex(c->record, "State", &st);
-            json_object_object_get_ex(st, "Health", &h);
-            json_object_object_get_ex(h, "Status", &s);
-            const char *health = s ? json_object_get_string(s) : NULL;
+            const char *health = md_health_status(c->record);
             if (c->status != MD_CTR_RUNNING) failed = c->status == MD_CTR_EXITED, ready = 0;
             if (health && strcmp(health, "healthy")) ready = 0;
             if (health && strcmp(health, "unhealthy") == 0) failed = 1;
@@ -171,19 +167,6 @@ static void on_int(int sig)
     interrupted = 1;
 }
 
-static void stop_all(struct md_compose_project *p, int timeout)
-{
-    struct md_compose_ctrs l;
-    md_compose_find(p->name, NULL, 0, &l);
-    for (size_t i = l.n; i-- > 0;) {
-        md_error_t *err = NULL;
-        md_compose_progress("Container", l.v[i].c->name, "Stopping");
-        if (md_engine_stop(l.v[i].c, timeout, &err) < 0) md_compose_report(&err);
-        md_compose_progress("Container", l.v[i].c->name, "Stopped");
-    }
-    md_compose_ctrs_free(&l);
-}
-
 /* up without -d: the containers' logs until they end (or ^C stops them) */
 static int attached(struct md_compose_project *p, struct up_cli *u)
 {
@@ -196,7 +179,7 @@ static int attached(struct md_compose_project *p, struct up_cli *u)
                                       .interrupted = &interrupted};
     md_compose_follow(p, &lo);
     if (interrupted) fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
-    if (interrupted || u->abort_on_exit) stop_all(p, u->o.timeout);
+    if (interrupted || u->abort_on_exit) md_compose_stop_project(p, u->o.timeout);
     if (u->exit_code_from == NULL) return interrupted ? 130 : 0;
     struct md_compose_ctrs l;
     md_compose_find(p->name, u->exit_code_from, 0, &l);

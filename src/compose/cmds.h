@@ -19,6 +19,8 @@ struct md_compose_up_opts {
 int md_compose_up(struct md_compose_project *p, const struct md_compose_up_opts *o,
                   md_error_t **err);
 int md_compose_resources_up(struct md_compose_project *p, md_error_t **err);
+/* every container of the project stopped, dependents first, each level at once */
+int md_compose_stop_project(struct md_compose_project *p, int timeout);
 /* stop and remove; volumes: its anonymous volumes too */
 int md_compose_remove_ctr(struct md_ctr *c, int timeout, int volumes, md_error_t **err);
 void md_compose_ctr_name(struct md_compose_project *p, const char *service, struct json_object *svc,

@@ -13,7 +13,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-static const char *label(struct md_ctr *c, const char *key)
+const char *md_compose_label(struct md_ctr *c, const char *key)
 {
     struct json_object *cfg = NULL, *labels = NULL, *v = NULL;
     if (json_object_object_get_ex(c->record, "Config", &cfg) &&
@@ -39,9 +39,9 @@ int md_compose_find(const char *project, const char *service, int oneoff,
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
         if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
-        const char *proj = label(c, "com.docker.compose.project");
-        const char *svc = label(c, "com.docker.compose.service");
-        const char *one = label(c, "com.docker.compose.oneoff");
+        const char *proj = md_compose_label(c, "com.docker.compose.project");
+        const char *svc = md_compose_label(c, "com.docker.compose.service");
+        const char *one = md_compose_label(c, "com.docker.compose.oneoff");
         int is_oneoff = one && strcmp(one, "True") == 0;
         if (!proj || strcmp(proj, project) || !svc || (service && strcmp(svc, service)) ||
             (is_oneoff && !oneoff)) {
@@ -49,11 +49,11 @@ int md_compose_find(const char *project, const char *service, int oneoff,
             continue;
         }
         out->v = md_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-        const char *num = label(c, "com.docker.compose.container-number");
+        const char *num = md_compose_label(c, "com.docker.compose.container-number");
         out->v[out->n++] =
             (struct md_compose_ctr){.c = c,
                                     .service = svc,
-                                    .hash = label(c, "com.docker.compose.config-hash"),
+                                    .hash = md_compose_label(c, "com.docker.compose.config-hash"),
                                     .number = num ? atoi(num) : 0,
                                     .oneoff = is_oneoff};
     }
@@ -77,7 +77,7 @@ char **md_compose_projects(void)
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
         if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
-        const char *proj = label(c, "com.docker.compose.project");
+        const char *proj = md_compose_label(c, "com.docker.compose.project");
         if (proj && !md_strv_contains(names, proj)) md_strv_append(&names, proj);
         md_ctr_free(c);
     }

@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/run_opts.h"
 #include "compose/compose_int.h"
 #include "compose/up.h"
 #include "engine/create.h"
+#include "engine/lifecycle.h"
 #include "engine/start.h"
 #include "image/store.h"
 #include "net/net.h"
@@ -17,33 +17,6 @@
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-char *md_compose_sibling(const char *tool)
-{
-    return md_self_path(tool);
-}
-
-int md_compose_tool(const char *tool, char **args, int quiet)
-{
-    cleanup_free char *path = md_compose_sibling(tool);
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        if (quiet) dup2(STDERR_FILENO, STDOUT_FILENO);
-        size_t n = md_strv_len(args);
-        char **argv = md_xcalloc(n + 2, sizeof(char *));
-        argv[0] = (char *)tool;
-        memcpy(argv + 1, args, n * sizeof(char *));
-        execv(path, argv);
-        fprintf(stderr, "mydocker: exec %s: %m\n", path);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static int image_present(const char *ref)
 {
@@ -169,7 +142,14 @@ int md_compose_create(struct md_compose_project *p, const char *service, struct 
     o.warn = (md_warn_t){warn_sink, NULL};
     if (r == 0) r = md_engine_create(&o, id, NULL, err);
     md_run_opts_free(&o);
-    if (r == 0) r = connect_others(p, svc, id, service, err);
+    if (r == 0 && connect_others(p, svc, id, service, err) < 0) {
+        /* not left half made: the container goes with the network that refused it */
+        struct md_ctr *c = NULL;
+        if (md_ctr_load_id(id, &c, NULL) == 0 && md_engine_rm(c, 1, NULL, NULL) == 0)
+            md_engine_remove_anon_volumes(c, NULL);
+        md_ctr_free(c);
+        r = -1;
+    }
     md_compose_progress("Container", spec->name, r == 0 ? "Created" : "Error");
     if (r < 0 || !start) return r;
     return md_compose_start_id(id, spec->name, err);

@@ -19,30 +19,6 @@
 #include "util/signal.h"
 #include "util/strv.h"
 
-/* the project's containers in dependency order, or dependents first (docker compose's stop and
- * down order) */
-static void reorder(struct md_compose_project *p, struct md_compose_ctrs *l, int reverse)
-{
-    cleanup_strv char **order = NULL;
-    md_error_t *err = NULL;
-    if (md_compose_order(p, NULL, 0, &order, &err) < 0) {
-        md_error_free(&err);
-        return;
-    }
-    size_t n = md_strv_len(order), k = 0;
-    struct md_compose_ctr *sorted = calloc(l->n + 1, sizeof(*sorted));
-    if (sorted == NULL) return;
-    for (size_t j = 0; j < n; j++) {
-        const char *svc = order[reverse ? n - 1 - j : j];
-        for (size_t i = 0; i < l->n; i++)
-            if (strcmp(l->v[i].service, svc) == 0) sorted[k++] = l->v[i];
-    }
-    for (size_t i = 0; i < l->n; i++) /* orphans and one-offs of services no longer there */
-        if (!md_strv_contains(order, l->v[i].service)) sorted[k++] = l->v[i];
-    memcpy(l->v, sorted, l->n * sizeof(*sorted));
-    free(sorted);
-}
-
 static int remove_networks(struct md_compose_project *p)
 {
     int rc = 0;
@@ -144,7 +120,6 @@ int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
     }
     struct md_compose_ctrs l;
     md_compose_find(p->name, NULL, 1, &l);
-    reorder(p, &l, 1);
     struct down_args a = {p, timeout, volumes, orphans};
     int rc = md_compose_parallel(p, &l, 1, down_one, &a) < 0 ? MD_COMPOSE_FAILED : 0;
     md_compose_ctrs_free(&l);
@@ -159,7 +134,7 @@ int md_compose_cmd_down(struct md_compose_project *p, int argc, char **argv)
 struct each {
     const char *verb;
     int timeout, sig;
-    char **order; /* the services named */
+    char **order; /* the services named; NULL: all */
 };
 
 static int act(const struct each *e, struct md_ctr *c, md_error_t **err)
@@ -189,8 +164,18 @@ static int act_one(struct md_compose_ctr *x, void *data)
 {
     struct each *e = data;
     md_error_t *err = NULL;
-    if (!md_strv_contains(e->order, x->service)) return 0;
+    if (e->order && !md_strv_contains(e->order, x->service)) return 0;
     return act(e, x->c, &err) < 0 ? md_compose_report(&err), -1 : 0;
+}
+
+int md_compose_stop_project(struct md_compose_project *p, int timeout)
+{
+    struct each e = {.verb = "stop", .timeout = timeout}; /* no order: every container */
+    struct md_compose_ctrs l;
+    md_compose_find(p->name, NULL, 0, &l);
+    int r = md_compose_parallel(p, &l, 1, act_one, &e);
+    md_compose_ctrs_free(&l);
+    return r;
 }
 
 int md_compose_cmd_each(struct md_compose_project *p, int argc, char **argv)
@@ -218,8 +203,8 @@ int md_compose_cmd_each(struct md_compose_project *p, int argc, char **argv)
     struct md_compose_ctrs l;
     md_compose_find(p->name, NULL, 0, &l);
     int start = strcmp(e.verb, "start") == 0 || strcmp(e.verb, "unpause") == 0, rc = 0;
-    reorder(p, &l, !start); /* starts in dependency order, the rest dependents first */
     e.order = order;
+    /* starts in dependency order, the rest dependents first */
     rc = md_compose_parallel(p, &l, !start, act_one, &e) < 0 ? MD_COMPOSE_FAILED : 0;
     md_compose_ctrs_free(&l);
     return rc;

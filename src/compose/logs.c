@@ -27,24 +27,6 @@ struct stream {
     size_t len;
 };
 
-static pid_t spawn_mydocker(char **args, int out_fd)
-{
-    cleanup_free char *self = md_compose_sibling("mydocker");
-    pid_t pid = fork();
-    if (pid != 0) return pid;
-    if (out_fd >= 0) {
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(out_fd, STDERR_FILENO);
-    }
-    size_t n = md_strv_len(args);
-    char **argv = md_xcalloc(n + 2, sizeof(char *));
-    argv[0] = "mydocker";
-    memcpy(argv + 1, args, n * sizeof(char *));
-    execv(self, argv);
-    fprintf(stderr, "mydocker: exec %s: %s\n", self, strerror(errno));
-    _exit(127);
-}
-
 static void emit_lines(struct stream *s, int flush)
 {
     char *start = s->buf, *nl;
@@ -89,7 +71,7 @@ static size_t start_streams(struct md_compose_project *p, const struct md_compos
         if (pipe2(pfd, O_CLOEXEC) < 0) continue;
         cleanup_strv char **args = NULL;
         logs_args(o, l.v[i].c->id, &args);
-        s[n].pid = spawn_mydocker(args, pfd[1]);
+        s[n].pid = md_compose_spawn("mydocker", args, pfd[1]);
         close(pfd[1]);
         s[n].fd = pfd[0];
         if (o->no_prefix)
@@ -196,15 +178,6 @@ int md_compose_cmd_logs(struct md_compose_project *p, int argc, char **argv)
     return md_compose_follow(p, &o);
 }
 
-static int wait_child(pid_t pid)
-{
-    int st = 0;
-    if (pid < 0) return MD_COMPOSE_FAILED;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return MD_COMPOSE_FAILED;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* the container of a service by its index (1 by default) */
 static struct md_ctr *service_ctr(struct md_compose_project *p, const char *service, int index,
                                   struct md_compose_ctrs *l)
@@ -273,7 +246,7 @@ int md_compose_cmd_exec(struct md_compose_project *p, int argc, char **argv)
     for (int i = optind + 1; i < argc; i++)
         md_strv_append(&args, argv[i]);
     md_compose_ctrs_free(&l);
-    return wait_child(spawn_mydocker(args, -1));
+    return md_compose_tool("mydocker", args, 0);
 }
 
 /* top and port: `mydocker top/port` on the service's containers */
@@ -288,7 +261,7 @@ int md_compose_cmd_top(struct md_compose_project *p, int argc, char **argv)
         printf("%s\n", l.v[i].c->name);
         fflush(stdout);
         char *args[] = {"top", l.v[i].c->id, NULL};
-        rc |= wait_child(spawn_mydocker(args, -1));
+        rc |= md_compose_tool("mydocker", args, 0);
         printf("\n");
     }
     md_compose_ctrs_free(&l);
@@ -320,7 +293,7 @@ int md_compose_cmd_port(struct md_compose_project *p, int argc, char **argv)
     cleanup_free char *spec = NULL;
     if (asprintf(&spec, "%s/%s", argv[optind + 1], proto) < 0) md_oom();
     char *args[] = {"port", ctr->id, spec, NULL};
-    int rc = wait_child(spawn_mydocker(args, -1));
+    int rc = md_compose_tool("mydocker", args, 0);
     md_compose_ctrs_free(&l);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/format.h"
 #include "cli/table.h"
 #include "compose/cmds.h"
 #include "compose/up.h"
@@ -15,43 +16,23 @@
 #include "util/time.h"
 #include "util/xalloc.h"
 
-static const char *rec_str(struct md_ctr *c, const char *a, const char *b)
+/* a top-level or Config member of the record, "" when absent */
+static const char *field(struct md_ctr *c, const char *path)
 {
-    struct json_object *o = NULL, *v = NULL;
-    if (json_object_object_get_ex(c->record, a, &o) &&
-        (b == NULL || json_object_object_get_ex(o, b, &v)))
-        return json_object_get_string(b ? v : o);
-    return "";
-}
-
-static char *command_text(struct md_ctr *c)
-{
-    struct json_object *args = NULL;
-    char *cmd = md_xstrdup(rec_str(c, "Path", NULL));
-    json_object_object_get_ex(c->record, "Args", &args);
-    for (size_t i = 0; args && i < json_object_array_length(args); i++) {
-        char *n = NULL;
-        if (asprintf(&n, "%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, i))) <
-            0)
-            md_oom();
-        free(cmd);
-        cmd = n;
-    }
-    char *q = NULL;
-    if (asprintf(&q, "\"%.20s%s\"", cmd, strlen(cmd) > 20 ? "…" : "") < 0) md_oom();
-    free(cmd);
-    return q;
+    const char *v = md_ctr_str(c, path);
+    return v ? v : "";
 }
 
 static char **row(struct md_ctr *c, const char *service)
 {
     char **r = NULL;
-    cleanup_free char *cmd = command_text(c), *status = md_health_status_text(c), *created = NULL;
+    cleanup_free char *cmd = md_command_column(c, 0), *status = md_health_status_text(c),
+                      *created = NULL;
     int live = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED;
     cleanup_free char *ports = md_net_ports_text(c->record, live);
-    created = md_time_ago(md_parse_rfc3339(rec_str(c, "Created", NULL)));
+    created = md_time_ago(md_parse_rfc3339(field(c, "Created")));
     md_strv_append(&r, c->name);
-    md_strv_append(&r, rec_str(c, "Config", "Image"));
+    md_strv_append(&r, field(c, "Config.Image"));
     md_strv_append(&r, cmd);
     md_strv_append(&r, service);
     md_strv_append(&r, created ? created : "");
@@ -66,17 +47,12 @@ static struct json_object *json_row(struct md_ctr *c, const char *service, int n
     cleanup_free char *status = md_health_status_text(c);
     json_object_object_add(o, "ID", json_object_new_string(c->id));
     json_object_object_add(o, "Name", json_object_new_string(c->name));
-    json_object_object_add(o, "Image", json_object_new_string(rec_str(c, "Config", "Image")));
+    json_object_object_add(o, "Image", json_object_new_string(field(c, "Config.Image")));
     json_object_object_add(o, "Service", json_object_new_string(service));
     json_object_object_add(o, "Number", json_object_new_int(number));
     json_object_object_add(o, "State", json_object_new_string(md_ctr_status_name(c->status)));
     json_object_object_add(o, "Status", json_object_new_string(status ? status : ""));
-    const char *h = NULL;
-    struct json_object *st = NULL, *hl = NULL, *hs = NULL;
-    if (json_object_object_get_ex(c->record, "State", &st) &&
-        json_object_object_get_ex(st, "Health", &hl) &&
-        json_object_object_get_ex(hl, "Status", &hs))
-        h = json_object_get_string(hs);
+    const char *h = md_health_status(c->record);
     json_object_object_add(o, "Health", json_object_new_string(h ? h : ""));
     json_object_object_add(o, "ExitCode",
                            json_object_new_int(c->status == MD_CTR_EXITED ? c->exit_code : 0));
@@ -197,11 +173,8 @@ int md_compose_cmd_ls(int argc, char **argv)
                 running++;
             else
                 exited++;
-            struct json_object *cfg = NULL, *lb = NULL, *f = NULL;
-            if (json_object_object_get_ex(l.v[j].c->record, "Config", &cfg) &&
-                json_object_object_get_ex(cfg, "Labels", &lb) &&
-                json_object_object_get_ex(lb, "com.docker.compose.project.config_files", &f))
-                files = json_object_get_string(f);
+            const char *f = md_compose_label(l.v[j].c, "com.docker.compose.project.config_files");
+            if (f) files = f;
         }
         if (running || all) {
             char status[64] = "";
@@ -236,11 +209,11 @@ int md_compose_cmd_images(struct md_compose_project *p, int argc, char **argv)
     size_t k = 0;
     rows[k++] = (char *[]){"CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", NULL};
     for (size_t i = 0; i < l.n; i++) {
-        cleanup_free char *ref = md_xstrdup(rec_str(l.v[i].c, "Config", "Image"));
+        cleanup_free char *ref = md_xstrdup(field(l.v[i].c, "Config.Image"));
         char *colon = strrchr(ref, ':');
         const char *tag = "latest";
         if (colon && !strchr(colon, '/')) *colon = '\0', tag = colon + 1;
-        const char *id = rec_str(l.v[i].c, "Image", NULL);
+        const char *id = field(l.v[i].c, "Image");
         char shortid[13];
         snprintf(shortid, sizeof(shortid), "%s", strncmp(id, "sha256:", 7) == 0 ? id + 7 : id);
         char **r = NULL;

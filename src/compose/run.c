@@ -2,13 +2,11 @@
  * run by `mydocker run` itself so that a tty, stdin and the exit code are run's own. Named
  * "<project>-<service>-run-<12 hex>", labelled oneoff=True; no published ports unless
  * --service-ports or -p. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compose/cmds.h"
@@ -106,23 +104,6 @@ static int deps_up(struct md_compose_project *p, const char *service, struct run
     return rc;
 }
 
-static int spawn_wait(char **argv)
-{
-    cleanup_free char *self = md_compose_sibling("mydocker");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(self, argv);
-        fprintf(stderr, "mydocker: exec %s: %s\n", self, strerror(errno));
-        _exit(127);
-    }
-    int st = 0;
-    if (pid < 0) return MD_COMPOSE_FAILED;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return MD_COMPOSE_FAILED;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int md_compose_cmd_run(struct md_compose_project *p, int argc, char **argv)
 {
     struct run_cli r = {0};
@@ -150,21 +131,13 @@ int md_compose_cmd_run(struct md_compose_project *p, int argc, char **argv)
     struct md_compose_ctr_spec spec = {.name = r.name ? r.name : name,
                                        .image = image,
                                        .oneoff = !r.service_ports,
+                                       .attached = !r.detach,
                                        .extra = r.extra,
                                        .command = optind + 1 < argc ? argv + optind + 1 : NULL};
     md_compose_spec_labels(p, service, hash, 1, 1, &spec.labels);
     md_compose_spec_network(p, service, svc, &spec);
     cleanup_strv char **run = md_compose_run_argv(p, service, svc, &spec);
-    if (!r.detach) { /* run's own --detach flag, the second word, dropped */
-        free(run[1]);
-        memmove(run + 1, run + 2, (md_strv_len(run + 2) + 1) * sizeof(char *));
-    }
-    size_t n = md_strv_len(run);
-    char **full = md_xcalloc(n + 2, sizeof(char *));
-    full[0] = "mydocker";
-    memcpy(full + 1, run, n * sizeof(char *));
-    int rc = spawn_wait(full);
-    free(full);
+    int rc = md_compose_tool("mydocker", run, 0);
     md_strv_free(spec.labels);
     md_strv_free(spec.aliases);
     md_strv_free(r.extra);

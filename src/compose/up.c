@@ -12,6 +12,7 @@
 #include "compose/compose_int.h"
 #include "compose/parallel.h"
 #include "compose/up.h"
+#include "engine/health.h"
 #include "engine/lifecycle.h"
 #include "engine/volume_store.h"
 #include "image/store.h"
@@ -122,12 +123,6 @@ int md_compose_resources_up(struct md_compose_project *p, md_error_t **err)
 
 /* ---- depends_on conditions */
 
-static const char *health_of(struct md_ctr *c)
-{
-    struct json_object *st = md_compose_get(c->record, "State");
-    return json_object_get_string(md_compose_get(md_compose_get(st, "Health"), "Status"));
-}
-
 /* 1 met, 0 not yet, < 0 never will be */
 static int condition_met(const char *cond, struct md_compose_ctr *x, md_error_t **err)
 {
@@ -141,7 +136,7 @@ static int condition_met(const char *cond, struct md_compose_ctr *x, md_error_t 
                         c->exit_code);
     }
     if (strcmp(cond, "service_healthy") == 0) {
-        const char *h = health_of(c);
+        const char *h = md_health_status(c->record);
         if (h == NULL)
             return md_error(err, 0, "container %s has no healthcheck configured", c->name);
         if (strcmp(h, "healthy") == 0) return 1;

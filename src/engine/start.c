@@ -431,8 +431,9 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
  * held at the fork, and kept the container's lock for good). */
 struct exec_plan {
     char path[4200];
-    char nums[12][24];
+    char nums[11][24];
     char *argv[16];
+    int v[11]; /* tty, interactive, then the fds (out, err, in pairs, listen, exit_w, status) */
 };
 
 /* everything the child needs, made before the fork: after it, only system calls */
@@ -441,13 +442,14 @@ static int plan_exec(struct md_ctr *c, struct monitor_fds *f, int status_fd, str
     const char *self = md_helper_binary();
     if (self == NULL || snprintf(x->path, sizeof(x->path), "%s", self) >= (int)sizeof(x->path))
         return -1;
-    const int v[12] = {f->tty,   f->interactive, f->out[0], f->out[1], f->err[0], f->err[1],
-                       f->in[0], f->in[1],       f->listen, f->exit_w, status_fd, 0};
+    const int v[11] = {f->tty,   f->interactive, f->out[0], f->out[1], f->err[0], f->err[1],
+                       f->in[0], f->in[1],       f->listen, f->exit_w, status_fd};
     int n = 0;
     x->argv[n++] = "mydocker";
     x->argv[n++] = "__become-monitor";
     x->argv[n++] = c->id;
     for (int i = 0; i < 11; i++) {
+        x->v[i] = v[i];
         snprintf(x->nums[i], sizeof(x->nums[i]), "%d", v[i]);
         x->argv[n++] = x->nums[i];
     }
@@ -457,11 +459,12 @@ static int plan_exec(struct md_ctr *c, struct monitor_fds *f, int status_fd, str
 
 static void exec_become_monitor(struct exec_plan *x)
 {
-    for (int i = 5; i < 14; i++) { /* the fds, kept across this exec only */
-        int fd = atoi(x->argv[i]);
-        if (fd >= 0) fcntl(fd, F_SETFD, 0);
-    }
+    for (int i = 2; i < 11; i++) /* the fds, kept across this exec only */
+        if (x->v[i] >= 0) fcntl(x->v[i], F_SETFD, 0);
     execv(x->path, x->argv);
+    /* said on the status pipe: its end without a word would read as "started" */
+    static const char msg[] = "exec mydocker __become-monitor failed";
+    (void)!write(x->v[10], msg, sizeof(msg) - 1);
     _exit(127);
 }
 
