@@ -62,6 +62,44 @@ static struct json_object *shared(struct json_object *o, const char *key, int ar
     return array ? json_object_new_array() : json_object_new_object();
 }
 
+static void add_port(struct json_object *list, const char *ip, int priv, int pub, const char *proto)
+{
+    struct json_object *e = json_object_new_object();
+    if (ip) json_object_object_add(e, "IP", json_object_new_string(ip));
+    json_object_object_add(e, "PrivatePort", json_object_new_int(priv));
+    if (pub) json_object_object_add(e, "PublicPort", json_object_new_int(pub));
+    json_object_object_add(e, "Type", json_object_new_string(proto));
+    json_object_array_add(list, e);
+}
+
+/* docker's Ports of a list entry: a running container's published ports ("80/tcp" ->
+ * HostIp:HostPort) and its exposed ones without a binding; none once it stopped */
+static struct json_object *summary_ports(const struct md_ctr *c)
+{
+    struct json_object *list = json_object_new_array(), *ns = NULL, *ports = NULL;
+    if (c->status != MD_CTR_RUNNING && c->status != MD_CTR_PAUSED) return list;
+    json_object_object_get_ex(c->record, "NetworkSettings", &ns);
+    if (!ns || !json_object_object_get_ex(ns, "Ports", &ports) ||
+        !json_object_is_type(ports, json_type_object))
+        return list;
+    json_object_object_foreach(ports, key, binds)
+    {
+        char proto[16] = "tcp";
+        int priv = 0;
+        if (sscanf(key, "%d/%15s", &priv, proto) < 1) continue;
+        size_t n = binds ? json_object_array_length(binds) : 0;
+        if (n == 0) add_port(list, NULL, priv, 0, proto);
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *b = json_object_array_get_idx(binds, i), *ip = NULL, *hp = NULL;
+            json_object_object_get_ex(b, "HostIp", &ip);
+            json_object_object_get_ex(b, "HostPort", &hp);
+            add_port(list, ip ? json_object_get_string(ip) : "", priv,
+                     hp ? atoi(json_object_get_string(hp)) : 0, proto);
+        }
+    }
+    return list;
+}
+
 /* one entry of GET /containers/json, docker's shape; built from the record's own members
  * (no copy of the whole record: a list of many containers is mostly this) */
 struct json_object *api_container_summary(struct md_ctr *c)
@@ -83,7 +121,7 @@ struct json_object *api_container_summary(struct md_ctr *c)
     const char *created = md_ctr_str(c, "Created");
     json_object_object_add(
         e, "Created", json_object_new_int64(created ? md_parse_rfc3339(created) / 1000000000 : 0));
-    json_object_object_add(e, "Ports", json_object_new_array());
+    json_object_object_add(e, "Ports", summary_ports(c));
     json_object_object_add(e, "Labels", shared(cfg, "Labels", 0));
     json_object_object_add(e, "State", json_object_new_string(md_ctr_status_name(c->status)));
     json_object_object_add(e, "Status", json_object_new_string(status ? status : ""));
@@ -117,7 +155,7 @@ enum MHD_Result api_containers_list(struct api_req *r)
     struct md_ctr **v = calloc(md_strv_len(ids) + 1, sizeof(*v));
     size_t n = 0;
     for (char **id = ids; v && id && *id; id++)
-        if (md_ctr_load_id(*id, &v[n], NULL) == 0) n++;
+        if (md_ctr_load_summary(*id, &v[n], NULL) == 0) n++;
     /* newest first, as docker's */
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && strcmp(md_ctr_str(v[j - 1], "Created") ?: "",

@@ -216,6 +216,19 @@ static int endpoints(struct json_object *body, struct md_run_opts *o, md_error_t
     return 0;
 }
 
+/* Config.ExposedPorts {"90/tcp": {}}: --expose (the image's own are the engine's) */
+static int exposed(struct json_object *body, struct md_run_opts *o, md_error_t **err)
+{
+    struct json_object *ep = get(body, "ExposedPorts");
+    if (ep == NULL || !json_object_is_type(ep, json_type_object)) return 0;
+    json_object_object_foreach(ep, port, unused)
+    {
+        (void)unused;
+        if (md_net_opt_parse(&o->net, MD_NOPT_EXPOSE, port, err) < 0) return -1;
+    }
+    return 0;
+}
+
 int api_run_opts(struct json_object *body, const char *name, struct md_run_opts *o, char **errmsg)
 {
     memset(o, 0, sizeof(*o));
@@ -236,6 +249,7 @@ int api_run_opts(struct json_object *body, const char *name, struct md_run_opts 
     command(body, o);
     int r = host_config(get(body, "HostConfig"), o, &err);
     if (r == 0) r = endpoints(body, o, &err);
+    if (r == 0) r = exposed(body, o, &err);
     healthcheck(body, o);
     if (r < 0) {
         *errmsg = md_xstrdup(err && err->msg ? err->msg : "invalid create options");

@@ -76,7 +76,7 @@ enum MHD_Result api_system_df(struct api_req *r)
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
+        if (md_ctr_load_summary(*id, &c, NULL) < 0) continue;
         struct json_object *e = api_container_summary(c);
         json_object_object_add(e, "SizeRw", json_object_new_int64(md_ctr_rw_size(c)));
         json_object_object_add(e, "SizeRootFs", json_object_new_int64(0));

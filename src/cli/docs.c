@@ -55,7 +55,7 @@ static void count_containers(struct json_object *d)
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
+        if (md_ctr_load_summary(*id, &c, NULL) < 0) continue;
         n[0]++;
         n[c->status == MD_CTR_RUNNING ? 1 : c->status == MD_CTR_PAUSED ? 2 : 3]++;
         md_ctr_free(c);

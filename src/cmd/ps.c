@@ -73,7 +73,7 @@ static size_t load_all(struct md_ctr ***out)
     size_t n = 0, cap = md_strv_len(ids);
     struct md_ctr **v = calloc(cap + 1, sizeof(*v));
     for (char **i = ids; v && i && *i; i++)
-        if (md_ctr_load_id(*i, &v[n], NULL) == 0) n++;
+        if (md_ctr_load_summary(*i, &v[n], NULL) == 0) n++;
     if (v) qsort(v, n, sizeof(*v), by_created_desc);
     *out = v;
     return v ? n : 0;

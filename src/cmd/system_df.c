@@ -74,7 +74,7 @@ static void containers(struct usage *u, char ***images_used)
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
+        if (md_ctr_load_summary(*id, &c, NULL) < 0) continue;
         long long size = md_ctr_rw_size(c);
         int running = c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED ||
                       c->status == MD_CTR_RESTARTING;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "store/cstore.h"
+#include "store/ctr.h"
 #include "engine/resources.h"
 #include "engine/specgen.h"
 #include "engine/user.h"
@@ -355,15 +356,6 @@ static struct json_object *record_new(struct run_ctx *c)
     return r;
 }
 
-static int record_save(struct run_ctx *c, md_error_t **err)
-{
-    cleanup_free char *path = NULL;
-    if (sub(&path, c->dir, "container.json") < 0) return md_error(err, ENOMEM, "container.json");
-    const char *text = json_object_to_json_string_ext(
-        c->record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
-}
-
 static void run_ctx_free(struct run_ctx *c)
 {
     free(c->name);
@@ -434,7 +426,7 @@ static int create_container(struct run_ctx *c, md_error_t **err)
     if (r == 0 && (c->record = record_new(c)) == NULL)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0) r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
-    if (r == 0) r = record_save(c, err);
+    if (r == 0) r = md_ctr_write_record(c->dir, c->record, err);
     if (r == 0 && c->o->networks) r = connect_more(c, err);
     if (r == 0) {
         struct md_ctr made = {.name = c->name, .record = c->record};

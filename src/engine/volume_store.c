@@ -164,7 +164,7 @@ char **md_volume_users(const char *name)
     cleanup_strv char **ids = md_ctr_list_ids();
     for (char **id = ids; users && id && *id; id++) {
         struct md_ctr *c = NULL;
-        if (md_ctr_load_id(*id, &c, NULL) < 0) continue;
+        if (md_ctr_load_summary(*id, &c, NULL) < 0) continue;
         struct json_object *mounts = NULL;
         json_object_object_get_ex(c->record, "Mounts", &mounts);
         for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {

@@ -21,11 +21,14 @@ static int load_container_image(const char *dir, const char *name, char **image_
 {
     char path[PATH_MAX];
     *image_id = NULL;
-    if (snprintf(path, sizeof(path), "%s/%s/container.json", dir, name) >= (int)sizeof(path))
-        return 0;
     cleanup_free char *text = NULL;
-    if (md_read_file(path, &text, NULL, NULL) < 0)
-        return 0; /* being created or removed: not ours to judge */
+    /* the record's summary (store/summary.c) holds the image; the record when it has none */
+    for (int i = 0; i < 2 && text == NULL; i++) {
+        const char *file = i == 0 ? "summary.json" : "container.json";
+        if (snprintf(path, sizeof(path), "%s/%s/%s", dir, name, file) < (int)sizeof(path))
+            md_read_file(path, &text, NULL, NULL);
+    }
+    if (text == NULL) return 0; /* being created or removed: not ours to judge */
     json_object *obj = json_tokener_parse(text), *iid;
     /* "image_id" is ours; docker's "Image" holds the same id in a docker-shaped record */
     const char *v = NULL;

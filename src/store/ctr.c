@@ -93,10 +93,18 @@ static void status_from_record(struct md_ctr *c)
     }
 }
 
+static struct json_object *read_record(const struct md_ctr *c)
+{
+    struct json_object *rec = NULL;
+    if (c->dir && c->summary) rec = read_json(c->dir, "summary.json");
+    /* no summary: a record written before summaries, or one being written now */
+    return rec || c->dir == NULL ? rec : read_json(c->dir, "container.json");
+}
+
 static void reload_record(struct md_ctr *c)
 {
     /* the record changes under us (the monitor's container-exited) */
-    struct json_object *rec = c->dir ? read_json(c->dir, "container.json") : NULL;
+    struct json_object *rec = read_record(c);
     if (rec) {
         json_object_put(c->record);
         c->record = rec;
@@ -202,14 +210,15 @@ int md_ctr_monitor_alive(const struct md_ctr *c)
     return c->monitor > 0 && c->monitor_start && md_proc_starttime(c->monitor) == c->monitor_start;
 }
 
-int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
+static int load_id(const char *id, int summary, struct md_ctr **out, md_error_t **err)
 {
     struct md_ctr *c = calloc(1, sizeof(*c));
     if (c == NULL) return md_error(err, ENOMEM, "container");
     snprintf(c->id, sizeof(c->id), "%s", id);
+    c->summary = summary;
     c->dir = md_container_dir(id);
     c->rundir = run_dir(id);
-    c->record = c->dir ? read_json(c->dir, "container.json") : NULL;
+    c->record = read_record(c);
     if (c->record == NULL) {
         md_ctr_free(c);
         return md_error(err, 0, "No such container: %s", id);
@@ -220,6 +229,16 @@ int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
     md_ctr_settle(c);
     *out = c;
     return 0;
+}
+
+int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
+{
+    return load_id(id, 0, out, err);
+}
+
+int md_ctr_load_summary(const char *id, struct md_ctr **out, md_error_t **err)
+{
+    return load_id(id, 1, out, err);
 }
 
 static int is_hex(const char *s)
@@ -276,13 +295,9 @@ char **md_ctr_list_ids(void)
 
 int md_ctr_save(struct md_ctr *c, md_error_t **err)
 {
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/container.json", c->dir);
-    /* plain, as docker's config.v2.json: every command parses every record it lists, and
-     * the indentation was a third of the bytes */
-    const char *text = json_object_to_json_string_ext(
-        c->record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return md_write_file_atomic(path, text, strlen(text), 0600, 0, err);
+    /* a summary written as the record would lose every member it does not hold */
+    if (c->summary) return md_error(err, EINVAL, "container %.12s: a summary is not saved", c->id);
+    return md_ctr_write_record(c->dir, c->record, err);
 }
 
 int md_ctr_lock(struct md_ctr *c, md_error_t **err)

@@ -39,15 +39,23 @@ struct md_ctr {
     int exit_code;
     int64_t started_ns, finished_ns;
     int unrecorded_exit; /* read_state found it killed with its monitor; settle records it */
+    int summary;         /* record holds summary.json only (md_ctr_load_summary): never saved */
 };
 
 /* By full id, unique id prefix, or name. Not found: "No such container: X". */
 int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err);
 int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err);
+/* For lists: the record is the container's summary (store/summary.c), a few members of
+ * container.json, and refuses md_ctr_save. Status and pid as md_ctr_load_id. */
+int md_ctr_load_summary(const char *id, struct md_ctr **out, md_error_t **err);
 void md_ctr_free(struct md_ctr *c);
 /* Every container id (sorted newest first by Created); NULL-terminated. */
 char **md_ctr_list_ids(void);
 int md_ctr_save(struct md_ctr *c, md_error_t **err);
+/* Write a record (container.json) and its summary into a container's directory. */
+int md_ctr_write_record(const char *dir, struct json_object *record, md_error_t **err);
+/* The members of a record that lists read (summary.json), sharing the record's objects. */
+struct json_object *md_ctr_summary_of(struct json_object *record);
 /* Exclusive flock on the container (held by start/stop/rm/...). Returns the fd. */
 int md_ctr_lock(struct md_ctr *c, md_error_t **err);
 /* Re-read the record and the runtime state (status, pid, exit code); writes

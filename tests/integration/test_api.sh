@@ -48,7 +48,9 @@ rc=0"
         "$(timeout 20 "${D[@]}" exec -d apid sh -c 'echo detached > /tmp/d'; sleep 0.3; timeout 20 "${D[@]}" exec apid cat /tmp/d)" detached
     check_match "docker exec -it under a pty: a terminal inside" \
         "$(timeout 20 script -qec "${D[*]} exec -it apid sh -c 'tty; echo tty-ok'" /dev/null)" "/dev/pts/[0-9]+.*tty-ok"
-    timeout 30 "${D[@]}" run -d --name apid2 -l team=other busybox sleep 60 >/dev/null
+    timeout 30 "${D[@]}" run -d --name apid2 -l team=other -p 127.0.0.1::80 --expose 90 busybox sleep 60 >/dev/null
+    check_match "docker ps: the published and the exposed ports (the list's Ports)" \
+        "$("${D[@]}" ps --format '{{.Ports}}' -f name=apid2)" "^(90/tcp, 127.0.0.1:[0-9]+->80/tcp|127.0.0.1:[0-9]+->80/tcp, 90/tcp)$"
     check_eq "docker ps -f label=... (the API's filters are ps's)" "$("${D[@]}" ps -q -f label=team=api)" "${id:0:12}"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus

@@ -495,6 +495,24 @@ if has_cmd attach; then
 else
     skip "attach" "not implemented yet"
 fi
+# lists read each container's summary (summary.json, store/summary.c), not its record: it
+# follows every change of the record, and a record without one (written before summaries)
+# is listed from the record itself
+S1=$(md run -d --name "$(N sum)" -l sum=1 "${IMG[@]}" sleep 300 2>&1)
+sdir=$(md inspect -f '{{.ResolvConfPath}}' "$S1" 2>/dev/null); sdir=${sdir%/resolv.conf}
+check_match "summary: written with the record" "$(cat "$sdir/summary.json" 2>&1)" '"Status":"running".*"Labels":\{"sum":"1"\}'
+check_not "summary: not the record's HostConfig defaults" grep -q '"ShmSize"' "$sdir/summary.json"
+md stop -t 0 "$S1" >/dev/null 2>&1
+md rename "$(N sum)" "$(N sum2)" >/dev/null 2>&1
+check_match "summary: follows stop and rename" "$(cat "$sdir/summary.json" 2>&1)" '"Name":"/lc-[^"]*-sum2".*"Status":"exited"'
+line=$(md ps -a --no-trunc -f label=sum=1 --format '{{.ID}} {{.Names}} {{.Status}} {{.Labels}}')
+check_match "ps: from the summary" "$line" "^$S1 $(N sum2) Exited \(137\) .* sum=1$"
+rm -f "$sdir/summary.json"
+check_eq "ps: a record without a summary is listed from the record" \
+    "$(md ps -a --no-trunc -f label=sum=1 --format '{{.ID}} {{.Names}} {{.Status}} {{.Labels}}')" "$line"
+md start "$S1" >/dev/null 2>&1
+check_match "summary: written again at the next change" "$(cat "$sdir/summary.json" 2>&1)" '"Status":"running"'
+md rm -f "$S1" >/dev/null 2>&1
 # prune removes every stopped container: only ever run it on a private MYDOCKER_ROOT
 proot=$(mktemp -d); at_exit "rm -rf '$proot'"
 if has_cmd container && ! MYDOCKER_ROOT=$proot md container prune -f 2>&1 | grep -q "unknown container command"; then
