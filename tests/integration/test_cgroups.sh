@@ -201,6 +201,9 @@ check_rc "a paused container stops (thawed to die)" 0 timeout 10 "$MYDOCKER" sto
 check_eq "stopped after pause: exited" "$(md inspect -f '{{.State.Status}}' "$n4" 2>&1)" exited
 
 # ---------------------------------------------------------------- inside the container
+check_eq "no --cpuset-cpus: every host cpu and mem node, from the parent (clone_children)" \
+    "$(md run --rm "${P[@]}" "${IMG[@]}" sh -c 'grep -E "^(Cpus|Mems)_allowed_list" /proc/self/status | cut -f2' 2>&1 | tr '\n' ' ')|$(cat "$CG/$CPUSET/$PARENT/cgroup.clone_children" 2>&1)" \
+    "$(cat "$CG/$CPUSET/cpuset.cpus") $(cat "$CG/$CPUSET/cpuset.mems") |1"
 check_eq "--cpuset-cpus 0: Cpus_allowed_list" "$(md run --rm "${P[@]}" --cpuset-cpus 0 "${IMG[@]}" sh -c 'grep Cpus_allowed_list /proc/self/status | cut -f2' 2>&1)" 0
 newname n5 pids
 # busybox sh gives up when a fork fails: the forks happen in a subshell, PID 1 survives it
