@@ -19,6 +19,7 @@
 #include "engine/volumes.h"
 #include "store/events.h"
 #include "util/cleanup.h"
+#include "util/trace.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -166,7 +167,9 @@ int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t 
             md_engine_thaw(c);
             wait_pidfd(fd, 5000);
         }
+        md_trace("rm: killed");
         md_engine_wait_recorded(c, 2000);
+        md_trace("rm: exit recorded");
     }
     int lock = md_ctr_lock(c, err);
     if (lock < 0) return lock;
@@ -181,9 +184,12 @@ int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t 
     cleanup_free char *cgpath = md_ctr_cgroup_path(c);
     if (md_cgroup_setup_finish(cgpath, NULL) < 0)
         md_warn(warn, "container %.12s: its cgroup %s could not be removed", c->id, cgpath);
+    md_trace("rm: cgroup removed");
     md_net_release(c); /* a no-op unless the monitor died before it could */
     md_net_veths_gone(veths);
+    md_trace("rm: network released");
     int r = md_container_remove_files(c->id, c->name, err);
+    md_trace("rm: files removed");
     close(lock);
     if (r == 0) md_event_container(c, "destroy", NULL);
     return r;

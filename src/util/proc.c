@@ -1,9 +1,13 @@
 /* Facts about a process from /proc/<pid>. */
 #include "proc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -49,4 +53,26 @@ void md_set_helper_binary(const char *path)
 const char *md_helper_binary(void)
 {
     return helper_binary;
+}
+
+int md_run_detached(void (*fn)(void *), void *arg)
+{
+    if (helper_binary) return -1; /* threaded: a forked child may run no library code */
+    pid_t p = fork();
+    if (p < 0) return -1;
+    if (p == 0) {
+        /* the grandchild belongs to init, not to a caller that may wait for any child; it
+         * holds none of the caller's fds (a pipe a shell reads to its end would wait for it)
+         * and leaves its session (a ^C at the terminal is not for it) */
+        if (fork() != 0) _exit(0);
+        setsid();
+        close_range(0, ~0U, 0);
+        int null = open("/dev/null", O_RDWR);
+        if (null == 0) dup2(null, 1), dup2(null, 2);
+        fn(arg);
+        _exit(0);
+    }
+    while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
 }

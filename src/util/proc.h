@@ -27,4 +27,9 @@ uint64_t md_proc_starttime(pid_t pid);
 void md_set_helper_binary(const char *path);
 const char *md_helper_binary(void);
 
+/* Run fn(arg) in a detached process (a grandchild, init's, with no fd of the caller's) that
+ * outlives the caller: work a command's answer need not wait for. 0 when handed off, -1 when
+ * it cannot be (fork failed, or a threaded caller): then do it yourself. */
+int md_run_detached(void (*fn)(void *), void *arg);
+
 #endif

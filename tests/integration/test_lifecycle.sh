@@ -513,6 +513,15 @@ check_eq "ps: a record without a summary is listed from the record" \
 md start "$S1" >/dev/null 2>&1
 check_match "summary: written again at the next change" "$(cat "$sdir/summary.json" 2>&1)" '"Status":"running"'
 md rm -f "$S1" >/dev/null 2>&1
+# rm: the directory leaves the store by a rename and a detached process deletes it (and what
+# a killed deleter left); the command's output pipe is not held by it
+store=${sdir%/*}
+T1=$(md create --name "$(N trash)" "${IMG[@]}" true 2>&1)
+mkdir -p "$store/.removing-lc-$UNIQ/sub" && echo left > "$store/.removing-lc-$UNIQ/sub/f"
+check_eq "rm: prints the name" "$(md rm "$(N trash)" 2>&1)" "$(N trash)"
+check "rm: the directory has left the store when rm returns" test ! -e "$store/$T1"
+wait_for 5 sh -c "! ls -A '$store' | grep -q '^\.removing-'"
+check_eq "... and is deleted after, with a killed deleter's leftover" "$(ls -A "$store" | grep -c '^\.removing-')" 0
 # prune removes every stopped container: only ever run it on a private MYDOCKER_ROOT
 proot=$(mktemp -d); at_exit "rm -rf '$proot'"
 if has_cmd container && ! MYDOCKER_ROOT=$proot md container prune -f 2>&1 | grep -q "unknown container command"; then

@@ -290,6 +290,8 @@ if truncate -s 320M "$XF" && mkfs.xfs -q "$XF" && mount -o loop "$XF" "$XD"; the
             xmd run --storage-opt size=10M --network none xbb true
         check_eq "... nothing left in the XFS store" "$(xmd ps -aq; ls "$XD/root/containers" 2>/dev/null)" ""
     fi
+    # a removed container's directory is deleted by a detached process (store/cstore.c)
+    wait_for 5 sh -c "! ls -A '$XD/root/containers' 2>/dev/null | grep -q ."
     umount "$XD"
 fi
 # ---------------------------------------------------------------- docker's flags for other platforms
