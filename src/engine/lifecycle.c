@@ -21,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/trace.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 static void sleep_ms(int ms)
@@ -149,6 +150,23 @@ int md_engine_kill(struct md_ctr *c, int sig, md_error_t **err)
     return r;
 }
 
+/* rm -f: the monitor dies before the container. Its bookkeeping (the exit recorded, a restart,
+ * --rm) is moot for a container being removed, and waiting for it (an exec of the engine, the
+ * record written twice) was half of rm -f; what it would have undone (cgroup, lease, ports),
+ * rm undoes. Only the monitor proper, in its relay loop: a foreground `run` owning the
+ * container, or a monitor already in its `container-exited`, records the end as usual. */
+static int kill_relaying_monitor(struct md_ctr *c)
+{
+    cleanup_close int fd = monitor_pidfd(c);
+    struct md_proc_stat st;
+    if (fd < 0 || md_proc_stat_read(c->monitor, &st) < 0 ||
+        strcmp(st.comm, "mydocker-monito") != 0) /* its 15-character comm */
+        return 0;
+    if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0) return 0;
+    wait_pidfd(fd, 1000);
+    return 1;
+}
+
 int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t **err)
 {
     /* read now: the exit bookkeeping clears them from the record */
@@ -161,6 +179,7 @@ int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t 
                             "container before removing or force remove",
                             c->name, c->status == MD_CTR_PAUSED ? "paused" : "running");
         mark_stopped(c);
+        int monitor_killed = kill_relaying_monitor(c);
         cleanup_close int fd = md_ctr_pidfd(c);
         if (fd >= 0) {
             md_ctr_signal(c, SIGKILL, NULL);
@@ -168,7 +187,10 @@ int md_engine_rm(struct md_ctr *c, int force, const md_warn_t *warn, md_error_t 
             wait_pidfd(fd, 5000);
         }
         md_trace("rm: killed");
-        md_engine_wait_recorded(c, 2000);
+        if (monitor_killed)
+            md_event_container_num(c, "die", "exitCode", MD_EXIT_KILLED);
+        else
+            md_engine_wait_recorded(c, 2000);
         md_trace("rm: exit recorded");
     }
     int lock = md_ctr_lock(c, err);

@@ -77,6 +77,11 @@ pmd rm -f ev-x >/dev/null
 cid2=$(pmd create --name ev-y --rootfs "$RFS" true)
 pmd network connect "$NET" ev-y; pmd network disconnect "$NET" ev-y
 pmd rm ev-y >/dev/null; pmd network rm "$NET" >/dev/null
+check_eq "rm -f of a running container: die (137), then destroy" \
+    "$(pmd events --since "$T2" --until 0s -f container=$cid -f event=die -f event=destroy --format '{{.Action}} {{.Actor.Attributes.exitCode}}' | tr '\n' ',')" \
+    "die 137,destroy <no value>,"
+check_eq "... its cgroups and its monitor gone (rm -f kills the monitor first)" \
+    "$(ls -d /sys/fs/cgroup/*/mydocker/$cid /sys/fs/cgroup/mydocker/$cid 2>/dev/null | wc -l) $(pgrep -fc "^mydocker-monitor $cid")" "0 0"
 check_eq "exec: docker's exec_create, exec_start (with the command) and exec_die" \
     "$(pmd events --since "$T2" --until 0s -f container=$cid -f event=exec_create -f event=exec_start -f event=exec_die --format '{{.Action}}|{{.Actor.Attributes.exitCode}}' | tr '\n' ',')" \
     "exec_create: sh -c exit 3|<no value>,exec_start: sh -c exit 3|<no value>,exec_die|3,"

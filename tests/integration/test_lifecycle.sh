@@ -513,6 +513,13 @@ check_eq "ps: a record without a summary is listed from the record" \
 md start "$S1" >/dev/null 2>&1
 check_match "summary: written again at the next change" "$(cat "$sdir/summary.json" 2>&1)" '"Status":"running"'
 md rm -f "$S1" >/dev/null 2>&1
+# rm -f of a container a foreground run owns: the run records the end and exits 137 (rm -f
+# kills only a monitor proper, never the command owning the container)
+md run --name "$(N fg)" --network none "${IMG[@]}" sleep 60 >/dev/null 2>&1 & fg=$!
+wait_for 5 sh -c "[ \"\$('$MYDOCKER' inspect -f '{{.State.Status}}' '$(N fg)' 2>/dev/null)\" = running ]"
+md rm -f "$(N fg)" >/dev/null 2>&1; wait "$fg"; fgrc=$?
+check_eq "rm -f of a foreground run's container: the run exits 137, the container is gone" \
+    "$fgrc $(md ps -aq -f name="$(N fg)" | wc -l)" "137 0"
 # rm: the directory leaves the store by a rename and a detached process deletes it (and what
 # a killed deleter left); the command's output pipe is not held by it
 store=${sdir%/*}
