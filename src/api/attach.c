@@ -239,17 +239,18 @@ enum MHD_Result api_container_attach(struct api_req *r)
 struct waiter {
     char id[256], ref[256];
     int removed, found, sent;
+    int inotify; /* closed once the answer is out (wait_free) */
     char *text;
     size_t len, off;
 };
 
 /* the monitor's container-exited removes an --rm container: the docker CLI's run returns
  * right after the answer, so it comes when the record's directory goes (inotify), not on a
- * poll's next tick; at most 5 s */
-static void wait_removed(const char *id)
+ * poll's next tick; at most 5 s. The inotify instance is closed after the answer: its close
+ * waits for an SRCU grace period (the kernel's fsnotify_wait_marks_destroyed), 8 ms here */
+static void wait_removed(const char *id, int in)
 {
     cleanup_free char *dir = md_container_dir(id);
-    cleanup_close int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     int watched = dir && in >= 0 && inotify_add_watch(in, dir, IN_DELETE_SELF | IN_MOVE_SELF) >= 0;
     for (int waited = 0; waited < 5000 && dir && md_path_exists(dir);) {
         struct pollfd p = {in, POLLIN, 0};
@@ -275,7 +276,10 @@ static void do_wait(struct waiter *w)
         code = md_engine_wait(c, &err);
         md_error_free(&err);
     }
-    if (w->found && w->removed) wait_removed(w->id);
+    if (w->found && w->removed) {
+        w->inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        wait_removed(w->id, w->inotify);
+    }
     md_ctr_free(c);
     if (asprintf(&w->text, "{\"Error\":null,\"StatusCode\":%d}\n", code) < 0) md_oom();
     w->len = strlen(w->text);
@@ -296,6 +300,7 @@ static ssize_t wait_body(void *cls, uint64_t pos, char *buf, size_t max)
 static void wait_free(void *cls)
 {
     struct waiter *w = cls;
+    if (w->inotify >= 0) close(w->inotify);
     free(w->text);
     free(w);
 }
@@ -314,6 +319,7 @@ enum MHD_Result api_container_wait(struct api_req *r)
     md_ctr_free(c);
     struct waiter *w = calloc(1, sizeof(*w));
     if (w == NULL) md_oom();
+    w->inotify = -1;
     snprintf(w->ref, sizeof(w->ref), "%s", r->id);
     const char *cond = api_query(r, "condition");
     w->removed = cond && strcmp(cond, "removed") == 0;
