@@ -1,6 +1,7 @@
 #include "start.h"
 
 #include <errno.h>
+#include <spawn.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libgen.h>
@@ -457,15 +458,22 @@ static int plan_exec(struct md_ctr *c, struct monitor_fds *f, int status_fd, str
     return 0;
 }
 
-static void exec_become_monitor(struct exec_plan *x)
+/* posix_spawn (a vfork, not a copy of the server's memory and threads), the fds kept across
+ * this exec only (a dup2 onto itself clears FD_CLOEXEC); `__become-monitor` forks once more
+ * itself, so that the monitor is nobody's child but init's */
+static int spawn_become_monitor(struct exec_plan *x, md_error_t **err)
 {
-    for (int i = 2; i < 11; i++) /* the fds, kept across this exec only */
-        if (x->v[i] >= 0) fcntl(x->v[i], F_SETFD, 0);
-    execv(x->path, x->argv);
-    /* said on the status pipe: its end without a word would read as "started" */
-    static const char msg[] = "exec mydocker __become-monitor failed";
-    (void)!write(x->v[10], msg, sizeof(msg) - 1);
-    _exit(127);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    for (int i = 2; i < 11; i++)
+        if (x->v[i] >= 0) posix_spawn_file_actions_adddup2(&fa, x->v[i], x->v[i]);
+    pid_t pid;
+    int r = posix_spawn(&pid, x->path, &fa, NULL, x->argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (r != 0) return md_error(err, r, "exec %s __become-monitor", x->path);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
 }
 
 int md_engine_become_monitor(const char *id, const int v[11])
@@ -485,6 +493,13 @@ int md_engine_become_monitor(const char *id, const int v[11])
                             .exit_w = v[9]};
     for (int i = 2; i < 11; i++) /* as the forked path has them */
         if (v[i] >= 0) fcntl(v[i], F_SETFD, FD_CLOEXEC);
+    pid_t p = fork(); /* the server waits for this process only */
+    if (p < 0) {
+        md_error(&err, errno, "fork");
+        report(v[10], err);
+        _exit(1);
+    }
+    if (p > 0) _exit(0);
     become_monitor(c, &f, v[10]);
     return -1; /* not reached */
 }
@@ -601,22 +616,22 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
         return -1;
     }
     struct exec_plan plan;
-    int exec_self = md_helper_binary() && plan_exec(c, &f, st[1], &plan) == 0;
-    /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
-    pid_t mid = fork();
-    if (mid == 0) {
-        close(st[0]);
-        if (fork() == 0) {
-            if (exec_self) exec_become_monitor(&plan);
-            become_monitor(c, &f, st[1]);
+    int r = 0;
+    if (md_helper_binary() && plan_exec(c, &f, st[1], &plan) == 0) {
+        r = spawn_become_monitor(&plan, err);
+    } else {
+        /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
+        pid_t mid = fork();
+        if (mid == 0) {
+            close(st[0]);
+            if (fork() == 0) become_monitor(c, &f, st[1]);
+            _exit(0);
         }
-        _exit(0);
+        if (mid < 0) r = md_error(err, errno, "fork");
+        if (mid > 0) waitpid(mid, NULL, 0);
     }
-    int fork_errno = errno;
     close(st[1]);
     st[1] = -1;
-    int r = mid < 0 ? md_error(err, fork_errno, "fork") : 0;
-    if (mid > 0) waitpid(mid, NULL, 0);
     if (r == 0) r = start_reported(st[0], err);
     close_fds(st, &f);
     if (r < 0) attach_gone(c, conn);
