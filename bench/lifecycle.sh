@@ -9,7 +9,7 @@ RUNS=${RUNS:-50}
 tag=bench$$
 work=$(mktemp -d /tmp/mydocker-bench-lc.XXXXXX)
 cleanup() {
-    "$M" rm -f "$tag-run" "$tag-rm" >/dev/null 2>&1 || true
+    "$M" rm -f "$tag-run" "$tag-rm" "$tag-rmn" "$tag-stop" >/dev/null 2>&1 || true
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-c" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-d" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
     runc --root "$work/runc" delete -f "$tag" >/dev/null 2>&1 || true
@@ -38,9 +38,18 @@ hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}"
 hyperfine --shell=bash --warmup 3 --runs "$RUNS" --export-json "$work/rm.json" \
     --prepare "$M run -d --name $tag-rm busybox sleep 60 >/dev/null" \
     -n "mydocker rm -f (running, bridge)" "$M rm -f $tag-rm" >/dev/null 2>&1
+# the same without a network, and stop -t 0 of a running container (the issue's 5 ms goals)
+hyperfine --shell=bash --warmup 3 --runs "$RUNS" --export-json "$work/rmn.json" \
+    --prepare "$M run -d --network none --name $tag-rmn busybox sleep 60 >/dev/null" \
+    -n "mydocker rm -f (running, none)" "$M rm -f $tag-rmn" >/dev/null 2>&1
+"$M" create --network none --name "$tag-stop" busybox sleep 60 >/dev/null
+hyperfine --shell=bash --warmup 3 --runs "$RUNS" --export-json "$work/stop.json" \
+    --prepare "$M start $tag-stop >/dev/null" \
+    -n "mydocker stop -t 0 (running, none)" "$M stop -t 0 $tag-stop" >/dev/null 2>&1
+"$M" rm -f "$tag-stop" >/dev/null
 for i in $(seq 100); do "$M" create --network none --name "$tag-c$i" busybox true >/dev/null; done
 hyperfine -N --warmup 3 --runs 20 --export-json "$work/ps.json" -n "mydocker ps -a (100+ containers)" "$M ps -a" >/dev/null 2>&1
-python3 - "$work/h.json" "$work/rm.json" "$work/ps.json" <<'PY'
+python3 - "$work/h.json" "$work/rm.json" "$work/rmn.json" "$work/stop.json" "$work/ps.json" <<'PY'
 import json, sys
 for f in sys.argv[1:]:
     for r in json.load(open(f))["results"]:
