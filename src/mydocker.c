@@ -204,6 +204,8 @@ int main(int argc, char **argv)
         return cmd_health_run(argc - 1, argv + 1);
     if (strcmp(verb, "__nft-run") == 0) /* internal: the API server's firewall helper */
         return md_nft_helper_main();
+    if (strcmp(verb, "__start-helper") == 0 && argc == 3) /* internal: the API server's */
+        return md_engine_start_helper_main(atoi(argv[2]));
     if (strcmp(verb, "__become-monitor") == 0 && argc == 14) { /* internal: the API server's */
         int v[11];
         for (int i = 0; i < 11; i++)

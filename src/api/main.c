@@ -154,6 +154,8 @@ int main(int argc, char **argv)
     /* a thread per connection: forked helpers exec mydocker before any library code */
     char *self = md_engine_binary();
     md_set_helper_binary(self);
+    /* from this thread, which lives as long as the server (the helper's PR_SET_PDEATHSIG) */
+    md_engine_start_helper_spawn(self);
     free(self);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE, 0,

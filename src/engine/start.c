@@ -409,12 +409,17 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     struct md_container ct;
     md_container_init(&ct);
     setsid();
+    md_trace("monitor: begin");
     int r = prepare_start(c, &spec, &err);
     if (r == 0) r = monitor_stdio(f, &err);
+    md_trace("monitor: spec loaded");
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
     if (r == 0) r = md_container_create(spec, &copts, &ct, &err);
+    md_trace("monitor: container ready");
     if (r == 0) r = md_container_start(&ct, &err);
+    md_trace("monitor: exec done");
     if (r == 0) r = mark_running(c, ct.pid, getpid(), &err);
+    md_trace("monitor: marked running");
     if (r == 0) {
         /* status_fd is close-on-exec: EOF without a message means started */
         exec_monitor(c, &ct, f);
@@ -617,8 +622,9 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
     }
     struct exec_plan plan;
     int r = 0;
+    md_trace("start: forking");
     if (md_helper_binary() && plan_exec(c, &f, st[1], &plan) == 0) {
-        r = spawn_become_monitor(&plan, err);
+        if (md_engine_start_helper_send(c->id, plan.v) < 0) r = spawn_become_monitor(&plan, err);
     } else {
         /* double fork: the monitor is nobody's child but init's (or a subreaper's) */
         pid_t mid = fork();
@@ -632,7 +638,9 @@ static int start_detached(struct md_ctr *c, struct md_attach_conn *conn, md_erro
     }
     close(st[1]);
     st[1] = -1;
+    md_trace("start: forked");
     if (r == 0) r = start_reported(st[0], err);
+    md_trace("start: reported");
     close_fds(st, &f);
     if (r < 0) attach_gone(c, conn);
     return r;

@@ -28,5 +28,11 @@ char *md_engine_binary(void);
 /* `mydocker __become-monitor ID TTY INTERACTIVE OUT0 OUT1 ERR0 ERR1 IN0 IN1 LISTEN EXITW
  * STATUS`: the forked path's monitor-to-be in a fresh process; does not return. */
 int md_engine_become_monitor(const char *id, const int v[11]);
+/* The threaded API server's start helper (engine/start_helper.c): spawned once by the server,
+ * it forks each start's monitor-to-be, with no exec. spawn: 0, or -1 (starts then spawn
+ * `__become-monitor` each). main: `mydocker __start-helper FD`. send: 0 when handed over. */
+int md_engine_start_helper_spawn(const char *self);
+int md_engine_start_helper_main(int sock);
+int md_engine_start_helper_send(const char *id, const int v[11]);
 
 #endif

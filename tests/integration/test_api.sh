@@ -265,6 +265,13 @@ wait_for 40 sh -c "[ \$(MYDOCKER_ROOT='$PROOT' '$MYDOCKER' ps -q -f label=api-pa
 check_eq "12 parallel starts beside a stream of lists: all running" "$(pmd ps -q -f label=api-par=1 | wc -l)" 12
 wait $lister
 check_eq "... and each removed" "$(pmd rm -f $(pmd ps -aq -f label=api-par=1) 2>&1 | wc -l) $(pmd ps -aq -f label=api-par=1 | wc -l)" "12 0"
+# the starts' helper (engine/start_helper.c): a child of the server; when it is gone a start
+# spawns its monitor-to-be instead
+helper=$(pgrep -P "$spid" -f "__start-helper")
+check_match "the server's start helper runs beside it" "$helper" '^[0-9]+$'
+kill -9 $helper 2>/dev/null; sleep 0.2
+check_eq "without the helper, a start still runs its container" \
+    "$(timeout 30 "${D[@]}" run --rm --network none busybox echo spawned 2>&1)" spawned
 
 # ---------------------------------------------------------------- the idle exit
 kill $spid; wait $spid 2>/dev/null
@@ -274,6 +281,7 @@ wait_for 5 test -S "$PROOT/idle.sock"
 curl -s --unix-socket "$PROOT/idle.sock" http://x/_ping >/dev/null
 wait $ipid; irc=$?
 check_eq "--time 1: the server exits once idle, and removes its socket" "$irc $(test -e "$PROOT/idle.sock" && echo left)" "0 "
+check_eq "... and its start helper ends with it" "$(sleep 0.3; pgrep -fc "__start-helper")" 0
 # a client that attached to a created container and left, and one still waiting: neither may keep
 # the server (idle exit; SIGTERM)
 MYDOCKER_ROOT=$PROOT "$MYDOCKER" system service --time 1 "unix://$PROOT/idle2.sock" &
