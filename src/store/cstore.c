@@ -29,21 +29,51 @@ int md_new_container_id(char out[65], md_error_t **err)
 
 char *md_generate_name(int retry)
 {
+    /* ~100 x ~100 pairs: with fewer, a store of a few dozen containers made a retry (and
+     * its digit) common */
     static const char *const adj[] = {
-        "admiring",  "agitated", "amazing",   "bold",     "brave",   "busy",    "clever",
-        "cool",      "dazzling", "eager",     "ecstatic", "elated",  "epic",    "festive",
-        "focused",   "friendly", "gallant",   "gifted",   "happy",   "hopeful", "jolly",
-        "keen",      "kind",     "loving",    "lucid",    "magical", "modest",  "nice",
-        "objective", "peaceful", "practical", "quirky",   "relaxed", "serene",  "sharp",
-        "stoic",     "sweet",    "tender",    "trusting", "upbeat",  "vibrant", "wizardly",
-        "zen",
+        "admiring",  "affectionate", "agitated",      "amazing",   "angry",         "awesome",
+        "beautiful", "blissful",     "bold",          "boring",    "brave",         "busy",
+        "charming",  "clever",       "compassionate", "competent", "condescending", "confident",
+        "cool",      "cranky",       "crazy",         "dazzling",  "determined",    "distracted",
+        "dreamy",    "eager",        "ecstatic",      "elastic",   "elated",        "elegant",
+        "eloquent",  "epic",         "exciting",      "fervent",   "festive",       "flamboyant",
+        "focused",   "friendly",     "frosty",        "funny",     "gallant",       "gifted",
+        "goofy",     "gracious",     "great",         "happy",     "hardcore",      "heuristic",
+        "hopeful",   "hungry",       "infallible",    "inspiring", "intelligent",   "interesting",
+        "jolly",     "jovial",       "keen",          "kind",      "laughing",      "loving",
+        "lucid",     "magical",      "modest",        "musing",    "mystifying",    "naughty",
+        "nervous",   "nice",         "nifty",         "nostalgic", "objective",     "optimistic",
+        "peaceful",  "pedantic",     "pensive",       "practical", "priceless",     "quirky",
+        "quizzical", "recursing",    "relaxed",       "reverent",  "romantic",      "sad",
+        "serene",    "sharp",        "silly",         "sleepy",    "stoic",         "strange",
+        "stupefied", "suspicious",   "sweet",         "tender",    "thirsty",       "trusting",
+        "unruffled", "upbeat",       "vibrant",       "vigilant",  "vigorous",      "wizardly",
+        "wonderful", "xenodochial",  "youthful",      "zealous",   "zen",
     };
     static const char *const names[] = {
-        "albattani", "archimedes", "babbage",  "bell",    "bohr",    "curie",   "darwin",
-        "dijkstra",  "einstein",   "euclid",   "euler",   "fermat",  "feynman", "galileo",
-        "gauss",     "hopper",     "hypatia",  "johnson", "kepler",  "knuth",   "lamport",
-        "lovelace",  "maxwell",    "mccarthy", "newton",  "noether", "pascal",  "ritchie",
-        "shannon",   "thompson",   "torvalds", "turing",  "wozniak", "yalow",
+        "agnesi",   "albattani",     "allen",       "archimedes", "ardinghelli", "aryabhata",
+        "babbage",  "banach",        "bardeen",     "bartik",     "bassi",       "bell",
+        "bhabha",   "bhaskara",      "blackwell",   "bohr",       "booth",       "borg",
+        "bose",     "boyd",          "brahmagupta", "brattain",   "brown",       "carson",
+        "cerf",     "chandrasekhar", "chaum",       "clarke",     "colden",      "cori",
+        "cray",     "curie",         "darwin",      "davinci",    "dijkstra",    "dirac",
+        "einstein", "elbakyan",      "elgamal",     "elion",      "engelbart",   "euclid",
+        "euler",    "faraday",       "fermat",      "fermi",      "feynman",     "franklin",
+        "galileo",  "gates",         "gauss",       "germain",    "goldberg",    "goodall",
+        "gould",    "hamilton",      "hawking",     "heisenberg", "hermann",     "hertz",
+        "hodgkin",  "hoover",        "hopper",      "hugle",      "hypatia",     "jackson",
+        "jennings", "johnson",       "joliot",      "kalam",      "kepler",      "khorana",
+        "kilby",    "knuth",         "lalande",     "lamarr",     "lamport",     "leakey",
+        "leavitt",  "lehmann",       "lewin",       "liskov",     "lovelace",    "lumiere",
+        "mahavira", "mayer",         "maxwell",     "mccarthy",   "mcclintock",  "meitner",
+        "mendel",   "merkle",        "minsky",      "mirzakhani", "morse",       "napier",
+        "newton",   "nobel",         "noether",     "pascal",     "pasteur",     "perlman",
+        "pike",     "planck",        "poincare",    "ptolemy",    "raman",       "ramanujan",
+        "ride",     "ritchie",       "rosalind",    "sagan",      "shannon",     "shockley",
+        "sinoussi", "stallman",      "swartz",      "tesla",      "thompson",    "torvalds",
+        "turing",   "vaughan",       "volhard",     "wescoff",    "wiles",       "williams",
+        "wilson",   "wozniak",       "wright",      "yalow",      "yonath",
     };
     unsigned int r[3] = {0, 0, 0};
     if (getrandom(r, sizeof(r), 0) < 0) r[0] = (unsigned)getpid();
