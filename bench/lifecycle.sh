@@ -2,13 +2,27 @@
 # Lifecycle costs: `exec true` into a running container (vs `runc exec` on a
 # runc container with the same rootfs), `run -d` return time, `ps -a` with
 # 100 containers, and the monitor's RSS per detached container.
+#
+# Then docker (a private dockerd without a bridge) and podman (its own store) beside it, each
+# where it runs. podman's crun refuses a hybrid cgroup host, so, as bench/run.sh, the whole
+# bench runs in a private mount namespace with the cgroup2 mount hidden.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" != "--inner" ]; then
+    exec unshare -m --propagation private bash -c \
+        "umount /sys/fs/cgroup/unified 2>/dev/null || true; exec \"$0\" --inner"
+fi
 M=$PWD/build/mydocker
 RUNS=${RUNS:-50}
+SLOW_RUNS=${SLOW_RUNS:-10}
 tag=bench$$
 work=$(mktemp -d /tmp/mydocker-bench-lc.XXXXXX)
+DPID=
+P=(podman --root "$work/pm" --runroot "$work/pmrun" --cgroup-manager cgroupfs --events-backend file
+   --tmpdir "$work/pmtmp")
 cleanup() {
+    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+    [ -d "$work/pm" ] && "${P[@]}" rm -af -t 0 >/dev/null 2>&1 && "${P[@]}" system reset -f >/dev/null 2>&1
     "$M" rm -f "$tag-run" "$tag-rm" "$tag-rmn" "$tag-stop" >/dev/null 2>&1 || true
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-c" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
     for id in $("$M" ps -aq --no-trunc -f "name=$tag-d" 2>/dev/null); do "$M" rm -f "$id" >/dev/null 2>&1 || true; done
@@ -63,3 +77,44 @@ for id in "${ids[@]}"; do
     total=$((total + $(awk '/VmRSS/{print $2}' /proc/$mon/status)))
 done
 echo "monitor RSS per container: $((total / 5)) kB (conmon ~2100 kB, containerd-shim ~13000 kB here)"
+
+# ---- docker and podman, each where it runs
+have() { command -v "$1" >/dev/null; }
+n=0
+slow() { # NAME PREPARE COMMAND: one hyperfine result in $work/slow-N.json
+    n=$((n + 1))
+    local prep=(); [ -n "$2" ] && prep=(--prepare "$2")
+    hyperfine --shell=bash --warmup 1 --runs "$SLOW_RUNS" "${prep[@]}" \
+        --export-json "$work/slow-$n.json" -n "$1" "$3" >/dev/null 2>&1 || rm -f "$work/slow-$n.json"
+}
+. bench/dockerd.sh
+if have dockerd && [ -x /usr/bin/docker ] && "$M" save -o "$work/bb.tar" busybox && private_dockerd "$work"; then
+    D="/usr/bin/docker -H unix://$work/dockerd.sock"
+    $D run -d --network none --name "$tag-dx" busybox sleep 600 >/dev/null
+    $D create --network none --name "$tag-dstop" busybox sleep 600 >/dev/null
+    slow "docker exec" "" "$D exec $tag-dx true"
+    slow "docker run -d" "" "$D run -d --rm --network none busybox true"
+    slow "docker rm -f (running, none)" "$D run -d --network none --name $tag-drm busybox sleep 60" "$D rm -f $tag-drm"
+    slow "docker stop -t 0 (running, none)" "$D start $tag-dstop" "$D stop -t 0 $tag-dstop"
+else
+    echo "docker: skipped"
+fi
+U="--ulimit nofile=$(ulimit -Hn):$(ulimit -Hn) --ulimit nproc=4096:4096" # root lacks CAP_SYS_RESOURCE
+if have podman && [ -d "$work/b/rootfs" ] &&
+    "${P[@]}" run -d $U --network none --name "$tag-px" --rootfs "$work/b/rootfs" sleep 600 >/dev/null 2>&1; then
+    PM="${P[*]}"
+    "${P[@]}" create $U --network none --name "$tag-pstop" --rootfs "$work/b/rootfs" sleep 600 >/dev/null
+    slow "podman exec" "" "$PM exec $tag-px true"
+    slow "podman run -d" "" "$PM run -d --rm $U --network none --rootfs $work/b/rootfs true"
+    slow "podman rm -f (running, none)" "$PM run -d $U --network none --name $tag-prm --rootfs $work/b/rootfs sleep 60" "$PM rm -f -t 0 $tag-prm"
+    slow "podman stop -t 0 (running, none)" "$PM start $tag-pstop" "$PM stop -t 0 $tag-pstop"
+else
+    echo "podman: skipped"
+fi
+python3 - "$work"/slow-*.json <<'PY'
+import json, os, sys
+for f in sys.argv[1:]:
+    if os.path.exists(f):
+        for r in json.load(open(f))["results"]:
+            t = sorted(r["times"]); print(f"{r['command']:<34} median {t[len(t)//2]*1000:7.2f} ms")
+PY
