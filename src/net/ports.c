@@ -15,6 +15,7 @@
 
 #include "store/cstore.h"
 #include "net/nft.h"
+#include "net/nft_ports.h"
 #include "util/paths.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -258,19 +259,6 @@ static void unreserve(DIR *d, struct pub *v, size_t n)
     }
 }
 
-static void element(FILE *f, const char *verb, const struct pub *p, uint32_t ctr_ip, const char *id)
-{
-    char ip[INET_ADDRSTRLEN], cip[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &p->ip, ip, sizeof(ip));
-    inet_ntop(AF_INET, &ctr_ip, cip, sizeof(cip));
-    fprintf(f, "%s element " MD_NFT_TABLE " %s { ", verb, p->ip ? "ports_ip" : "ports_any");
-    if (p->ip) fprintf(f, "%s . ", ip);
-    fprintf(f, "%s . %d", proto_name(p->proto), p->port);
-    if (id) /* the container's tag: `nft list` shows whose DNAT it is */
-        fprintf(f, " comment \"%.12s\" : %s . %d", id, cip, p->ctr_port);
-    fputs(" }\n", f);
-}
-
 static int collect(struct json_object *bindings, struct pub **out, struct range **hr, size_t *n,
                    md_error_t **err)
 {
@@ -367,16 +355,13 @@ int md_ports_publish(const char *id, struct json_object *bindings, struct json_o
     if (lock < 0) return lock;
     for (size_t i = 0; r == 0 && i < n; i++)
         r = reserve_one(d, &v[i], hr[i], id, err);
-    cleanup_free char *cmds = NULL;
-    size_t len = 0;
-    FILE *f = r == 0 ? open_memstream(&cmds, &len) : NULL;
-    if (r == 0 && f == NULL) r = md_error(err, ENOMEM, "ports");
-    if (f) {
-        for (size_t i = 0; i < n; i++)
-            element(f, "add", &v[i], ctr_ip, id);
-        fclose(f);
-        r = md_nft_run(cmds, err);
-    }
+    char tag[13];
+    snprintf(tag, sizeof(tag), "%.12s", id); /* `nft list` shows whose DNAT it is */
+    cleanup_free struct md_nft_port *el = r == 0 ? calloc(n, sizeof(*el)) : NULL;
+    if (r == 0 && el == NULL) r = md_error(err, ENOMEM, "ports");
+    for (size_t i = 0; el && i < n; i++)
+        el[i] = (struct md_nft_port){v[i].ip, v[i].proto, v[i].port, ctr_ip, v[i].ctr_port, tag};
+    if (el) r = md_nft_ports_add(el, n, err);
     if (r < 0)
         unreserve(d, v, n);
     else
@@ -405,23 +390,10 @@ void md_ports_release(const char *id)
         if (strcmp(owner, id) == 0 && strlen(de->d_name) < sizeof(names[0]))
             memcpy(names[n++], de->d_name, strlen(de->d_name) + 1);
     }
-    cleanup_free char *cmds = NULL;
-    size_t len = 0;
-    FILE *f = n ? open_memstream(&cmds, &len) : NULL;
-    if (f) {
-        for (size_t i = 0; i < n; i++)
-            element(f, "delete", &v[i], 0, NULL);
-        fclose(f);
-        if (md_nft_run(cmds, &e) < 0) {
-            /* one was gone already (flushed ruleset): the rest one by one */
-            md_error_free(&e);
-            for (char *save = NULL, *l = strtok_r(cmds, "\n", &save); l;
-                 l = strtok_r(NULL, "\n", &save)) {
-                md_nft_run(l, &e);
-                md_error_free(&e);
-            }
-        }
-    }
+    struct md_nft_port el[256];
+    for (size_t i = 0; i < n; i++)
+        el[i] = (struct md_nft_port){.ip = v[i].ip, .proto = v[i].proto, .port = v[i].port};
+    md_nft_ports_delete(el, n);
     for (size_t i = 0; i < n; i++)
         unlinkat(dirfd(d), names[i], 0);
     closedir(d);

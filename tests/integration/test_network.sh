@@ -102,6 +102,21 @@ lport=$(printf '%s\n' "$ports" | grep '127\.0\.0\.1' | sed 's/.*://')
 check_match "127.0.0.1::80 works on loopback" "$(curl -s -m 3 "http://127.0.0.1:$lport/")" "^hello "
 check_not "127.0.0.1::80 is not published on other addresses" curl -sf -m 2 "http://$HOST_IP:$lport/"
 check_eq "port CONTAINER 80/tcp" "$(md port "$web" 80/tcp | head -n 1)" "0.0.0.0:$P0"
+# the map elements (net/nft_ports.c writes them by netlink): the container's short id as
+# their comment, the host address in ports_ip; and rm takes them away, even when one of them
+# was deleted behind mydocker's back (the batch fails whole: the rest go one by one)
+wid=$(md inspect -f '{{.Id}}' "$web"); wip=$(md inspect -f '{{.NetworkSettings.IPAddress}}' "$web")
+check_match "nft: the published port's element, tagged with the container" \
+    "$(nft list map inet mydocker ports_any 2>&1)" "tcp \. $P0 comment \"${wid:0:12}\" : $wip \. 80"
+check_match "nft: 127.0.0.1::80 in ports_ip" "$(nft list map inet mydocker ports_ip 2>&1)" \
+    "127\.0\.0\.1 \. tcp \. $lport comment \"${wid:0:12}\" : $wip \. 80"
+newname pp ports
+pid2=$(md run -d --name "$pp" -p 127.0.0.1::81 -p 127.0.0.1::82/udp "${IMG[@]}" sleep 60 2>&1)
+p81=$(md port "$pp" 81/tcp | sed 's/.*://')
+nft delete element inet mydocker ports_ip "{ 127.0.0.1 . tcp . $p81 }"
+md rm -f "$pp" >/dev/null 2>&1
+check_eq "rm: every element of the container gone, one deleted by hand before" \
+    "$(nft list table inet mydocker 2>&1 | grep -c "${pid2:0:12}")" 0
 check_rc "port taken by another container: 125" 125 md run --rm -p $P0:80 "${IMG[@]}" true
 # a port a host process listens on
 socat TCP-LISTEN:$P1,reuseaddr,fork SYSTEM:'echo host' & sock=$!
