@@ -151,29 +151,16 @@ enum MHD_Result api_containers_list(struct api_req *r)
         api_query_bool(r, "all", 0) || md_filters_has(&f, "status") || md_filters_has(&f, "exited");
     const char *lim = api_query(r, "limit");
     long limit = lim ? atol(lim) : -1;
-    cleanup_strv char **ids = md_ctr_list_ids();
-    struct md_ctr **v = calloc(md_strv_len(ids) + 1, sizeof(*v));
-    size_t n = 0;
-    for (char **id = ids; v && id && *id; id++)
-        if (md_ctr_load_summary(*id, &v[n], NULL) == 0) n++;
-    /* newest first, as docker's */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(md_ctr_str(v[j - 1], "Created") ?: "",
-                                           md_ctr_str(v[j], "Created") ?: "") < 0;
-             j--) {
-            struct md_ctr *t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    struct md_ctr **v = NULL;
+    size_t n = md_ctr_load_summaries(&v); /* newest first, as docker's */
     struct json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         int live = v[i]->status == MD_CTR_RUNNING || v[i]->status == MD_CTR_PAUSED;
         if ((all || live) && md_ps_matches(v[i], &f) &&
             (limit < 0 || (long)json_object_array_length(list) < limit))
             json_object_array_add(list, api_container_summary(v[i]));
-        md_ctr_free(v[i]);
     }
-    free(v);
+    md_ctrs_free(v, n);
     md_filters_free(&f);
     return api_json(r, MHD_HTTP_OK, list);
 }

@@ -60,25 +60,6 @@ static struct json_object *row_data(struct md_ctr *c, int no_trunc)
     return d;
 }
 
-static int by_created_desc(const void *a, const void *b)
-{
-    const struct md_ctr *x = *(struct md_ctr *const *)a, *y = *(struct md_ctr *const *)b;
-    const char *cx = md_ctr_str(x, "Created"), *cy = md_ctr_str(y, "Created");
-    return strcmp(cy ? cy : "", cx ? cx : "");
-}
-
-static size_t load_all(struct md_ctr ***out)
-{
-    cleanup_strv char **ids = md_ctr_list_ids();
-    size_t n = 0, cap = md_strv_len(ids);
-    struct md_ctr **v = calloc(cap + 1, sizeof(*v));
-    for (char **i = ids; v && i && *i; i++)
-        if (md_ctr_load_summary(*i, &v[n], NULL) == 0) n++;
-    if (v) qsort(v, n, sizeof(*v), by_created_desc);
-    *out = v;
-    return v ? n : 0;
-}
-
 static void print_rows(struct json_object **rows, size_t n, const struct ps_opts *o)
 {
     static const char *const cols[] = {"ID",     "Image", "Command", "RunningFor",
@@ -191,7 +172,7 @@ int cmd_ps(int argc, char **argv)
     /* `run --rm` containers whose owner was killed are gone, not "Exited" */
     md_autoremove_sweep();
     struct md_ctr **all = NULL;
-    size_t n = load_all(&all), k = 0;
+    size_t n = md_ctr_load_summaries(&all), k = 0;
     struct json_object **rows = md_xcalloc(n + 1, sizeof(*rows));
     for (size_t i = 0; i < n; i++) {
         struct md_ctr *c = all[i];
@@ -213,10 +194,8 @@ int cmd_ps(int argc, char **argv)
         print_rows(rows, k, &o);
     for (size_t i = 0; i < k; i++)
         json_object_put(rows[i]);
-    for (size_t i = 0; i < n; i++)
-        md_ctr_free(all[i]);
+    md_ctrs_free(all, n);
     free(rows);
-    free(all);
     md_filters_free(&o.filters);
     return r;
 }

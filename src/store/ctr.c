@@ -271,6 +271,33 @@ int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err)
     return md_ctr_load_id(found, out, err);
 }
 
+static int by_created_desc(const void *a, const void *b)
+{
+    const struct md_ctr *x = *(struct md_ctr *const *)a, *y = *(struct md_ctr *const *)b;
+    const char *cx = md_ctr_str(x, "Created"), *cy = md_ctr_str(y, "Created");
+    return strcmp(cy ? cy : "", cx ? cx : "");
+}
+
+size_t md_ctr_load_summaries(struct md_ctr ***out)
+{
+    cleanup_strv char **ids = md_ctr_list_ids();
+    size_t n = 0, cap = md_strv_len(ids);
+    struct md_ctr **v = md_xcalloc(cap + 1, sizeof(*v));
+    for (char **i = ids; i && *i; i++)
+        if (md_ctr_load_summary(*i, &v[n], NULL) == 0) n++;
+    /* the records' times have nine digits after the second: they sort as text */
+    qsort(v, n, sizeof(*v), by_created_desc);
+    *out = v;
+    return n;
+}
+
+void md_ctrs_free(struct md_ctr **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        md_ctr_free(v[i]);
+    free(v);
+}
+
 void md_ctr_free(struct md_ctr *c)
 {
     if (c == NULL) return;

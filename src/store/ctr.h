@@ -6,6 +6,7 @@
 #ifndef MD_STORE_CTR_H
 #define MD_STORE_CTR_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -49,6 +50,9 @@ int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err);
  * container.json, and refuses md_ctr_save. Status and pid as md_ctr_load_id. */
 int md_ctr_load_summary(const char *id, struct md_ctr **out, md_error_t **err);
 void md_ctr_free(struct md_ctr *c);
+/* Every container's summary, newest first (docker's order for lists); md_ctrs_free. */
+size_t md_ctr_load_summaries(struct md_ctr ***out);
+void md_ctrs_free(struct md_ctr **v, size_t n);
 /* Every container id (sorted newest first by Created); NULL-terminated. */
 char **md_ctr_list_ids(void);
 int md_ctr_save(struct md_ctr *c, md_error_t **err);
