@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "engine/start.h"
+#include "store/ctr.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/paths.h"
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
     md_set_helper_binary(self);
     /* from this thread, which lives as long as the server (the helper's PR_SET_PDEATHSIG) */
     md_engine_start_helper_spawn(self);
+    md_ctr_summary_cache_enable(); /* each list reads every summary */
     free(self);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE, 0,

@@ -96,7 +96,7 @@ static void status_from_record(struct md_ctr *c)
 static struct json_object *read_record(const struct md_ctr *c)
 {
     struct json_object *rec = NULL;
-    if (c->dir && c->summary) rec = read_json(c->dir, "summary.json");
+    if (c->dir && c->summary) rec = md_ctr_summary_read(c->dir);
     /* no summary: a record written before summaries, or one being written now */
     return rec || c->dir == NULL ? rec : read_json(c->dir, "container.json");
 }

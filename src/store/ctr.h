@@ -60,6 +60,11 @@ int md_ctr_save(struct md_ctr *c, md_error_t **err);
 int md_ctr_write_record(const char *dir, struct json_object *record, md_error_t **err);
 /* The members of a record that lists read (summary.json), sharing the record's objects. */
 struct json_object *md_ctr_summary_of(struct json_object *record);
+/* A container directory's summary.json, parsed (NULL: none). With the cache on (a long-lived
+ * process: the API server), a file read before is not read again while a stat says it is the
+ * same; each call gets its own copy. */
+struct json_object *md_ctr_summary_read(const char *dir);
+void md_ctr_summary_cache_enable(void);
 /* Exclusive flock on the container (held by start/stop/rm/...). Returns the fd. */
 int md_ctr_lock(struct md_ctr *c, md_error_t **err);
 /* Re-read the record and the runtime state (status, pid, exit code); writes

@@ -6,11 +6,16 @@
  * record rather than read a stale summary. */
 #include <errno.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/ctr.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 /* top-level members taken whole; Config and HostConfig are cut to what lists read */
@@ -72,4 +77,108 @@ int md_ctr_write_record(const char *dir, struct json_object *record, md_error_t 
     write_json(dir, "summary.json", s, NULL);
     json_object_put(s);
     return 0;
+}
+
+/* The API server reads every summary for each list it answers: it keeps the parsed ones and
+ * reads a file again only when a stat says it is another (a summary is replaced by a rename:
+ * another inode). The server has a thread per connection: one lock, and each caller gets its
+ * own copy (json-c's reference counts are not atomic). */
+struct cached {
+    char path[256]; /* "" : a free slot */
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    off_t size;
+    struct json_object *obj;
+};
+
+#define CACHE_SLOTS 16384 /* open addressing, at most half full */
+
+static struct {
+    int on;
+    pthread_mutex_t mu;
+    struct cached *v;
+    size_t n;
+} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+void md_ctr_summary_cache_enable(void)
+{
+    cache.on = 1;
+}
+
+static struct json_object *read_file(const char *path)
+{
+    cleanup_free char *text = NULL;
+    return md_read_file(path, &text, NULL, NULL) < 0 ? NULL : json_tokener_parse(text);
+}
+
+static int same_file(const struct cached *e, const struct stat *st)
+{
+    return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+           e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* the path's slot, or the free one where it goes; under the lock */
+static struct cached *slot(const char *path)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *p = path; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    for (size_t i = h % CACHE_SLOTS;; i = (i + 1) % CACHE_SLOTS)
+        if (cache.v[i].path[0] == '\0' || strcmp(cache.v[i].path, path) == 0) return &cache.v[i];
+}
+
+static struct json_object *cache_get(const char *path, const struct stat *st)
+{
+    struct json_object *copy = NULL;
+    pthread_mutex_lock(&cache.mu);
+    struct cached *e = cache.v ? slot(path) : NULL;
+    if (e && e->path[0] && same_file(e, st) && json_object_deep_copy(e->obj, &copy, NULL) < 0)
+        copy = NULL;
+    pthread_mutex_unlock(&cache.mu);
+    return copy;
+}
+
+/* st: taken before the read, so a file replaced meanwhile is read again next time */
+static void cache_put(const char *path, const struct stat *st, struct json_object *obj)
+{
+    struct json_object *keep = NULL;
+    if (strlen(path) >= sizeof(cache.v->path) || json_object_deep_copy(obj, &keep, NULL) < 0)
+        return;
+    pthread_mutex_lock(&cache.mu);
+    if (cache.v == NULL) cache.v = calloc(CACHE_SLOTS, sizeof(*cache.v));
+    if (cache.v && cache.n >= CACHE_SLOTS / 2) { /* removed containers' entries: start over */
+        for (size_t k = 0; k < CACHE_SLOTS; k++)
+            json_object_put(cache.v[k].obj);
+        memset(cache.v, 0, CACHE_SLOTS * sizeof(*cache.v));
+        cache.n = 0;
+    }
+    struct cached *e = cache.v ? slot(path) : NULL;
+    if (e) {
+        if (e->path[0] == '\0') cache.n++;
+        json_object_put(e->obj);
+        *e = (struct cached){.dev = st->st_dev,
+                             .ino = st->st_ino,
+                             .mtime = st->st_mtim,
+                             .size = st->st_size,
+                             .obj = keep};
+        snprintf(e->path, sizeof(e->path), "%s", path);
+        keep = NULL;
+    }
+    pthread_mutex_unlock(&cache.mu);
+    json_object_put(keep);
+}
+
+struct json_object *md_ctr_summary_read(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/summary.json", dir);
+    struct stat st;
+    if (!cache.on) return read_file(path);
+    if (stat(path, &st) < 0) return NULL;
+    struct json_object *o = cache_get(path, &st);
+    if (o) return o;
+    o = read_file(path);
+    if (o) cache_put(path, &st, o);
+    return o;
 }

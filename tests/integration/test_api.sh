@@ -53,6 +53,10 @@ rc=0"
         "$("${D[@]}" ps --format '{{.Ports}}' -f name=apid2)" "^(90/tcp, 127.0.0.1:[0-9]+->80/tcp|127.0.0.1:[0-9]+->80/tcp, 90/tcp)$"
     check_eq "docker ps -f label=... (the API's filters are ps's)" "$("${D[@]}" ps -q -f label=team=api)" "${id:0:12}"
     check_eq "docker ps -a -f name=apid" "$("${D[@]}" ps -aq -f name=apid | wc -l)" 2
+    # the server keeps the summaries it parsed (store/summary.c): a change made beside it shows
+    pmd rename apid2 apid2b >/dev/null
+    check_eq "docker ps after a rename by mydocker beside the server" "$("${D[@]}" ps -a --format '{{.Names}}' -f name=apid2)" apid2b
+    pmd rename apid2b apid2 >/dev/null
     err_case "docker ps -f status=bogus: the daemon's refusal" 1 "Error response from daemon: invalid filter 'status=bogus'" "${D[@]}" ps -f status=bogus
     timeout 30 "${D[@]}" rm -f apid2 >/dev/null
     timeout 30 "${D[@]}" run -d -i --name apia --network none busybox sh -c 'read line; echo got:$line' >/dev/null
