@@ -12,6 +12,7 @@
 #include "cli/getopt.h"
 #include "cli/run_opts.h"
 #include "cmd/cmd.h"
+#include "util/trace.h"
 #include "store/cstore.h"
 #include "store/ctr.h"
 #include "store/events.h"
@@ -218,6 +219,7 @@ static void exec_event(const struct md_ctr *c, const char *verb, const char *exe
 int cmd_exec(int argc, char **argv)
 {
     struct exec_opts o = {0};
+    md_trace("exec: main");
     if (parse_exec(argc, argv, &o) < 0) return MD_EXIT_ENGINE;
     struct md_ctr *c = NULL;
     struct md_spec *spec = NULL;
@@ -232,9 +234,11 @@ int cmd_exec(int argc, char **argv)
         md_strv_free(o.env);
         return (md_error_report(&err), 1);
     }
+    md_trace("exec: loaded");
     cleanup_close int pidfd = md_ctr_pidfd(c);
     r = pidfd < 0 ? md_error(&err, 0, "container %s is not running", c->id) : 0;
     if (r == 0) r = load_spec(c, &o, argv + optind + 1, &spec, &err);
+    md_trace("exec: spec");
     char exec_id[65] = "";
     if (r == 0 && md_new_container_id(exec_id, NULL) == 0)
         exec_event(c, "exec_create", exec_id, argv + optind + 1, -1);
@@ -249,6 +253,7 @@ int cmd_exec(int argc, char **argv)
             r = md_container_exec(spec, c->pid, pidfd, &ct, &err);
         else
             md_container_init(&ct);
+        md_trace("exec: ready");
         md_stdio_relay_restore(&relay);
         if (r == 0 && !o.detach) r = md_io_block_signals(&err);
         if (r == 0 && ct.pty_master >= 0 && !o.detach) {
@@ -256,11 +261,13 @@ int cmd_exec(int argc, char **argv)
             if (o.interactive) md_tty_raw(STDIN_FILENO, &saved);
         }
         if (r == 0) r = md_container_start(&ct, &err);
+        md_trace("exec: started");
         if (r == 0) exec_event(c, "exec_start", exec_id, argv + optind + 1, -1);
         if (r == 0 && !o.detach) {
             struct md_io_out out = {relay.out_r, relay.err_r, NULL, relay.in_w};
             relay.in_w = -1; /* md_io_wait_out closes it */
             r = md_io_wait_out(&ct, o.interactive, &out, &status, &err);
+            md_trace("exec: exited");
             if (r == 0) exec_event(c, "exec_die", exec_id, NULL, status);
         }
         md_stdio_relay_close(&relay);
