@@ -138,6 +138,7 @@ struct json_object *md_container_doc(struct md_ctr *c)
     if (!json_object_object_get_ex(st, "FinishedAt", NULL))
         json_object_object_add(st, "FinishedAt", json_object_new_string(zero_time));
     json_object_object_del(doc, "image_id");
+    json_object_object_del(doc, "cgroup_path");
     if (!json_object_object_get_ex(doc, "Mounts", NULL))
         json_object_object_add(doc, "Mounts", json_object_new_array());
     if (!json_object_object_get_ex(doc, "NetworkSettings", NULL))

@@ -44,7 +44,9 @@ char *md_cgroup_path_of(const char *dir, const char *id)
 
 char *md_ctr_cgroup_path(const struct md_ctr *c)
 {
-    return md_cgroup_path_of(c->dir, c->id);
+    /* the record's copy (made at create); a record from before it has config.json's only */
+    const char *p = md_ctr_str(c, "cgroup_path");
+    return p && *p ? strdup(p) : md_cgroup_path_of(c->dir, c->id);
 }
 
 int md_ctr_cgroup_open(const struct md_ctr *c, md_cgroup_t **cg, md_error_t **err)

@@ -315,6 +315,11 @@ static struct json_object *record_new(struct run_ctx *c)
     json_object_object_add(r, "Args", rest);
     jset_str(r, "Image", c->image ? c->image->id : "");
     jset_str(r, "image_id", c->image ? c->image->id : "");
+    /* ours too: the exit, rm, stats and pause need it, and config.json is 10 kB to parse */
+    struct json_object *lx = NULL, *cgp = NULL;
+    if (json_object_object_get_ex(c->doc, "linux", &lx) &&
+        json_object_object_get_ex(lx, "cgroupsPath", &cgp))
+        json_object_object_add(r, "cgroup_path", json_object_get(cgp));
     jset_str(r, "Name", nm);
     jset_str(cfg, "Hostname", c->hostname);
     jset_str(cfg, "Image", c->o->image ? c->o->image : c->o->rootfs);

@@ -173,6 +173,17 @@ md run -d --name "$n2" "${P[@]}" --cpus 0.5 "${IMG[@]}" sh -c 'while :; do :; do
 cpu=$(md stats --no-stream --format '{{.CPUPerc}}' "$n2" 2>&1)
 check_match "stats: a busy loop under --cpus 0.5 shows 30-70% CPU" "$cpu" '^([3-6][0-9]|70)\.[0-9]{2}%$'
 md rm -f "$n2" >/dev/null 2>&1
+# the record keeps the container's cgroup path (cgroup_path, not in inspect); a record made
+# before it is read from config.json: rm still finds and removes the cgroup
+newname n2b oldrec
+md run -d --name "$n2b" "${P[@]}" "${IMG[@]}" sleep 60 >/dev/null 2>&1
+rec=$(dirname "$(md inspect -f '{{.ResolvConfPath}}' "$n2b")")/container.json
+check_match "the record's cgroup path" "$(grep -o '"cgroup_path":"[^"]*"' "$rec")" "\"cgroup_path\":\"$PARENT/$(id_of "$n2b")\""
+check_eq "... not in inspect" "$(md inspect "$n2b" | grep -c cgroup_path)" 0
+/usr/bin/python3 -c 'import json,sys; p=sys.argv[1]; r=json.load(open(p)); del r["cgroup_path"]; json.dump(r, open(p,"w"))' "$rec"
+cgd="$CG/$MEM/$PARENT/$(id_of "$n2b")"
+md rm -f "$n2b" >/dev/null 2>&1
+check "rm of a record without it: the cgroup is gone (from config.json)" test ! -d "$cgd"
 newname n3 stopped
 md create --name "$n3" "${P[@]}" "${IMG[@]}" true >/dev/null 2>&1
 check_match "stats of a stopped container: zeros" "$(md stats --no-stream "$n3" 2>&1 | sed -n 2p)" "^[0-9a-f]{12} +$n3 +0\\.00% +0B / 0B +0\\.00% +0B / 0B +0B / 0B +0$"
