@@ -13,7 +13,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -23,11 +22,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "util/fs.h"
+#include "util/proc.h"
 
 #define BATCH_SIZE 65536
 #define MAX_PORTS 256
@@ -174,28 +172,25 @@ int md_nft_ports_add(const struct md_nft_port *v, size_t n, md_error_t **err)
     return r < 0 ? md_error(err, -r, "firewall: publish ports") : 0;
 }
 
-/* in a detached grandchild: the close of a socket that deleted waits for RCU */
-static int transact_detached(const void *batch, size_t len, uint32_t last_seq)
+struct batch {
+    const void *buf;
+    size_t len;
+    uint32_t last_seq;
+};
+
+/* in a detached grandchild (util/proc.h): the close of a socket that deleted waits for RCU */
+static int transact_batch(void *arg)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
-    pid_t mid = fork();
-    if (mid == 0) {
-        close(p[0]);
-        if (fork() != 0) _exit(0);
-        int sock = -1;
-        int r = transact(batch, len, last_seq, &sock);
-        (void)!write(p[1], &r, sizeof(r)); /* the report first: the socket's close waits */
-        _exit(0);
-    }
-    close(p[1]);
-    int r = mid < 0 ? -errno : 0;
-    if (mid > 0)
-        while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    if (r == 0 && md_read_exact(p[0], &r, sizeof(r)) < 0) r = -EPIPE;
-    close(p[0]);
-    return r;
+    const struct batch *b = arg;
+    int sock = -1;
+    return transact(b->buf, b->len, b->last_seq, &sock); /* the socket closes after the report */
+}
+
+static int transact_detached(struct mnl_nlmsg_batch *b, uint32_t last_seq)
+{
+    struct batch x = {mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b), last_seq};
+    int r = 0;
+    return md_run_detached_report(transact_batch, &x, &r) < 0 ? -EPIPE : r;
 }
 
 int md_nft_ports_delete(const struct md_nft_port *v, size_t n)
@@ -204,12 +199,12 @@ int md_nft_ports_delete(const struct md_nft_port *v, size_t n)
     char *buf = malloc(BATCH_SIZE);
     uint32_t last = 0;
     struct mnl_nlmsg_batch *b = buf ? build(buf, 0, v, n, &last) : NULL;
-    int r = b ? transact_detached(mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b), last) : -ENOMEM;
+    int r = b ? transact_detached(b, last) : -ENOMEM;
     if (b) mnl_nlmsg_batch_stop(b);
     /* one was gone already (a flushed ruleset) and the batch failed as a whole: one by one */
     for (size_t i = 0; b && r == -ENOENT && n > 1 && i < n; i++) {
         struct mnl_nlmsg_batch *one = build(buf, 0, &v[i], 1, &last);
-        transact_detached(mnl_nlmsg_batch_head(one), mnl_nlmsg_batch_size(one), last);
+        transact_detached(one, last);
         mnl_nlmsg_batch_stop(one);
     }
     free(buf);

@@ -55,24 +55,52 @@ const char *md_helper_binary(void)
     return helper_binary;
 }
 
-int md_run_detached(void (*fn)(void *), void *arg)
+/* The grandchild belongs to init, not to a caller that may wait for any child; it holds none of
+ * the caller's fds but keep (a pipe a shell reads to its end would wait for it) and leaves its
+ * session (a ^C at the terminal is not for it). Returns in the grandchild (1), in the caller once
+ * the middle process is reaped (0), or -1. */
+static int detach(int keep)
 {
-    if (helper_binary) return -1; /* threaded: a forked child may run no library code */
     pid_t p = fork();
     if (p < 0) return -1;
     if (p == 0) {
-        /* the grandchild belongs to init, not to a caller that may wait for any child; it
-         * holds none of the caller's fds (a pipe a shell reads to its end would wait for it)
-         * and leaves its session (a ^C at the terminal is not for it) */
         if (fork() != 0) _exit(0);
         setsid();
-        close_range(0, ~0U, 0);
+        if (keep > 0) close_range(0, (unsigned)keep - 1, 0);
+        close_range((unsigned)keep + 1, ~0U, 0);
         int null = open("/dev/null", O_RDWR);
         if (null == 0) dup2(null, 1), dup2(null, 2);
-        fn(arg);
-        _exit(0);
+        return 1;
     }
     while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
         ;
     return 0;
+}
+
+int md_run_detached(void (*fn)(void *), void *arg)
+{
+    if (helper_binary) return -1; /* threaded: a forked child may run no library code */
+    int r = detach(-1);
+    if (r == 1) {
+        fn(arg);
+        _exit(0);
+    }
+    return r;
+}
+
+int md_run_detached_report(int (*fn)(void *), void *arg, int *result)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    int r = detach(p[1]);
+    if (r == 1) {
+        int v = fn(arg);
+        (void)!write(p[1], &v, sizeof(v));
+        close(p[1]); /* reported: what the process's end still waits for is nobody's wait */
+        _exit(0);
+    }
+    close(p[1]);
+    if (r == 0 && md_read_exact(p[0], result, sizeof(*result)) < 0) r = -1;
+    close(p[0]);
+    return r;
 }

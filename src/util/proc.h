@@ -31,5 +31,10 @@ const char *md_helper_binary(void);
  * outlives the caller: work a command's answer need not wait for. 0 when handed off, -1 when
  * it cannot be (fork failed, or a threaded caller): then do it yourself. */
 int md_run_detached(void (*fn)(void *), void *arg);
+/* The same, for work whose result the caller needs but whose end it need not wait for (a
+ * netlink socket's close after a deleting transaction waits for an RCU grace period): fn's
+ * return in *result; 0, or -1 (no process, or no report). fn runs in a child of the caller, so
+ * a threaded caller may use it only for an fn of system calls, prepared before the call. */
+int md_run_detached_report(int (*fn)(void *), void *arg, int *result);
 
 #endif
