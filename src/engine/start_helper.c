@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/start.h"
@@ -27,7 +28,8 @@ struct start_msg {
     int slot[NFD]; /* index of the fd in the message's SCM_RIGHTS, or -1 */
 };
 
-static int helper_sock = -1;
+static int helper_sock = -1, helper_gone;
+static pid_t helper_pid = -1;
 
 int md_engine_start_helper_spawn(const char *self)
 {
@@ -48,12 +50,13 @@ int md_engine_start_helper_spawn(const char *self)
         return -1;
     }
     helper_sock = sv[0];
+    helper_pid = pid;
     return 0;
 }
 
 int md_engine_start_helper_send(const char *id, const int v[11])
 {
-    if (helper_sock < 0) return -1;
+    if (helper_sock < 0 || __atomic_load_n(&helper_gone, __ATOMIC_ACQUIRE)) return -1;
     struct start_msg m = {.tty = v[0], .interactive = v[1]};
     snprintf(m.id, sizeof(m.id), "%s", id);
     int fds[NFD], n = 0;
@@ -81,7 +84,14 @@ int md_engine_start_helper_send(const char *id, const int v[11])
     do
         w = sendmsg(helper_sock, &mh, MSG_NOSIGNAL);
     while (w < 0 && errno == EINTR);
-    return w == (ssize_t)sizeof(m) ? 0 : -1;
+    if (w == (ssize_t)sizeof(m)) return 0;
+    /* it died: reaped once, no further tries; the socket stays open (another thread may be
+     * in its sendmsg, and a closed number could be reused under it) */
+    if ((errno == EPIPE || errno == ECONNREFUSED) &&
+        __atomic_exchange_n(&helper_gone, 1, __ATOMIC_ACQ_REL) == 0)
+        while (waitpid(helper_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    return -1;
 }
 
 /* one start: the child gets the fds at the numbers it received them under */
