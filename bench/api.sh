@@ -34,10 +34,7 @@ trap cleanup EXIT
 trap cleanup EXIT
 . tests/integration/reglib.sh
 . bench/dockerd.sh
-export MYDOCKER_ROOT=$W/md
-mk_busybox_tar "$W/bb-rootfs.tar"
-"$MD" import "$W/bb-rootfs.tar" busybox >/dev/null
-"$MD" save -o "$W/bb.tar" busybox
+bench_store "$W"
 "$MD" system service --time 0 "unix://$W/md.sock" &
 SPID=$!
 for _ in $(seq 50); do [ -S "$W/md.sock" ] && break; sleep 0.1; done

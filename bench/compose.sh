@@ -32,10 +32,7 @@ trap cleanup EXIT
 trap cleanup EXIT
 . tests/integration/reglib.sh
 . bench/dockerd.sh
-export MYDOCKER_ROOT=$W/md
-mk_busybox_tar "$W/bb-rootfs.tar"
-"$MD" import "$W/bb-rootfs.tar" busybox >/dev/null
-"$MD" save -o "$W/bb.tar" busybox
+bench_store "$W"
 mkdir -p "$W/p"
 cat >"$W/p/docker-compose.yml" <<'EOF'
 services:

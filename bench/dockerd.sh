@@ -14,3 +14,13 @@ private_dockerd() {
     done
     /usr/bin/docker -H "unix://$dir/dockerd.sock" load -q -i "$dir/bb.tar" >/dev/null 2>&1
 }
+
+# A private MYDOCKER_ROOT (DIR/md, exported) with busybox made from the host's, and DIR/bb.tar of
+# it for private_dockerd. Needs $MD and tests/integration/reglib.sh (mk_busybox_tar).
+#   bench_store DIR
+bench_store() {
+    export MYDOCKER_ROOT=$1/md
+    mk_busybox_tar "$1/bb-rootfs.tar"
+    "$MD" import "$1/bb-rootfs.tar" busybox >/dev/null
+    "$MD" save -o "$1/bb.tar" busybox
+}
