@@ -1,4 +1,5 @@
 /* mydocker: the docker-style CLI. Global flags, then one subcommand from the table. */
+#include "util/trace.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,7 @@ static int global_flags(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    md_trace("main");
     const char *dc = getenv("DOCKER_CONFIG");
     if (dc && *dc && getenv("MYDOCKER_AUTH_FILE") == NULL) {
         char path[4200];

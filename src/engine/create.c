@@ -1,4 +1,5 @@
 #include "engine/create.h"
+#include "util/trace.h"
 #include "engine/storage_quota.h"
 #include "engine/record_fields.h"
 #include "engine/labels.h"
@@ -163,6 +164,19 @@ static struct json_object *storage_opt_object(char *const *opts)
     return o;
 }
 
+/* the image's init layer goes on top of its layers (overlay's lowerdir lists the top first) */
+static int add_init_layer(struct run_ctx *c, md_error_t **err)
+{
+    cleanup_free char *init = NULL;
+    int r = md_image_init_layer(c->image, &init, err);
+    if (r <= 0) return r;
+    char *lower = NULL;
+    if (asprintf(&lower, "%s:%s", init, c->lower) < 0) return md_error(err, ENOMEM, "lowerdir");
+    free(c->lower);
+    c->lower = lower;
+    return 0;
+}
+
 static int prepare_dirs(struct run_ctx *c, md_error_t **err)
 {
     c->dir = md_container_dir(c->id);
@@ -190,7 +204,7 @@ static int prepare_dirs(struct run_ctx *c, md_error_t **err)
         return md_error(err, ENOMEM, "container dir");
     if (mkdir(c->rootfs, 0755) < 0 || mkdir(c->upper, 0755) < 0 || mkdir(c->work, 0700) < 0)
         return md_error(err, errno, "create %s", c->dir);
-    return 0;
+    return add_init_layer(c, err);
 }
 
 static int reserve_name(struct run_ctx *c, md_error_t **err)
@@ -410,6 +424,7 @@ static int connect_more(struct run_ctx *c, md_error_t **err)
 static int create_container(struct run_ctx *c, md_error_t **err)
 {
     int r = resolve_source(c, err);
+    md_trace("create: source");
     if (r == 0) r = md_new_container_id(c->id, err);
     if (r == 0) r = reserve_name(c, err);
     if (r < 0) return r;
@@ -419,19 +434,26 @@ static int create_container(struct run_ctx *c, md_error_t **err)
                   : host_uts     ? host_hostname()
                                  : strndup(c->id, 12);
     if (c->o->rm && !c->o->detach) c->autoremove_fd = r = md_autoremove_hold(c->id, err);
+    md_trace("create: named");
     if (r >= 0) r = prepare_dirs(c, err);
+    md_trace("create: dirs");
     if (r == 0 && !c->host_root)
         r = md_write_etc_files(c->dir, c->hostname,
                                c->o->network && strcmp(c->o->network, "host") == 0, err);
     if (r == 0 && !c->host_root) r = md_net_etc_files(c->dir, &c->o->net, err);
+    md_trace("create: etc files");
     if (r == 0) r = resolve_user(c, err);
     if (r == 0 && !c->host_root)
         r = md_volumes_resolve(c->o, image_config(c), &c->vmounts, &c->n_vmounts, err);
+    md_trace("create: volumes");
     if (r == 0) r = build_spec(c, err);
+    md_trace("create: spec");
     if (r == 0 && (c->record = record_new(c)) == NULL)
         r = md_error(err, ENOMEM, "container record");
     if (r == 0) r = md_net_record_init(c->record, c->o->network, &c->o->net, image_config(c), err);
+    md_trace("create: record built");
     if (r == 0) r = md_ctr_write_record(c->dir, c->record, err);
+    md_trace("create: record written");
     if (r == 0 && c->o->networks) r = connect_more(c, err);
     if (r == 0) {
         struct md_ctr made = {.name = c->name, .record = c->record};

@@ -37,6 +37,7 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
     if (r < 0) return r;
     struct md_ctr *c = NULL;
     r = md_ctr_load_id(id, &c, err);
+    md_trace("loaded");
     if (r == 0 && o->monitor_conn) {
         r = md_engine_start_attached(c, o->monitor_conn, err);
     } else if (r == 0 && o->detach) {

@@ -190,7 +190,9 @@ int md_image_gc(md_error_t **err)
         int r1 = sweep("layers", &m.layers, 1, err);
         int r2 = sweep("blobs/sha256", &m.blobs, 1, err);
         int r3 = sweep(NULL, NULL, 0, err);
-        r = r1 < 0 ? r1 : r2 < 0 ? r2 : r3;
+        /* init layers are named by their image's id, a config blob */
+        int r4 = sweep("init", &m.blobs, 1, err);
+        r = r1 < 0 ? r1 : r2 < 0 ? r2 : r3 < 0 ? r3 : r4;
     }
     set_free(&m.blobs);
     set_free(&m.layers);

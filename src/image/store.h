@@ -67,6 +67,11 @@ int md_image_blob_path(char *buf, size_t len, const char *digest);
 /* unpacked layer of a diff_id "sha256:<hex>" (or bare "<hex>") */
 int md_image_layer_path(char *buf, size_t len, const char *diff_id);
 
+/* The image's init layer (image/init/<id hex>): empty /etc/hosts, /etc/hostname and
+ * /etc/resolv.conf where the image lacks them, so a container's mounts of those need no
+ * copy-up. 1 and *out (malloc'd) when there is one, 0 when the image needs none, or -1. */
+int md_image_init_layer(const md_image_t *img, char **out, md_error_t **err);
+
 /* ---- listing and resolving ---- */
 
 typedef struct md_image_info {

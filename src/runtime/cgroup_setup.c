@@ -34,15 +34,18 @@ static int allow_runtime_devices(struct md_resources *res, md_error_t **err)
     return 0;
 }
 
-int md_cgroup_setup_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
+int md_cgroup_setup_open(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
 {
     *out = NULL;
     if (s->cgroups_path == NULL) return 0;
+    return md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, out, err);
+}
+
+int md_cgroup_setup_make(struct md_spec *s, struct md_cgroup *cg, md_error_t **err)
+{
     struct md_resources res;
-    md_cgroup_t *cg = NULL;
     int r = md_resources_from_json(s->resources, &res, err);
     if (r == 0) r = allow_runtime_devices(&res, err);
-    if (r == 0) r = md_cgroup_open(NULL, s->cgroups_path, MD_CGROUP_AUTO, &cg, err);
     if (r == 0) r = md_cgroup_create(cg, err);
     if (r == 0) {
         r = md_cgroup_set(cg, &res, err);
@@ -53,12 +56,22 @@ int md_cgroup_setup_create(struct md_spec *s, struct md_cgroup **out, md_error_t
         }
     }
     md_resources_free(&res);
-    if (r < 0) {
-        md_cgroup_free(cg);
-        return r;
+    return r;
+}
+
+int md_cgroup_setup_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err)
+{
+    int r = md_cgroup_setup_open(s, out, err);
+    if (r == 0 && *out && (r = md_cgroup_setup_make(s, *out, err)) < 0) {
+        md_cgroup_free(*out);
+        *out = NULL;
     }
-    *out = cg;
-    return 0;
+    return r;
+}
+
+int md_cgroup_setup_is_v2(struct md_cgroup *cg)
+{
+    return cg && md_cgroup_mode(cg) == MD_CGROUP_V2;
 }
 
 int md_cgroup_setup_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err)

@@ -9,6 +9,11 @@
 
 struct md_cgroup;
 int md_cgroup_setup_create(struct md_spec *s, struct md_cgroup **out, md_error_t **err);
+/* The two halves of create: open (*out NULL without a cgroupsPath), then make the cgroup with
+ * the spec's resources (on failure nothing is left made; cg stays the caller's). */
+int md_cgroup_setup_open(struct md_spec *s, struct md_cgroup **out, md_error_t **err);
+int md_cgroup_setup_make(struct md_spec *s, struct md_cgroup *cg, md_error_t **err);
+int md_cgroup_setup_is_v2(struct md_cgroup *cg);
 int md_cgroup_setup_enter(struct md_cgroup *cg, pid_t pid, md_error_t **err);
 void md_cgroup_setup_destroy(struct md_cgroup *cg);
 /* The v2 directory fd for CLONE_INTO_CGROUP, -1 on v1/hybrid. */

@@ -196,8 +196,15 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     c->spec = spec;
     int r = md_spec_check(spec, err);
     if (r == 0) r = md_container_prepare_seccomp(spec, err);
+    md_trace("rt: seccomp");
     if (r == 0) r = prepare_parent_namespaces(spec, err);
-    if (r == 0 && opts && opts->set_cgroup) r = md_cgroup_setup_create(spec, &c->cgroup, err);
+    if (r == 0 && opts && opts->set_cgroup) r = md_cgroup_setup_open(spec, &c->cgroup, err);
+    /* v2: the child is born in its cgroup, which must exist first. v1: it is moved in after
+     * the clone anyway, so the cgroup is made then, while the child makes its mounts (~0.6 ms
+     * of mkdirs and writes in every hierarchy, off the path to the exec) */
+    int made_late = c->cgroup && !md_cgroup_setup_is_v2(c->cgroup);
+    if (r == 0 && c->cgroup && !made_late) r = md_cgroup_setup_make(spec, c->cgroup, err);
+    md_trace("rt: cgroup made");
     if (r == 0) r = spawn_child(spec, opts, c, err);
     /* the child waits for PROCESS: its ids must be mapped before it reads it */
     if (r == 0 && spec->ns[MD_NS_USER].present && spec->ns[MD_NS_USER].path == NULL)
@@ -209,6 +216,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     md_trace("cloned");
     int late = !md_spec_cgroupns_early(spec);
     if (r == 0 && late) r = send_process(c, err);
+    if (r == 0 && made_late) r = md_cgroup_setup_make(spec, c->cgroup, err);
     if (r == 0 && c->cgroup && !c->born_in_cgroup)
         r = md_cgroup_setup_enter(c->cgroup, c->pid, err);
     if (r == 0 && opts && opts->after_clone) r = opts->after_clone(c->pid, opts->data, err);

@@ -15,6 +15,7 @@
 #include "image/store.h"
 #include "util/paths.h"
 #include "util/cleanup.h"
+#include "util/trace.h"
 #include "util/fs.h"
 #include "util/proc.h"
 
@@ -222,8 +223,34 @@ static int remove_dir_later(const char *dir, const char *id, md_error_t **err)
     if (snprintf(trash, sizeof(trash), "%s/" TRASH_PREFIX "%s", base, id) >= (int)sizeof(trash) ||
         rename(dir, trash) < 0)
         return md_rm_rf(dir, err);
+    md_trace("rm: renamed");
     if (md_run_detached(empty_trash, base) == 0) return 0;
     return md_rm_rf(trash, err);
+}
+
+static void run_dir_of(const char *id, char *out, size_t len)
+{
+    snprintf(out, len, "%s/containers/%s", md_run_root(), id);
+}
+
+/* the prepared remover's job: the runtime dir of the container it was sent, then the trash */
+static void removal_job(void *arg, const char *id)
+{
+    (void)arg;
+    char rundir[600], base[4200];
+    run_dir_of(id, rundir, sizeof(rundir));
+    md_rm_rf(rundir, NULL);
+    snprintf(base, sizeof(base), "%s/containers", md_lib_root());
+    empty_trash(base);
+}
+
+static int removal_fd = -1;
+
+/* Forking the remover was half a millisecond of each `run --rm` after its container exited;
+ * forked while the container runs, that exit needs only a rename and a message. */
+void md_container_removal_prepare(void)
+{
+    if (removal_fd < 0) removal_fd = md_detached_prepare(removal_job, NULL);
 }
 
 int md_container_remove_files(const char *id, const char *name, md_error_t **err)
@@ -231,12 +258,19 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
     cleanup_free char *dir = md_container_dir(id);
     if (dir == NULL) return md_error(err, ENOMEM, "remove");
     md_name_release(name);
+    md_trace("rm: name released");
+    char trash[4400];
+    int fd = removal_fd;
+    removal_fd = -1;
+    snprintf(trash, sizeof(trash), "%s/containers/" TRASH_PREFIX "%s", md_lib_root(), id);
+    if (fd >= 0 && rename(dir, trash) == 0 && md_detached_send(fd, id) == 0) return 0;
+    if (fd >= 0) close(fd);
     char rundir[600];
-    snprintf(rundir, sizeof(rundir), "%s/containers/%s", md_run_root(), id);
+    run_dir_of(id, rundir, sizeof(rundir));
     md_error_t *e2 = NULL;
     md_rm_rf(rundir, &e2); /* runtime state of an owner that was killed */
     md_error_free(&e2);
-    return remove_dir_later(dir, id, err);
+    return remove_dir_later(md_path_exists(trash) ? trash : dir, id, err);
 }
 
 static char *autoremove_path(const char *id)

@@ -25,6 +25,9 @@ char *md_container_dir(const char *id);
 int md_write_etc_files(const char *dir, const char *hostname, int host_net, md_error_t **err);
 /* Remove every trace of a container: dir, name. */
 int md_container_remove_files(const char *id, const char *name, md_error_t **err);
+/* Fork the process that deletes the next removed container's files now (a foreground
+ * `run --rm` while its container runs), so that the removal itself forks nothing. */
+void md_container_removal_prepare(void);
 /* Hold the autoremove lock of id; returns the fd. */
 int md_autoremove_hold(const char *id, md_error_t **err);
 void md_autoremove_release(const char *id, int fd);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
@@ -327,19 +328,27 @@ int md_ctr_save(struct md_ctr *c, md_error_t **err)
     return md_ctr_write_record(c->dir, c->record, err);
 }
 
+/* The lock is a flock on the container's directory itself, not on a file in it: a file was one
+ * more inode made by every create, and inodes cost ~0.1 ms each on these hosts' ext4 (no journal:
+ * the allocator reads inode table blocks to skip recently freed inodes). The fd follows the
+ * directory when `rm` renames it out of the store, so after the lock is taken the record is
+ * looked up by path again. */
 int md_ctr_lock(struct md_ctr *c, md_error_t **err)
 {
-    char path[4200], rec[4200];
-    snprintf(path, sizeof(path), "%s/lock", c->dir);
+    char rec[4200];
     snprintf(rec, sizeof(rec), "%s/container.json", c->dir);
-    /* a late locker (a monitor finishing after `rm -f`) must not bring the
-     * directory of a removed container back by creating its lock file */
-    if (!md_path_exists(rec)) return md_error(err, 0, "No such container: %s", c->id);
-    int fd = md_lock_file(path, 1, 0, err);
-    if (fd >= 0 && !md_path_exists(rec)) {
+    int fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return md_error(err, 0, "No such container: %s", c->id);
+    if (fd < 0) return md_error(err, errno, "open %s", c->dir);
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno == EINTR) continue;
+        int e = errno;
         close(fd);
-        unlink(path);
-        rmdir(c->dir);
+        return md_error(err, e, "lock %s", c->dir);
+    }
+    /* removed meanwhile: the rename out of the store happens under this lock */
+    if (!md_path_exists(rec)) {
+        close(fd);
         return md_error(err, 0, "No such container: %s", c->id);
     }
     return fd;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,4 +104,43 @@ int md_run_detached_report(int (*fn)(void *), void *arg, int *result)
     if (r == 0 && md_read_exact(p[0], result, sizeof(*result)) < 0) r = -1;
     close(p[0]);
     return r;
+}
+
+int md_detached_prepare(void (*fn)(void *, const char *), void *arg)
+{
+    int p[2];
+    /* a socket, not a pipe: a send to a helper that died is EPIPE, not the caller's SIGPIPE */
+    if (helper_binary || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) return -1;
+    int r = detach(p[0]);
+    if (r == 1) {
+        char msg[4097];
+        size_t have = 0;
+        ssize_t n;
+        while (
+            have < sizeof(msg) - 1 &&
+            ((n = read(p[0], msg + have, sizeof(msg) - 1 - have)) > 0 || (n < 0 && errno == EINTR)))
+            have += n > 0 ? (size_t)n : 0;
+        msg[have] = '\0';
+        if (have) fn(arg, msg);
+        _exit(0);
+    }
+    close(p[0]);
+    if (r < 0) {
+        close(p[1]);
+        return -1;
+    }
+    return p[1];
+}
+
+int md_detached_send(int fd, const char *msg)
+{
+    size_t len = strlen(msg), off = 0;
+    while (off < len) {
+        ssize_t n = send(fd, msg + off, len - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += (size_t)n;
+    }
+    close(fd);
+    return off == len ? 0 : -1;
 }

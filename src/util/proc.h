@@ -36,5 +36,12 @@ int md_run_detached(void (*fn)(void *), void *arg);
  * return in *result; 0, or -1 (no process, or no report). fn runs in a child of the caller, so
  * a threaded caller may use it only for an fn of system calls, prepared before the call. */
 int md_run_detached_report(int (*fn)(void *), void *arg, int *result);
+/* A detached process forked ahead of need, while the caller waits anyway (a foreground
+ * container runs): it blocks until md_detached_send hands it a message (up to 4 kB), then runs
+ * fn(arg, msg) and exits; if the caller closes the fd or dies first, it exits doing nothing.
+ * Returns the fd to send on (close-on-exec), or -1 (fork failed, or a threaded caller). */
+int md_detached_prepare(void (*fn)(void *, const char *), void *arg);
+/* Send msg and close fd: 0, or -1 when the process is gone (the fd is closed either way). */
+int md_detached_send(int fd, const char *msg);
 
 #endif
