@@ -474,6 +474,20 @@ static int check_opts(struct md_run_opts *o, md_error_t **err)
 
 int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_error_t **err)
 {
+    return md_engine_create_made(o, id, autoremove_fd, NULL, err);
+}
+
+void md_made_clear(struct md_made *m)
+{
+    json_object_put(m->record);
+    json_object_put(m->spec);
+    free(m->name);
+    memset(m, 0, sizeof(*m));
+}
+
+int md_engine_create_made(struct md_run_opts *o, char id[65], int *autoremove_fd,
+                          struct md_made *made, md_error_t **err)
+{
     struct run_ctx c = {.o = o, .autoremove_fd = -1};
     md_autoremove_sweep();
     /* the seeds' `run -it /bin/sh`: a new network namespace with only lo */
@@ -488,6 +502,11 @@ int md_engine_create(struct md_run_opts *o, char id[65], int *autoremove_fd, md_
         discard(&c);
     else
         memcpy(id, c.id, 65);
+    if (r == 0 && made) {
+        made->record = json_object_get(c.record);
+        made->spec = json_object_get(c.doc);
+        made->name = md_xstrdup(c.name);
+    }
     if (r == 0 && o->created.fn) o->created.fn(o->created.data, id);
     if (autoremove_fd)
         *autoremove_fd = c.autoremove_fd;

@@ -32,11 +32,13 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
     int autoremove_fd = -1;
     id[0] = '\0';
     md_trace("run");
-    int r = md_engine_create(o, id, &autoremove_fd, err);
+    struct md_made made = {0};
+    int r = md_engine_create_made(o, id, &autoremove_fd, &made, err);
     md_trace("created");
     if (r < 0) return r;
     struct md_ctr *c = NULL;
-    r = md_ctr_load_id(id, &c, err);
+    /* the record and spec just written, not read back */
+    r = md_ctr_from_record(id, made.name, made.record, &c, err);
     md_trace("loaded");
     if (r == 0 && o->monitor_conn) {
         r = md_engine_start_attached(c, o->monitor_conn, err);
@@ -44,8 +46,9 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
         r = md_engine_start_detached(c, err);
     } else if (r == 0) {
         if (!o->interactive) stdin_from_null(); /* docker: without -i the container reads EOF */
-        r = md_engine_start_foreground(c, o->interactive, err);
+        r = md_engine_run_foreground(c, made.spec, o->interactive, err);
     }
+    md_made_clear(&made);
     /* --rm: a container that could not start goes too (docker's daemon removes an
      * AutoRemove container whose start failed), e.g. --network container:X of a
      * stopped X; a record nobody will ever start must not be left "Created" */

@@ -117,7 +117,9 @@ static void clear_runtime_state(const char *rundir)
     clear_state_files(rundir, 5);
 }
 
-static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **err)
+/* doc: the spec its creator still holds (`run`), or NULL to read config.json */
+static int prepare_start(struct md_ctr *c, struct json_object *doc, struct md_spec **spec,
+                         md_error_t **err)
 {
     if (c->status == MD_CTR_RUNNING || c->status == MD_CTR_PAUSED)
         return md_error(err, 0, "container %s is already running", c->name);
@@ -126,7 +128,7 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
     clear_state_files(c->rundir, 4); /* not attach.sock: a detached start made it already */
     char path[4200];
     snprintf(path, sizeof(path), "%s/config.json", c->dir);
-    r = md_spec_load(path, spec, err);
+    r = doc ? md_spec_parse(doc, spec, err) : md_spec_load(path, spec, err);
     struct json_object *mounts = NULL;
     json_object_object_get_ex(c->record, "Mounts", &mounts);
     if (r == 0) r = md_volume_mount_all(mounts, err); /* local-driver volumes (-o type=...) */
@@ -137,6 +139,13 @@ static int prepare_start(struct md_ctr *c, struct md_spec **spec, md_error_t **e
         *spec = NULL;
     }
     return r;
+}
+
+static int autoremove(struct md_ctr *c)
+{
+    struct json_object *v = NULL;
+    json_object_object_get_ex(c->record, "HostConfig", &v);
+    return v && json_object_object_get_ex(v, "AutoRemove", &v) && json_object_get_boolean(v);
 }
 
 /* The container is running: make that true on disk. */
@@ -165,22 +174,36 @@ static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t *
 /* A foreground start records the container as running as soon as its pid is known, while the
  * child makes its mounts: the three files (state, record, summary) cost ~0.5 ms here, off the
  * path to the exec now. A start that fails after this is undone by start_failed. */
+struct fg_clone {
+    struct md_ctr *c;
+    int mntns; /* --rm: the container's mount namespace, for the remover to let go of */
+};
+
 static int fg_after_clone(pid_t pid, void *data, md_error_t **err)
 {
-    struct md_ctr *c = data;
-    int r = md_net_after_clone(pid, c, err);
+    struct fg_clone *fc = data;
+    int r = md_net_after_clone(pid, fc->c, err);
     md_error_t *e2 = NULL;
-    if (r == 0 && record_running(c, pid, getpid(), &e2) < 0)
+    if (r == 0 && record_running(fc->c, pid, getpid(), &e2) < 0)
         md_error_free(&e2); /* it runs; a stale record is not fatal */
+    if (r == 0 && autoremove(fc->c)) {
+        char ns[64];
+        snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+        fc->mntns = open(ns, O_RDONLY | O_CLOEXEC);
+    }
     md_trace("marked running");
     return r;
 }
 
-static int autoremove(struct md_ctr *c)
+/* --rm: the remover, forked now, also does the last close of the mount namespace: its
+ * teardown (every mount of the container unmounted, an expedited RCU grace period) was in
+ * the container's exit, between PID 1's end and ours */
+static void fg_prepare_removal(struct fg_clone *fc)
 {
-    struct json_object *v = NULL;
-    json_object_object_get_ex(c->record, "HostConfig", &v);
-    return v && json_object_object_get_ex(v, "AutoRemove", &v) && json_object_get_boolean(v);
+    if (!autoremove(fc->c)) return;
+    md_container_removal_prepare();
+    if (fc->mntns >= 0) md_container_removal_hold(fc->mntns);
+    fc->mntns = -1;
 }
 
 static void remove_container(struct md_ctr *c)
@@ -270,6 +293,12 @@ static void fg_io_close(struct fg_io *io)
 
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
 {
+    return md_engine_run_foreground(c, NULL, attach_stdin, err);
+}
+
+int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int attach_stdin,
+                             md_error_t **err)
+{
     struct md_spec *spec = NULL;
     /* the lock orders this start after the bookkeeping of a previous run */
     cleanup_close int lock = md_ctr_lock(c, err);
@@ -277,11 +306,12 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     md_trace("start: locked");
     md_ctr_read_and_settle(c);
     md_trace("start: settled");
-    int r = prepare_start(c, &spec, err);
+    int r = prepare_start(c, doc, &spec, err);
     if (r < 0) return r;
     struct md_container ct;
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
-    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = fg_after_clone, .data = c};
+    struct fg_clone fc = {c, -1};
+    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = fg_after_clone, .data = &fc};
     md_trace("spec loaded");
     struct fg_io io;
     struct md_stdio_relay relay = MD_STDIO_RELAY_INIT;
@@ -307,7 +337,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
     int status = 0;
     if (r == 0) {
         announce_running(c);
-        if (autoremove(c)) md_container_removal_prepare();
+        fg_prepare_removal(&fc);
         close(lock);
         lock = -1;
         struct md_io_out out = {io.out[0], io.err[0], &io.log, relay.in_w};
@@ -323,6 +353,7 @@ int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **
         ct.cgroup = NULL;
     }
     md_container_destroy(&ct);
+    if (fc.mntns >= 0) close(fc.mntns); /* the start failed before the remover took it */
     md_spec_free(spec);
     md_tty_restore(&saved);
     if (r < 0) {
@@ -435,7 +466,7 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     md_container_init(&ct);
     setsid();
     md_trace("monitor: begin");
-    int r = prepare_start(c, &spec, &err);
+    int r = prepare_start(c, NULL, &spec, &err);
     if (r == 0) r = monitor_stdio(f, &err);
     md_trace("monitor: spec loaded");
     struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};

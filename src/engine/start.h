@@ -8,6 +8,9 @@
 
 /* Returns the container's exit status (>= 0) or < 0 with *err. */
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err);
+/* The same with the spec its creator holds (doc, not read from config.json), or NULL. */
+int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int attach_stdin,
+                             md_error_t **err);
 int md_engine_start_detached(struct md_ctr *c, md_error_t **err);
 /* Detached, with a connection to the monitor's attach socket made before the container
  * runs (docker's CLI attaches through the daemon the same way): run/start with

@@ -244,13 +244,19 @@ static void removal_job(void *arg, const char *id)
     empty_trash(base);
 }
 
-static int removal_fd = -1;
+static int removal_fd = -1, removal_held = -1;
 
 /* Forking the remover was half a millisecond of each `run --rm` after its container exited;
  * forked while the container runs, that exit needs only a rename and a message. */
 void md_container_removal_prepare(void)
 {
     if (removal_fd < 0) removal_fd = md_detached_prepare(removal_job, NULL);
+}
+
+void md_container_removal_hold(int fd)
+{
+    if (removal_held >= 0) close(removal_held);
+    removal_held = fd;
 }
 
 int md_container_remove_files(const char *id, const char *name, md_error_t **err)
@@ -260,11 +266,16 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
     md_name_release(name);
     md_trace("rm: name released");
     char trash[4400];
-    int fd = removal_fd;
-    removal_fd = -1;
+    int fd = removal_fd, held = removal_held;
+    removal_fd = removal_held = -1;
     snprintf(trash, sizeof(trash), "%s/containers/" TRASH_PREFIX "%s", md_lib_root(), id);
-    if (fd >= 0 && rename(dir, trash) == 0 && md_detached_send(fd, id) == 0) return 0;
-    if (fd >= 0) close(fd);
+    int sent = 0;
+    if (fd >= 0 && rename(dir, trash) == 0)
+        sent = md_detached_send(fd, id, held) == 0; /* closes fd */
+    else if (fd >= 0)
+        close(fd);
+    if (held >= 0) close(held); /* the remover's copy, if sent, is the last */
+    if (sent) return 0;
     char rundir[600];
     run_dir_of(id, rundir, sizeof(rundir));
     md_error_t *e2 = NULL;

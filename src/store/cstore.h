@@ -28,6 +28,10 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
 /* Fork the process that deletes the next removed container's files now (a foreground
  * `run --rm` while its container runs), so that the removal itself forks nothing. */
 void md_container_removal_prepare(void);
+/* An fd (the container's mount namespace) whose last close the remover does: the namespace
+ * outlives the container's PID 1, so its teardown (the overlay's unmount) is not in the path
+ * between that exit and the command's. Taken over; closed here if nothing is removed. */
+void md_container_removal_hold(int fd);
 /* Hold the autoremove lock of id; returns the fd. */
 int md_autoremove_hold(const char *id, md_error_t **err);
 void md_autoremove_release(const char *id, int fd);

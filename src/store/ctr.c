@@ -232,6 +232,25 @@ static int load_id(const char *id, int summary, struct md_ctr **out, md_error_t 
     return 0;
 }
 
+int md_ctr_from_record(const char *id, const char *name, struct json_object *record,
+                       struct md_ctr **out, md_error_t **err)
+{
+    struct md_ctr *c = calloc(1, sizeof(*c));
+    if (c == NULL) return md_error(err, ENOMEM, "container");
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->dir = md_container_dir(id);
+    c->rundir = run_dir(id);
+    c->record = json_object_get(record);
+    c->name = strdup(name);
+    if (c->dir == NULL || c->rundir == NULL || c->name == NULL) {
+        md_ctr_free(c);
+        return md_error(err, ENOMEM, "container");
+    }
+    read_state(c, 1);
+    *out = c;
+    return 0;
+}
+
 int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err)
 {
     return load_id(id, 0, out, err);

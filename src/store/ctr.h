@@ -46,6 +46,9 @@ struct md_ctr {
 /* By full id, unique id prefix, or name. Not found: "No such container: X". */
 int md_ctr_load(const char *ref, struct md_ctr **out, md_error_t **err);
 int md_ctr_load_id(const char *id, struct md_ctr **out, md_error_t **err);
+/* A container its creator holds the record of (a reference is taken): nothing read back. */
+int md_ctr_from_record(const char *id, const char *name, struct json_object *record,
+                       struct md_ctr **out, md_error_t **err);
 /* For lists: the record is the container's summary (store/summary.c), a few members of
  * container.json, and refuses md_ctr_save. Status and pid as md_ctr_load_id. */
 int md_ctr_load_summary(const char *id, struct md_ctr **out, md_error_t **err);

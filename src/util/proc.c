@@ -106,22 +106,42 @@ int md_run_detached_report(int (*fn)(void *), void *arg, int *result)
     return r;
 }
 
+/* one message, and the fd it may carry: closed first (its last close may be slow: a mount
+ * namespace's teardown), then fn */
+static void detached_wait(int sock, void (*fn)(void *, const char *), void *arg)
+{
+    char msg[4097];
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {msg, sizeof(msg) - 1};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    ssize_t n;
+    while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    if (n <= 0) return;
+    msg[n] = '\0';
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+        int held;
+        memcpy(&held, CMSG_DATA(cm), sizeof(held));
+        close(held);
+    }
+    fn(arg, msg);
+}
+
 int md_detached_prepare(void (*fn)(void *, const char *), void *arg)
 {
     int p[2];
     /* a socket, not a pipe: a send to a helper that died is EPIPE, not the caller's SIGPIPE */
-    if (helper_binary || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) return -1;
+    if (helper_binary || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) return -1;
     int r = detach(p[0]);
     if (r == 1) {
-        char msg[4097];
-        size_t have = 0;
-        ssize_t n;
-        while (
-            have < sizeof(msg) - 1 &&
-            ((n = read(p[0], msg + have, sizeof(msg) - 1 - have)) > 0 || (n < 0 && errno == EINTR)))
-            have += n > 0 ? (size_t)n : 0;
-        msg[have] = '\0';
-        if (have) fn(arg, msg);
+        detached_wait(p[0], fn, arg);
         _exit(0);
     }
     close(p[0]);
@@ -132,15 +152,27 @@ int md_detached_prepare(void (*fn)(void *, const char *), void *arg)
     return p[1];
 }
 
-int md_detached_send(int fd, const char *msg)
+int md_detached_send(int fd, const char *msg, int pass)
 {
-    size_t len = strlen(msg), off = 0;
-    while (off < len) {
-        ssize_t n = send(fd, msg + off, len - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        off += (size_t)n;
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {(void *)msg, strlen(msg)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (pass >= 0) {
+        memset(&ctl, 0, sizeof(ctl));
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = sizeof(ctl.buf);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &pass, sizeof(pass));
     }
+    ssize_t n;
+    while ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
     close(fd);
-    return off == len ? 0 : -1;
+    return n == (ssize_t)iov.iov_len ? 0 : -1;
 }

@@ -41,7 +41,9 @@ int md_run_detached_report(int (*fn)(void *), void *arg, int *result);
  * fn(arg, msg) and exits; if the caller closes the fd or dies first, it exits doing nothing.
  * Returns the fd to send on (close-on-exec), or -1 (fork failed, or a threaded caller). */
 int md_detached_prepare(void (*fn)(void *, const char *), void *arg);
-/* Send msg and close fd: 0, or -1 when the process is gone (the fd is closed either way). */
-int md_detached_send(int fd, const char *msg);
+/* Send msg and close fd: 0, or -1 when the process is gone (the fd is closed either way).
+ * pass (or -1): an fd whose close the process takes over, before fn runs (the caller still
+ * closes its own copy). */
+int md_detached_send(int fd, const char *msg, int pass);
 
 #endif

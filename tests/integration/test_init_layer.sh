@@ -55,8 +55,12 @@ check_eq "/etc a symlink: still a symlink inside" "$(md run --rm --network none 
 # ---------------------------------------------------------------- removal
 md rmi plain:1 >/dev/null
 check_eq "rmi removes the image's init layer" "$(test -e "$init" && echo left || echo gone)" "gone"
-for i in 1 2 3; do md run --rm --network none own:1 true; done
+for i in 1 2 3; do MD_REMOVER_PROBE=$UNIQ md run --rm --network none own:1 true; done
 check "run --rm: no trash left in the store" wait_for 5 test -z "$(ls -A "$MYDOCKER_ROOT/containers")"
 check "run --rm: no runtime dir left" wait_for 5 test -z "$(ls -A "$MYDOCKER_RUN_ROOT/containers" 2>/dev/null)"
 check_eq "run --rm: ps -a is empty" "$(md ps -aq)" ""
+# the remover (forked while the container ran) holds the container's mount namespace until it
+# deletes the files, then ends: no process of this store is left
+check "run --rm: the remover ends (no process with this store left)" \
+    wait_for 5 sh -c "! grep -qszxF 'MD_REMOVER_PROBE=$UNIQ' /proc/[0-9]*/environ"
 summary
