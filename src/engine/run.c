@@ -47,6 +47,7 @@ int md_engine_run(struct md_run_opts *o, char id[65], md_error_t **err)
     } else if (r == 0) {
         if (!o->interactive) stdin_from_null(); /* docker: without -i the container reads EOF */
         r = md_engine_run_foreground(c, made.spec, o->interactive, err);
+        made.spec = NULL; /* taken over */
     }
     md_made_clear(&made);
     /* --rm: a container that could not start goes too (docker's daemon removes an

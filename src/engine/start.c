@@ -215,6 +215,7 @@ static void remove_container(struct md_ctr *c)
     md_trace("rm: files");
     md_error_free(&e);
     md_autoremove_release(c->id, -1);
+    md_trace("rm: autoremove released");
 }
 
 /* docker keeps a container whose start failed as "Created", with the error */
@@ -291,13 +292,9 @@ static void fg_io_close(struct fg_io *io)
     md_jsonlog_close(&io->log);
 }
 
-int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
-{
-    return md_engine_run_foreground(c, NULL, attach_stdin, err);
-}
-
-int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int attach_stdin,
-                             md_error_t **err)
+/* *doc is dropped once the container runs (and set to NULL) */
+static int run_foreground(struct md_ctr *c, struct json_object **doc, int attach_stdin,
+                          md_error_t **err)
 {
     struct md_spec *spec = NULL;
     /* the lock orders this start after the bookkeeping of a previous run */
@@ -306,7 +303,7 @@ int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int atta
     md_trace("start: locked");
     md_ctr_read_and_settle(c);
     md_trace("start: settled");
-    int r = prepare_start(c, doc, &spec, err);
+    int r = prepare_start(c, *doc, &spec, err);
     if (r < 0) return r;
     struct md_container ct;
     __attribute__((cleanup(tty_restore_cleanup))) struct md_tty_saved saved = {.fd = -1};
@@ -338,6 +335,8 @@ int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int atta
     if (r == 0) {
         announce_running(c);
         fg_prepare_removal(&fc);
+        json_object_put(*doc);
+        *doc = NULL;
         close(lock);
         lock = -1;
         struct md_io_out out = {io.out[0], io.err[0], &io.log, relay.in_w};
@@ -363,8 +362,22 @@ int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int atta
     md_error_t *e3 = NULL;
     md_trace("destroyed");
     md_engine_container_exited(c->id, status, &e3);
+    md_trace("exited: returned");
     md_error_free(&e3);
     return status;
+}
+
+int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err)
+{
+    return md_engine_run_foreground(c, NULL, attach_stdin, err);
+}
+
+int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int attach_stdin,
+                             md_error_t **err)
+{
+    int r = run_foreground(c, &doc, attach_stdin, err);
+    json_object_put(doc);
+    return r;
 }
 
 struct monitor_fds {
@@ -814,6 +827,7 @@ int md_engine_container_exited(const char *id, int status, md_error_t **err)
         clear_runtime_state(c->rundir);
     }
     close(lock);
+    md_trace("exited: unlocked");
     if (again) r = restart_after_backoff(c, ran, status, err);
     md_ctr_free(c);
     return r;

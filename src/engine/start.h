@@ -8,7 +8,9 @@
 
 /* Returns the container's exit status (>= 0) or < 0 with *err. */
 int md_engine_start_foreground(struct md_ctr *c, int attach_stdin, md_error_t **err);
-/* The same with the spec its creator holds (doc, not read from config.json), or NULL. */
+/* The same with the spec its creator holds (doc, not read from config.json), or NULL: a
+ * reference it takes over, dropped while the container runs (freeing the spec's tree was
+ * 0.2 ms after the exit). */
 int md_engine_run_foreground(struct md_ctr *c, struct json_object *doc, int attach_stdin,
                              md_error_t **err);
 int md_engine_start_detached(struct md_ctr *c, md_error_t **err);

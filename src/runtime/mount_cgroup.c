@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
@@ -51,8 +52,9 @@ static int own_cgroup(const struct md_spec *s, const char *dir, char *out, size_
     return -ENOENT;
 }
 
+/* remount: each bind made read-only by itself (no mount_setattr: kernels before 5.12) */
 static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, unsigned long ro,
-                          md_error_t **err)
+                          int remount, md_error_t **err)
 {
     char rel[PATH_MAX], src[PATH_MAX * 2], target[64];
     if (own_cgroup(s, name, rel, sizeof(rel)) < 0) return 0;
@@ -67,6 +69,7 @@ static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, 
     snprintf(target, sizeof(target), "/proc/self/fd/%d", d);
     if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return md_error(err, errno, "cgroup mount: bind %s", src);
+    if (!remount) return 0;
     cleanup_close int m = openat(tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     snprintf(target, sizeof(target), "/proc/self/fd/%d", m);
     if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | BIND_FLAGS | ro, NULL) < 0)
@@ -74,7 +77,8 @@ static int bind_hierarchy(const struct md_spec *s, int tmpfs, const char *name, 
     return 0;
 }
 
-static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, md_error_t **err)
+static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, int remount,
+                   md_error_t **err)
 {
     cleanup_dir DIR *d = opendir(CG_ROOT);
     if (d == NULL) return md_error(err, errno, "open " CG_ROOT);
@@ -93,11 +97,22 @@ static int fill_v1(const struct md_spec *s, int tmpfs, unsigned long ro, md_erro
         }
         /* a hybrid host's cgroup2 mount is not shown, as runc does not */
         if (de->d_type == DT_DIR && strcmp(de->d_name, "unified") != 0) {
-            int r = bind_hierarchy(s, tmpfs, de->d_name, ro, err);
+            int r = bind_hierarchy(s, tmpfs, de->d_name, ro, remount, err);
             if (r < 0) return r;
         }
     }
     return 0;
+}
+
+/* probe (nothing set: whether the kernel has mount_setattr), or set the binds' flags; fd is
+ * the tmpfs's own root (opened after its mount), never the directory below it */
+static int fd_setattr(int fd, unsigned long ro, unsigned flags, int probe)
+{
+    struct mount_attr a = {0};
+    if (!probe)
+        a.attr_set =
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (ro ? MOUNT_ATTR_RDONLY : 0);
+    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
 }
 
 int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err)
@@ -122,6 +137,17 @@ int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *
     cleanup_close int dir = openat(tmpfs, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return md_error(err, errno, "open %s", m->destination);
     /* the tmpfs itself stays writable, as runc leaves it: "ro" is for the
-     * hierarchies, which is what programs in the container look at */
-    return fill_v1(s, dir, ro, err);
+     * hierarchies, which is what programs in the container look at. The binds get their
+     * flags in one mount_setattr over the whole tree, and the tmpfs its own back: two system
+     * calls instead of a remount per hierarchy (~0.2 ms of each start) */
+    int setattr = fd_setattr(tmpfs, ro, AT_RECURSIVE, 1) == 0;
+    r = fill_v1(s, dir, ro, !setattr, err);
+    if (r == 0 && setattr && fd_setattr(tmpfs, ro, AT_RECURSIVE, 0) == 0) {
+        struct mount_attr clr = {.attr_clr = MOUNT_ATTR_RDONLY};
+        if (ro && syscall(SYS_mount_setattr, tmpfs, "", AT_EMPTY_PATH, &clr, sizeof(clr)) < 0)
+            r = md_error(err, errno, "cgroup mount: %s read-write", m->destination);
+    } else if (r == 0 && setattr) {
+        r = md_error(err, errno, "cgroup mount: flags on %s", m->destination);
+    }
+    return r;
 }

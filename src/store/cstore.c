@@ -270,11 +270,12 @@ int md_container_remove_files(const char *id, const char *name, md_error_t **err
     removal_fd = removal_held = -1;
     snprintf(trash, sizeof(trash), "%s/containers/" TRASH_PREFIX "%s", md_lib_root(), id);
     int sent = 0;
-    if (fd >= 0 && rename(dir, trash) == 0)
-        sent = md_detached_send(fd, id, held) == 0; /* closes fd */
-    else if (fd >= 0)
-        close(fd);
-    if (held >= 0) close(held); /* the remover's copy, if sent, is the last */
+    if (fd >= 0 && rename(dir, trash) == 0) {
+        sent = md_detached_send(fd, id, held) == 0; /* closes fd and held */
+    } else {
+        if (fd >= 0) close(fd);
+        if (held >= 0) close(held);
+    }
     if (sent) return 0;
     char rundir[600];
     run_dir_of(id, rundir, sizeof(rundir));

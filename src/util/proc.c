@@ -129,6 +129,10 @@ static void detached_wait(int sock, void (*fn)(void *, const char *), void *arg)
     if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
         int held;
         memcpy(&held, CMSG_DATA(cm), sizeof(held));
+        /* the sender closes its copy before its end of the socket: at EOF ours is the last */
+        char c;
+        while (recv(sock, &c, 1, 0) != 0 && errno == EINTR)
+            ;
         close(held);
     }
     fn(arg, msg);
@@ -173,6 +177,7 @@ int md_detached_send(int fd, const char *msg, int pass)
     ssize_t n;
     while ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
+    if (pass >= 0) close(pass);
     close(fd);
     return n == (ssize_t)iov.iov_len ? 0 : -1;
 }

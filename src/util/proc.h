@@ -42,8 +42,8 @@ int md_run_detached_report(int (*fn)(void *), void *arg, int *result);
  * Returns the fd to send on (close-on-exec), or -1 (fork failed, or a threaded caller). */
 int md_detached_prepare(void (*fn)(void *, const char *), void *arg);
 /* Send msg and close fd: 0, or -1 when the process is gone (the fd is closed either way).
- * pass (or -1): an fd whose close the process takes over, before fn runs (the caller still
- * closes its own copy). */
+ * pass (or -1): an fd whose last close the process does, before fn runs (pass is closed here,
+ * before fd, and the process waits for fd's end). */
 int md_detached_send(int fd, const char *msg, int pass);
 
 #endif

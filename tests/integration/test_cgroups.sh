@@ -230,6 +230,16 @@ check_eq "--pids-limit 20: PID 1 survived" "$(md inspect -f '{{.State.Status}}' 
 md rm -f "$n5" >/dev/null 2>&1
 check_eq "/sys/fs/cgroup inside: the container's own memory cgroup" "$(md run --rm "${P[@]}" -m 32m "${IMG[@]}" cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)" 33554432
 check_match "/sys/fs/cgroup inside is read-only" "$(md run --rm "${P[@]}" "${IMG[@]}" sh -c 'echo 1 >/sys/fs/cgroup/pids/pids.max' 2>&1)" 'Read-only file system'
+if [ -d /sys/fs/cgroup/memory ]; then # v1/hybrid: a tmpfs of binds (flags set in one mount_setattr)
+    mi=$(md run --rm "${P[@]}" "${IMG[@]}" grep ' /sys/fs/cgroup' /proc/self/mountinfo 2>&1)
+    check_eq "v1: every hierarchy inside is ro,nosuid,nodev,noexec" \
+        "$(awk '$5 ~ "^/sys/fs/cgroup/" {split($6, o, ","); print o[1] "," o[2] "," o[3] "," o[4]}' <<<"$mi" | sort -u)" \
+        "ro,nosuid,nodev,noexec"
+    check "v1: at least the memory and pids hierarchies are there" \
+        test "$(awk '$5 ~ "^/sys/fs/cgroup/(memory|pids)$"' <<<"$mi" | wc -l)" -eq 2
+    check_match "v1: the tmpfs holding them stays writable (as runc leaves it)" \
+        "$(awk '$5 == "/sys/fs/cgroup" {print $6}' <<<"$mi")" '^rw,nosuid,nodev,noexec'
+fi
 check_eq "--oom-score-adj" "$(md run --rm --oom-score-adj 200 "${IMG[@]}" cat /proc/1/oom_score_adj 2>&1)" 200
 check_eq "--cgroupns private (default): the cgroup is the namespace root" "$(md run --rm "${IMG[@]}" sh -c 'grep -c -v ":/$" /proc/self/cgroup' 2>&1)" 0
 newname n6 cgns
