@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/proc.h"
+#include "engine/procinfo.h"
 
 static void print_json(struct json_object *o, int pretty)
 {
@@ -132,10 +132,12 @@ static void ps_line(pid_t pid, long hz)
     while (f && fgets(line, sizeof(line), f))
         if (sscanf(line, "Uid: %u", &uid) == 1) break;
     if (f) fclose(f);
-    struct passwd *pw = getpwuid(uid);
+    char user[64];
+    /* the host's /etc/passwd read by us, not getpwuid: NSS needs a shared libc */
+    md_procinfo_user((uid_t)uid, user, sizeof(user));
     unsigned long secs = (unsigned long)((ut + stt) / (unsigned long long)hz);
-    printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", pw ? pw->pw_name : "?", (int)pid, ppid,
-           secs / 3600, secs / 60 % 60, secs % 60, cmd);
+    printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", user, (int)pid, ppid, secs / 3600, secs / 60 % 60,
+           secs % 60, cmd);
 }
 
 int runc_cmd_ps(int argc, char **argv)
