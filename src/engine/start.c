@@ -164,13 +164,6 @@ static void announce_running(struct md_ctr *c)
     md_health_spawn(c);
 }
 
-static int mark_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t **err)
-{
-    int r = record_running(c, pid, monitor, err);
-    if (r == 0) announce_running(c);
-    return r;
-}
-
 /* A foreground start records the container as running as soon as its pid is known, while the
  * child makes its mounts: the three files (state, record, summary) cost ~0.5 ms here, off the
  * path to the exec now. A start that fails after this is undone by start_failed. */
@@ -469,6 +462,13 @@ static void report(int fd, md_error_t *err)
     md_write_all(fd, m, strlen(m));
 }
 
+static int monitor_after_clone(pid_t pid, void *data, md_error_t **err)
+{
+    struct md_ctr *c = data;
+    int r = md_net_after_clone(pid, c, err);
+    return r == 0 ? record_running(c, pid, getpid(), err) : r;
+}
+
 /* The monitor process: becomes the container's parent, then execs the tiny
  * monitor binary so that the engine's memory image does not stay around. */
 static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_fd)
@@ -482,12 +482,14 @@ static void become_monitor(struct md_ctr *c, struct monitor_fds *f, int status_f
     int r = prepare_start(c, NULL, &spec, &err);
     if (r == 0) r = monitor_stdio(f, &err);
     md_trace("monitor: spec loaded");
-    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = md_net_after_clone, .data = c};
+    /* recorded running while the child makes its mounts, as a foreground start is: the
+     * monitor's pid is this process's, which execs the monitor binary */
+    struct md_create_opts copts = {.set_cgroup = 1, .after_clone = monitor_after_clone, .data = c};
     if (r == 0) r = md_container_create(spec, &copts, &ct, &err);
     md_trace("monitor: container ready");
     if (r == 0) r = md_container_start(&ct, &err);
     md_trace("monitor: exec done");
-    if (r == 0) r = mark_running(c, ct.pid, getpid(), &err);
+    if (r == 0) announce_running(c);
     md_trace("monitor: marked running");
     if (r == 0) {
         /* status_fd is close-on-exec: EOF without a message means started */
