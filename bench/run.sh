@@ -59,13 +59,19 @@ cmds=(-n floor "$work/floor $work/bundle/rootfs /bin/true"
       -n mydocker-bridge "$M run --rm busybox true")
 have() { command -v "$1" >/dev/null; }
 i=0
+rr=("floor=$work/floor $work/bundle/rootfs /bin/true" "mydocker=$M run --rm --network none busybox true"
+    "mydocker-bridge=$M run --rm busybox true")
+ref=mydocker
 if have crun && crun --root "$work/crun" run --bundle "$work/bundle" bench-crun-$$ >/dev/null 2>&1; then
     cmds+=(-n crun "crun --root $work/crun run --bundle $work/bundle bench-crun-\$RANDOM\$RANDOM")
+    rr+=("crun=$(command -v crun) --root $work/crun run --bundle $work/bundle rr-crun-{n}")
+    ref=crun
 else
     echo "crun: skipped ($(crun --root "$work/crun" run --bundle "$work/bundle" x 2>&1 | head -1))"
 fi
 if have runc; then
     cmds+=(-n runc "runc --root $work/runc run --bundle $work/bundle bench-runc-\$RANDOM\$RANDOM")
+    rr+=("runc=$(command -v runc) --root $work/runc run --bundle $work/bundle rr-runc-{n}")
 fi
 hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}" >/dev/null 2>&1 ||
 hyperfine --shell=bash --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "${cmds[@]}" >/dev/null
@@ -100,6 +106,10 @@ print(f"{'command':<16} {'median ms':>10} {'x floor':>8} {'x mydocker':>10}")
 for k, v in res.items():
     print(f"{k:<16} {v:10.2f} {v / floor:8.2f} {v / my:10.2f}")
 PY
+# the fast contenders again, round-robin: hyperfine runs one command's runs, then the next's,
+# and this host drifts between them by more than the differences (bench/interleave.py)
+echo "round-robin, $RUNS rounds (bench/interleave.py):"
+python3 bench/interleave.py "$RUNS" "$ref" "${rr[@]}"
 python3 - "$M" <<'PY'
 # VmHWM of the mydocker process itself (not of the container it starts),
 # read from /proc while a short container runs

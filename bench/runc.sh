@@ -39,7 +39,7 @@ declare -A bin=([mydocker-runc]=$MR)
 command -v runc >/dev/null && bin[runc]=$(command -v runc)
 command -v crun >/dev/null && bin[crun]=$(command -v crun)
 order=(mydocker-runc runc crun)
-run_cmds=() cycle_cmds=()
+run_cmds=() cycle_cmds=() rr=()
 for n in "${order[@]}"; do
     [ -n "${bin[$n]:-}" ] || continue
     r="${bin[$n]} --root $work/state-$n"
@@ -49,6 +49,7 @@ for n in "${order[@]}"; do
     fi
     id="b-$n-\$RANDOM\$RANDOM"
     run_cmds+=(-n "$n" "$r run --bundle $work/bundle $id")
+    rr+=("$n=$r run --bundle $work/bundle rr-$n-{n}")
     cycle_cmds+=(-n "$n" "id=$id; $r create --bundle $work/bundle \$id && $r start \$id && $r delete --force \$id")
 done
 
@@ -66,6 +67,10 @@ for title, path in (("run (one process)", sys.argv[1]), ("create + start + delet
     for k, v in res.items():
         print(f"  {k:<14} {v:10.2f} {v / me:16.2f}")
 PY
+
+# `run` again, round-robin: equal conditions for each runtime (bench/interleave.py)
+echo "run, round-robin, $RUNS rounds (bench/interleave.py):"
+python3 bench/interleave.py "$RUNS" mydocker-runc "${rr[@]}" | sed 's/^/  /'
 
 gcc -O2 -o "$work/maxrss" bench/maxrss.c
 echo "peak RSS (the runtime's largest process during a run, wait4 ru_maxrss):"
