@@ -61,4 +61,4 @@ left=$("$MD" ps -aq | wc -l)
 cgs=$(ls -d /sys/fs/cgroup/*/mydocker/*/ 2>/dev/null | wc -l)
 mnts=$(grep -c "$W/" /proc/self/mountinfo)
 echo "  $P runs in $(( (t1 - t0) / 1000000 )) ms: $((P - fails)) succeeded, $fails failed; left: $left containers, $cgs container cgroups, $mnts mounts"
-[ "$fails" -gt 0 ] && head -5 "$W/par.log"
+if [ "$fails" -gt 0 ]; then head -5 "$W/par.log"; fi

@@ -31,6 +31,7 @@
 #include "userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/trace.h"
 
 static const int ns_flags[MD_NS_COUNT] = {
     [MD_NS_PID] = CLONE_NEWPID,       [MD_NS_NET] = CLONE_NEWNET,   [MD_NS_MNT] = CLONE_NEWNS,
@@ -248,6 +249,8 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
 {
     struct md_spec *s = a->spec;
     int r = receive_process(a->sock, p, err);
+    /* the CPUs the parent kept us off until now (container.c place_child) */
+    if (r == 0 && a->affinity) sched_setaffinity(0, sizeof(*a->affinity), a->affinity);
     if (r == 0 && setsid() < 0) r = md_error(err, errno, "setsid");
     if (r == 0 && a->exec_mode) {
         if (p->terminal) r = setup_terminal(a->sock, p, err);
@@ -391,6 +394,7 @@ int md_child_main(struct md_child_args *a)
      * Not dumpable: /proc/<us>/{exe,mem,fd} are closed to it. execve makes
      * the container's program dumpable again. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    md_trace("child: begin");
     reset_signals();
     int r = close_inherited_fds(a, &err);
     if (r == 0 && a->exec_fifo) r = md_fifo_child_prepare(a->exec_fifo, &fifo, &err);

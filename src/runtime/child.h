@@ -4,6 +4,8 @@
 #ifndef MD_CHILD_H
 #define MD_CHILD_H
 
+#include <sched.h>
+
 #include "spec.h"
 
 struct md_create_opts;
@@ -14,7 +16,8 @@ struct md_child_args {
     const char *exec_fifo; /* create/start split: block here until `start`; NULL: wait on sock */
     int exec_mode;         /* `exec` into a running container: namespaces and rootfs exist */
     const struct md_create_opts *opts; /* NULL for exec */
-    int in_cgroup; /* MD_SYNC_CGROUP came (it may arrive while we wait for RESUME) */
+    int in_cgroup;             /* MD_SYNC_CGROUP came (it may arrive while we wait for RESUME) */
+    const cpu_set_t *affinity; /* restored once PROCESS came (the parent moved us), or NULL */
 };
 
 /* Never returns on success; returns the exit code for _exit() on failure. */

@@ -212,6 +212,16 @@ check_rc "a paused container stops (thawed to die)" 0 timeout 10 "$MYDOCKER" sto
 check_eq "stopped after pause: exited" "$(md inspect -f '{{.State.Status}}' "$n4" 2>&1)" exited
 
 # ---------------------------------------------------------------- inside the container
+# the start keeps the child off its own CPU until the child has the process to run
+# (runtime/container.c place_child); the container ends with its starter's affinity
+host_cpus=$(grep Cpus_allowed_list /proc/self/status)
+check_eq "the container's CPU affinity is its starter's" \
+    "$(md run --rm --network none "${IMG[@]}" grep Cpus_allowed_list /proc/self/status 2>&1)" "$host_cpus"
+if [ "$(nproc)" -gt 1 ]; then
+    check_eq "a starter pinned to CPU 1: so is its container" \
+        "$(taskset -c 1 "$MYDOCKER" run --rm --network none "${IMG[@]}" grep Cpus_allowed_list /proc/self/status 2>&1)" \
+        "$(printf 'Cpus_allowed_list:\t1')"
+fi
 check_eq "no --cpuset-cpus: every host cpu and mem node, from the parent (clone_children)" \
     "$(md run --rm "${P[@]}" "${IMG[@]}" sh -c 'grep -E "^(Cpus|Mems)_allowed_list" /proc/self/status | cut -f2' 2>&1 | tr '\n' ' ')|$(cat "$CG/$CPUSET/$PARENT/cgroup.clone_children" 2>&1)" \
     "$(cat "$CG/$CPUSET/cpuset.cpus") $(cat "$CG/$CPUSET/cpuset.mems") |1"
