@@ -238,14 +238,15 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     if (r == 0 && made_late) r = md_cgroup_setup_make(spec, c->cgroup, err);
     if (r == 0 && c->cgroup && !c->born_in_cgroup)
         r = md_cgroup_setup_enter(c->cgroup, c->pid, err);
-    if (r == 0 && opts && opts->after_clone) r = opts->after_clone(c->pid, opts->data, err);
     /* the child makes its cgroup namespace before READY, once it is in its
-     * cgroup (src/runtime/child.c late_cgroupns) */
+     * cgroup (src/runtime/child.c late_cgroupns); told before after_clone (the network, the
+     * records), which the child does not wait for */
     if (r == 0 && late && md_spec_cgroupns_new(spec)) {
         int e = md_sync_send(c->sock, MD_SYNC_CGROUP, NULL, 0, -1);
         if (e < 0) r = md_error(err, -e, "sync with container");
     }
     md_trace("cgroup entered");
+    if (r == 0 && opts && opts->after_clone) r = opts->after_clone(c->pid, opts->data, err);
     if (r == 0 && !late) r = send_process(c, err);
     if (r == 0) r = wait_ready(c, opts, err);
     if (r < 0) md_container_destroy(c);
