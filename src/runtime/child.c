@@ -220,6 +220,15 @@ static int child_expect(struct md_child_args *a, uint32_t want, md_error_t **err
     }
 }
 
+/* md_rootfs_wait's: MD_SYNC_CGROUP says the cgroups exist (and we are in them) */
+static int cgroups_made(void *data, md_error_t **err)
+{
+    struct md_child_args *a = data;
+    /* early: PROCESS itself came after the cgroups were made, and no MD_SYNC_CGROUP comes */
+    if (a->in_cgroup || md_spec_cgroupns_early(a->spec)) return 0;
+    return child_expect(a, MD_SYNC_CGROUP, err);
+}
+
 static int late_cgroupns(struct md_child_args *a, md_error_t **err)
 {
     struct md_spec *s = a->spec;
@@ -268,7 +277,8 @@ static int setup_container(struct md_child_args *a, struct md_process *p, md_err
      * pivoted already: setns put us at its root, where the command is
      * looked up (crun). Its root, mounts and /dev are not ours to redo. */
     int own_mnt = s->ns[MD_NS_MNT].present && s->ns[MD_NS_MNT].path == NULL;
-    if (r == 0 && own_mnt) r = md_rootfs_mount(s, err);
+    struct md_rootfs_wait w = {cgroups_made, a};
+    if (r == 0 && own_mnt) r = md_rootfs_mount(s, &w, err);
     if (r == 0 && s->hooks) r = hooks_stage(a, err);
     if (r == 0 && own_mnt) r = md_rootfs_pivot(s, err);
     if (r == 0 && (own_mnt || !s->ns[MD_NS_MNT].present)) r = md_dev_setup(s, err);

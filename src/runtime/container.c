@@ -241,7 +241,7 @@ int md_container_create(struct md_spec *spec, const struct md_create_opts *opts,
     /* the child makes its cgroup namespace before READY, once it is in its
      * cgroup (src/runtime/child.c late_cgroupns); told before after_clone (the network, the
      * records), which the child does not wait for */
-    if (r == 0 && late && md_spec_cgroupns_new(spec)) {
+    if (r == 0 && late && (md_spec_cgroupns_new(spec) || md_spec_cgroup_binds(spec))) {
         int e = md_sync_send(c->sock, MD_SYNC_CGROUP, NULL, 0, -1);
         if (e < 0) r = md_error(err, -e, "sync with container");
     }

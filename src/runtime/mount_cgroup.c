@@ -115,7 +115,8 @@ static int fd_setattr(int fd, unsigned long ro, unsigned flags, int probe)
     return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
 }
 
-int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m, md_error_t **err)
+int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *m,
+                    const struct md_rootfs_wait *w, md_error_t **err)
 {
     md_cgroup_mode_t mode;
     int r = md_cgroup_detect(NULL, &mode, err);
@@ -130,6 +131,9 @@ int md_mount_cgroup(const struct md_spec *s, int rootfd, const struct md_mount *
             return md_error(err, errno, "mount cgroup2 on %s", m->destination);
         return 0;
     }
+    /* the binds need the container's cgroup directories, which may still be in the making */
+    if (w && w->cgroups_made && md_spec_cgroup_binds(s) && (r = w->cgroups_made(w->data, err)) < 0)
+        return r;
     if (mount("tmpfs", target, "tmpfs", BIND_FLAGS, "mode=755") < 0)
         return md_error(err, errno, "mount tmpfs on %s", m->destination);
     cleanup_close int tmpfs = md_mkpath_in_root(rootfd, m->destination, 0, err);

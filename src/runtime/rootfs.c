@@ -176,9 +176,9 @@ static int sysfs_bind(int rootfd, const struct md_mount *m, const char *target, 
 }
 
 static int mount_one(const struct md_spec *s, int rootfd, const struct md_mount *m,
-                     md_error_t **err)
+                     const struct md_rootfs_wait *w, md_error_t **err)
 {
-    if (!m->bind && strcmp(m->type, "cgroup") == 0) return md_mount_cgroup(s, rootfd, m, err);
+    if (!m->bind && strcmp(m->type, "cgroup") == 0) return md_mount_cgroup(s, rootfd, m, w, err);
     if (m->copy_up && m->source) {
         int r = md_copy_up(rootfd, m->destination, m->source, err);
         if (r < 0) return r;
@@ -227,7 +227,7 @@ static int pivot_into(const char *root, md_error_t **err)
     return 0;
 }
 
-int md_rootfs_mount(struct md_spec *s, md_error_t **err)
+int md_rootfs_mount(struct md_spec *s, const struct md_rootfs_wait *w, md_error_t **err)
 {
     int host_root = strcmp(s->root_path, "/") == 0;
     /* never let our mounts propagate back to the host (the seed's Go version
@@ -241,7 +241,7 @@ int md_rootfs_mount(struct md_spec *s, md_error_t **err)
     cleanup_close int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return md_error(err, errno, "open rootfs %s", s->root_path);
     for (size_t i = 0; i < s->n_mounts; i++) {
-        int r = mount_one(s, rootfd, &s->mounts[i], err);
+        int r = mount_one(s, rootfd, &s->mounts[i], w, err);
         if (r < 0) return r;
     }
     /* mknod is refused in a user namespace: bind the host's nodes, which
@@ -262,7 +262,7 @@ int md_rootfs_pivot(struct md_spec *s, md_error_t **err)
 
 int md_rootfs_prepare(struct md_spec *s, md_error_t **err)
 {
-    int r = md_rootfs_mount(s, err);
+    int r = md_rootfs_mount(s, NULL, err);
     return r < 0 ? r : md_rootfs_pivot(s, err);
 }
 

@@ -451,6 +451,17 @@ int md_spec_cgroupns_new(const struct md_spec *s)
     return s->ns[MD_NS_CGROUP].present && s->ns[MD_NS_CGROUP].path == NULL;
 }
 
+int md_spec_cgroup_binds(const struct md_spec *s)
+{
+    md_cgroup_mode_t mode;
+    if (s->cgroups_path == NULL || md_cgroup_detect(NULL, &mode, NULL) < 0 || mode == MD_CGROUP_V2)
+        return 0;
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (!s->mounts[i].bind && s->mounts[i].type && strcmp(s->mounts[i].type, "cgroup") == 0)
+            return 1;
+    return 0;
+}
+
 int md_spec_cgroupns_early(const struct md_spec *s)
 {
     int has = 0;

@@ -126,6 +126,9 @@ int md_spec_parse(struct json_object *doc, struct md_spec **out, md_error_t **er
 /* linux.namespaces asks for a new cgroup namespace (no path). */
 int md_spec_cgroupns_new(const struct md_spec *s);
 int md_spec_cgroupns_early(const struct md_spec *s);
+/* A v1/hybrid host, a cgroupsPath and a "cgroup" mount: the child binds the container's
+ * cgroup directories (runtime/mount_cgroup.c), so it waits until the parent has made them. */
+int md_spec_cgroup_binds(const struct md_spec *s);
 int md_spec_load(const char *path, struct md_spec **out, md_error_t **err);
 int md_process_parse(struct json_object *proc, struct md_process *out, md_error_t **err);
 void md_process_clear(struct md_process *p);

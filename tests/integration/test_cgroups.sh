@@ -247,6 +247,13 @@ if [ -d /sys/fs/cgroup/memory ]; then # v1/hybrid: a tmpfs of binds (flags set i
         "ro,nosuid,nodev,noexec"
     check "v1: at least the memory and pids hierarchies are there" \
         test "$(awk '$5 ~ "^/sys/fs/cgroup/(memory|pids)$"' <<<"$mi" | wc -l)" -eq 2
+    # the parent makes the cgroups after the clone; the child binds them once told they exist
+    want=$(awk '$5 ~ "^/sys/fs/cgroup/"' <<<"$mi" | wc -l) short=0
+    for i in $(seq 20); do
+        got=$(md run --rm "${P[@]}" "${IMG[@]}" sh -c 'grep -c " /sys/fs/cgroup/" /proc/self/mountinfo' 2>&1)
+        [ "$got" = "$want" ] || short=$((short + 1))
+    done
+    check_eq "v1: 20 starts, each with all $want hierarchies" "$short" 0
     check_match "v1: the tmpfs holding them stays writable (as runc leaves it)" \
         "$(awk '$5 == "/sys/fs/cgroup" {print $6}' <<<"$mi")" '^rw,nosuid,nodev,noexec'
 fi
