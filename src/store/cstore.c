@@ -237,10 +237,12 @@ static void run_dir_of(const char *id, char *out, size_t len)
 static void removal_job(void *arg, const char *id)
 {
     (void)arg;
-    char rundir[600], base[4200];
+    char rundir[600], base[4200], trash[4400];
     run_dir_of(id, rundir, sizeof(rundir));
     md_rm_rf(rundir, NULL);
     snprintf(base, sizeof(base), "%s/containers", md_lib_root());
+    snprintf(trash, sizeof(trash), "%s/" TRASH_PREFIX "%s", base, id);
+    md_rm_rf(trash, NULL); /* its own first: the sweep below may meet other deleters */
     empty_trash(base);
 }
 

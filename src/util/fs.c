@@ -113,11 +113,14 @@ int md_read_file(const char *path, char **out, size_t *len, md_error_t **err)
     return r;
 }
 
+/* Another process may delete the same tree at the same time (two deleters sweeping the
+ * containers' trash): what it removed first is gone, not an error. */
 static int rm_rf_at(int dirfd, const char *name, md_error_t **err)
 {
     if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return 0;
     if (errno != EISDIR && errno != EPERM) return md_error(err, errno, "remove %s", name);
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return 0;
     if (fd < 0) return md_error(err, errno, "open %s", name);
     DIR *d = fdopendir(fd);
     if (d == NULL) {

@@ -56,8 +56,11 @@ check_eq "/etc a symlink: still a symlink inside" "$(md run --rm --network none 
 md rmi plain:1 >/dev/null
 check_eq "rmi removes the image's init layer" "$(test -e "$init" && echo left || echo gone)" "gone"
 for i in 1 2 3; do MD_REMOVER_PROBE=$UNIQ md run --rm --network none own:1 true; done
-check "run --rm: no trash left in the store" wait_for 5 test -z "$(ls -A "$MYDOCKER_ROOT/containers")"
-check "run --rm: no runtime dir left" wait_for 5 test -z "$(ls -A "$MYDOCKER_RUN_ROOT/containers" 2>/dev/null)"
+# each poll lists again (a $(...) here would be expanded once, before the wait)
+check "run --rm: no trash left in the store" \
+    wait_for 5 sh -c "test -z \"\$(ls -A '$MYDOCKER_ROOT/containers')\""
+check "run --rm: no runtime dir left" \
+    wait_for 5 sh -c "test -z \"\$(ls -A '$MYDOCKER_RUN_ROOT/containers' 2>/dev/null)\""
 check_eq "run --rm: ps -a is empty" "$(md ps -aq)" ""
 # the remover (forked while the container ran) holds the container's mount namespace until it
 # deletes the files, then ends: no process of this store is left
