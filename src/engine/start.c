@@ -1,4 +1,5 @@
 #include "start.h"
+#include "start_int.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -56,16 +57,16 @@ char *md_engine_binary(void)
     return md_steal_ptr(&self);
 }
 
-static struct json_object *state_obj(struct md_ctr *c)
+struct json_object *md_start_state_obj(struct md_ctr *c)
 {
     struct json_object *st = NULL;
     json_object_object_get_ex(c->record, "State", &st);
     return st;
 }
 
-static void set_state(struct md_ctr *c, const char *status, int pid, int64_t ns, int exit_code)
+void md_start_set_state(struct md_ctr *c, const char *status, int pid, int64_t ns, int exit_code)
 {
-    struct json_object *st = state_obj(c);
+    struct json_object *st = md_start_state_obj(c);
     cleanup_free char *t = md_time_rfc3339(ns);
     int running = strcmp(status, "running") == 0;
     json_object_object_add(st, "Status", json_object_new_string(status));
@@ -112,7 +113,7 @@ static void clear_state_files(const char *rundir, size_t n)
     }
 }
 
-static void clear_runtime_state(const char *rundir)
+void md_start_clear_runtime_state(const char *rundir)
 {
     clear_state_files(rundir, 5);
 }
@@ -141,7 +142,7 @@ static int prepare_start(struct md_ctr *c, struct json_object *doc, struct md_sp
     return r;
 }
 
-static int autoremove(struct md_ctr *c)
+int md_start_autoremove(struct md_ctr *c)
 {
     struct json_object *v = NULL;
     json_object_object_get_ex(c->record, "HostConfig", &v);
@@ -153,7 +154,7 @@ static int record_running(struct md_ctr *c, pid_t pid, pid_t monitor, md_error_t
 {
     int64_t now = md_now_ns();
     int r = write_runtime_state(c, pid, monitor, now, err);
-    set_state(c, "running", pid, now, 0);
+    md_start_set_state(c, "running", pid, now, 0);
     md_health_reset(c->record);
     return r == 0 ? md_ctr_save(c, err) : r;
 }
@@ -179,7 +180,7 @@ static int fg_after_clone(pid_t pid, void *data, md_error_t **err)
     md_error_t *e2 = NULL;
     if (r == 0 && record_running(fc->c, pid, getpid(), &e2) < 0)
         md_error_free(&e2); /* it runs; a stale record is not fatal */
-    if (r == 0 && autoremove(fc->c)) {
+    if (r == 0 && md_start_autoremove(fc->c)) {
         char ns[64];
         snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
         fc->mntns = open(ns, O_RDONLY | O_CLOEXEC);
@@ -193,13 +194,13 @@ static int fg_after_clone(pid_t pid, void *data, md_error_t **err)
  * the container's exit, between PID 1's end and ours */
 static void fg_prepare_removal(struct fg_clone *fc)
 {
-    if (!autoremove(fc->c)) return;
+    if (!md_start_autoremove(fc->c)) return;
     md_container_removal_prepare();
     if (fc->mntns >= 0) md_container_removal_hold(fc->mntns);
     fc->mntns = -1;
 }
 
-static void remove_container(struct md_ctr *c)
+void md_start_remove_container(struct md_ctr *c)
 {
     md_error_t *e = NULL;
     md_engine_remove_anon_volumes(c, NULL); /* docker: --rm takes anonymous volumes along */
@@ -215,13 +216,13 @@ static void remove_container(struct md_ctr *c)
 static void start_failed(struct md_ctr *c, md_error_t *err)
 {
     md_net_release(c);
-    clear_runtime_state(c->rundir);
-    if (autoremove(c)) {
-        remove_container(c);
+    md_start_clear_runtime_state(c->rundir);
+    if (md_start_autoremove(c)) {
+        md_start_remove_container(c);
         return;
     }
-    set_state(c, "created", 0, md_now_ns(), 0);
-    struct json_object *st = state_obj(c);
+    md_start_set_state(c, "created", 0, md_now_ns(), 0);
+    struct json_object *st = md_start_state_obj(c);
     json_object_object_add(st, "ExitCode",
                            json_object_new_int(err ? err->exit_code : MD_EXIT_ENGINE));
     json_object_object_add(st, "Error", json_object_new_string(err && err->msg ? err->msg : ""));
@@ -725,114 +726,6 @@ int md_engine_start_detached(struct md_ctr *c, md_error_t **err)
 int md_engine_start_attached(struct md_ctr *c, struct md_attach_conn *conn, md_error_t **err)
 {
     return start_detached(c, conn, err);
-}
-
-static int restart_wanted(struct md_ctr *c, int status)
-{
-    struct json_object *p = NULL, *v;
-    json_object_object_get_ex(c->record, "HostConfig", &p);
-    json_object_object_get_ex(p, "RestartPolicy", &p);
-    const char *name =
-        p && json_object_object_get_ex(p, "Name", &v) ? json_object_get_string(v) : "no";
-    int max =
-        p && json_object_object_get_ex(p, "MaximumRetryCount", &v) ? json_object_get_int(v) : 0;
-    int count =
-        json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/stopped", c->rundir);
-    if (md_path_exists(path)) return 0; /* stopped by the user: no policy restarts it */
-    if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0) return 1;
-    if (strcmp(name, "on-failure") == 0 && status != 0) return max == 0 || count < max;
-    return 0;
-}
-
-/* docker's back-off: 100 ms doubling per restart, at most a minute, reset
- * once a run lasted 10 s */
-static void restart_backoff(struct md_ctr *c, int64_t ran_ns)
-{
-    struct json_object *v;
-    int count =
-        json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
-    int64_t delay = 100 * 1000000LL;
-    for (int i = 0; i < count && delay < 60000000000LL && ran_ns < 10000000000LL; i++)
-        delay *= 2;
-    if (delay > 60000000000LL) delay = 60000000000LL;
-    char stopped[4200];
-    snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
-    /* in steps, so that a `stop` during the back-off takes effect at once */
-    for (int64_t slept = 0; slept < delay && !md_path_exists(stopped); slept += 20000000LL) {
-        struct timespec ts = {0, 20000000L};
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-    }
-}
-
-/* After the back-off: start again, unless a `stop` or `rm` came meanwhile. */
-static int restart_after_backoff(struct md_ctr *c, int64_t ran, int status, md_error_t **err)
-{
-    restart_backoff(c, ran);
-    char stopped[4200];
-    snprintf(stopped, sizeof(stopped), "%s/stopped", c->rundir);
-    int lock = md_ctr_lock(c, err);
-    if (lock < 0) return lock; /* removed meanwhile */
-    int r = 0;
-    if (md_path_exists(stopped)) {
-        set_state(c, "exited", 0, md_now_ns(), status);
-        json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
-        r = md_ctr_save(c, err);
-        clear_runtime_state(c->rundir);
-        close(lock);
-        return r;
-    }
-    close(lock);
-    md_ctr_read_and_settle(c); /* re-reads the record: count on the fresh copy */
-    if (c->status == MD_CTR_RESTARTING) {
-        struct json_object *v;
-        int count =
-            json_object_object_get_ex(c->record, "RestartCount", &v) ? json_object_get_int(v) : 0;
-        json_object_object_add(c->record, "RestartCount", json_object_new_int(count + 1));
-        r = md_ctr_save(c, err); /* the start below reads the record afresh */
-        if (r == 0) r = md_engine_start_detached(c, err);
-    }
-    return r;
-}
-
-int md_engine_container_exited(const char *id, int status, md_error_t **err)
-{
-    struct md_ctr *c = NULL;
-    int r = md_ctr_load_id(id, &c, err);
-    if (r < 0) return r; /* removed meanwhile (rm -f) */
-    int lock = md_ctr_lock(c, err);
-    if (lock < 0) {
-        md_ctr_free(c);
-        return lock;
-    }
-    int64_t ran = md_now_ns() - c->started_ns;
-    int oom = 0;
-    /* config.json's path: --cgroup-parent may have put it elsewhere */
-    cleanup_free char *cgpath = md_ctr_cgroup_path(c);
-    md_trace("exited: loaded");
-    md_cgroup_setup_finish(cgpath, &oom);
-    md_trace("exited: cgroup removed");
-    md_net_release(c); /* lease and ports; the veth died with the netns */
-    md_trace("exited: net released");
-    md_event_container_num(c, "die", "exitCode", status);
-    md_trace("exited: die event");
-    int again = !autoremove(c) && restart_wanted(c, status);
-    if (autoremove(c)) {
-        remove_container(c);
-    } else {
-        set_state(c, again ? "restarting" : "exited", 0, md_now_ns(), status);
-        json_object_object_add(state_obj(c), "ExitCode", json_object_new_int(status));
-        json_object_object_add(state_obj(c), "OOMKilled", json_object_new_boolean(oom));
-        r = md_ctr_save(c, err);
-        clear_runtime_state(c->rundir);
-    }
-    close(lock);
-    md_trace("exited: unlocked");
-    if (again) r = restart_after_backoff(c, ran, status, err);
-    md_ctr_free(c);
-    return r;
 }
 
 int md_attach_conn_status(struct md_attach_conn *conn)
