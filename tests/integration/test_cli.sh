@@ -397,4 +397,15 @@ out=$(PATH=$PROOT/bin:$PATH timeout 60 bash "$PROOT/deploy.sh" "$NS" "$RFS" 2>&1
 check_match "the docker script: healthy, its address, its port, its label, in ps" "$out" \
     '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ [0-9]+ web web$'
 check_eq "... and it cleaned up after itself" "$(pmd ps -aq -f label=role=web)$(pmd network ls -q -f name=$NS)" ""
+
+# ---------------------------------------------------------------- ps -a of many
+# from 256 containers on, two threads read the summaries (store/ctr.c): all of them, newest first
+MR=$(mktemp -d /tmp/mydocker-many.XXXXXX)
+at_exit "MYDOCKER_ROOT='$MR/root' MYDOCKER_RUN_ROOT='$MR/run' '$MYDOCKER' rm -f \$(MYDOCKER_ROOT='$MR/root' '$MYDOCKER' ps -aq) >/dev/null 2>&1; rm -rf '$MR'"
+mmd() { MYDOCKER_ROOT=$MR/root MYDOCKER_RUN_ROOT=$MR/run "$MYDOCKER" "$@"; }
+mk_busybox_tar "$MR/bb.tar" && mmd import "$MR/bb.tar" many:1 >/dev/null
+for i in $(seq 300); do mmd create --network none many:1 true; done >"$MR/ids"
+mmd run -d --network none many:1 sleep 60 >>"$MR/ids"
+check_eq "ps -a of 301: every container, newest first" "$(mmd ps -aq --no-trunc)" "$(tac "$MR/ids")"
+check_eq "ps of 301: the running one" "$(mmd ps -q --no-trunc)" "$(tail -n 1 "$MR/ids")"
 summary
